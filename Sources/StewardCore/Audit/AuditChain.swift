@@ -1,0 +1,174 @@
+public import Crypto
+public import Foundation
+
+/// The rules of the hash chain and its signatures: pure functions shared by the writer, the database
+/// verifier and the offline verifier of exported files.
+public enum AuditChain {
+    /// The `prevHash` of the first entry.
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    /// The hash of an entry: SHA-256 over the previous hash (32 bytes) followed by the canonical JSON
+    /// of `{action, actor, details, object, seq, time}`.
+    public static func hash(
+        prevHash: String, seq: Int64, time: String, actor: String, action: String, object: String, details: String
+    ) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + details.utf8.count)
+        appendHexDecoded(prevHash, to: &bytes)
+        bytes.append(contentsOf: #"{"action":"#.utf8)
+        JSONValue.writeString(action, into: &bytes)
+        bytes.append(contentsOf: #","actor":"#.utf8)
+        JSONValue.writeString(actor, into: &bytes)
+        bytes.append(contentsOf: #","details":"#.utf8)
+        bytes.append(contentsOf: details.utf8)
+        bytes.append(contentsOf: #","object":"#.utf8)
+        JSONValue.writeString(object, into: &bytes)
+        bytes.append(contentsOf: #","seq":"#.utf8)
+        bytes.append(contentsOf: String(seq).utf8)
+        bytes.append(contentsOf: #","time":"#.utf8)
+        JSONValue.writeString(time, into: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return hex(SHA256.hash(data: bytes))
+    }
+
+    /// The hash an entry should have, computed from its own fields.
+    public static func expectedHash(of entry: AuditEntry) -> String {
+        hash(
+            prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action,
+            object: entry.object, details: entry.details
+        )
+    }
+
+    /// Seals an event as the entry after `prevHash`.
+    public static func seal(_ event: AuditEvent, seq: Int64, time: String, prevHash: String) -> AuditEntry {
+        let details = event.details.canonicalString
+        let hash = hash(
+            prevHash: prevHash, seq: seq, time: time, actor: event.actor, action: event.action, object: event.object, details: details
+        )
+        return AuditEntry(
+            seq: seq, time: time, actor: event.actor, action: event.action, object: event.object, details: details, prevHash: prevHash,
+            hash: hash
+        )
+    }
+
+    /// The bytes a checkpoint signs.
+    public static func checkpointMessage(seq: Int64, hash: String) -> [UInt8] {
+        Array("steward-audit-checkpoint\n\(seq)\n\(hash)\n".utf8)
+    }
+
+    /// True when the checkpoint's signature is valid for its own public key.
+    public static func isValidSignature(_ checkpoint: AuditCheckpoint) -> Bool {
+        guard let keyBytes = hexDecoded(checkpoint.publicKey), let signature = hexDecoded(checkpoint.signature),
+            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes)
+        else { return false }
+        return key.isValidSignature(signature, for: checkpointMessage(seq: checkpoint.seq, hash: checkpoint.hash))
+    }
+
+    /// The time now as the log writes it: UTC, milliseconds, ISO 8601.
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        return timestamp(millisecondsSince1970: milliseconds)
+    }
+
+    /// Formats milliseconds since 1970 as `YYYY-MM-DDTHH:MM:SS.mmmZ` without a formatter, which matters
+    /// on the append path.
+    public static func timestamp(millisecondsSince1970 milliseconds: Int64) -> String {
+        let (days, dayMilliseconds) = milliseconds.quotientAndRemainder(dividingBy: 86_400_000)
+        var day = days
+        var remainder = dayMilliseconds
+        if remainder < 0 {
+            day -= 1
+            remainder += 86_400_000
+        }
+        // Howard Hinnant's days-to-civil algorithm.
+        let z = day + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let dayOfMonth = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let hours = remainder / 3_600_000
+        let minutes = remainder / 60000 % 60
+        let seconds = remainder / 1000 % 60
+        let millis = remainder % 1000
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(dayOfMonth, 2))T\(pad(hours, 2)):\(pad(minutes, 2)):\(pad(seconds, 2)).\(pad(millis, 3))Z"
+    }
+
+    /// Lower-case hex of some bytes.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of a hex string; nil when it is not hex.
+    public static func hexDecoded(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        guard appendHexDecoded(text, to: &bytes) else { return nil }
+        return bytes
+    }
+
+    @discardableResult
+    static func appendHexDecoded(_ text: String, to bytes: inout [UInt8]) -> Bool {
+        var high: UInt8?
+        for character in text.utf8 {
+            let value: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): value = character - UInt8(ascii: "A") + 10
+            default: return false
+            }
+            if let first = high {
+                bytes.append(first << 4 | value)
+                high = nil
+            } else {
+                high = value
+            }
+        }
+        return high == nil
+    }
+}
+
+/// The key that signs checkpoints.
+public struct AuditSigner: Sendable {
+    /// The raw key bytes; the Crypto key type is rebuilt per signature because it is not `Sendable`.
+    private let rawKey: Data
+    /// The public key, lower-case hex, as written into every checkpoint.
+    public let publicKey: String
+
+    /// A signer from the 32-byte raw private key.
+    public init(rawPrivateKey: some ContiguousBytes) throws {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawPrivateKey)
+        rawKey = key.rawRepresentation
+        publicKey = AuditChain.hex(key.publicKey.rawRepresentation)
+    }
+
+    /// A signer with a new random key.
+    public init() {
+        let key = Curve25519.Signing.PrivateKey()
+        rawKey = key.rawRepresentation
+        publicKey = AuditChain.hex(key.publicKey.rawRepresentation)
+    }
+
+    /// The 32-byte raw private key, to be kept secret.
+    public var rawPrivateKey: Data { rawKey }
+
+    /// Signs the log's state at `seq`.
+    public func checkpoint(seq: Int64, hash: String, at time: String = AuditChain.timestamp()) throws -> AuditCheckpoint {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
+        let signature = try key.signature(for: AuditChain.checkpointMessage(seq: seq, hash: hash))
+        return AuditCheckpoint(seq: seq, hash: hash, signedAt: time, publicKey: publicKey, signature: AuditChain.hex(signature))
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// How one Steward installation is set up. Every value has a default, so Steward runs with no
+/// configuration at all; `steward.yaml` and `STEWARD_*` environment variables override them.
+public struct StewardConfiguration: Sendable, Hashable {
+    /// The council, used when the data map has no controller.yaml.
+    public var controller: Controller?
+    /// The address the server listens on; loopback unless set.
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// `postgres://…` for PostgreSQL; anything else is a SQLite file path.
+    public var databaseURL: String = "steward.sqlite"
+    /// Where the Ed25519 key that signs audit checkpoints is kept; created on first start if absent.
+    public var auditSigningKeyPath: String = "steward-audit.key"
+    /// A checkpoint is kept every this many entries (the newest entry is always signed as the head).
+    public var auditCheckpointInterval: Int = 1000
+    /// A JSON file of England and Wales bank holidays in the gov.uk format; nil uses the bundled copy.
+    public var bankHolidayFile: String?
+    /// Destinations treated as adequate for transfers (UK GDPR Art 45).
+    public var adequacy: AdequacyList = .ukDefault
+
+    public init() {}
+
+    /// The database this configuration names.
+    public var database: DatabaseLocation {
+        if databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") {
+            return .postgres(url: databaseURL)
+        }
+        if databaseURL.hasPrefix("sqlite://") { return .sqlite(path: String(databaseURL.dropFirst("sqlite://".count))) }
+        return .sqlite(path: databaseURL)
+    }
+}
+
+/// Where Steward keeps its own state.
+public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    /// A description with any password removed, safe to log.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "SQLite at \(path)"
+        case .postgres(let url):
+            guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") else { return "PostgreSQL" }
+            return "PostgreSQL at \(url[scheme.upperBound...].suffix(from: url.index(after: at)))"
+        }
+    }
+}

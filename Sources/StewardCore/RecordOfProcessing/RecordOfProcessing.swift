@@ -1,0 +1,195 @@
+import Foundation
+
+/// The record of processing activities a controller must keep (UK GDPR Art 30(1)), one row per
+/// purpose, built from the data map alone so it is never out of date.
+public struct RecordOfProcessing: Sendable, Hashable, Codable {
+    /// Art 30(1)(a): the controller and its Data Protection Officer.
+    public var controller: Controller
+    public var dataMapVersion: Int?
+    public var generatedOn: CalendarDate
+    public var activities: [Activity]
+
+    /// One processing activity: a purpose and everything Art 30(1) asks about it.
+    public struct Activity: Sendable, Hashable, Codable {
+        public var purpose: String
+        public var purposeName: String
+        /// Art 30(1)(b).
+        public var description: String
+        public var lawfulBasis: String
+        public var legislation: String?
+        public var specialCondition: String?
+        public var criminalOffenceCondition: String?
+        public var systems: [String]
+        public var departments: [String]
+        /// Art 30(1)(c).
+        public var dataSubjects: [String]
+        /// Art 30(1)(c).
+        public var dataCategories: [String]
+        /// Art 30(1)(d).
+        public var recipients: [String]
+        /// Art 30(1)(e): the countries outside the UK the data goes to, and the safeguards.
+        public var transfers: [String]
+        public var transferSafeguards: [String]
+        /// Art 30(1)(f).
+        public var retention: [String]
+        /// Art 30(1)(g).
+        public var securityMeasures: [String]
+    }
+
+    /// Builds the record from a data map.
+    public init(dataMap: DataMap, taxonomy: Taxonomy, adequacy: AdequacyList, on date: CalendarDate, version: Int? = nil) {
+        controller = dataMap.controller
+        dataMapVersion = version
+        generatedOn = date
+        activities = dataMap.purposes.map { purpose in
+            let systems = dataMap.systems.filter { $0.purposes.contains(purpose.key) }
+            var recipients: [Recipient] = dataMap.recipients.filter { recipient in
+                recipient.agreements.contains { $0.purposes.contains(purpose.key) }
+            }
+            for system in systems {
+                if let key = system.processor, let processor = dataMap.recipient(key), !recipients.contains(processor) {
+                    recipients.append(processor)
+                }
+            }
+            var transfers: [String] = []
+            var safeguards: [String] = []
+            for recipient in recipients where recipient.country != "GB" {
+                let safeguard = TransferSafeguard.assess(country: recipient.country, recipient: recipient, adequacy: adequacy, on: date)
+                transfers.append("\(recipient.name) (\(recipient.country))")
+                safeguards.append("\(recipient.name): \(safeguard)")
+            }
+            for system in systems where system.hostingCountry != "GB" {
+                let processor = system.processor.flatMap { dataMap.recipient($0) }
+                let safeguard = TransferSafeguard.assess(country: system.hostingCountry, recipient: processor, adequacy: adequacy, on: date)
+                transfers.append("\(system.name) hosted in \(system.hostingCountry)")
+                safeguards.append("\(system.name): \(safeguard)")
+            }
+            let datasetKeys = Set(systems.flatMap(\.datasets))
+            let retention = dataMap.retention.filter { datasetKeys.contains($0.dataset) }.map { rule in
+                let from: String
+                switch rule.trigger {
+                case .field(let field): from = "from \(field)"
+                case .event(let event): from = "from \(event.replacingUnderscores)"
+                }
+                return "\(rule.dataset).\(rule.collection): \(rule.period) \(from), then \(rule.action.rawValue)"
+            }
+            return Activity(
+                purpose: purpose.key.rawValue,
+                purposeName: purpose.name,
+                description: purpose.description ?? purpose.name,
+                lawfulBasis: "\(purpose.lawfulBasis.title) (\(purpose.lawfulBasis.article))",
+                legislation: purpose.legislation,
+                specialCondition: purpose.specialCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" },
+                criminalOffenceCondition: purpose.criminalOffenceCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" },
+                systems: systems.map(\.name),
+                departments: Array(Set(systems.map(\.department))).sorted(),
+                dataSubjects: purpose.dataSubjects.map { taxonomy.subjects[$0]?.name ?? $0 },
+                dataCategories: purpose.dataCategories.map { taxonomy.categories[$0]?.name ?? $0 },
+                recipients: recipients.map { "\($0.name) (\($0.kind.title))" },
+                transfers: transfers,
+                transferSafeguards: safeguards,
+                retention: retention.isEmpty ? ["No retention rule recorded"] : retention,
+                securityMeasures: systems.compactMap { system in system.securityMeasures.map { "\(system.name): \($0)" } }
+            )
+        }
+    }
+
+    /// The column headings of the CSV form, in order.
+    public static let csvColumns = [
+        "controller_name", "controller_contact", "ico_registration", "dpo_contact", "purpose", "purpose_name", "description",
+        "lawful_basis", "legislation", "special_category_condition", "criminal_offence_condition", "systems", "departments",
+        "data_subject_categories", "personal_data_categories", "recipient_categories", "third_country_transfers",
+        "transfer_safeguards", "retention_periods", "security_measures",
+    ]
+
+    /// The record as CSV (RFC 4180), one row per activity, lists joined with "; ".
+    public var csv: String {
+        var lines = [Self.csvColumns.joined(separator: ",")]
+        let contact = [controller.address, controller.email, controller.phone].compactMap { $0 }.joined(separator: ", ")
+        for activity in activities {
+            let values: [String] = [
+                controller.name, contact, controller.icoRegistration ?? "", controller.dpo?.summary ?? "", activity.purpose,
+                activity.purposeName, activity.description, activity.lawfulBasis, activity.legislation ?? "",
+                activity.specialCondition ?? "", activity.criminalOffenceCondition ?? "", activity.systems.joined(separator: "; "),
+                activity.departments.joined(separator: "; "), activity.dataSubjects.joined(separator: "; "),
+                activity.dataCategories.joined(separator: "; "), activity.recipients.joined(separator: "; "),
+                activity.transfers.joined(separator: "; "), activity.transferSafeguards.joined(separator: "; "),
+                activity.retention.joined(separator: "; "), activity.securityMeasures.joined(separator: "; "),
+            ]
+            lines.append(values.map(Self.csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func csvField(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The record as a standalone, accessible HTML page.
+    public var html: String {
+        var out = """
+            <!doctype html>
+            <html lang="en-GB"><head><meta charset="utf-8"><title>Record of processing activities: \(escape(controller.name))</title>
+            <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#0b0c0c}table{border-collapse:collapse;width:100%}\
+            th,td{border:1px solid #505a5f;padding:.4rem;vertical-align:top;text-align:left}th{background:#f3f2f1}\
+            caption{text-align:left;font-weight:bold;padding:.5rem 0}</style></head><body>
+            <h1>Record of processing activities</h1>
+            <p>UK GDPR Article 30(1). Generated on \(generatedOn)\(dataMapVersion.map { " from data map version \($0)" } ?? "").</p>
+            <h2>Controller</h2>
+            <dl><dt>Name</dt><dd>\(escape(controller.name))</dd>
+            """
+        if let registration = controller.icoRegistration { out += "<dt>ICO registration</dt><dd>\(escape(registration))</dd>" }
+        let contact = [controller.address, controller.email, controller.phone].compactMap { $0 }.joined(separator: ", ")
+        if !contact.isEmpty { out += "<dt>Contact</dt><dd>\(escape(contact))</dd>" }
+        if let dpo = controller.dpo { out += "<dt>Data Protection Officer</dt><dd>\(escape(dpo.summary))</dd>" }
+        out += "</dl>\n<h2>Processing activities</h2>\n"
+        for activity in activities {
+            out += "<table><caption>\(escape(activity.purposeName))</caption>\n"
+            let rows: [(String, [String])] = [
+                ("Purpose", [activity.description]),
+                ("Lawful basis", [activity.lawfulBasis]),
+                ("Legislation", activity.legislation.map { [$0] } ?? []),
+                ("Special category condition", activity.specialCondition.map { [$0] } ?? []),
+                ("Criminal offence condition", activity.criminalOffenceCondition.map { [$0] } ?? []),
+                ("Systems", activity.systems),
+                ("Departments", activity.departments),
+                ("Categories of data subjects", activity.dataSubjects),
+                ("Categories of personal data", activity.dataCategories),
+                ("Recipients", activity.recipients),
+                ("Transfers outside the UK", activity.transfers),
+                ("Transfer safeguards", activity.transferSafeguards),
+                ("Retention", activity.retention),
+                ("Security measures", activity.securityMeasures),
+            ]
+            for (heading, values) in rows {
+                let text = values.isEmpty ? "None" : values.map(escape).joined(separator: "<br>")
+                out += "<tr><th scope=\"row\">\(heading)</th><td>\(text)</td></tr>\n"
+            }
+            out += "</table>\n"
+        }
+        out += "</body></html>\n"
+        return out
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+public func escape(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.count)
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(character)
+        }
+    }
+    return out
+}
+
+extension String {
+    var replacingUnderscores: String { replacingOccurrences(of: "_", with: " ") }
+}

@@ -1,0 +1,262 @@
+/// A value read from a data-map file, with the place it was read from so that validation can name it.
+public struct Located<Value: Sendable & Hashable>: Sendable, Hashable {
+    public var value: Value
+    /// The 1-based line the value is on.
+    public var line: Int
+    /// Where the value sits inside its file (`system.purposes[1]`).
+    public var path: String
+
+    public init(_ value: Value, line: Int, path: String) {
+        self.value = value
+        self.line = line
+        self.path = path
+    }
+}
+
+/// A data map as read from its files, before validation: keys are plain strings that may name
+/// nothing, and anything the reader could not make sense of is already in `issues`.
+///
+/// `validate(taxonomy:)` turns a draft into a `DataMap` or reports every problem at once.
+public struct DataMapDraft: Sendable, Hashable {
+    public var controller: ControllerDraft?
+    public var systems: [SystemDraft] = []
+    public var datasets: [DatasetDraft] = []
+    public var purposes: [PurposeDraft] = []
+    public var recipients: [RecipientDraft] = []
+    public var retention: [RetentionDraft] = []
+    /// Problems the reader found: bad YAML, missing or mistyped fields, missing files.
+    public var issues: [StewardError.Issue] = []
+
+    public init() {}
+}
+
+/// `controller.yaml` as read.
+public struct ControllerDraft: Sendable, Hashable {
+    public var file: String
+    public var controller: Controller
+    public var identities: [Located<String>]
+    public var identityNames: [String]
+
+    public init(file: String, controller: Controller, identities: [Located<String>], identityNames: [String]) {
+        self.file = file
+        self.controller = controller
+        self.identities = identities
+        self.identityNames = identityNames
+    }
+}
+
+/// One `systems/*.yaml` file as read.
+public struct SystemDraft: Sendable, Hashable {
+    public var file: String
+    public var key: Located<String>
+    public var name: String
+    public var description: String?
+    public var department: String
+    public var hostingCountry: Located<String>
+    public var processor: Located<String>?
+    public var datasets: [Located<String>]
+    public var purposes: [Located<String>]
+    public var dataSubjects: [Located<String>]
+    public var securityMeasures: String?
+
+    public init(
+        file: String, key: Located<String>, name: String, description: String?, department: String,
+        hostingCountry: Located<String>, processor: Located<String>?, datasets: [Located<String>],
+        purposes: [Located<String>], dataSubjects: [Located<String>], securityMeasures: String?
+    ) {
+        self.file = file
+        self.key = key
+        self.name = name
+        self.description = description
+        self.department = department
+        self.hostingCountry = hostingCountry
+        self.processor = processor
+        self.datasets = datasets
+        self.purposes = purposes
+        self.dataSubjects = dataSubjects
+        self.securityMeasures = securityMeasures
+    }
+}
+
+/// One dataset of a `datasets/*.yaml` file as read.
+public struct DatasetDraft: Sendable, Hashable {
+    public var file: String
+    public var key: Located<String>
+    public var name: String?
+    public var description: String?
+    public var collections: [CollectionDraft]
+
+    public init(file: String, key: Located<String>, name: String?, description: String?, collections: [CollectionDraft]) {
+        self.file = file
+        self.key = key
+        self.name = name
+        self.description = description
+        self.collections = collections
+    }
+}
+
+/// One collection of a dataset as read.
+public struct CollectionDraft: Sendable, Hashable {
+    public var name: Located<String>
+    public var description: String?
+    public var skipProcessing: Bool
+    public var fields: [FieldDraft]
+
+    public init(name: Located<String>, description: String?, skipProcessing: Bool, fields: [FieldDraft]) {
+        self.name = name
+        self.description = description
+        self.skipProcessing = skipProcessing
+        self.fields = fields
+    }
+}
+
+/// One field of a collection as read.
+public struct FieldDraft: Sendable, Hashable {
+    public var name: Located<String>
+    public var description: String?
+    public var dataCategories: [Located<String>]
+    public var identity: Located<String>?
+    public var references: [ReferenceDraft]
+    public var isPrimaryKey: Bool
+    public var dataType: Located<String>?
+    public var isReadOnly: Bool
+    public var fields: [FieldDraft]
+
+    public init(
+        name: Located<String>, description: String?, dataCategories: [Located<String>], identity: Located<String>?,
+        references: [ReferenceDraft], isPrimaryKey: Bool, dataType: Located<String>?, isReadOnly: Bool, fields: [FieldDraft]
+    ) {
+        self.name = name
+        self.description = description
+        self.dataCategories = dataCategories
+        self.identity = identity
+        self.references = references
+        self.isPrimaryKey = isPrimaryKey
+        self.dataType = dataType
+        self.isReadOnly = isReadOnly
+        self.fields = fields
+    }
+}
+
+/// One entry of a field's `fides_meta.references` as read.
+public struct ReferenceDraft: Sendable, Hashable {
+    public var dataset: Located<String>
+    /// `collection.field`, nested fields joined with dots.
+    public var field: Located<String>
+    public var direction: Located<String>?
+
+    public init(dataset: Located<String>, field: Located<String>, direction: Located<String>?) {
+        self.dataset = dataset
+        self.field = field
+        self.direction = direction
+    }
+}
+
+/// One entry of `purposes.yaml` as read.
+public struct PurposeDraft: Sendable, Hashable {
+    public var file: String
+    public var key: Located<String>
+    public var name: String
+    public var description: String?
+    public var dataUse: Located<String>
+    public var lawfulBasis: Located<String>
+    public var legislation: String?
+    public var specialCondition: Located<String>?
+    public var criminalOffenceCondition: Located<String>?
+    public var dataCategories: [Located<String>]
+    public var dataSubjects: [Located<String>]
+
+    public init(
+        file: String, key: Located<String>, name: String, description: String?, dataUse: Located<String>,
+        lawfulBasis: Located<String>, legislation: String?, specialCondition: Located<String>?,
+        criminalOffenceCondition: Located<String>?, dataCategories: [Located<String>], dataSubjects: [Located<String>]
+    ) {
+        self.file = file
+        self.key = key
+        self.name = name
+        self.description = description
+        self.dataUse = dataUse
+        self.lawfulBasis = lawfulBasis
+        self.legislation = legislation
+        self.specialCondition = specialCondition
+        self.criminalOffenceCondition = criminalOffenceCondition
+        self.dataCategories = dataCategories
+        self.dataSubjects = dataSubjects
+    }
+}
+
+/// One entry of `recipients.yaml` as read.
+public struct RecipientDraft: Sendable, Hashable {
+    public var file: String
+    public var key: Located<String>
+    public var name: String
+    public var description: String?
+    public var kind: Located<String>
+    public var country: Located<String>
+    public var dpfCertified: Bool
+    public var agreements: [AgreementDraft]
+
+    public init(
+        file: String, key: Located<String>, name: String, description: String?, kind: Located<String>,
+        country: Located<String>, dpfCertified: Bool, agreements: [AgreementDraft]
+    ) {
+        self.file = file
+        self.key = key
+        self.name = name
+        self.description = description
+        self.kind = kind
+        self.country = country
+        self.dpfCertified = dpfCertified
+        self.agreements = agreements
+    }
+}
+
+/// One agreement of a recipient as read.
+public struct AgreementDraft: Sendable, Hashable {
+    public var kind: Located<String>
+    public var reference: String?
+    public var categories: [Located<String>]
+    public var purposes: [Located<String>]
+    public var starts: Located<String>
+    public var ends: Located<String>?
+
+    public init(
+        kind: Located<String>, reference: String?, categories: [Located<String>], purposes: [Located<String>],
+        starts: Located<String>, ends: Located<String>?
+    ) {
+        self.kind = kind
+        self.reference = reference
+        self.categories = categories
+        self.purposes = purposes
+        self.starts = starts
+        self.ends = ends
+    }
+}
+
+/// One entry of `retention.yaml` as read.
+public struct RetentionDraft: Sendable, Hashable {
+    public var file: String
+    public var dataset: Located<String>
+    public var collection: Located<String>
+    public var period: Located<String>
+    public var triggerField: Located<String>?
+    public var triggerEvent: Located<String>?
+    public var action: Located<String>
+    public var source: String?
+    public var line: Int
+
+    public init(
+        file: String, dataset: Located<String>, collection: Located<String>, period: Located<String>,
+        triggerField: Located<String>?, triggerEvent: Located<String>?, action: Located<String>, source: String?, line: Int
+    ) {
+        self.file = file
+        self.dataset = dataset
+        self.collection = collection
+        self.period = period
+        self.triggerField = triggerField
+        self.triggerEvent = triggerEvent
+        self.action = action
+        self.source = source
+        self.line = line
+    }
+}

@@ -1,0 +1,486 @@
+extension DataMapDraft {
+    /// Checks the whole draft against the taxonomy and itself and returns the data map, or throws a
+    /// `StewardError` with code `.invalidDataMap` listing every problem with its file, line and field.
+    ///
+    /// - Parameter fallbackController: the controller from configuration, used when the folder has no
+    ///   `controller.yaml`.
+    public func validate(taxonomy: Taxonomy, fallbackController: Controller? = nil) throws -> DataMap {
+        var validator = Validator(draft: self, taxonomy: taxonomy)
+        let map = validator.run(fallbackController: fallbackController)
+        let issues = issuesSorted(self.issues + validator.issues)
+        if let map, issues.isEmpty { return map }
+        let count = issues.count
+        throw StewardError(
+            .invalidDataMap,
+            "The data map has \(count) problem\(count == 1 ? "" : "s"); nothing was loaded.",
+            field: issues.first?.field,
+            details: issues
+        )
+    }
+
+    private func issuesSorted(_ issues: [StewardError.Issue]) -> [StewardError.Issue] {
+        issues.sorted { ($0.file ?? "", $0.line ?? 0, $0.field ?? "") < ($1.file ?? "", $1.line ?? 0, $1.field ?? "") }
+    }
+}
+
+/// Walks a draft once, collecting every problem, and builds the data map when there are none.
+private struct Validator {
+    let draft: DataMapDraft
+    let taxonomy: Taxonomy
+    var issues: [StewardError.Issue] = []
+
+    init(draft: DataMapDraft, taxonomy: Taxonomy) {
+        self.draft = draft
+        self.taxonomy = taxonomy
+    }
+
+    mutating func report(_ file: String, _ located: Located<some Sendable & Hashable>, _ message: String) {
+        issues.append(.init(file: file, line: located.line, field: located.path, message: message))
+    }
+
+    mutating func checkKey(_ file: String, _ key: Located<String>, kind: String) {
+        let valid =
+            !key.value.isEmpty
+            && key.value.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || byte == UInt8(ascii: "_")
+            }
+        if !valid { report(file, key, "\(kind) key '\(key.value)' must be lower case letters, digits and '_'") }
+    }
+
+    mutating func checkUnique<T>(_ items: [T], kind: String, file: (T) -> String, key: (T) -> Located<String>) {
+        var seen: [String: (String, Int)] = [:]
+        for item in items {
+            let located = key(item)
+            if let first = seen[located.value] {
+                report(file(item), located, "\(kind) '\(located.value)' is already defined at \(first.0):\(first.1)")
+            } else {
+                seen[located.value] = (file(item), located.line)
+            }
+        }
+    }
+
+    mutating func checkCategories(_ file: String, _ categories: [Located<String>]) {
+        for category in categories where taxonomy.categories[category.value] == nil {
+            report(file, category, "unknown data category '\(category.value)'\(suggestion(category.value, in: taxonomy.categories.keys))")
+        }
+    }
+
+    mutating func checkSubjects(_ file: String, _ subjects: [Located<String>]) {
+        for subject in subjects where taxonomy.subjects[subject.value] == nil {
+            report(file, subject, "unknown data subject '\(subject.value)'\(suggestion(subject.value, in: taxonomy.subjects.keys))")
+        }
+    }
+
+    mutating func checkCountry(_ file: String, _ country: Located<String>) {
+        let code = country.value
+        if code.count != 2 || !code.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
+            report(file, country, "country '\(code)' must be an ISO 3166-1 alpha-2 code such as GB or US")
+        }
+    }
+
+    mutating func run(fallbackController: Controller?) -> DataMap? {
+        let controller: Controller
+        var customIdentities: [IdentityKind] = []
+        if let controllerDraft = draft.controller {
+            controller = controllerDraft.controller
+            for (index, identity) in controllerDraft.identities.enumerated() {
+                checkKey(controllerDraft.file, identity, kind: "identity")
+                if IdentityKind.builtin.contains(where: { $0.key == identity.value }) {
+                    report(controllerDraft.file, identity, "identity '\(identity.value)' is built in and need not be declared")
+                }
+                let name = index < controllerDraft.identityNames.count ? controllerDraft.identityNames[index] : identity.value
+                customIdentities.append(IdentityKind(key: identity.value, name: name))
+            }
+        } else if let fallbackController {
+            controller = fallbackController
+        } else {
+            issues.append(
+                .init(
+                    file: "controller.yaml", field: "controller", message: "missing: add controller.yaml or set the controller name in configuration")
+            )
+            return nil
+        }
+        let identityKeys = Set((IdentityKind.builtin + customIdentities).map(\.key))
+
+        let purposes = validatePurposes()
+        let purposeKeys = Set(draft.purposes.map(\.key.value))
+        let recipients = validateRecipients(purposeKeys: purposeKeys)
+        let recipientKinds = Dictionary(draft.recipients.map { ($0.key.value, $0.kind.value) }, uniquingKeysWith: { first, _ in first })
+        let datasets = validateDatasets(identityKeys: identityKeys)
+        let systems = validateSystems(purposeKeys: purposeKeys, recipientKinds: recipientKinds)
+        let retention = validateRetention(datasets: datasets)
+
+        guard issues.isEmpty else { return nil }
+        return DataMap(
+            controller: controller,
+            systems: systems.sorted { $0.key < $1.key },
+            datasets: datasets.sorted { $0.key < $1.key },
+            purposes: purposes.sorted { $0.key < $1.key },
+            recipients: recipients.sorted { $0.key < $1.key },
+            retention: retention,
+            customIdentities: customIdentities
+        )
+    }
+
+    // MARK: Purposes
+
+    mutating func validatePurposes() -> [Purpose] {
+        checkUnique(draft.purposes, kind: "purpose", file: \.file, key: \.key)
+        var result: [Purpose] = []
+        for draft in draft.purposes {
+            let file = draft.file
+            checkKey(file, draft.key, kind: "purpose")
+            if taxonomy.uses[draft.dataUse.value] == nil {
+                report(file, draft.dataUse, "unknown data use '\(draft.dataUse.value)'\(suggestion(draft.dataUse.value, in: taxonomy.uses.keys))")
+            }
+            let basis = LawfulBasis(rawValue: draft.lawfulBasis.value)
+            if basis == nil {
+                report(
+                    file, draft.lawfulBasis,
+                    "unknown lawful basis '\(draft.lawfulBasis.value)'; use one of \(LawfulBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let special = parseCondition(file, draft.specialCondition)
+            let criminal = parseCondition(file, draft.criminalOffenceCondition)
+            checkCategories(file, draft.dataCategories)
+            checkSubjects(file, draft.dataSubjects)
+            if draft.dataCategories.isEmpty {
+                report(file, draft.key, "purpose '\(draft.key.value)' lists no data_categories")
+            }
+            let sensitivities = draft.dataCategories.filter { taxonomy.categories[$0.value] != nil }.map {
+                ($0, taxonomy.sensitivity(of: $0.value))
+            }
+            // UK GDPR Art 9(1): special category data needs an Art 9(2) condition as well as a basis.
+            if let first = sensitivities.first(where: { $0.1 == .specialCategory }), draft.specialCondition == nil {
+                report(
+                    file, first.0,
+                    "'\(first.0.value)' is special category data: purpose '\(draft.key.value)' needs a special_condition (UK GDPR Art 9(2))")
+            }
+            // UK GDPR Art 10 and DPA 2018 s.10(5): criminal offence data needs a Schedule 1 condition.
+            if let first = sensitivities.first(where: { $0.1 == .criminalOffence }), draft.criminalOffenceCondition == nil {
+                report(
+                    file, first.0,
+                    "'\(first.0.value)' is criminal offence data: purpose '\(draft.key.value)' needs a criminal_offence_condition (UK GDPR Art 10)")
+            }
+            if let basis {
+                result.append(
+                    Purpose(
+                        key: .init(draft.key.value), name: draft.name, description: draft.description, dataUse: draft.dataUse.value,
+                        lawfulBasis: basis, legislation: draft.legislation, specialCondition: special, criminalOffenceCondition: criminal,
+                        dataCategories: draft.dataCategories.map(\.value), dataSubjects: draft.dataSubjects.map(\.value)
+                    )
+                )
+            }
+        }
+        return result
+    }
+
+    mutating func parseCondition(_ file: String, _ located: Located<String>?) -> SpecialCondition? {
+        guard let located else { return nil }
+        guard let condition = SpecialCondition(rawValue: located.value) else {
+            report(
+                file, located, "unknown condition '\(located.value)'; use one of \(SpecialCondition.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+            return nil
+        }
+        return condition
+    }
+
+    // MARK: Recipients
+
+    mutating func validateRecipients(purposeKeys: Set<String>) -> [Recipient] {
+        checkUnique(draft.recipients, kind: "recipient", file: \.file, key: \.key)
+        var result: [Recipient] = []
+        for draft in draft.recipients {
+            let file = draft.file
+            checkKey(file, draft.key, kind: "recipient")
+            checkCountry(file, draft.country)
+            let kind = Recipient.Kind(rawValue: draft.kind.value)
+            if kind == nil {
+                report(
+                    file, draft.kind,
+                    "unknown recipient type '\(draft.kind.value)'; use one of \(Recipient.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var agreements: [Recipient.Agreement] = []
+            for agreement in draft.agreements {
+                let agreementKind = Recipient.Agreement.Kind(rawValue: agreement.kind.value)
+                if agreementKind == nil {
+                    report(
+                        file, agreement.kind,
+                        "unknown agreement type '\(agreement.kind.value)'; use one of \(Recipient.Agreement.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
+                }
+                checkCategories(file, agreement.categories)
+                for purpose in agreement.purposes where !purposeKeys.contains(purpose.value) {
+                    report(file, purpose, "unknown purpose '\(purpose.value)'\(suggestion(purpose.value, in: purposeKeys))")
+                }
+                let starts = CalendarDate(iso: agreement.starts.value)
+                if starts == nil { report(file, agreement.starts, "'\(agreement.starts.value)' is not a date in the form YYYY-MM-DD") }
+                var ends: CalendarDate?
+                if let endsText = agreement.ends {
+                    ends = CalendarDate(iso: endsText.value)
+                    if ends == nil {
+                        report(file, endsText, "'\(endsText.value)' is not a date in the form YYYY-MM-DD")
+                    } else if let starts, let ends, ends < starts {
+                        report(file, endsText, "the agreement ends (\(ends)) before it starts (\(starts))")
+                    }
+                }
+                if let agreementKind, let starts {
+                    agreements.append(
+                        .init(
+                            kind: agreementKind, reference: agreement.reference, categories: agreement.categories.map(\.value),
+                            purposes: agreement.purposes.map { .init($0.value) }, starts: starts, ends: ends
+                        )
+                    )
+                }
+            }
+            if let kind {
+                result.append(
+                    Recipient(
+                        key: .init(draft.key.value), name: draft.name, description: draft.description, kind: kind,
+                        country: draft.country.value, dpfCertified: draft.dpfCertified, agreements: agreements
+                    )
+                )
+            }
+        }
+        return result
+    }
+
+    // MARK: Datasets
+
+    mutating func validateDatasets(identityKeys: Set<String>) -> [Dataset] {
+        checkUnique(draft.datasets, kind: "dataset", file: \.file, key: \.key)
+        let byKey = Dictionary(draft.datasets.map { ($0.key.value, $0) }, uniquingKeysWith: { first, _ in first })
+        var result: [Dataset] = []
+        for dataset in draft.datasets {
+            let file = dataset.file
+            checkKey(file, dataset.key, kind: "dataset")
+            checkUnique(dataset.collections, kind: "collection", file: { _ in file }, key: \.name)
+            var collections: [Dataset.Collection] = []
+            for collection in dataset.collections {
+                let fields = validateFields(collection.fields, file: file, identityKeys: identityKeys, datasets: byKey)
+                collections.append(
+                    .init(name: collection.name.value, description: collection.description, fields: fields, skipProcessing: collection.skipProcessing)
+                )
+            }
+            result.append(.init(key: .init(dataset.key.value), name: dataset.name, description: dataset.description, collections: collections))
+        }
+        checkReachability(result)
+        return result
+    }
+
+    mutating func validateFields(
+        _ fields: [FieldDraft], file: String, identityKeys: Set<String>, datasets: [String: DatasetDraft]
+    ) -> [Dataset.Field] {
+        checkUnique(fields, kind: "field", file: { _ in file }, key: \.name)
+        var result: [Dataset.Field] = []
+        for field in fields {
+            checkCategories(file, field.dataCategories)
+            var dataType: Dataset.DataType?
+            if let typeText = field.dataType {
+                dataType = Dataset.DataType(parsing: typeText.value)
+                if dataType == nil {
+                    let known = Dataset.DataType.Base.allCases.map(\.rawValue).joined(separator: ", ")
+                    report(file, typeText, "unknown data_type '\(typeText.value)'; use one of \(known), optionally with []")
+                }
+            }
+            if let identity = field.identity {
+                if !identityKeys.contains(identity.value) {
+                    report(
+                        file, identity,
+                        "unknown identity '\(identity.value)'; use one of \(identityKeys.sorted().joined(separator: ", ")) or declare it in controller.yaml"
+                    )
+                }
+                if field.dataType == nil {
+                    report(file, field.name, "identity field '\(field.name.value)' needs fides_meta.data_type")
+                }
+            }
+            if !field.references.isEmpty, field.dataType == nil {
+                report(file, field.name, "reference field '\(field.name.value)' needs fides_meta.data_type")
+            }
+            var references: [Dataset.Reference] = []
+            for reference in field.references {
+                if let built = validateReference(reference, file: file, datasets: datasets) { references.append(built) }
+            }
+            let nested = validateFields(field.fields, file: file, identityKeys: identityKeys, datasets: datasets)
+            result.append(
+                .init(
+                    name: field.name.value, description: field.description, dataCategories: field.dataCategories.map(\.value),
+                    identity: field.identity?.value, references: references, isPrimaryKey: field.isPrimaryKey, dataType: dataType,
+                    isReadOnly: field.isReadOnly, fields: nested
+                )
+            )
+        }
+        return result
+    }
+
+    mutating func validateReference(_ reference: ReferenceDraft, file: String, datasets: [String: DatasetDraft]) -> Dataset.Reference? {
+        var direction: Dataset.Reference.Direction?
+        if let directionText = reference.direction {
+            direction = .init(rawValue: directionText.value)
+            if direction == nil { report(file, directionText, "unknown direction '\(directionText.value)'; use from or to") }
+        }
+        guard let target = datasets[reference.dataset.value] else {
+            report(file, reference.dataset, "reference to missing dataset '\(reference.dataset.value)'")
+            return nil
+        }
+        let parts = reference.field.value.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else {
+            report(file, reference.field, "reference field '\(reference.field.value)' must be collection.field")
+            return nil
+        }
+        guard let collection = target.collections.first(where: { $0.name.value == parts[0] }) else {
+            report(file, reference.field, "reference to missing collection '\(parts[0])' in dataset '\(reference.dataset.value)'")
+            return nil
+        }
+        guard Self.field(at: parts[1], in: collection.fields) != nil else {
+            report(file, reference.field, "reference to missing field '\(parts[1])' in \(reference.dataset.value).\(parts[0])")
+            return nil
+        }
+        return .init(dataset: .init(reference.dataset.value), collection: parts[0], field: parts[1], direction: direction)
+    }
+
+    static func field(at path: String, in fields: [FieldDraft]) -> FieldDraft? {
+        var fields = fields
+        var found: FieldDraft?
+        for part in path.split(separator: ".", omittingEmptySubsequences: false) {
+            guard let next = fields.first(where: { $0.name.value == part }) else { return nil }
+            found = next
+            fields = next.fields
+        }
+        return found
+    }
+
+    /// Every collection must be reachable from an identity, so a rights request can find a person's
+    /// rows in it; one that cannot be reached would be skipped silently.
+    mutating func checkReachability(_ datasets: [Dataset]) {
+        let graph = DatasetGraph(datasets: datasets)
+        let reachable = graph.reachableFromIdentities()
+        for dataset in draft.datasets {
+            for collection in dataset.collections where !collection.skipProcessing {
+                let node = DatasetGraph.Node(dataset: .init(dataset.key.value), collection: collection.name.value)
+                if !reachable.contains(node) {
+                    report(
+                        dataset.file, collection.name,
+                        "collection '\(dataset.key.value).\(collection.name.value)' cannot be reached from any identity field; add an identity or a reference, or mark it fides_meta.skip_processing"
+                    )
+                }
+            }
+        }
+    }
+
+    // MARK: Systems
+
+    mutating func validateSystems(purposeKeys: Set<String>, recipientKinds: [String: String]) -> [System] {
+        checkUnique(draft.systems, kind: "system", file: \.file, key: \.key)
+        let datasetKeys = Set(draft.datasets.map(\.key.value))
+        var result: [System] = []
+        for system in draft.systems {
+            let file = system.file
+            checkKey(file, system.key, kind: "system")
+            checkCountry(file, system.hostingCountry)
+            checkSubjects(file, system.dataSubjects)
+            for dataset in system.datasets where !datasetKeys.contains(dataset.value) {
+                report(file, dataset, "unknown dataset '\(dataset.value)'\(suggestion(dataset.value, in: datasetKeys))")
+            }
+            for purpose in system.purposes where !purposeKeys.contains(purpose.value) {
+                report(file, purpose, "unknown purpose '\(purpose.value)'\(suggestion(purpose.value, in: purposeKeys))")
+            }
+            if let processor = system.processor {
+                switch recipientKinds[processor.value] {
+                case nil: report(file, processor, "unknown recipient '\(processor.value)'\(suggestion(processor.value, in: recipientKinds.keys))")
+                case Recipient.Kind.processor.rawValue?: break
+                case let other?: report(file, processor, "recipient '\(processor.value)' is of type \(other), not processor")
+                }
+            }
+            result.append(
+                System(
+                    key: .init(system.key.value), name: system.name, description: system.description, department: system.department,
+                    hostingCountry: system.hostingCountry.value, processor: system.processor.map { .init($0.value) },
+                    datasets: system.datasets.map { .init($0.value) }, purposes: system.purposes.map { .init($0.value) },
+                    dataSubjects: system.dataSubjects.map(\.value), securityMeasures: system.securityMeasures
+                )
+            )
+        }
+        return result
+    }
+
+    // MARK: Retention
+
+    mutating func validateRetention(datasets: [Dataset]) -> [RetentionRule] {
+        var result: [RetentionRule] = []
+        for rule in draft.retention {
+            let file = rule.file
+            let period = RetentionRule.Period(parsing: rule.period.value)
+            if period == nil {
+                report(file, rule.period, "period '\(rule.period.value)' must be a whole number of days, weeks, months or years, such as '8 years'")
+            }
+            let action = RetentionRule.Action(rawValue: rule.action.value)
+            if action == nil {
+                report(file, rule.action, "unknown action '\(rule.action.value)'; use one of delete, anonymise, review")
+            }
+            var trigger: RetentionRule.Trigger?
+            guard let dataset = datasets.first(where: { $0.key.rawValue == rule.dataset.value }) else {
+                report(file, rule.dataset, "unknown dataset '\(rule.dataset.value)'")
+                continue
+            }
+            guard let collection = dataset.collection(rule.collection.value) else {
+                report(file, rule.collection, "unknown collection '\(rule.collection.value)' in dataset '\(rule.dataset.value)'")
+                continue
+            }
+            switch (rule.triggerField, rule.triggerEvent) {
+            case (let field?, nil):
+                if let found = collection.field(at: field.value) {
+                    if let type = found.dataType, type.base != .date, type.base != .datetime {
+                        report(file, field, "trigger field '\(field.value)' is \(type), not a date or datetime")
+                    } else {
+                        trigger = .field(field.value)
+                    }
+                } else {
+                    report(file, field, "unknown field '\(field.value)' in \(rule.dataset.value).\(rule.collection.value)")
+                }
+            case (nil, let event?):
+                trigger = .event(event.value)
+            case (_?, let event?):
+                report(file, event, "give a trigger field or a trigger event, not both")
+            case (nil, nil):
+                issues.append(
+                    .init(file: file, line: rule.line, field: "retention.trigger", message: "missing trigger: give trigger.field or trigger.event"))
+            }
+            if let period, let action, let trigger {
+                result.append(
+                    .init(dataset: dataset.key, collection: collection.name, period: period, trigger: trigger, action: action, source: rule.source)
+                )
+            }
+        }
+        return result
+    }
+}
+
+/// Suggests the closest known key when a name is mistyped.
+func suggestion(_ value: String, in known: some Sequence<String>) -> String {
+    var best: (String, Int)?
+    for candidate in known {
+        let distance = editDistance(value, candidate)
+        if distance <= max(2, value.count / 4), distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
+    }
+    return best.map { "; did you mean '\($0.0)'?" } ?? ""
+}
+
+/// Levenshtein distance between two strings, by characters.
+func editDistance(_ lhs: String, _ rhs: String) -> Int {
+    let a = Array(lhs)
+    let b = Array(rhs)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,105 @@
+/// The vocabulary a data map is written in: data categories, data uses and data subjects.
+///
+/// Steward ships the fideslang default taxonomy (CC BY 4.0, credited in NOTICE) with UK
+/// public-sector extensions; a data map may only use keys that the taxonomy knows.
+public struct Taxonomy: Sendable, Hashable {
+    /// Every data category, keyed by its dotted key (`user.contact.email`).
+    public let categories: [String: DataCategory]
+    /// Every data use, keyed by its dotted key (`essential.service`).
+    public let uses: [String: DataUse]
+    /// Every kind of data subject, keyed by its key (`customer`, `resident`).
+    public let subjects: [String: DataSubjectKind]
+
+    /// Builds a taxonomy from lists; a later entry with the same key replaces an earlier one.
+    public init(categories: [DataCategory], uses: [DataUse], subjects: [DataSubjectKind]) {
+        self.categories = Dictionary(categories.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        self.uses = Dictionary(uses.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        self.subjects = Dictionary(subjects.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The sensitivity of a category, taking the strictest of the category and its ancestors,
+    /// so `user.health_and_medical.genetic` is special category because its parent is.
+    public func sensitivity(of key: String) -> DataCategory.Sensitivity {
+        var strictest = DataCategory.Sensitivity.ordinary
+        var current: String? = key
+        while let candidate = current {
+            if let category = categories[candidate], category.sensitivity > strictest {
+                strictest = category.sensitivity
+            }
+            current = candidate.parentKey
+        }
+        return strictest
+    }
+}
+
+/// A kind of personal (or system) data, such as `user.contact.email`.
+public struct DataCategory: Sendable, Hashable, Codable {
+    /// How the law treats a category: ordinary personal data, special category data (UK GDPR Art 9)
+    /// or criminal offence data (UK GDPR Art 10).
+    public enum Sensitivity: String, Sendable, Hashable, Codable, Comparable {
+        case ordinary = "ordinary"
+        case specialCategory = "special_category"
+        case criminalOffence = "criminal_offence"
+
+        /// Orders by strictness, so the strictest of several categories can be found.
+        var rank: Int {
+            switch self {
+            case .ordinary: 0
+            case .specialCategory: 1
+            case .criminalOffence: 2
+            }
+        }
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    public let key: String
+    public let name: String
+    public let description: String
+    public let sensitivity: Sensitivity
+    /// True where the data is about someone other than the data subject (a relative, a referrer),
+    /// which an access request must consider redacting (DPA 2018 Sch 2 Pt 3 para 16).
+    public let isThirdParty: Bool
+
+    public init(key: String, name: String, description: String, sensitivity: Sensitivity = .ordinary, isThirdParty: Bool = false) {
+        self.key = key
+        self.name = name
+        self.description = description
+        self.sensitivity = sensitivity
+        self.isThirdParty = isThirdParty
+    }
+}
+
+/// Why data is used, such as `essential.service.payment_processing`.
+public struct DataUse: Sendable, Hashable, Codable {
+    public let key: String
+    public let name: String
+    public let description: String
+
+    public init(key: String, name: String, description: String) {
+        self.key = key
+        self.name = name
+        self.description = description
+    }
+}
+
+/// A kind of person data can be about, such as `resident` or `child`.
+public struct DataSubjectKind: Sendable, Hashable, Codable {
+    public let key: String
+    public let name: String
+    public let description: String
+
+    public init(key: String, name: String, description: String) {
+        self.key = key
+        self.name = name
+        self.description = description
+    }
+}
+
+extension String {
+    /// The key one level up a dotted taxonomy key, or nil at the top.
+    var parentKey: String? {
+        guard let dot = lastIndex(of: ".") else { return nil }
+        return String(self[..<dot])
+    }
+}

@@ -1,0 +1,163 @@
+public import Foundation
+public import StewardCore
+import Yams
+
+/// Reads `steward.yaml` (when there is one) and `STEWARD_*` environment variables over the defaults.
+/// A bad value stops start-up with an error naming the key.
+public enum ConfigurationLoader {
+    /// The environment variables read, and the key each overrides.
+    public static let environmentKeys: [(variable: String, key: String)] = [
+        ("STEWARD_DATABASE_URL", "database_url"),
+        ("STEWARD_HOST", "host"),
+        ("STEWARD_PORT", "port"),
+        ("STEWARD_AUDIT_KEY", "audit_signing_key"),
+        ("STEWARD_AUDIT_CHECKPOINT_INTERVAL", "audit_checkpoint_interval"),
+        ("STEWARD_BANK_HOLIDAYS", "bank_holidays"),
+        ("STEWARD_CONTROLLER_NAME", "controller.name"),
+        ("STEWARD_ICO_REGISTRATION", "controller.ico_registration"),
+        ("STEWARD_DPO_NAME", "controller.dpo.name"),
+        ("STEWARD_DPO_EMAIL", "controller.dpo.email"),
+    ]
+
+    /// Loads the configuration.
+    /// - Parameters:
+    ///   - path: a configuration file; nil reads `STEWARD_CONFIG` or `steward.yaml` in the working
+    ///     directory when present.
+    ///   - environment: the process environment.
+    public static func load(
+        path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
+        -> StewardConfiguration
+    {
+        var values: [String: String] = [:]
+        var adequate: [String]?
+        var certificationOnly: [String]?
+        let explicit = path ?? environment["STEWARD_CONFIG"]
+        let filePath = explicit ?? "steward.yaml"
+        if FileManager.default.fileExists(atPath: filePath) {
+            guard let data = FileManager.default.contents(atPath: filePath) else {
+                throw StewardError(.invalidConfiguration, "cannot read configuration file '\(filePath)'", field: "config")
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            let node: Node?
+            do {
+                node = try Yams.compose(yaml: text)
+            } catch {
+                throw StewardError(.invalidConfiguration, "\(filePath) is not valid YAML: \(error)", field: "config")
+            }
+            if let node {
+                try flatten(
+                    node, prefix: "", file: filePath, into: &values,
+                    lists: { key, list in
+                        switch key {
+                        case "adequacy.countries": adequate = list
+                        case "adequacy.certification_only": certificationOnly = list
+                        default: throw StewardError(.invalidConfiguration, "\(filePath): '\(key)' does not take a list", field: key)
+                        }
+                    })
+            }
+        } else if let explicit {
+            throw StewardError(.invalidConfiguration, "configuration file '\(explicit)' does not exist", field: "config")
+        }
+        for (variable, key) in environmentKeys {
+            if let value = environment[variable], !value.isEmpty { values[key] = value }
+        }
+        var configuration = try build(values, file: filePath)
+        if let adequate { configuration.adequacy.countries = Set(try adequate.map { try country($0, key: "adequacy.countries") }) }
+        if let certificationOnly {
+            configuration.adequacy.certificationOnly = Set(try certificationOnly.map { try country($0, key: "adequacy.certification_only") })
+        }
+        return configuration
+    }
+
+    static let knownKeys: Set<String> = [
+        "database_url", "host", "port", "audit_signing_key", "audit_checkpoint_interval", "bank_holidays", "controller.name",
+        "controller.ico_registration", "controller.address", "controller.email", "controller.phone", "controller.dpo.name",
+        "controller.dpo.email", "controller.dpo.phone", "controller.dpo.address", "adequacy.countries", "adequacy.certification_only",
+    ]
+
+    static func flatten(
+        _ node: Node, prefix: String, file: String, into values: inout [String: String], lists: (String, [String]) throws -> Void
+    ) throws {
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard let name = key.string else { continue }
+                try flatten(value, prefix: prefix.isEmpty ? name : "\(prefix).\(name)", file: file, into: &values, lists: lists)
+            }
+        case .sequence(let sequence):
+            guard knownKeys.contains(prefix) else { throw unknown(prefix, file) }
+            try lists(prefix, sequence.compactMap(\.string))
+        case .scalar(let scalar):
+            guard knownKeys.contains(prefix) else { throw unknown(prefix, file) }
+            values[prefix] = scalar.string
+        case .alias:
+            throw StewardError(.invalidConfiguration, "\(file): '\(prefix)' uses a YAML alias, which is not supported", field: prefix)
+        }
+    }
+
+    static func unknown(_ key: String, _ file: String) -> StewardError {
+        StewardError(.invalidConfiguration, "\(file): unknown key '\(key)'; known keys are \(knownKeys.sorted().joined(separator: ", "))", field: key)
+    }
+
+    static func country(_ value: String, key: String) throws -> String {
+        let code = value.uppercased()
+        guard code.count == 2, code.allSatisfy({ $0.isLetter && $0.isASCII }) else {
+            throw StewardError(.invalidConfiguration, "'\(value)' in \(key) is not an ISO 3166-1 alpha-2 country code", field: key)
+        }
+        return code
+    }
+
+    static func build(_ values: [String: String], file: String) throws -> StewardConfiguration {
+        var configuration = StewardConfiguration()
+        if let host = values["host"] { configuration.host = host }
+        if let port = values["port"] {
+            guard let number = Int(port), (1...65535).contains(number) else {
+                throw StewardError(.invalidConfiguration, "port must be a whole number from 1 to 65535, not '\(port)'", field: "port")
+            }
+            configuration.port = number
+        }
+        if let url = values["database_url"] {
+            guard !url.isEmpty else { throw StewardError(.invalidConfiguration, "database_url must not be empty", field: "database_url") }
+            if url.contains("://"), !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.hasPrefix("sqlite://")) {
+                throw StewardError(
+                    .invalidConfiguration, "database_url must be postgres://… or a SQLite file path, not '\(url.prefix(while: { $0 != ":" }))://…'",
+                    field: "database_url"
+                )
+            }
+            configuration.databaseURL = url
+        }
+        if let key = values["audit_signing_key"] { configuration.auditSigningKeyPath = key }
+        if let interval = values["audit_checkpoint_interval"] {
+            guard let number = Int(interval), number >= 1 else {
+                throw StewardError(
+                    .invalidConfiguration, "audit_checkpoint_interval must be a whole number of entries, 1 or more, not '\(interval)'",
+                    field: "audit_checkpoint_interval"
+                )
+            }
+            configuration.auditCheckpointInterval = number
+        }
+        if let holidays = values["bank_holidays"] {
+            guard FileManager.default.fileExists(atPath: holidays) else {
+                throw StewardError(.invalidConfiguration, "bank_holidays file '\(holidays)' does not exist", field: "bank_holidays")
+            }
+            configuration.bankHolidayFile = holidays
+        }
+        if let name = values["controller.name"] {
+            var dpo: Controller.Contact?
+            if let dpoName = values["controller.dpo.name"] ?? values["controller.dpo.email"] {
+                dpo = .init(
+                    name: dpoName, email: values["controller.dpo.email"], phone: values["controller.dpo.phone"],
+                    address: values["controller.dpo.address"]
+                )
+            }
+            configuration.controller = Controller(
+                name: name, icoRegistration: values["controller.ico_registration"], address: values["controller.address"],
+                email: values["controller.email"], phone: values["controller.phone"], dpo: dpo
+            )
+        } else if let orphan = values.keys.filter({ $0.hasPrefix("controller.") }).min() {
+            throw StewardError(.invalidConfiguration, "'\(orphan)' is set but controller.name is not", field: "controller.name")
+        }
+        return configuration
+    }
+}

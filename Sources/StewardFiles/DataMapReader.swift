@@ -1,0 +1,338 @@
+public import Foundation
+public import StewardCore
+import Yams
+
+/// Reads a data-map folder (docs/DATAMAP.md) into a `DataMapDraft`. It reads files only; every rule
+/// about what the files say is checked by `DataMapDraft.validate(taxonomy:)`.
+public enum DataMapReader {
+    /// Reads the folder at `url`.
+    public static func read(folder url: URL) throws -> DataMapDraft {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StewardError(
+                .invalidInput, "'\(url.path)' is not a folder; give the folder that holds controller.yaml, systems/ and datasets/", field: "folder")
+        }
+        var files: [String: String] = [:]
+        let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)
+        let base = url.standardizedFileURL.path
+        while let item = enumerator?.nextObject() as? URL {
+            let name = item.lastPathComponent
+            guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { continue }
+            var relative = item.standardizedFileURL.path
+            if relative.hasPrefix(base) { relative.removeFirst(base.count) }
+            while relative.hasPrefix("/") { relative.removeFirst() }
+            guard let data = FileManager.default.contents(atPath: item.path) else { continue }
+            files[relative] = String(decoding: data, as: UTF8.self)
+        }
+        return read(files: files)
+    }
+
+    /// Reads a data map from file texts keyed by their path inside the folder (`systems/cctv.yaml`).
+    public static func read(files: [String: String]) -> DataMapDraft {
+        var draft = DataMapDraft()
+        let paths = files.keys.sorted()
+        var sawPurposes = false
+        var sawRecipients = false
+        for path in paths {
+            let text = files[path]!
+            let normalised = path.replacingOccurrences(of: ".yml", with: ".yaml")
+            switch normalised {
+            case "controller.yaml": readController(path, text, into: &draft)
+            case "purposes.yaml":
+                sawPurposes = true
+                readPurposes(path, text, into: &draft)
+            case "recipients.yaml":
+                sawRecipients = true
+                readRecipients(path, text, into: &draft)
+            case "retention.yaml": readRetention(path, text, into: &draft)
+            case _ where normalised.hasPrefix("systems/"): readSystem(path, text, into: &draft)
+            case _ where normalised.hasPrefix("datasets/"): readDatasets(path, text, into: &draft)
+            default:
+                draft.issues.append(
+                    .init(
+                        file: path,
+                        message:
+                            "unexpected file: a data map holds controller.yaml, purposes.yaml, recipients.yaml, retention.yaml, systems/*.yaml and datasets/*.yaml"
+                    )
+                )
+            }
+        }
+        if !sawPurposes { draft.issues.append(.init(file: "purposes.yaml", message: "missing: every data map needs purposes.yaml")) }
+        if !sawRecipients { draft.issues.append(.init(file: "recipients.yaml", message: "missing: every data map needs recipients.yaml")) }
+        if draft.systems.isEmpty, !paths.contains(where: { $0.hasPrefix("systems/") }) {
+            draft.issues.append(.init(file: "systems/", message: "missing: every data map needs at least one systems/*.yaml"))
+        }
+        return draft
+    }
+
+    // MARK: controller.yaml
+
+    static func readController(_ file: String, _ text: String, into draft: inout DataMapDraft) {
+        var reader = YAMLReader(file: file)
+        defer { draft.issues += reader.issues }
+        guard let root = reader.root(text), let top = reader.mapping(root, "", allowed: ["controller"]) else { return }
+        guard let node = top.values["controller"] else {
+            reader.report(root, "controller", "missing required field 'controller'")
+            return
+        }
+        let allowed: Set = ["name", "ico_registration", "address", "email", "phone", "dpo", "identities"]
+        guard let members = reader.mapping(node, "controller", allowed: allowed) else { return }
+        let name = reader.string(members, "name")
+        var dpo: Controller.Contact?
+        if let dpoNode = members.values["dpo"],
+            let dpoMembers = reader.mapping(dpoNode, "controller.dpo", allowed: ["name", "email", "phone", "address"]),
+            let dpoName = reader.string(dpoMembers, "name")
+        {
+            dpo = .init(
+                name: dpoName.value, email: reader.string(dpoMembers, "email", required: false)?.value,
+                phone: reader.string(dpoMembers, "phone", required: false)?.value,
+                address: reader.string(dpoMembers, "address", required: false)?.value
+            )
+        }
+        var identities: [Located<String>] = []
+        var names: [String] = []
+        if let list = members.values["identities"] {
+            for (index, item) in reader.sequence(list, "controller.identities").enumerated() {
+                guard let identity = reader.mapping(item, "controller.identities[\(index)]", allowed: ["key", "name"]),
+                    let key = reader.string(identity, "key")
+                else { continue }
+                identities.append(key)
+                names.append(reader.string(identity, "name", required: false)?.value ?? key.value)
+            }
+        }
+        guard let name else { return }
+        let controller = Controller(
+            name: name.value, icoRegistration: reader.string(members, "ico_registration", required: false)?.value,
+            address: reader.string(members, "address", required: false)?.value, email: reader.string(members, "email", required: false)?.value,
+            phone: reader.string(members, "phone", required: false)?.value, dpo: dpo
+        )
+        draft.controller = ControllerDraft(file: file, controller: controller, identities: identities, identityNames: names)
+    }
+
+    // MARK: systems/*.yaml
+
+    static func readSystem(_ file: String, _ text: String, into draft: inout DataMapDraft) {
+        var reader = YAMLReader(file: file)
+        defer { draft.issues += reader.issues }
+        guard let root = reader.root(text), let top = reader.mapping(root, "", allowed: ["system"]) else { return }
+        guard let node = top.values["system"] else {
+            reader.report(root, "system", "missing required field 'system'")
+            return
+        }
+        let allowed: Set = [
+            "key", "name", "description", "department", "hosting_country", "processor", "datasets", "purposes", "data_subjects",
+            "security_measures",
+        ]
+        guard let members = reader.mapping(node, "system", allowed: allowed) else { return }
+        let key = reader.string(members, "key")
+        let name = reader.string(members, "name")
+        let department = reader.string(members, "department")
+        let country = reader.string(members, "hosting_country")
+        let datasets = reader.strings(members, "datasets", required: true)
+        let purposes = reader.strings(members, "purposes", required: true)
+        let subjects = reader.strings(members, "data_subjects")
+        guard let key, let name, let department, let country else { return }
+        draft.systems.append(
+            SystemDraft(
+                file: file, key: key, name: name.value, description: reader.string(members, "description", required: false)?.value,
+                department: department.value, hostingCountry: country, processor: reader.string(members, "processor", required: false),
+                datasets: datasets, purposes: purposes, dataSubjects: subjects,
+                securityMeasures: reader.string(members, "security_measures", required: false)?.value
+            )
+        )
+    }
+
+    // MARK: datasets/*.yaml
+
+    static func readDatasets(_ file: String, _ text: String, into draft: inout DataMapDraft) {
+        var reader = YAMLReader(file: file)
+        defer { draft.issues += reader.issues }
+        guard let root = reader.root(text), let top = reader.mapping(root, "") else { return }
+        guard let list = top.values["dataset"] else {
+            reader.report(root, "dataset", "missing required field 'dataset' (a Fides dataset file holds a list under 'dataset')")
+            return
+        }
+        for (index, item) in reader.sequence(list, "dataset").enumerated() {
+            let path = "dataset[\(index)]"
+            guard let members = reader.mapping(item, path) else { continue }
+            guard let key = reader.string(members, "fides_key") else { continue }
+            var collections: [CollectionDraft] = []
+            if let collectionList = members.values["collections"] {
+                for (collectionIndex, collectionNode) in reader.sequence(collectionList, "\(path).collections").enumerated() {
+                    let collectionPath = "\(path).collections[\(collectionIndex)]"
+                    guard let collection = reader.mapping(collectionNode, collectionPath), let name = reader.string(collection, "name") else {
+                        continue
+                    }
+                    var skip = false
+                    if let meta = collection.values["fides_meta"], let metaMembers = reader.mapping(meta, "\(collectionPath).fides_meta") {
+                        skip = reader.bool(metaMembers, "skip_processing")
+                    }
+                    let fields = readFields(collection, collectionPath, &reader)
+                    collections.append(
+                        CollectionDraft(
+                            name: name, description: reader.string(collection, "description", required: false)?.value, skipProcessing: skip,
+                            fields: fields
+                        )
+                    )
+                }
+            } else {
+                reader.report(item, "\(path).collections", "missing required field 'collections'")
+            }
+            draft.datasets.append(
+                DatasetDraft(
+                    file: file, key: key, name: reader.string(members, "name", required: false)?.value,
+                    description: reader.string(members, "description", required: false)?.value, collections: collections
+                )
+            )
+        }
+    }
+
+    static func readFields(_ parent: YAMLReader.Members, _ path: String, _ reader: inout YAMLReader) -> [FieldDraft] {
+        guard let list = parent.values["fields"] else { return [] }
+        var fields: [FieldDraft] = []
+        for (index, node) in reader.sequence(list, "\(path).fields").enumerated() {
+            let fieldPath = "\(path).fields[\(index)]"
+            guard let members = reader.mapping(node, fieldPath), let name = reader.string(members, "name") else { continue }
+            var identity: Located<String>?
+            var dataType: Located<String>?
+            var primaryKey = false
+            var readOnly = false
+            var references: [ReferenceDraft] = []
+            if let meta = members.values["fides_meta"], let metaMembers = reader.mapping(meta, "\(fieldPath).fides_meta") {
+                identity = reader.string(metaMembers, "identity", required: false)
+                dataType = reader.string(metaMembers, "data_type", required: false)
+                primaryKey = reader.bool(metaMembers, "primary_key")
+                readOnly = reader.bool(metaMembers, "read_only")
+                if let referenceList = metaMembers.values["references"] {
+                    for (referenceIndex, referenceNode) in reader.sequence(referenceList, metaMembers.path("references")).enumerated() {
+                        let referencePath = metaMembers.path("references") + "[\(referenceIndex)]"
+                        guard let reference = reader.mapping(referenceNode, referencePath, allowed: ["dataset", "field", "direction"]),
+                            let dataset = reader.string(reference, "dataset"), let field = reader.string(reference, "field")
+                        else { continue }
+                        references.append(
+                            ReferenceDraft(dataset: dataset, field: field, direction: reader.string(reference, "direction", required: false)))
+                    }
+                }
+            }
+            fields.append(
+                FieldDraft(
+                    name: name, description: reader.string(members, "description", required: false)?.value,
+                    dataCategories: reader.strings(members, "data_categories"), identity: identity, references: references,
+                    isPrimaryKey: primaryKey, dataType: dataType, isReadOnly: readOnly, fields: readFields(members, fieldPath, &reader)
+                )
+            )
+        }
+        return fields
+    }
+
+    // MARK: purposes.yaml
+
+    static func readPurposes(_ file: String, _ text: String, into draft: inout DataMapDraft) {
+        var reader = YAMLReader(file: file)
+        defer { draft.issues += reader.issues }
+        guard let root = reader.root(text), let top = reader.mapping(root, "", allowed: ["purposes"]), let list = top.values["purposes"] else {
+            return
+        }
+        let allowed: Set = [
+            "key", "name", "description", "data_use", "lawful_basis", "legislation", "special_condition", "criminal_offence_condition",
+            "data_categories", "data_subjects",
+        ]
+        for (index, item) in reader.sequence(list, "purposes").enumerated() {
+            guard let members = reader.mapping(item, "purposes[\(index)]", allowed: allowed) else { continue }
+            let key = reader.string(members, "key")
+            let name = reader.string(members, "name")
+            let use = reader.string(members, "data_use")
+            let basis = reader.string(members, "lawful_basis")
+            let categories = reader.strings(members, "data_categories", required: true)
+            let subjects = reader.strings(members, "data_subjects", required: true)
+            guard let key, let name, let use, let basis else { continue }
+            draft.purposes.append(
+                PurposeDraft(
+                    file: file, key: key, name: name.value, description: reader.string(members, "description", required: false)?.value,
+                    dataUse: use, lawfulBasis: basis, legislation: reader.string(members, "legislation", required: false)?.value,
+                    specialCondition: reader.string(members, "special_condition", required: false),
+                    criminalOffenceCondition: reader.string(members, "criminal_offence_condition", required: false), dataCategories: categories,
+                    dataSubjects: subjects
+                )
+            )
+        }
+    }
+
+    // MARK: recipients.yaml
+
+    static func readRecipients(_ file: String, _ text: String, into draft: inout DataMapDraft) {
+        var reader = YAMLReader(file: file)
+        defer { draft.issues += reader.issues }
+        guard let root = reader.root(text), let top = reader.mapping(root, "", allowed: ["recipients"]), let list = top.values["recipients"] else {
+            return
+        }
+        let allowed: Set = ["key", "name", "description", "type", "country", "dpf_certified", "agreements"]
+        for (index, item) in reader.sequence(list, "recipients").enumerated() {
+            let path = "recipients[\(index)]"
+            guard let members = reader.mapping(item, path, allowed: allowed) else { continue }
+            let key = reader.string(members, "key")
+            let name = reader.string(members, "name")
+            let kind = reader.string(members, "type")
+            let country = reader.string(members, "country")
+            var agreements: [AgreementDraft] = []
+            if let agreementList = members.values["agreements"] {
+                for (agreementIndex, agreementNode) in reader.sequence(agreementList, "\(path).agreements").enumerated() {
+                    let agreementPath = "\(path).agreements[\(agreementIndex)]"
+                    let agreementKeys: Set = ["type", "reference", "categories", "purposes", "starts", "ends"]
+                    guard let agreement = reader.mapping(agreementNode, agreementPath, allowed: agreementKeys) else { continue }
+                    let type = reader.string(agreement, "type")
+                    let starts = reader.string(agreement, "starts")
+                    let categories = reader.strings(agreement, "categories", required: true)
+                    let purposes = reader.strings(agreement, "purposes", required: true)
+                    guard let type, let starts else { continue }
+                    agreements.append(
+                        AgreementDraft(
+                            kind: type, reference: reader.string(agreement, "reference", required: false)?.value, categories: categories,
+                            purposes: purposes, starts: starts, ends: reader.string(agreement, "ends", required: false)
+                        )
+                    )
+                }
+            }
+            guard let key, let name, let kind, let country else { continue }
+            draft.recipients.append(
+                RecipientDraft(
+                    file: file, key: key, name: name.value, description: reader.string(members, "description", required: false)?.value,
+                    kind: kind, country: country, dpfCertified: reader.bool(members, "dpf_certified"), agreements: agreements
+                )
+            )
+        }
+    }
+
+    // MARK: retention.yaml
+
+    static func readRetention(_ file: String, _ text: String, into draft: inout DataMapDraft) {
+        var reader = YAMLReader(file: file)
+        defer { draft.issues += reader.issues }
+        guard let root = reader.root(text), let top = reader.mapping(root, "", allowed: ["retention"]), let list = top.values["retention"] else {
+            return
+        }
+        let allowed: Set = ["dataset", "collection", "period", "trigger", "action", "source"]
+        for (index, item) in reader.sequence(list, "retention").enumerated() {
+            let path = "retention[\(index)]"
+            guard let members = reader.mapping(item, path, allowed: allowed) else { continue }
+            let dataset = reader.string(members, "dataset")
+            let collection = reader.string(members, "collection")
+            let period = reader.string(members, "period")
+            let action = reader.string(members, "action")
+            var triggerField: Located<String>?
+            var triggerEvent: Located<String>?
+            if let triggerNode = members.values["trigger"], let trigger = reader.mapping(triggerNode, "\(path).trigger", allowed: ["field", "event"])
+            {
+                triggerField = reader.string(trigger, "field", required: false)
+                triggerEvent = reader.string(trigger, "event", required: false)
+            }
+            guard let dataset, let collection, let period, let action else { continue }
+            draft.retention.append(
+                RetentionDraft(
+                    file: file, dataset: dataset, collection: collection, period: period, triggerField: triggerField, triggerEvent: triggerEvent,
+                    action: action, source: reader.string(members, "source", required: false)?.value, line: members.line
+                )
+            )
+        }
+    }
+}

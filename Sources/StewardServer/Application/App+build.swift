@@ -1,0 +1,76 @@
+public import Hummingbird
+public import Logging
+public import Prometheus
+public import StewardCore
+public import StewardStore
+
+/// Everything a Steward server needs, built once at start-up.
+public struct StewardEnvironment: Sendable {
+    public var store: Store
+    public var configuration: StewardConfiguration
+    public var taxonomy: Taxonomy
+    /// The Prometheus registry `/metrics` serves; the serve command bootstraps swift-metrics with it.
+    public var metrics: PrometheusCollectorRegistry
+
+    public init(store: Store, configuration: StewardConfiguration, taxonomy: Taxonomy = .builtin, metrics: PrometheusCollectorRegistry) {
+        self.store = store
+        self.configuration = configuration
+        self.taxonomy = taxonomy
+        self.metrics = metrics
+    }
+}
+
+/// Builds the HTTP application on the configured host and port.
+public func buildApplication(_ environment: StewardEnvironment, logger: Logger) -> some ApplicationProtocol {
+    let (router, _) = buildRouter(environment)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(environment.configuration.host, port: environment.configuration.port), serverName: "Steward"),
+        logger: logger
+    )
+}
+
+/// Builds the router and returns it with the policy of every `/api/v1` route.
+public func buildRouter(_ environment: StewardEnvironment) -> (Router<StewardRequestContext>, [RoutePolicy]) {
+    let router = Router(context: StewardRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    HealthController(store: environment.store, metrics: environment.metrics).register(on: router)
+    var api = APIRoutes(router: router, authenticator: Authenticator(store: environment.store))
+    let cache = DataMapCache(store: environment.store)
+    DataMapController(environment: environment, cache: cache).register(on: &api)
+    AuditController(store: environment.store).register(on: &api)
+    return (router, api.policies)
+}
+
+/// Registers `/api/v1` routes, each behind the access check for its roles, and remembers their
+/// policies.
+struct APIRoutes {
+    static let prefix = "/api/v1"
+    let router: Router<StewardRequestContext>
+    let authenticator: Authenticator
+    private(set) var policies: [RoutePolicy] = []
+
+    init(router: Router<StewardRequestContext>, authenticator: Authenticator) {
+        self.router = router
+        self.authenticator = authenticator
+    }
+
+    /// Adds a route. `path` is relative to `/api/v1` and written as in OpenAPI (`systems/{key}`).
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, roles: Set<Role>,
+        _ handler: @escaping @Sendable (Request, StewardRequestContext) async throws -> Response
+    ) {
+        let full = "\(Self.prefix)/\(path)"
+        policies.append(RoutePolicy(method: method, path: full, roles: roles))
+        let routerPath = full.split(separator: "/").map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? ":\(part.dropFirst().dropLast())" : String(part)
+        }.joined(separator: "/")
+        let authenticator = self.authenticator
+        router.on(RouterPath(routerPath), method: method) { request, context in
+            var context = context
+            context.token = try await authenticator.authenticate(request, roles: roles)
+            return try await handler(request, context)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+public import HTTPTypes
+public import Hummingbird
+public import StewardCore
+import StewardStore
+
+/// One API route and the roles it admits. The router is built from these, so no route can be added
+/// without saying who may call it, and tests compare them with the OpenAPI document.
+public struct RoutePolicy: Sendable, Hashable {
+    public var method: HTTPRequest.Method
+    /// The path in OpenAPI form (`/api/v1/systems/{key}`).
+    public var path: String
+    public var roles: Set<Role>
+}
+
+/// Groups of roles used by routes.
+extension Set where Element == Role {
+    /// Anyone who may read the data map: everyone but the gate's service accounts.
+    static let dataMapReaders: Set<Role> = [.dpo, .caseworker, .auditor]
+    /// Those who may read and verify the audit log.
+    static let auditReaders: Set<Role> = [.dpo, .auditor]
+    /// Those who may change the data map.
+    static let dataMapWriters: Set<Role> = [.dpo]
+}
+
+/// Finds the token of a request's `Authorization: Bearer` header and checks its role.
+struct Authenticator: Sendable {
+    let store: Store
+
+    func authenticate(_ request: Request, roles: Set<Role>) async throws -> APIToken {
+        guard let header = request.headers[.authorization] else {
+            throw StewardError(.unauthenticated, "this route needs an API token: send 'Authorization: Bearer <token>'", field: "Authorization")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw StewardError(.unauthenticated, "the Authorization header must be 'Bearer <token>'", field: "Authorization")
+        }
+        guard let token = try await store.authenticate(secret: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            throw StewardError(.unauthenticated, "the API token is not valid or has been revoked", field: "Authorization")
+        }
+        guard roles.contains(token.role) else {
+            let allowed = roles.sorted().map(\.rawValue).joined(separator: " or ")
+            throw StewardError(.forbidden, "a token with role '\(token.role.rawValue)' may not do this; it needs \(allowed)")
+        }
+        return token
+    }
+}

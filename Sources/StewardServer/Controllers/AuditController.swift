@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import StewardCore
+import StewardStore
+import Synchronization
+
+/// The audit log over HTTP, for the DPO and auditors: read entries, verify the chain, export it.
+struct AuditController: Sendable {
+    let store: Store
+
+    func register(on api: inout APIRoutes) {
+        api.add(.get, "audit/entries", roles: .auditReaders) { request, _ in
+            let query = request.uri.queryParameters
+            let after = try Self.integer(query.get("after"), field: "after", default: 0, range: 0...Int.max)
+            let limit = try Self.integer(query.get("limit"), field: "limit", default: 100, range: 1...1000)
+            let entries = try await store.auditEntries(after: Int64(after), limit: limit)
+            return try JSONResponse.make(AuditEntriesBody(entries: entries, next: entries.count == limit ? entries.last?.seq : nil))
+        }
+        api.add(.get, "audit/verify", roles: .auditReaders) { _, _ in
+            try JSONResponse.make(try await store.verifyAudit())
+        }
+        api.add(.get, "audit/export", roles: .auditReaders) { _, context in
+            let lines = LineCollector()
+            _ = try await store.exportAudit { line in lines.append(line) }
+            _ = try await store.audit.append(AuditEvent(actor: context.actor, action: "audit.export", object: "audit"))
+            return JSONResponse.text(lines.text, contentType: "application/x-ndjson; charset=utf-8")
+        }
+    }
+
+    static func integer(_ text: String?, field: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw StewardError(.invalidInput, "\(field) must be a whole number from \(range.lowerBound) to \(range.upperBound)", field: field)
+        }
+        return number
+    }
+}
+
+struct AuditEntriesBody: Encodable {
+    var entries: [AuditEntry]
+    /// Pass as `after` to read the next page; absent on the last page.
+    var next: Int64?
+}
+
+/// Collects export lines from the store's callback.
+final class LineCollector: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+    var text: String { storage.withLock { $0.joined(separator: "\n") + "\n" } }
+}

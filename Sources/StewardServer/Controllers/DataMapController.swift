@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import StewardCore
+import StewardFiles
+import StewardStore
+
+/// The data map over HTTP: read what the council holds, replace it with a new version, and the record
+/// of processing generated from it.
+struct DataMapController: Sendable {
+    let environment: StewardEnvironment
+    let cache: DataMapCache
+
+    func register(on api: inout APIRoutes) {
+        api.add(.get, "datamap", roles: .dataMapReaders) { _, _ in
+            guard let current = try await cache.current() else {
+                throw StewardError(.notFound, "no data map has been loaded yet; load one with 'steward load DIR' or PUT /api/v1/datamap")
+            }
+            return try JSONResponse.make(
+                DataMapVersionBody(version: current.version, loadedAt: current.loadedAt, loadedBy: current.loadedBy, digest: current.digest)
+            )
+        }
+        api.add(.put, "datamap", roles: .dataMapWriters) { request, context in
+            let body = try await request.decode(as: DataMapUpload.self, context: context)
+            guard !body.files.isEmpty else { throw StewardError(.invalidInput, "'files' is empty: send every file of the data map", field: "files") }
+            let draft = DataMapReader.read(files: body.files)
+            let result = try await environment.store.loadDataMap(
+                draft, taxonomy: environment.taxonomy, fallbackController: environment.configuration.controller, actor: context.actor
+            )
+            return try JSONResponse.make(result, status: result.created ? .created : .ok)
+        }
+        api.add(.get, "systems", roles: .dataMapReaders) { _, _ in
+            let map = try await cache.current()
+            return try JSONResponse.make(ListBody(dataMapVersion: map?.version ?? 0, items: map?.dataMap.systems ?? [], name: "systems"))
+        }
+        api.add(.get, "systems/{key}", roles: .dataMapReaders) { _, context in
+            let key = try context.parameters.require("key")
+            guard let system = try await cache.current()?.dataMap.system(.init(key)) else {
+                throw StewardError(.notFound, "no system with key '\(key)'", field: "key")
+            }
+            return try JSONResponse.make(system)
+        }
+        api.add(.get, "datasets", roles: .dataMapReaders) { _, _ in
+            let map = try await cache.current()
+            return try JSONResponse.make(ListBody(dataMapVersion: map?.version ?? 0, items: map?.dataMap.datasets ?? [], name: "datasets"))
+        }
+        api.add(.get, "datasets/{key}", roles: .dataMapReaders) { _, context in
+            let key = try context.parameters.require("key")
+            guard let dataset = try await cache.current()?.dataMap.dataset(.init(key)) else {
+                throw StewardError(.notFound, "no dataset with key '\(key)'", field: "key")
+            }
+            return try JSONResponse.make(dataset)
+        }
+        api.add(.get, "purposes", roles: .dataMapReaders) { _, _ in
+            let map = try await cache.current()
+            return try JSONResponse.make(ListBody(dataMapVersion: map?.version ?? 0, items: map?.dataMap.purposes ?? [], name: "purposes"))
+        }
+        api.add(.get, "recipients", roles: .dataMapReaders) { _, _ in
+            let map = try await cache.current()
+            return try JSONResponse.make(ListBody(dataMapVersion: map?.version ?? 0, items: map?.dataMap.recipients ?? [], name: "recipients"))
+        }
+        api.add(.get, "categories", roles: .dataMapReaders) { _, _ in
+            let categories = environment.taxonomy.categories.values.sorted { $0.key < $1.key }.map { category in
+                CategoryBody(
+                    key: category.key, name: category.name, description: category.description,
+                    sensitivity: environment.taxonomy.sensitivity(of: category.key), isThirdParty: category.isThirdParty
+                )
+            }
+            let version = try await cache.current()?.version ?? 0
+            return try JSONResponse.make(ListBody(dataMapVersion: version, items: categories, name: "categories"))
+        }
+        api.add(.get, "ropa", roles: .dataMapReaders) { request, _ in
+            let format = request.uri.queryParameters.get("format") ?? "json"
+            guard let current = try await cache.current() else {
+                throw StewardError(.notFound, "no data map has been loaded yet, so there is no record of processing")
+            }
+            let record = RecordOfProcessing(
+                dataMap: current.dataMap, taxonomy: environment.taxonomy, adequacy: environment.configuration.adequacy, on: .today,
+                version: current.version
+            )
+            switch format {
+            case "json": return try JSONResponse.make(record)
+            case "csv": return JSONResponse.text(record.csv, contentType: "text/csv; charset=utf-8")
+            case "html": return JSONResponse.text(record.html, contentType: "text/html; charset=utf-8")
+            default: throw StewardError(.invalidInput, "format must be json, csv or html, not '\(format)'", field: "format")
+            }
+        }
+    }
+}
+
+/// The body of `PUT /api/v1/datamap`: every file of the folder, by its path inside it.
+struct DataMapUpload: Decodable {
+    var files: [String: String]
+}
+
+struct DataMapVersionBody: Encodable {
+    var version: Int
+    var loadedAt: String
+    var loadedBy: String
+    var digest: String
+}
+
+struct CategoryBody: Encodable {
+    var key: String
+    var name: String
+    var description: String
+    var sensitivity: DataCategory.Sensitivity
+    var isThirdParty: Bool
+}
+
+/// A list under a named key, with the data-map version it came from.
+struct ListBody<Item: Encodable>: Encodable {
+    var dataMapVersion: Int
+    var items: [Item]
+    var name: String
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(dataMapVersion, forKey: Key(stringValue: "dataMapVersion"))
+        try container.encode(items, forKey: Key(stringValue: name))
+    }
+}
+
+extension CalendarDate {
+    /// Today's date in UTC.
+    static var today: CalendarDate {
+        let time = AuditChain.timestamp()
+        return CalendarDate(iso: String(time.prefix(10)))!
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import Logging
+import StewardCore
+
+/// Turns every error into the API's error body, `{"error": {"code", "message", "field"?, "details"?}}`,
+/// with the right status. The one place where error codes meet HTTP statuses.
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as StewardError {
+            return Self.response(for: error)
+        } catch let error as HTTPError {
+            let code: StewardError.Code =
+                switch error.status {
+                case .notFound: .notFound
+                case .unauthorized: .unauthenticated
+                case .forbidden: .forbidden
+                default: .invalidInput
+                }
+            let message =
+                error.body ?? (error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
+            return Self.response(for: StewardError(code, message), status: error.status)
+        } catch let error as DecodingError {
+            return Self.response(for: Self.describe(error))
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return Self.response(for: StewardError(.unavailable, "internal error; the request may not have completed"), status: .internalServerError)
+        }
+    }
+
+    /// The HTTP status for each error code.
+    static func status(for code: StewardError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidInput: .badRequest
+        case .invalidDataMap: .unprocessableContent
+        case .notFound: .notFound
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .conflict: .conflict
+        case .unavailable: .serviceUnavailable
+        case .auditTampered: .conflict
+        default: .badRequest
+        }
+    }
+
+    static func response(for error: StewardError, status: HTTPResponse.Status? = nil) -> Response {
+        let body = ErrorBody(
+            error: ErrorBody.Detail(
+                code: error.code.rawValue, message: error.message, field: error.field, details: error.details.isEmpty ? nil : error.details)
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(body)) ?? Data(#"{"error":{"code":"unavailable","message":"error"}}"#.utf8)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if error.code == .unauthenticated { headers[.wwwAuthenticate] = #"Bearer realm="steward""# }
+        return Response(status: status ?? Self.status(for: error.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Words for a person about a body that did not decode, naming the field.
+    static func describe(_ error: DecodingError) -> StewardError {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
+                in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            let field = parent.isEmpty ? key.stringValue : "\(parent).\(key.stringValue)"
+            return StewardError(.invalidInput, "missing required field '\(field)'", field: field)
+        case .typeMismatch(let type, let context):
+            return StewardError(.invalidInput, "'\(path(context))' has the wrong type; expected \(type)", field: path(context))
+        case .valueNotFound(let type, let context):
+            return StewardError(.invalidInput, "'\(path(context))' must not be null; expected \(type)", field: path(context))
+        case .dataCorrupted(let context):
+            let field = path(context)
+            return StewardError(
+                .invalidInput, field.isEmpty ? "the body is not valid JSON" : "'\(field)': \(context.debugDescription)",
+                field: field.isEmpty ? nil : field)
+        @unknown default:
+            return StewardError(.invalidInput, "the body could not be read")
+        }
+    }
+}
+
+/// The API's error body.
+struct ErrorBody: Encodable {
+    struct Detail: Encodable {
+        var code: String
+        var message: String
+        var field: String?
+        var details: [StewardError.Issue]?
+    }
+    var error: Detail
+}

@@ -1,0 +1,67 @@
+import SQLKit
+import StewardCore
+
+/// Appends sealed entries inside a write transaction: finds the end of the chain, seals each event
+/// after it, writes the entries, the periodic checkpoints and the signed head. Every writer of the
+/// audit log goes through here, so the chain has one definition of "next".
+struct AuditAppender: Sendable {
+    let dialect: Dialect
+    let signer: AuditSigner
+    let checkpointInterval: Int
+
+    /// Rows per INSERT statement: 8 binds a row stays well under SQLite's 32,766 bound parameters.
+    static let rowsPerStatement = 1000
+
+    func append(_ events: [AuditEvent], on database: any SQLDatabase) async throws -> [AuditEntry] {
+        guard !events.isEmpty else { return [] }
+        if dialect == .postgres {
+            // Several serve processes may append; the chain needs one writer at a time.
+            try await database.raw("SELECT pg_advisory_xact_lock(\(bind: Migrations.postgresLockKey))").run()
+        }
+        var seq: Int64 = 0
+        var previous = AuditChain.genesisHash
+        if let last = try await database.raw("SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1").first() {
+            seq = try last.decode(column: "seq", as: Int64.self)
+            previous = try last.decode(column: "hash", as: String.self)
+        }
+        let time = AuditChain.timestamp()
+        var entries: [AuditEntry] = []
+        entries.reserveCapacity(events.count)
+        for event in events {
+            seq += 1
+            let entry = AuditChain.seal(event, seq: seq, time: time, prevHash: previous)
+            entries.append(entry)
+            previous = entry.hash
+        }
+        var start = 0
+        while start < entries.count {
+            let end = min(start + Self.rowsPerStatement, entries.count)
+            var insert = database.insert(into: "audit_entries")
+                .columns("seq", "time", "actor", "action", "object", "details", "prev_hash", "hash")
+            for entry in entries[start..<end] {
+                insert = insert.values(
+                    SQLBind(entry.seq), SQLBind(entry.time), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.object),
+                    SQLBind(entry.details), SQLBind(entry.prevHash), SQLBind(entry.hash)
+                )
+            }
+            try await insert.run()
+            start = end
+        }
+        for entry in entries where entry.seq % Int64(checkpointInterval) == 0 {
+            let checkpoint = try signer.checkpoint(seq: entry.seq, hash: entry.hash, at: time)
+            try await database.raw(
+                "INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature) VALUES (\(bind: checkpoint.seq), \(bind: checkpoint.hash), \(bind: checkpoint.signedAt), \(bind: checkpoint.publicKey), \(bind: checkpoint.signature))"
+            ).run()
+        }
+        let head = try signer.checkpoint(seq: seq, hash: previous, at: time)
+        try await database.raw(
+            """
+            INSERT INTO audit_head (id, seq, hash, signed_at, public_key, signature)
+            VALUES (1, \(bind: head.seq), \(bind: head.hash), \(bind: head.signedAt), \(bind: head.publicKey), \(bind: head.signature))
+            ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, signed_at = excluded.signed_at,
+            public_key = excluded.public_key, signature = excluded.signature
+            """
+        ).run()
+        return entries
+    }
+}

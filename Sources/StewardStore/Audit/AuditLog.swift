@@ -1,0 +1,47 @@
+public import StewardCore
+
+/// The audit log's writer. Appends from many tasks are gathered into one transaction (group commit):
+/// while one batch is being written the next one collects, so the log keeps up with the callers and
+/// each caller is answered only once its entry is durably committed.
+public actor AuditLog {
+    private let handle: any DatabaseHandle
+    private let appender: AuditAppender
+    private var pending: [(event: AuditEvent, continuation: CheckedContinuation<AuditEntry, any Error>)] = []
+    private var isFlushing = false
+    /// The most entries written in one transaction.
+    static let maximumBatch = 20_000
+
+    init(handle: any DatabaseHandle, appender: AuditAppender) {
+        self.handle = handle
+        self.appender = appender
+    }
+
+    /// Appends one event and returns its sealed entry once it is committed.
+    @discardableResult
+    public func append(_ event: AuditEvent) async throws -> AuditEntry {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append((event, continuation))
+            if !isFlushing {
+                isFlushing = true
+                Task { await self.flush() }
+            }
+        }
+    }
+
+    private func flush() async {
+        while !pending.isEmpty {
+            let count = min(pending.count, Self.maximumBatch)
+            let batch = Array(pending.prefix(count))
+            pending.removeFirst(count)
+            let events = batch.map(\.event)
+            let appender = self.appender
+            do {
+                let entries = try await handle.write { database in try await appender.append(events, on: database) }
+                for (index, item) in batch.enumerated() { item.continuation.resume(returning: entries[index]) }
+            } catch {
+                for item in batch { item.continuation.resume(throwing: error) }
+            }
+        }
+        isFlushing = false
+    }
+}

@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import SQLKit
+import StewardCore
+
+/// One numbered, forward-only change to the schema, written once per dialect.
+struct Migration: Sendable {
+    var version: Int
+    var name: String
+    var sqlite: [String]
+    var postgres: [String]
+
+    func statements(for dialect: Dialect) -> [String] {
+        dialect == .sqlite ? sqlite : postgres
+    }
+
+    /// SHA-256 of the statements, so an edited migration that already ran is caught.
+    func checksum(for dialect: Dialect) -> String {
+        AuditChain.hex(SHA256.hash(data: Data(statements(for: dialect).joined(separator: ";\n").utf8)))
+    }
+}
+
+/// Every migration, in order. Never edit or reorder one that has shipped: add a new one.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "data map versions, audit log, tokens",
+            sqlite: [
+                """
+                CREATE TABLE datamap_versions (
+                    version INTEGER PRIMARY KEY, loaded_at TEXT NOT NULL, loaded_by TEXT NOT NULL,
+                    digest TEXT NOT NULL, summary TEXT NOT NULL, document TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE audit_entries (
+                    seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+                    object TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE audit_checkpoints (
+                    seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, signed_at TEXT NOT NULL,
+                    public_key TEXT NOT NULL, signature TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE audit_head (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL,
+                    signed_at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, secret_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT)
+                """,
+                "CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL",
+            ],
+            postgres: [
+                """
+                CREATE TABLE datamap_versions (
+                    version INTEGER PRIMARY KEY, loaded_at TEXT NOT NULL, loaded_by TEXT NOT NULL,
+                    digest TEXT NOT NULL, summary TEXT NOT NULL, document TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE audit_entries (
+                    seq BIGINT PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+                    object TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE audit_checkpoints (
+                    seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, signed_at TEXT NOT NULL,
+                    public_key TEXT NOT NULL, signature TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE audit_head (
+                    id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL,
+                    signed_at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, secret_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT)
+                """,
+                "CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL",
+            ]
+        )
+    ]
+
+    /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).
+    static let postgresLockKey: Int64 = 0x73_74_65_77_61_72_64
+
+    /// Applies the migrations not yet applied, in one transaction; returns the versions applied.
+    /// Safe to run from several processes at once: the first does the work, the others find it done.
+    static func apply(on handle: any DatabaseHandle, migrations: [Migration] = all) async throws -> [Int] {
+        let dialect = handle.dialect
+        return try await handle.write { database in
+            if dialect == .postgres {
+                try await database.raw("SELECT pg_advisory_xact_lock(\(bind: postgresLockKey))").run()
+            }
+            try await database.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            ).run()
+            var applied: [Int: String] = [:]
+            for row in try await database.raw("SELECT version, checksum FROM schema_migrations").all() {
+                applied[try row.decode(column: "version", as: Int.self)] = try row.decode(column: "checksum", as: String.self)
+            }
+            if let newest = applied.keys.max(), newest > (migrations.map(\.version).max() ?? 0) {
+                throw StewardError(
+                    .conflict,
+                    "the database is at schema version \(newest), newer than this Steward knows (\(migrations.map(\.version).max() ?? 0)); upgrade Steward"
+                )
+            }
+            var ran: [Int] = []
+            for migration in migrations.sorted(by: { $0.version < $1.version }) {
+                let checksum = migration.checksum(for: dialect)
+                if let existing = applied[migration.version] {
+                    guard existing == checksum else {
+                        throw StewardError(
+                            .conflict, "migration \(migration.version) (\(migration.name)) differs from the one applied to this database")
+                    }
+                    continue
+                }
+                for statement in migration.statements(for: dialect) {
+                    try await database.raw(SQLQueryString(statement)).run()
+                }
+                try await database.raw(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: checksum), \(bind: AuditChain.timestamp()))"
+                ).run()
+                ran.append(migration.version)
+            }
+            return ran
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardFiles
+import StewardStore
+import Synchronization
+
+/// `steward audit …`: verify and export the audit log.
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Verify or export the audit log.", subcommands: [VerifyCommand.self, ExportCommand.self]
+    )
+
+    /// `steward audit verify`.
+    struct VerifyCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check that the audit log is intact.",
+            discussion: """
+                Checks every entry's hash and link, every signed checkpoint and the signed head, in the database or in an exported \
+                file. Exits 0 when intact; otherwise names the first bad entry and exits 1.
+                """
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Option(help: "Verify an exported file instead of the database.") var file: String?
+        @Option(
+            name: .customLong("public-key"),
+            help: "A trusted signing public key (hex). Repeatable. Default: the configured key, or for --file the keys the file carries."
+        )
+        var publicKeys: [String] = []
+
+        func run() async throws {
+            var trusted: Set<String>? = publicKeys.isEmpty ? nil : Set(publicKeys.map { $0.lowercased() })
+            let result: AuditVerifier.Result
+            if let file {
+                guard let handle = FileHandle(forReadingAtPath: file) else {
+                    printError("error: cannot read '\(file)'")
+                    throw ExitCode.failure
+                }
+                let data = handle.readDataToEndOfFile()
+                let text = String(decoding: data, as: UTF8.self)
+                do {
+                    result = try AuditExport.verify(lines: text.split(separator: "\n", omittingEmptySubsequences: false), trustedKeys: trusted)
+                } catch let error as StewardError {
+                    printError("error: \(error.message)")
+                    throw ExitCode.failure
+                }
+            } else {
+                let configuration = try ConfigurationLoader.load(path: options.config)
+                if trusted == nil, FileManager.default.fileExists(atPath: configuration.auditSigningKeyPath) {
+                    trusted = [try AuditKeyFile.load(path: configuration.auditSigningKeyPath, create: false).publicKey]
+                }
+                let (_, store) = try await options.open(createKey: false)
+                result = try await store.verifyAudit(trustedKeys: trusted)
+                await store.close()
+            }
+            if result.isIntact {
+                print("Intact: \(result.entriesChecked) entries and \(result.checkpointsChecked) signatures checked; last entry \(result.lastSeq).")
+            } else {
+                let failure = result.firstBad!
+                print("NOT INTACT: first bad entry is \(failure.seq): \(failure.reason)")
+                print("(\(result.entriesChecked) entries before it verified.)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    /// `steward audit export`.
+    struct ExportCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export", abstract: "Export the whole audit log as JSON lines for offline verification."
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+        func run() async throws {
+            let (_, store) = try await options.open()
+            let sink: FileHandle
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: nil) || FileManager.default.fileExists(atPath: output),
+                    let handle = FileHandle(forWritingAtPath: output)
+                else {
+                    await store.close()
+                    printError("error: cannot write '\(output)'")
+                    throw ExitCode.failure
+                }
+                try handle.truncate(atOffset: 0)
+                sink = handle
+            } else {
+                sink = FileHandle.standardOutput
+            }
+            let writer = LineWriter(handle: sink)
+            let count = try await store.exportAudit { line in try writer.write(line) }
+            try writer.flush()
+            _ = try await store.audit.append(AuditEvent(actor: commandLineActor, action: "audit.export", object: "audit"))
+            await store.close()
+            if output != nil { printError("Exported \(count) entries to \(output!).") }
+        }
+    }
+}
+
+/// Buffers lines and writes them in large chunks.
+final class LineWriter: Sendable {
+    private let handle: FileHandle
+    private let buffer = Mutex<[UInt8]>([])
+
+    init(handle: FileHandle) {
+        self.handle = handle
+    }
+
+    func write(_ line: String) throws {
+        let chunk: [UInt8]? = buffer.withLock { bytes in
+            bytes.append(contentsOf: line.utf8)
+            bytes.append(UInt8(ascii: "\n"))
+            guard bytes.count > 1 << 20 else { return nil }
+            defer { bytes.removeAll(keepingCapacity: true) }
+            return bytes
+        }
+        if let chunk { try handle.write(contentsOf: chunk) }
+    }
+
+    func flush() throws {
+        let rest = buffer.withLock { bytes in
+            defer { bytes.removeAll() }
+            return bytes
+        }
+        if !rest.isEmpty { try handle.write(contentsOf: rest) }
+    }
+}

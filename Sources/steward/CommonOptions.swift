@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StewardCore
+import StewardFiles
+import StewardStore
+
+/// Options every command that touches the database takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "A configuration file (default: steward.yaml in the working directory, if present).")
+    var config: String?
+
+    /// Loads the configuration and opens the store, applying migrations.
+    func open(migrate: Bool = true, createKey: Bool = true) async throws -> (StewardConfiguration, Store) {
+        let configuration = try ConfigurationLoader.load(path: config)
+        let signer = try AuditKeyFile.load(path: configuration.auditSigningKeyPath, create: createKey)
+        var logger = Logger(label: "steward")
+        logger.logLevel = .warning
+        let store = try await Store.open(
+            configuration.database, signer: signer, checkpointInterval: configuration.auditCheckpointInterval, migrate: migrate, logger: logger
+        )
+        return (configuration, store)
+    }
+}
+
+/// The actor recorded in the audit log for work done from the command line.
+var commandLineActor: String {
+    "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")"
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

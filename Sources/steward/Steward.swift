@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `steward` command: the server and every job the console does, for scripting.
+@main
+struct Steward: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "steward",
+        abstract: "Personal-data governance for public bodies: the data map, the audit log and the API.",
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, LoadCommand.self, ROPACommand.self, AuditCommand.self, TokenCommand.self,
+        ]
+    )
+}

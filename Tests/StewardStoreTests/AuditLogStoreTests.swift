@@ -1,0 +1,191 @@
+import Foundation
+import SQLKit
+import StewardCore
+import StewardTestSupport
+import Testing
+
+@testable import StewardStore
+
+/// The audit log on the backend this run names (SQLite, or PostgreSQL with STEWARD_TEST_DATABASE_URL).
+@Suite("Audit log store")
+struct AuditLogStoreTests {
+    /// Appends `count` events from many tasks at once.
+    static func appendConcurrently(_ store: Store, count: Int) async throws -> [AuditEntry] {
+        try await withThrowingTaskGroup(of: AuditEntry.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    try await store.audit.append(
+                        AuditEvent(actor: "test", action: "test.append", object: "thing/\(index)", details: ["index": .int(index)]))
+                }
+            }
+            var entries: [AuditEntry] = []
+            for try await entry in group { entries.append(entry) }
+            return entries
+        }
+    }
+
+    static func execute(_ store: Store, _ sql: String) async throws {
+        try await store.handle.write { database in try await database.raw(SQLQueryString(sql)).run() }
+    }
+
+    @Test("concurrent appends form one unbroken chain and every acknowledged entry is stored")
+    func concurrentAppendsFormOneChain() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let acknowledged = try await Self.appendConcurrently(store, count: 500)
+            #expect(Set(acknowledged.map(\.seq)) == Set(1...500))
+            let stored = try await store.auditEntries(after: 0, limit: 1000)
+            #expect(stored.count == 500)
+            #expect(Set(stored.map(\.hash)) == Set(acknowledged.map(\.hash)))
+            let result = try await store.verifyAudit()
+            #expect(result.isIntact)
+            #expect(result.entriesChecked == 500)
+            #expect(result.checkpointsChecked == 51)  // every 10th entry, and the head
+        }
+    }
+
+    @Test("an intact log verifies, even after the store is reopened")
+    func intactLogVerifiesAfterReopen() async throws {
+        let signer = AuditSigner()
+        let database = try await TestDatabase.make()
+        do {
+            let first = try await database.openStore(signer: signer)
+            _ = try await Self.appendConcurrently(first, count: 25)
+            await first.close()
+            let second = try await database.openStore(signer: signer)
+            _ = try await Self.appendConcurrently(second, count: 5)
+            let result = try await second.verifyAudit(trustedKeys: [signer.publicKey])
+            #expect(result.isIntact)
+            #expect(result.lastSeq == 30)
+            await second.close()
+        } catch {
+            await database.destroy()
+            throw error
+        }
+        await database.destroy()
+    }
+
+    /// A hand edit, and the entry `steward audit verify` must name first.
+    struct Tampering: Sendable, CustomTestStringConvertible {
+        var name: String
+        var sql: [String]
+        var firstBad: Int64
+        var reason: String
+        var testDescription: String { name }
+    }
+
+    static let tamperings: [Tampering] = [
+        Tampering(
+            name: "editing an entry's details", sql: ["UPDATE audit_entries SET details = '{\"index\":999}' WHERE seq = 7"], firstBad: 7,
+            reason: "altered"),
+        Tampering(
+            name: "editing an entry's actor", sql: ["UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 12"], firstBad: 12, reason: "altered"
+        ),
+        Tampering(name: "deleting an entry in the middle", sql: ["DELETE FROM audit_entries WHERE seq = 9"], firstBad: 9, reason: "missing"),
+        Tampering(
+            name: "reordering two entries",
+            sql: [
+                "UPDATE audit_entries SET seq = -5 WHERE seq = 5", "UPDATE audit_entries SET seq = 5 WHERE seq = 6",
+                "UPDATE audit_entries SET seq = 6 WHERE seq = -5",
+            ],
+            firstBad: 5, reason: "does not follow"
+        ),
+        Tampering(name: "truncating the end of the log", sql: ["DELETE FROM audit_entries WHERE seq > 17"], firstBad: 18, reason: "missing"),
+        Tampering(name: "truncating after the last checkpoint", sql: ["DELETE FROM audit_entries WHERE seq > 20"], firstBad: 21, reason: "cut short"),
+        Tampering(name: "deleting the signed head", sql: ["DELETE FROM audit_head"], firstBad: 25, reason: "no signed head"),
+        Tampering(
+            name: "appending an entry by hand",
+            sql: [
+                "INSERT INTO audit_entries (seq, time, actor, action, object, details, prev_hash, hash) SELECT 26, time, actor, action, object, details, hash, hash FROM audit_entries WHERE seq = 25"
+            ],
+            firstBad: 26, reason: "altered"
+        ),
+    ]
+
+    @Test("hand edits to the audit log are detected and the first bad entry is named", arguments: tamperings)
+    func tamperingIsDetected(_ tampering: Tampering) async throws {
+        try await TestDatabase.withStore { store, _ in
+            for index in 0..<25 {
+                try await store.audit.append(
+                    AuditEvent(actor: "test", action: "test.append", object: "thing/\(index)", details: ["index": .int(index)]))
+            }
+            #expect(try await store.verifyAudit().isIntact)
+            for statement in tampering.sql { try await Self.execute(store, statement) }
+            let result = try await store.verifyAudit()
+            #expect(!result.isIntact)
+            #expect(result.firstBad?.seq == tampering.firstBad, "\(String(describing: result.firstBad))")
+            #expect(result.firstBad?.reason.contains(tampering.reason) == true, "\(String(describing: result.firstBad))")
+        }
+    }
+
+    @Test("rewriting the whole chain with fresh hashes is caught by the signatures")
+    func rewrittenChainIsCaughtBySignatures() async throws {
+        try await TestDatabase.withStore { store, _ in
+            for index in 0..<15 {
+                try await store.audit.append(AuditEvent(actor: "test", action: "test.append", object: "thing/\(index)"))
+            }
+            // Re-seal every entry from 3 on with a changed actor, as a forger with database access could.
+            var entries = try await store.auditEntries(after: 0, limit: 100)
+            var previous = entries[1].hash
+            for index in 2..<entries.count {
+                var entry = entries[index]
+                entry = AuditChain.seal(
+                    AuditEvent(actor: "forger", action: entry.action, object: entry.object), seq: entry.seq, time: entry.time, prevHash: previous
+                )
+                entries[index] = entry
+                previous = entry.hash
+                try await Self.execute(
+                    store,
+                    "UPDATE audit_entries SET actor = 'forger', details = '\(entry.details)', prev_hash = '\(entry.prevHash)', hash = '\(entry.hash)' WHERE seq = \(entry.seq)"
+                )
+            }
+            let result = try await store.verifyAudit()
+            #expect(!result.isIntact)
+            #expect(result.firstBad?.seq == 10)  // the first checkpoint after the forgery
+            #expect(result.firstBad?.reason.contains("checkpoint") == true)
+        }
+    }
+
+    @Test("a log signed with another key is refused when a trusted key is given")
+    func untrustedKeyIsRefused() async throws {
+        try await TestDatabase.withStore { store, _ in
+            try await store.audit.append(AuditEvent(actor: "test", action: "test.append", object: "x"))
+            let result = try await store.verifyAudit(trustedKeys: [AuditSigner().publicKey])
+            #expect(!result.isIntact)
+            #expect(result.firstBad?.reason.contains("not trusted") == true)
+        }
+    }
+
+    @Test("an export verifies offline, and an edited export does not")
+    func exportVerifiesOffline() async throws {
+        try await TestDatabase.withStore { store, _ in
+            _ = try await Self.appendConcurrently(store, count: 40)
+            let lines = LockedLines()
+            let count = try await store.exportAudit { lines.append($0) }
+            #expect(count == 40)
+            let text = lines.all
+            let intact = try AuditExport.verify(lines: text.map { Substring($0) }, trustedKeys: nil)
+            #expect(intact.isIntact)
+            #expect(intact.entriesChecked == 40)
+
+            var edited = text
+            let index = edited.firstIndex { $0.contains("\"seq\":13,") }!
+            edited[index] = edited[index].replacingOccurrences(of: "test.append", with: "test.forged")
+            let broken = try AuditExport.verify(lines: edited.map { Substring($0) }, trustedKeys: nil)
+            #expect(broken.firstBad?.seq == 13)
+
+            let truncated = Array(text.dropLast(3))
+            let cut = try AuditExport.verify(lines: truncated.map { Substring($0) }, trustedKeys: nil)
+            #expect(cut.firstBad?.seq == 38)
+        }
+    }
+}
+
+/// Collects lines from a `@Sendable` callback.
+final class LockedLines: @unchecked Sendable {
+    // Safe: every access holds `lock`.
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}

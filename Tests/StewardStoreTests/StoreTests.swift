@@ -1,0 +1,108 @@
+import Foundation
+import SQLKit
+import StewardCore
+import StewardTestSupport
+import Testing
+
+@testable import StewardStore
+
+@Suite("Store")
+struct StoreTests {
+    @Test("the test run uses the backend it was asked for")
+    func backendIsTheOneAskedFor() async throws {
+        try await TestDatabase.withStore { store, database in
+            #expect(store.dialect.rawValue == TestDatabase.backendName)
+            #expect(database.backend == TestDatabase.backendName)
+            if ProcessInfo.processInfo.environment["CI"] != nil, ProcessInfo.processInfo.environment["STEWARD_TEST_REQUIRE_POSTGRES"] != nil {
+                #expect(store.dialect == .postgres)
+            }
+        }
+    }
+
+    @Test("migrations apply once and are recorded with checksums")
+    func migrationsApplyOnce() async throws {
+        try await TestDatabase.withStore { store, _ in
+            #expect(try await store.migrate().isEmpty)
+            let rows = try await store.handle.read { database in try await database.raw("SELECT version, checksum FROM schema_migrations").all() }
+            #expect(rows.count == Migrations.all.count)
+        }
+    }
+
+    @Test("a migration edited after it was applied is refused")
+    func editedMigrationIsRefused() async throws {
+        try await TestDatabase.withStore { store, _ in
+            var edited = Migrations.all
+            edited[0].sqlite.append("CREATE TABLE sneaky (id INTEGER)")
+            edited[0].postgres.append("CREATE TABLE sneaky (id INTEGER)")
+            await #expect(throws: StewardError.self) { try await Migrations.apply(on: store.handle, migrations: edited) }
+        }
+    }
+
+    static func sampleMap(name: String = "Wessex County Council", purposes: [String] = ["library_membership"]) -> DataMap {
+        DataMap(
+            controller: Controller(name: name),
+            systems: [
+                System(
+                    key: "libraries", name: "Libraries", description: nil, department: "Communities", hostingCountry: "GB", processor: nil,
+                    datasets: ["library_db"], purposes: purposes.map { .init($0) }, dataSubjects: ["library_member"], securityMeasures: nil
+                )
+            ],
+            datasets: [], purposes: [], recipients: [], retention: [], customIdentities: []
+        )
+    }
+
+    @Test("saving a data map makes a new version only when it changed, and audits what changed")
+    func dataMapVersions() async throws {
+        try await TestDatabase.withStore { store, _ in
+            #expect(try await store.currentDataMapVersion() == 0)
+            let (first, _) = try await store.saveDataMap(Self.sampleMap(), actor: "tester")
+            #expect(first.version == 1)
+            let (same, _) = try await store.saveDataMap(Self.sampleMap(), actor: "tester")
+            #expect(same.version == 1)
+            let (second, changes) = try await store.saveDataMap(Self.sampleMap(purposes: ["library_newsletter"]), actor: "tester")
+            #expect(second.version == 2)
+            #expect(changes.systems.changed == ["libraries"])
+            #expect(try await store.currentDataMap()?.dataMap == Self.sampleMap(purposes: ["library_newsletter"]))
+            let entries = try await store.auditEntries()
+            #expect(entries.map(\.action) == ["datamap.load", "datamap.load"])
+            #expect(entries[1].object == "datamap/2")
+            #expect(entries[1].details.contains("\"changed\":[\"libraries\"]"))
+            #expect(try await store.verifyAudit().isIntact)
+        }
+    }
+
+    @Test("an invalid data map changes nothing: no version and no audit entry")
+    func invalidDataMapChangesNothing() async throws {
+        try await TestDatabase.withStore { store, _ async throws in
+            var draft = DataMapDraft()
+            draft.issues.append(.init(file: "purposes.yaml", message: "missing"))
+            await #expect(throws: StewardError.self) {
+                try await store.loadDataMap(draft, taxonomy: .builtin, fallbackController: Controller(name: "C"), actor: "tester")
+            }
+            #expect(try await store.currentDataMapVersion() == 0)
+            #expect(try await store.auditEntries().isEmpty)
+        }
+    }
+
+    @Test("tokens authenticate by secret, are stored hashed, and stop working when revoked")
+    func tokens() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let (token, secret) = try await store.createToken(name: "caseworker app", role: .caseworker, actor: "tester")
+            #expect(try await store.authenticate(secret: secret)?.id == token.id)
+            #expect(try await store.authenticate(secret: secret + "0") == nil)
+            #expect(try await store.authenticate(secret: "stw_\(token.id)_" + String(repeating: "0", count: 64)) == nil)
+            let stored = try await store.handle.read { database in try await database.raw("SELECT * FROM api_tokens").all() }
+            for row in stored {
+                for column in row.allColumns {
+                    let value = try? row.decode(column: column, as: String.self)
+                    #expect(value?.contains(secret.suffix(64)) != true, "the secret is stored in clear in \(column)")
+                }
+            }
+            await #expect(throws: StewardError.self) { try await store.createToken(name: "caseworker app", role: .dpo, actor: "tester") }
+            _ = try await store.revokeToken("caseworker app", actor: "tester")
+            #expect(try await store.authenticate(secret: secret) == nil)
+            let actions = try await store.auditEntries().map(\.action)
+            #expect(actions == ["token.create", "token.revoke"])
+        }
+    }
+}
