@@ -13,7 +13,7 @@ struct StoreTests {
         try await TestDatabase.withStore { store, database in
             #expect(store.dialect.rawValue == TestDatabase.backendName)
             #expect(database.backend == TestDatabase.backendName)
-            if ProcessInfo.processInfo.environment["CI"] != nil, ProcessInfo.processInfo.environment["STEWARD_TEST_REQUIRE_POSTGRES"] != nil {
+            if ProcessInfo.processInfo.environment["STEWARD_TEST_REQUIRE_POSTGRES"] != nil {
                 #expect(store.dialect == .postgres)
             }
         }

@@ -214,6 +214,13 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var field: String
         public var direction: Direction?
 
+        public init(dataset: Dataset.Key, collection: String, field: String, direction: Direction?) {
+            self.dataset = dataset
+            self.collection = collection
+            self.field = field
+            self.direction = direction
+        }
+
         /// Which way values flow along the link.
         public enum Direction: String, Sendable, Hashable, Codable {
             /// This field's value is found from the referenced field.

@@ -17,3 +17,12 @@ enum JSONResponse {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
+
+extension Request {
+    /// Decodes a JSON body, so that a missing or mistyped field is reported by name (the error
+    /// middleware turns `DecodingError` into a 400 naming the field).
+    func decodeJSON<Value: Decodable>(as type: Value.Type, context: StewardRequestContext) async throws -> Value {
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+    }
+}

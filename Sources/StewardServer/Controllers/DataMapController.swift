@@ -20,7 +20,7 @@ struct DataMapController: Sendable {
             )
         }
         api.add(.put, "datamap", roles: .dataMapWriters) { request, context in
-            let body = try await request.decode(as: DataMapUpload.self, context: context)
+            let body = try await request.decodeJSON(as: DataMapUpload.self, context: context)
             guard !body.files.isEmpty else { throw StewardError(.invalidInput, "'files' is empty: send every file of the data map", field: "files") }
             let draft = DataMapReader.read(files: body.files)
             let result = try await environment.store.loadDataMap(

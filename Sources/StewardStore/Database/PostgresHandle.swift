@@ -65,16 +65,31 @@ final class PostgresHandle: DatabaseHandle {
     }
 
     func snapshot<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in
-            let database = connection.sql(queryLogLevel: nil)
-            try await database.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
-            return try await body(database)
+        try await unwrapped {
+            try await client.withTransaction(logger: logger) { connection in
+                let database = connection.sql(queryLogLevel: nil)
+                try await database.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
+                return try await body(database)
+            }
         }
     }
 
     func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(connection.sql(queryLogLevel: nil))
+        try await unwrapped {
+            try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }
+    }
+
+    /// PostgresNIO wraps an error thrown inside a transaction; callers should see the error itself,
+    /// as they do on SQLite, once the transaction has been rolled back.
+    private func unwrapped<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+            throw error
         }
     }
 

@@ -1,0 +1,72 @@
+import Foundation
+import StewardCore
+import StewardFiles
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    static func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("steward-\(UUID().uuidString).yaml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("with no file and no environment, every value has its default")
+    func defaults() throws {
+        let configuration = try ConfigurationLoader.load(path: nil, environment: ["STEWARD_CONFIG": ""].filter { !$0.value.isEmpty })
+        #expect(configuration.port == 8080)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.database == .sqlite(path: "steward.sqlite"))
+        #expect(configuration.adequacy.countries.contains("FR"))
+        #expect(!configuration.adequacy.countries.contains("IN"))
+    }
+
+    @Test("the file sets values and the environment overrides them")
+    func fileAndEnvironment() throws {
+        let path = try Self.write(
+            """
+            port: 9000
+            database_url: /var/lib/steward/steward.sqlite
+            controller:
+              name: Testshire County Council
+              ico_registration: Z0000001
+              dpo:
+                name: DPO
+                email: dpo@testshire.example
+            adequacy:
+              countries: [fr, de]
+            """
+        )
+        let configuration = try ConfigurationLoader.load(path: path, environment: ["STEWARD_DATABASE_URL": "postgres://steward@db/steward"])
+        #expect(configuration.port == 9000)
+        #expect(configuration.database == .postgres(url: "postgres://steward@db/steward"))
+        #expect(configuration.controller?.dpo?.email == "dpo@testshire.example")
+        #expect(configuration.adequacy.countries == ["FR", "DE"])
+    }
+
+    @Test(
+        "a bad value stops start-up with an error naming the key",
+        arguments: [
+            ("port: 70000", "port"), ("port: eighty", "port"), ("database_url: mysql://x/y", "database_url"),
+            ("audit_checkpoint_interval: 0", "audit_checkpoint_interval"), ("prot: 80", "prot"),
+            ("adequacy:\n  countries: [France]", "adequacy.countries"),
+            ("controller:\n  ico_registration: Z1", "controller.name"),
+        ])
+    func badValueNamesKey(_ text: String, _ key: String) throws {
+        let path = try Self.write(text)
+        let error = try #require(throws: StewardError.self) { try ConfigurationLoader.load(path: path, environment: [:]) }
+        #expect(error.code == .invalidConfiguration)
+        #expect(error.field == key)
+    }
+
+    @Test("a bad environment value names its key")
+    func badEnvironmentValue() throws {
+        let error = try #require(throws: StewardError.self) { try ConfigurationLoader.load(path: nil, environment: ["STEWARD_PORT": "0"]) }
+        #expect(error.field == "port")
+    }
+
+    @Test("a named configuration file that does not exist is an error")
+    func missingNamedFile() throws {
+        #expect(throws: StewardError.self) { try ConfigurationLoader.load(path: "/nonexistent/steward.yaml", environment: [:]) }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StewardCore
+import StewardFiles
+import StewardServer
+import StewardStore
+import StewardTestSupport
+import Testing
+
+@Suite("Data map routes")
+struct DataMapRoutesTests {
+    @Test("GET /api/v1/systems lists the demo council's systems")
+    func systemsListed() async throws {
+        try await ServerFixture.with { fixture, client in
+            let response = try await client.execute(uri: "/api/v1/systems", method: .get, headers: fixture.headers(.dpo))
+            #expect(response.status == .ok)
+            let body = try #require(try response.json() as? [String: Any])
+            let systems = try #require(body["systems"] as? [[String: Any]])
+            let keys = Set(systems.compactMap { $0["key"] as? String })
+            for expected in ["adult_social_care", "childrens_services", "school_admissions", "council_tax", "libraries", "cctv", "council_website"] {
+                #expect(keys.contains(expected))
+            }
+            let one = try await client.execute(uri: "/api/v1/systems/libraries", method: .get, headers: fixture.headers(.caseworker))
+            #expect(one.status == .ok)
+            let missing = try await client.execute(uri: "/api/v1/systems/no_such_system", method: .get, headers: fixture.headers(.dpo))
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("categories carry their Art 9 and Art 10 sensitivity")
+    func categoriesCarrySensitivity() async throws {
+        try await ServerFixture.with(loadDemo: false) { fixture, client in
+            let response = try await client.execute(uri: "/api/v1/categories", method: .get, headers: fixture.headers(.auditor))
+            let body = try #require(try response.json() as? [String: Any])
+            let categories = try #require(body["categories"] as? [[String: Any]])
+            let byKey = Dictionary(uniqueKeysWithValues: categories.map { ($0["key"] as! String, $0) })
+            #expect(byKey["user.health_and_medical"]?["sensitivity"] as? String == "special_category")
+            #expect(byKey["user.criminal_history"]?["sensitivity"] as? String == "criminal_offence")
+            #expect(byKey["user.contact.email"]?["sensitivity"] as? String == "ordinary")
+        }
+    }
+
+    static func demoFiles() throws -> [String: String] {
+        let root = try BundledDataLocation.demo
+        var files: [String: String] = [:]
+        let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            guard url.pathExtension == "yaml" else { continue }
+            files[String(url.path.dropFirst(root.path.count + 1))] = try String(contentsOf: url, encoding: .utf8)
+        }
+        return files
+    }
+
+    @Test("PUT /api/v1/datamap with an invalid file is refused with every problem named, and changes nothing")
+    func invalidUploadChangesNothing() async throws {
+        try await ServerFixture.with { fixture, client in
+            var files = try Self.demoFiles()
+            files["purposes.yaml"] = files["purposes.yaml"]!.replacingOccurrences(of: "lawful_basis: public_task", with: "lawful_basis: public_whim")
+            let body = try JSONEncoder().encode(["files": files])
+            let before = try await fixture.store.auditEntries(after: 0, limit: 1000).count
+            let response = try await client.execute(
+                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(bytes: body)
+            )
+            #expect(response.status == .unprocessableContent)
+            let error = try #require((try response.json() as? [String: [String: Any]])?["error"])
+            #expect(error["code"] as? String == "invalid_data_map")
+            let details = try #require(error["details"] as? [[String: Any]])
+            #expect(
+                details.contains {
+                    ($0["file"] as? String) == "purposes.yaml" && ($0["line"] as? Int ?? 0) > 0
+                        && ($0["field"] as? String)?.hasSuffix("lawful_basis") == true
+                })
+            #expect(try await fixture.store.currentDataMapVersion() == 1)
+            #expect(try await fixture.store.auditEntries(after: 0, limit: 1000).count == before)
+        }
+    }
+
+    @Test("PUT /api/v1/datamap with a changed map makes a new version and audits the change")
+    func validUploadMakesVersion() async throws {
+        try await ServerFixture.with { fixture, client in
+            var files = try Self.demoFiles()
+            let unchanged = try await client.execute(
+                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo),
+                body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
+            )
+            #expect(unchanged.status == .ok)
+            files["systems/libraries.yaml"] = files["systems/libraries.yaml"]!.replacingOccurrences(of: "department: ", with: "department: Renamed ")
+            let changed = try await client.execute(
+                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo),
+                body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
+            )
+            #expect(changed.status == .created)
+            let result = try #require(try changed.json() as? [String: Any])
+            #expect(result["version"] as? Int == 2)
+            let last = try #require(try await fixture.store.auditEntries(after: 0, limit: 1000).last)
+            #expect(last.action == "datamap.load")
+            #expect(last.actor == "token:test-dpo")
+            #expect(last.details.contains("libraries"))
+        }
+    }
+
+    @Test("a malformed upload body is a 400 naming the field")
+    func malformedUpload() async throws {
+        try await ServerFixture.with(loadDemo: false) { fixture, client in
+            let response = try await client.execute(
+                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(string: #"{"file": {}}"#)
+            )
+            #expect(response.status == .badRequest)
+            let error = try #require((try response.json() as? [String: [String: Any]])?["error"])
+            #expect(error["field"] as? String == "files")
+        }
+    }
+
+    @Test("the record of processing is served as CSV with every Art 30(1) column, and JSON and HTML")
+    func recordOfProcessing() async throws {
+        try await ServerFixture.with { fixture, client in
+            let csv = try await client.execute(uri: "/api/v1/ropa?format=csv", method: .get, headers: fixture.headers(.auditor))
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(csv.text.hasPrefix(RecordOfProcessing.csvColumns.joined(separator: ",")))
+            let html = try await client.execute(uri: "/api/v1/ropa?format=html", method: .get, headers: fixture.headers(.dpo))
+            #expect(html.text.contains("<h1>Record of processing activities</h1>"))
+            let bad = try await client.execute(uri: "/api/v1/ropa?format=pdf", method: .get, headers: fixture.headers(.dpo))
+            #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test("the audit log can be read, verified and exported by an auditor")
+    func auditRoutes() async throws {
+        try await ServerFixture.with { fixture, client in
+            let entries = try await client.execute(uri: "/api/v1/audit/entries?limit=2", method: .get, headers: fixture.headers(.auditor))
+            let page = try #require(try entries.json() as? [String: Any])
+            #expect((page["entries"] as? [Any])?.count == 2)
+            #expect(page["next"] as? Int == 2)
+            let verify = try await client.execute(uri: "/api/v1/audit/verify", method: .get, headers: fixture.headers(.auditor))
+            #expect((try verify.json() as? [String: Any])?["isIntact"] as? Bool == true)
+            let export = try await client.execute(uri: "/api/v1/audit/export", method: .get, headers: fixture.headers(.auditor))
+            let result = try AuditExport.verify(lines: export.text.split(separator: "\n"), trustedKeys: nil)
+            #expect(result.isIntact)
+            let badLimit = try await client.execute(uri: "/api/v1/audit/entries?limit=0", method: .get, headers: fixture.headers(.auditor))
+            #expect(badLimit.status == .badRequest)
+        }
+    }
+}
+
+/// Where the bundled demo folder is, for tests that upload its files.
+enum BundledDataLocation {
+    static var demo: URL { get throws { try StewardFiles.BundledData.demoDataMap } }
+}

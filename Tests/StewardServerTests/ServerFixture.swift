@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Prometheus
+import StewardCore
+import StewardFiles
+import StewardServer
+import StewardStore
+import StewardTestSupport
+
+/// A server over a fresh database with the demo data map loaded and one token per role.
+struct ServerFixture: Sendable {
+    var store: Store
+    var database: TestDatabase
+    var policies: [RoutePolicy]
+    var tokens: [Role: String]
+    var routes: [String]
+
+    /// Runs `body` against the server in process, then removes the database.
+    static func with(loadDemo: Bool = true, _ body: @escaping @Sendable (ServerFixture, any TestClientProtocol) async throws -> Void) async throws {
+        try await TestDatabase.withStore { store, database in
+            if loadDemo {
+                let draft = try DataMapReader.read(folder: try BundledData.demoDataMap)
+                _ = try await store.loadDataMap(draft, taxonomy: .builtin, fallbackController: nil, actor: "test")
+            }
+            var tokens: [Role: String] = [:]
+            for role in Role.allCases {
+                tokens[role] = try await store.createToken(name: "test-\(role.rawValue)", role: role, actor: "test").secret
+            }
+            let environment = StewardEnvironment(store: store, configuration: StewardConfiguration(), metrics: PrometheusCollectorRegistry())
+            let (router, policies) = buildRouter(environment)
+            let routes = router.routes.map { "\($0.method) \($0.path)" }
+            let application = Application(router: router)
+            let fixture = ServerFixture(
+                store: store, database: database, policies: policies, tokens: tokens, routes: routes
+            )
+            try await application.test(.router) { client in try await body(fixture, client) }
+        }
+    }
+
+    func headers(_ role: Role?) -> HTTPFields {
+        guard let role, let token = tokens[role] else { return [:] }
+        return [.authorization: "Bearer \(token)"]
+    }
+}
+
+extension TestResponse {
+    /// The body decoded as JSON.
+    func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8))
+    }
+
+    var text: String { String(buffer: body) }
+}
