@@ -358,6 +358,18 @@ public struct Recipient: Sendable, Hashable, Codable {
     public var dpfCertified: Bool
     public var agreements: [Agreement]
 
+    public init(
+        key: Key, name: String, description: String?, kind: Kind, country: String, dpfCertified: Bool, agreements: [Agreement]
+    ) {
+        self.key = key
+        self.name = name
+        self.description = description
+        self.kind = kind
+        self.country = country
+        self.dpfCertified = dpfCertified
+        self.agreements = agreements
+    }
+
     /// What kind of recipient it is, which decides what agreement it needs.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         case department
@@ -385,6 +397,17 @@ public struct Recipient: Sendable, Hashable, Codable {
         public var purposes: [Purpose.Key]
         public var starts: CalendarDate
         public var ends: CalendarDate?
+
+        public init(
+            kind: Kind, reference: String?, categories: [String], purposes: [Purpose.Key], starts: CalendarDate, ends: CalendarDate?
+        ) {
+            self.kind = kind
+            self.reference = reference
+            self.categories = categories
+            self.purposes = purposes
+            self.starts = starts
+            self.ends = ends
+        }
 
         /// The kinds of agreement Steward knows.
         public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,0 +1,150 @@
+import Foundation
+import SQLKit
+import StewardCore
+import StewardFiles
+import StewardTestSupport
+import Testing
+
+@testable import StewardStore
+
+/// Runs the built `steward` binary as a person or script would, against the backend of this test run.
+struct StewardProcess {
+    var environment: [String: String]
+    var folder: URL
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("steward")
+    }
+
+    init(database: TestDatabase) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STEWARD_") }
+        switch database.location {
+        case .sqlite(let path): environment["STEWARD_DATABASE_URL"] = path
+        case .postgres(let url): environment["STEWARD_DATABASE_URL"] = url
+        }
+        environment["STEWARD_AUDIT_KEY"] = folder.appendingPathComponent("audit.key").path
+        self.environment = environment
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ arguments: String..., extraEnvironment: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = environment.merging(extraEnvironment) { _, new in new }
+        process.currentDirectoryURL = folder
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite("Command line")
+struct CommandLineTests {
+    static func withCLI(_ body: (StewardProcess, TestDatabase) async throws -> Void) async throws {
+        let database = try await TestDatabase.make()
+        do {
+            let cli = try StewardProcess(database: database)
+            try await body(cli, database)
+            try? FileManager.default.removeItem(at: cli.folder)
+        } catch {
+            await database.destroy()
+            throw error
+        }
+        await database.destroy()
+    }
+
+    @Test("load, ropa, token: the jobs of the console work from the command line")
+    func loadRopaAndToken() async throws {
+        try await Self.withCLI { cli, _ in
+            let demo = try BundledData.demoDataMap.path
+            let load = try cli.run("load", demo)
+            #expect(load.status == 0, "\(load.stderr)")
+            #expect(load.stdout.contains("Loaded data map version 1"))
+            let again = try cli.run("load", demo)
+            #expect(again.stdout.contains("No change"))
+            let ropa = try cli.run("ropa", "--format", "csv")
+            #expect(ropa.status == 0)
+            #expect(ropa.stdout.hasPrefix(RecordOfProcessing.csvColumns.joined(separator: ",")))
+            #expect(ropa.stdout.contains("Wessex County Council"))
+            let token = try cli.run("token", "create", "--role", "auditor", "--name", "internal audit")
+            #expect(token.status == 0)
+            #expect(token.stdout.hasPrefix("stw_"))
+            let badRole = try cli.run("token", "create", "--role", "superuser", "--name", "x")
+            #expect(badRole.status != 0)
+        }
+    }
+
+    @Test("loading an invalid folder fails with file, line and field, and stores nothing")
+    func invalidLoadFails() async throws {
+        try await Self.withCLI { cli, database in
+            let source = try BundledData.demoDataMap
+            let copy = cli.folder.appendingPathComponent("map")
+            try FileManager.default.copyItem(at: source, to: copy)
+            let purposes = copy.appendingPathComponent("purposes.yaml")
+            let text = try String(contentsOf: purposes, encoding: .utf8)
+            try text.replacingOccurrences(of: "lawful_basis: public_task", with: "lawful_basis: because").write(
+                to: purposes, atomically: true, encoding: .utf8)
+            let result = try cli.run("load", copy.path)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("purposes.yaml:"))
+            #expect(result.stderr.contains("lawful_basis: unknown lawful basis 'because'"))
+            let store = try await database.openStore()
+            #expect(try await store.currentDataMapVersion() == 0)
+            await store.close()
+        }
+    }
+
+    @Test("audit verify passes an intact log and names the first bad entry of a tampered one")
+    func auditVerifyNamesFirstBadEntry() async throws {
+        try await Self.withCLI { cli, database in
+            for index in 1...3 {
+                #expect(try cli.run("token", "create", "--role", "caseworker", "--name", "worker \(index)").status == 0)
+            }
+            let intact = try cli.run("audit", "verify")
+            #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
+            #expect(intact.stdout.contains("Intact: 3 entries"))
+
+            let exportPath = cli.folder.appendingPathComponent("audit.jsonl").path
+            #expect(try cli.run("audit", "export", "--output", exportPath).status == 0)
+            let offline = try cli.run("audit", "verify", "--file", exportPath)
+            #expect(offline.status == 0, "\(offline.stdout)")
+
+            let exported = try String(contentsOfFile: exportPath, encoding: .utf8)
+            try exported.replacingOccurrences(of: "worker 2", with: "worker X").write(toFile: exportPath, atomically: true, encoding: .utf8)
+            let badFile = try cli.run("audit", "verify", "--file", exportPath)
+            #expect(badFile.status == 1)
+            #expect(badFile.stdout.contains("first bad entry is 2"))
+
+            let store = try await database.openStore()
+            try await store.handle.write { db in try await db.raw("UPDATE audit_entries SET actor = 'someone' WHERE seq = 2").run() }
+            await store.close()
+            let tampered = try cli.run("audit", "verify")
+            #expect(tampered.status == 1)
+            #expect(tampered.stdout.contains("first bad entry is 2"), "\(tampered.stdout)")
+        }
+    }
+
+    @Test("a bad configuration value stops the command and names the key")
+    func badConfiguration() async throws {
+        try await Self.withCLI { cli, _ in
+            let result = try cli.run("migrate", extraEnvironment: ["STEWARD_AUDIT_CHECKPOINT_INTERVAL": "none"])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("audit_checkpoint_interval"))
+        }
+    }
+}
