@@ -97,6 +97,16 @@ let package = Package(
             path: "Tests/StewardTestSupport",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "steward-bench",
+            dependencies: [
+                "StewardCore", "StewardStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StewardCoreTests",
             dependencies: ["StewardCore"],

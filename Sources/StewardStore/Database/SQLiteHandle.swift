@@ -48,24 +48,22 @@ final class SQLiteHandle: DatabaseHandle {
     }
 
     func snapshot<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        let database = reader.sql(queryLogLevel: nil)
-        return try await snapshotLock.withLock {
-            try await database.raw("BEGIN").run()
-            do {
-                let result = try await body(database)
-                try await database.raw("COMMIT").run()
-                return result
-            } catch {
-                try? await database.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        try await Self.transaction(on: reader.sql(queryLogLevel: nil), lock: snapshotLock, begin: "BEGIN", body)
     }
 
     func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        let database = writer.sql(queryLogLevel: nil)
-        return try await writeLock.withLock {
-            try await database.raw("BEGIN IMMEDIATE").run()
+        // IMMEDIATE takes the write lock at once, so another process cannot slip in between our read
+        // of the chain's end and our insert.
+        try await Self.transaction(on: writer.sql(queryLogLevel: nil), lock: writeLock, begin: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body` in a transaction on one connection, holding `lock` so no other task uses the
+    /// connection meanwhile; commits on return, rolls back on error.
+    private static func transaction<Result: Sendable>(
+        on database: any SQLDatabase, lock: AsyncMutex, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> Result
+    ) async throws -> Result {
+        try await lock.withLock {
+            try await database.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(database)
                 try await database.raw("COMMIT").run()

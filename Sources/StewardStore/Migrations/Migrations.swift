@@ -14,6 +14,15 @@ struct Migration: Sendable {
         dialect == .sqlite ? sqlite : postgres
     }
 
+    /// A migration whose PostgreSQL statements serve SQLite too, except that SQLite's 64-bit key is
+    /// spelt `INTEGER PRIMARY KEY` (which makes it the table's rowid).
+    static func portable(version: Int, name: String, _ statements: [String]) -> Migration {
+        Migration(
+            version: version, name: name, sqlite: statements.map { $0.replacingOccurrences(of: "BIGINT PRIMARY KEY", with: "INTEGER PRIMARY KEY") },
+            postgres: statements
+        )
+    }
+
     /// SHA-256 of the statements, so an edited migration that already ran is caught.
     func checksum(for dialect: Dialect) -> String {
         AuditChain.hex(SHA256.hash(data: Data(statements(for: dialect).joined(separator: ";\n").utf8)))
@@ -23,38 +32,10 @@ struct Migration: Sendable {
 /// Every migration, in order. Never edit or reorder one that has shipped: add a new one.
 enum Migrations {
     static let all: [Migration] = [
-        Migration(
+        .portable(
             version: 1,
             name: "data map versions, audit log, tokens",
-            sqlite: [
-                """
-                CREATE TABLE datamap_versions (
-                    version INTEGER PRIMARY KEY, loaded_at TEXT NOT NULL, loaded_by TEXT NOT NULL,
-                    digest TEXT NOT NULL, summary TEXT NOT NULL, document TEXT NOT NULL)
-                """,
-                """
-                CREATE TABLE audit_entries (
-                    seq INTEGER PRIMARY KEY, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
-                    object TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)
-                """,
-                """
-                CREATE TABLE audit_checkpoints (
-                    seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, signed_at TEXT NOT NULL,
-                    public_key TEXT NOT NULL, signature TEXT NOT NULL)
-                """,
-                """
-                CREATE TABLE audit_head (
-                    id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL,
-                    signed_at TEXT NOT NULL, public_key TEXT NOT NULL, signature TEXT NOT NULL)
-                """,
-                """
-                CREATE TABLE api_tokens (
-                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, secret_hash TEXT NOT NULL,
-                    created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT)
-                """,
-                "CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL",
-            ],
-            postgres: [
+            [
                 """
                 CREATE TABLE datamap_versions (
                     version INTEGER PRIMARY KEY, loaded_at TEXT NOT NULL, loaded_by TEXT NOT NULL,

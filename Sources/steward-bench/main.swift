@@ -1,0 +1,191 @@
+import Crypto
+import Foundation
+import Logging
+import SQLKit
+import StewardCore
+import StewardStore
+
+// Steward's benchmarks: audit append (durable events/s) and verification (events/s), each reported
+// beside a limit measured in the same run on the same machine. Run through scripts/bench.
+
+let arguments = CommandLine.arguments
+func option(_ name: String, _ fallback: String) -> String {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return fallback }
+    return arguments[index + 1]
+}
+let writers = Int(option("--writers", "512"))!
+/// Rounded down to a whole number per writer, so every count below is exact.
+let events = Int(option("--events", "200000"))! / writers * writers
+let postgresURL = ProcessInfo.processInfo.environment["STEWARD_BENCH_DATABASE_URL"]
+var logger = Logger(label: "bench")
+logger.logLevel = .error
+
+func seconds(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func event(_ index: Int) -> AuditEvent {
+    AuditEvent(
+        actor: "token:case-management", action: "gate.decide", object: "subject/\(index)",
+        details: ["allowed": true, "purpose": "statutory_adult_social_care", "recipient": "wessex_nhs_trust", "decision": .int(index)]
+    )
+}
+
+struct Row: Sendable {
+    var name: String
+    var value: Double
+    var unit: String
+    var limitName: String
+    var limit: Double
+}
+var rows: [Row] = []
+
+/// Appends `events` through the group-commit writer from `writers` concurrent tasks.
+func appendThroughSteward(_ store: Store) async throws -> Double {
+    let perWriter = events / writers
+    return try await seconds {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for index in 0..<perWriter { try await store.audit.append(event(writer * perWriter + index)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// The limit for append: the same rows written by one caller in one transaction per 1,000 rows,
+/// with no hashing, signing or waiting for callers — what the database alone can take.
+func rawInserts(_ location: DatabaseLocation) async throws -> Double {
+    let handle = try await openDatabase(location, logger: logger)
+    defer { Task { await handle.close() } }
+    try await handle.write { database in
+        try await database.raw(
+            "CREATE TABLE IF NOT EXISTS bench_raw (seq BIGINT PRIMARY KEY, time TEXT, actor TEXT, action TEXT, object TEXT, details TEXT, prev_hash TEXT, hash TEXT)"
+        ).run()
+        try await database.raw("DELETE FROM bench_raw").run()
+    }
+    let details = event(0).details.canonicalString
+    let hash = String(repeating: "a", count: 64)
+    let time = AuditChain.timestamp()
+    var seq: Int64 = 0
+    let total = events
+    return try await seconds {
+        while seq < Int64(total) {
+            let batch = min(Int64(1000), Int64(total) - seq)
+            let start = seq
+            try await handle.write { database in
+                var insert = database.insert(into: "bench_raw").columns("seq", "time", "actor", "action", "object", "details", "prev_hash", "hash")
+                for offset in 1...batch {
+                    insert = insert.values(
+                        SQLBind(start + offset), SQLBind(time), SQLBind("token:case-management"), SQLBind("gate.decide"),
+                        SQLBind("subject/\(start + offset)"), SQLBind(details), SQLBind(hash), SQLBind(hash)
+                    )
+                }
+                try await insert.run()
+            }
+            seq += batch
+        }
+    }
+}
+
+@MainActor
+func benchmarkBackend(_ name: String, _ location: DatabaseLocation) async throws {
+    let signer = AuditSigner()
+    let store = try await Store.open(location, signer: signer, logger: logger)
+    let appendTime = try await appendThroughSteward(store)
+    let rawTime = try await rawInserts(location)
+    rows.append(
+        Row(
+            name: "Audit append, \(name), \(writers) concurrent writers", value: Double(events) / appendTime, unit: "durable events/s",
+            limitName: "raw batched INSERT of the same rows", limit: Double(events) / rawTime)
+    )
+    let verifyTime = try await seconds {
+        let result = try await store.verifyAudit(trustedKeys: [signer.publicKey])
+        precondition(result.isIntact && result.entriesChecked == Int64(events))
+    }
+    let readTime = try await seconds {
+        var after: Int64 = 0
+        while true {
+            let page = try await store.auditEntries(after: after, limit: 10_000)
+            guard let last = page.last else { break }
+            after = last.seq
+        }
+    }
+    rows.append(
+        Row(
+            name: "Audit verify from the database, \(name)", value: Double(events) / verifyTime, unit: "events/s",
+            limitName: "reading the same entries without checking them", limit: Double(events) / readTime)
+    )
+    await store.close()
+}
+
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+
+try await benchmarkBackend("SQLite (WAL, synchronous=FULL)", .sqlite(path: folder.appendingPathComponent("bench.sqlite").path))
+if let postgresURL {
+    try await benchmarkBackend("PostgreSQL (fsync on)", .postgres(url: postgresURL))
+}
+
+// Verification of the chain itself, in memory and from an export file, against SHA-256 alone.
+let signer = AuditSigner()
+var entries: [AuditEntry] = []
+entries.reserveCapacity(events)
+var previous = AuditChain.genesisHash
+let time = AuditChain.timestamp()
+for index in 0..<events {
+    let entry = AuditChain.seal(event(index), seq: Int64(index + 1), time: time, prevHash: previous)
+    entries.append(entry)
+    previous = entry.hash
+}
+let head = try signer.checkpoint(seq: Int64(events), hash: previous)
+let checkpoints = try stride(from: 1000, through: events, by: 1000).map { try signer.checkpoint(seq: Int64($0), hash: entries[$0 - 1].hash) }
+let memoryTime = await seconds {
+    var verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: [signer.publicKey])
+    for entry in entries { verifier.check(entry) }
+    precondition(verifier.finish().isIntact)
+}
+let hashTime = await seconds {
+    var digest = SHA256()
+    for entry in entries {
+        var once = SHA256()
+        once.update(data: Array(entry.details.utf8))
+        once.update(data: Array(entry.prevHash.utf8))
+        digest.update(data: Array(once.finalize()))
+    }
+    _ = digest.finalize()
+}
+rows.append(
+    Row(
+        name: "Audit verify in memory (chain, checkpoints, head)", value: Double(events) / memoryTime, unit: "events/s",
+        limitName: "SHA-256 of the same bytes alone", limit: Double(events) / hashTime)
+)
+var exportLines: [String] = [
+    try AuditExport.encode(AuditExport.Header(exportedAt: time, entries: Int64(events))), try AuditExport.encode(.head(head)),
+]
+for checkpoint in checkpoints { exportLines.append(try AuditExport.encode(.checkpoint(checkpoint))) }
+for entry in entries { exportLines.append(try AuditExport.encode(.entry(entry))) }
+let exportText = exportLines.joined(separator: "\n")
+let fileTime = try await seconds {
+    let result = try AuditExport.verify(lines: exportText.split(separator: "\n"), trustedKeys: [signer.publicKey])
+    precondition(result.isIntact)
+}
+rows.append(
+    Row(
+        name: "Audit verify of an export file", value: Double(events) / fileTime, unit: "events/s",
+        limitName: "in-memory verification", limit: Double(events) / memoryTime)
+)
+
+print("| Measure | Result | Limit measured in the same run | Limit | Ratio |")
+print("|---|---|---|---|---|")
+for row in rows {
+    print(
+        "| \(row.name) | \(Int(row.value).formatted()) \(row.unit) | \(row.limitName) | \(Int(row.limit).formatted()) | \(String(format: "%.2f", row.value / row.limit)) |"
+    )
+}
