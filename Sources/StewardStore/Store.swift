@@ -297,8 +297,7 @@ extension Store {
             while true {
                 let page = try await Self.entries(after: after, limit: Self.auditPage, on: database)
                 guard let last = page.last else { break }
-                for entry in page where !verifier.check(entry) { break }
-                guard verifier.isIntact else { break }
+                guard verifier.check(page) else { break }
                 after = last.seq
             }
             return verifier.finish()

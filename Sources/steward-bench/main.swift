@@ -148,7 +148,7 @@ let head = try signer.checkpoint(seq: Int64(events), hash: previous)
 let checkpoints = try stride(from: 1000, through: events, by: 1000).map { try signer.checkpoint(seq: Int64($0), hash: entries[$0 - 1].hash) }
 let memoryTime = await seconds {
     var verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: [signer.publicKey])
-    for entry in entries { verifier.check(entry) }
+    for start in stride(from: 0, to: entries.count, by: 10_000) { verifier.check(Array(entries[start..<min(entries.count, start + 10_000)])) }
     precondition(verifier.finish().isIntact)
 }
 let hashTime = await seconds {
@@ -164,7 +164,7 @@ let hashTime = await seconds {
 rows.append(
     Row(
         name: "Audit verify in memory (chain, checkpoints, head)", value: Double(events) / memoryTime, unit: "events/s",
-        limitName: "SHA-256 of the same bytes alone", limit: Double(events) / hashTime)
+        limitName: "SHA-256 of each entry's details and link, one core", limit: Double(events) / hashTime)
 )
 var exportLines: [String] = [
     try AuditExport.encode(AuditExport.Header(exportedAt: time, entries: Int64(events))), try AuditExport.encode(.head(head)),

@@ -92,4 +92,36 @@ struct AuditChainTests {
         let value: JSONValue = ["b": 1, "a": ["z": true, "y": .null], "c": "line\n\"q\"\u{01}"]
         #expect(value.canonicalString == #"{"a":{"y":null,"z":true},"b":1,"c":"line\n\"q\"\u0001"}"#)
     }
+
+    @Test("checking a large page in parallel names the same first bad entry as checking one by one")
+    func parallelPageCheck() throws {
+        let (entries, checkpoints, head) = try Self.chain(6000, interval: 1000)
+        var tampered = entries
+        tampered[4320].object = "changed"
+        tampered[5100].actor = "changed"
+        var verifier = AuditVerifier(checkpoints: checkpoints, head: head)
+        let tamperedPasses = verifier.check(tampered)
+        #expect(!tamperedPasses)
+        #expect(verifier.finish().firstBad?.seq == 4321)
+        var intact = AuditVerifier(checkpoints: checkpoints, head: head)
+        let intactPasses = intact.check(entries)
+        #expect(intactPasses)
+        #expect(intact.finish().isIntact)
+    }
+
+    @Test("a large export is verified in pages, and a bad line is named")
+    func largeExport() throws {
+        let (entries, checkpoints, head) = try Self.chain(20_000, interval: 1000)
+        var lines = [
+            try AuditExport.encode(AuditExport.Header(exportedAt: "2026-11-29T00:00:00.000Z", entries: 20_000)), try AuditExport.encode(.head(head)),
+        ]
+        lines += try checkpoints.map { try AuditExport.encode(.checkpoint($0)) }
+        lines += try entries.map { try AuditExport.encode(.entry($0)) }
+        #expect(try AuditExport.verify(lines: lines.map { Substring($0) }, trustedKeys: nil).isIntact)
+        var edited = lines
+        edited[2 + checkpoints.count + 18_500] = edited[2 + checkpoints.count + 18_500].replacingOccurrences(of: "test.event", with: "test.other")
+        #expect(try AuditExport.verify(lines: edited.map { Substring($0) }, trustedKeys: nil).firstBad?.seq == 18_501)
+        edited[2 + checkpoints.count + 17_000] = "not json"
+        #expect(throws: StewardError.self) { try AuditExport.verify(lines: edited.map { Substring($0) }, trustedKeys: nil) }
+    }
 }

@@ -43,6 +43,22 @@ struct AuditLogStoreTests {
         }
     }
 
+    @Test("two stores on one database, as two serve processes would be, append to one unbroken chain")
+    func twoProcessesShareOneChain() async throws {
+        let signer = AuditSigner()
+        try await TestDatabase.withStore(signer: signer) { first, database in
+            let second = try await database.openStore(signer: signer)
+            async let fromFirst = Self.appendConcurrently(first, count: 300)
+            async let fromSecond = Self.appendConcurrently(second, count: 300)
+            let acknowledged = try await fromFirst + fromSecond
+            await second.close()
+            #expect(Set(acknowledged.map(\.seq)) == Set(1...600))
+            let result = try await first.verifyAudit(trustedKeys: [signer.publicKey])
+            #expect(result.isIntact, "\(String(describing: result.firstBad))")
+            #expect(result.entriesChecked == 600)
+        }
+    }
+
     @Test("an intact log verifies, even after the store is reopened")
     func intactLogVerifiesAfterReopen() async throws {
         let signer = AuditSigner()

@@ -13,6 +13,15 @@ public enum AuditChain {
         prevHash: String, seq: Int64, time: String, actor: String, action: String, object: String, details: String
     ) -> String {
         var bytes: [UInt8] = []
+        return hex(digest(prevHash: prevHash, seq: seq, time: time, actor: actor, action: action, object: object, details: details, buffer: &bytes))
+    }
+
+    /// The digest of an entry, building the hashed bytes in `buffer` so that a verifier can reuse one
+    /// buffer for every entry.
+    static func digest(
+        prevHash: String, seq: Int64, time: String, actor: String, action: String, object: String, details: String, buffer bytes: inout [UInt8]
+    ) -> SHA256.Digest {
+        bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(160 + details.utf8.count)
         appendHexDecoded(prevHash, to: &bytes)
         bytes.append(contentsOf: #"{"action":"#.utf8)
@@ -24,11 +33,11 @@ public enum AuditChain {
         bytes.append(contentsOf: #","object":"#.utf8)
         JSONValue.writeString(object, into: &bytes)
         bytes.append(contentsOf: #","seq":"#.utf8)
-        bytes.append(contentsOf: String(seq).utf8)
+        appendDecimal(seq, to: &bytes)
         bytes.append(contentsOf: #","time":"#.utf8)
         JSONValue.writeString(time, into: &bytes)
         bytes.append(UInt8(ascii: "}"))
-        return hex(SHA256.hash(data: bytes))
+        return SHA256.hash(data: bytes)
     }
 
     /// The hash an entry should have, computed from its own fields.
@@ -37,6 +46,51 @@ public enum AuditChain {
             prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action,
             object: entry.object, details: entry.details
         )
+    }
+
+    /// True when the entry's stored hash is the one its fields give. Compares bytes, without making
+    /// strings, because verification does this for every entry.
+    static func hasValidHash(_ entry: AuditEntry, buffer: inout [UInt8]) -> Bool {
+        let digest = digest(
+            prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action, object: entry.object,
+            details: entry.details, buffer: &buffer
+        )
+        let stored = entry.hash.utf8
+        guard stored.count == 64 else { return false }
+        let digits = hexDigits
+        var index = stored.startIndex
+        for byte in digest {
+            guard stored[index] == digits[Int(byte >> 4)] else { return false }
+            index = stored.index(after: index)
+            guard stored[index] == digits[Int(byte & 0x0F)] else { return false }
+            index = stored.index(after: index)
+        }
+        return true
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for position in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[position]) }
+        }
     }
 
     /// Seals an event as the entry after `prevHash`.

@@ -1,3 +1,4 @@
+import Dispatch
 public import Foundation
 
 /// The exported audit log: JSON lines: a header, the signed head, the checkpoints, then every
@@ -48,8 +49,8 @@ public enum AuditExport {
         return String(decoding: try encoder.encode(header), as: UTF8.self)
     }
 
-    /// Verifies a whole export as it is read, without holding it in memory. An export lists the signed
-    /// head and the checkpoints before the entries, so each entry is checked as it arrives.
+    /// Verifies a whole export. The head and checkpoints come before the entries; entries are then
+    /// decoded in parallel, a page at a time, and checked in order.
     public static func verify(lines: some Sequence<Substring>, trustedKeys: Set<String>?) throws -> AuditVerifier.Result {
         let decoder = JSONDecoder()
         var lineNumber = 0
@@ -57,13 +58,24 @@ public enum AuditExport {
         var checkpoints: [AuditCheckpoint] = []
         var head: AuditCheckpoint?
         var verifier: AuditVerifier?
+        var page: [(line: Int, text: Substring)] = []
+        func checkPage() throws {
+            if verifier == nil { verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys) }
+            let entries = decodeEntries(page.map(\.text))
+            if let bad = entries.firstIndex(where: { $0 == nil }) {
+                throw StewardError(
+                    .auditTampered, "line \(page[bad].line) of the export is not an entry, or is a checkpoint after the entries", field: "file"
+                )
+            }
+            verifier!.check(entries.map { $0! })
+            page.removeAll(keepingCapacity: true)
+        }
         for text in lines {
             lineNumber += 1
             if text.allSatisfy(\.isWhitespace) { continue }
-            let data = Data(text.utf8)
             if !sawHeader {
-                guard let header = try? decoder.decode(Header.self, from: data), header.format == "steward-audit-export" else {
-                    throw StewardError(.invalidInput, "line 1 is not a Steward audit export header", field: "file")
+                guard let header = try? decoder.decode(Header.self, from: Data(text.utf8)), header.format == "steward-audit-export" else {
+                    throw StewardError(.invalidInput, "line \(lineNumber) is not a Steward audit export header", field: "file")
                 }
                 guard header.version == 1 else {
                     throw StewardError(.invalidInput, "audit export version \(header.version) is not supported", field: "file")
@@ -71,20 +83,56 @@ public enum AuditExport {
                 sawHeader = true
                 continue
             }
-            if let entry = try? decoder.decode(AuditEntry.self, from: data) {
-                if verifier == nil { verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys) }
-                verifier!.check(entry)
-            } else if verifier == nil, let tagged = try? decoder.decode(Tagged.self, from: data), tagged.checkpoint != nil || tagged.head != nil {
+            if verifier == nil, page.isEmpty, let tagged = try? decoder.decode(Tagged.self, from: Data(text.utf8)),
+                tagged.checkpoint != nil || tagged.head != nil
+            {
                 if let checkpoint = tagged.checkpoint { checkpoints.append(checkpoint) }
                 if let value = tagged.head { head = value }
-            } else {
-                throw StewardError(
-                    .auditTampered, "line \(lineNumber) of the export is not an entry, or is a checkpoint after the entries", field: "file"
-                )
+                continue
             }
+            page.append((lineNumber, text))
+            if page.count == pageSize { try checkPage() }
         }
         guard sawHeader else { throw StewardError(.invalidInput, "the file is empty", field: "file") }
+        if !page.isEmpty { try checkPage() }
         var final = verifier ?? AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys)
         return final.finish()
     }
+
+    /// Lines decoded per page.
+    static let pageSize = 16_384
+
+    /// Decodes entry lines on every core; nil where a line is not an entry.
+    static func decodeEntries(_ lines: [Substring]) -> [AuditEntry?] {
+        let chunk = 1024
+        let chunks = (lines.count + chunk - 1) / chunk
+        let results = EntrySlots(count: lines.count)
+        DispatchQueue.concurrentPerform(iterations: chunks) { part in
+            let decoder = JSONDecoder()
+            for index in part * chunk..<min(lines.count, (part + 1) * chunk) {
+                results.set(index, try? decoder.decode(AuditEntry.self, from: Data(lines[index].utf8)))
+            }
+        }
+        return results.values
+    }
+}
+
+/// Slots that concurrent decoders fill, each index by exactly one of them.
+private final class EntrySlots: @unchecked Sendable {
+    // Safe: `decodeEntries` gives each index to one iteration only, writes through a raw pointer (no
+    // exclusivity check on a shared array), and reads `values` after `concurrentPerform` returns.
+    private let slots: UnsafeMutableBufferPointer<AuditEntry?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ entry: AuditEntry?) { slots[index] = entry }
+    var values: [AuditEntry?] { Array(slots) }
 }

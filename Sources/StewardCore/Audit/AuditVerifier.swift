@@ -1,9 +1,13 @@
+import Dispatch
+
 /// Checks an audit log entry by entry, in order, without holding it in memory: each entry's sequence
 /// number, its link to the one before, its own hash, and every signed checkpoint and the signed head.
 ///
 /// Feed entries in `seq` order with `check(_:)` and call `finish()`; the result names the first bad
 /// entry, which is where an investigation starts.
 public struct AuditVerifier: Sendable {
+    /// The buffer hashed entries are built in, reused for every entry.
+    private var buffer: [UInt8] = []
     /// The outcome of a verification.
     public struct Result: Sendable, Hashable, Codable {
         public var isIntact: Bool
@@ -50,6 +54,44 @@ public struct AuditVerifier: Sendable {
     /// Checks the next entry. Returns false at the first problem.
     @discardableResult
     public mutating func check(_ entry: AuditEntry) -> Bool {
+        var buffer = self.buffer
+        let valid = AuditChain.hasValidHash(entry, buffer: &buffer)
+        self.buffer = buffer
+        return check(entry, hashIsValid: valid)
+    }
+
+    /// Checks the next entries in order. Each entry's own hash depends only on its fields, so those
+    /// are computed in parallel on every core; the links between entries are then checked in order.
+    /// Returns false at the first problem.
+    @discardableResult
+    public mutating func check(_ entries: [AuditEntry]) -> Bool {
+        guard failure == nil else { return false }
+        let valid = Self.hashValidity(of: entries)
+        for (index, entry) in entries.enumerated() where !check(entry, hashIsValid: valid[index]) {
+            return false
+        }
+        return true
+    }
+
+    static func hashValidity(of entries: [AuditEntry]) -> [Bool] {
+        let chunk = 2048
+        let chunks = (entries.count + chunk - 1) / chunk
+        guard chunks > 1 else {
+            var buffer: [UInt8] = []
+            return entries.map { AuditChain.hasValidHash($0, buffer: &buffer) }
+        }
+        return [Bool](unsafeUninitializedCapacity: entries.count) { result, initialized in
+            let base = UnsafeMutableBufferPointerBox(result)
+            DispatchQueue.concurrentPerform(iterations: chunks) { part in
+                var buffer: [UInt8] = []
+                let range = part * chunk..<min(entries.count, (part + 1) * chunk)
+                for index in range { (base.pointer.baseAddress! + index).initialize(to: AuditChain.hasValidHash(entries[index], buffer: &buffer)) }
+            }
+            initialized = entries.count
+        }
+    }
+
+    private mutating func check(_ entry: AuditEntry, hashIsValid: Bool) -> Bool {
         guard failure == nil else { return false }
         if entry.seq != expectedSeq {
             if entry.seq > expectedSeq {
@@ -63,7 +105,7 @@ public struct AuditVerifier: Sendable {
             fail(entry.seq, "does not follow entry \(entry.seq - 1): its prevHash does not match that entry's hash")
             return false
         }
-        if AuditChain.expectedHash(of: entry) != entry.hash {
+        if !hashIsValid {
             fail(entry.seq, "altered: its content does not match its hash")
             return false
         }
@@ -126,4 +168,12 @@ public struct AuditVerifier: Sendable {
             lastHash: previousHash, firstBad: failure
         )
     }
+}
+
+/// Lets the parallel hash check write each chunk's results into its own part of one buffer.
+private struct UnsafeMutableBufferPointerBox: @unchecked Sendable {
+    // Safe: each concurrent iteration initialises a disjoint range of the buffer, and the buffer
+    // outlives `concurrentPerform`, which returns only when every iteration has finished.
+    let pointer: UnsafeMutableBufferPointer<Bool>
+    init(_ pointer: UnsafeMutableBufferPointer<Bool>) { self.pointer = pointer }
 }
