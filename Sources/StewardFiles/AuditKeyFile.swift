@@ -9,14 +9,30 @@ public enum AuditKeyFile {
         let manager = FileManager.default
         if !manager.fileExists(atPath: path) {
             guard create else {
-                throw StewardError(.invalidConfiguration, "the audit signing key '\(path)' does not exist", field: "audit_signing_key")
+                throw StewardError(
+                    .invalidConfiguration,
+                    "the audit signing key '\(path)' does not exist; 'steward serve' or 'steward migrate' creates it on a new installation",
+                    field: "audit_signing_key"
+                )
             }
             let signer = AuditSigner()
-            let text = AuditChain.hex(signer.rawPrivateKey) + "\n"
-            guard manager.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            // O_EXCL: if another process created the key meanwhile, use theirs rather than replace it.
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            if descriptor >= 0 {
+                let text = Array((AuditChain.hex(signer.rawPrivateKey) + "\n").utf8)
+                let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                let synced = fsync(descriptor)
+                close(descriptor)
+                guard written == text.count, synced == 0 else {
+                    unlink(path)
+                    throw StewardError(.invalidConfiguration, "cannot write the audit signing key at '\(path)'", field: "audit_signing_key")
+                }
+                return signer
+            }
+            guard errno == EEXIST else {
                 throw StewardError(.invalidConfiguration, "cannot create the audit signing key at '\(path)'", field: "audit_signing_key")
             }
-            return signer
+            return try load(path: path, create: false)
         }
         guard let data = manager.contents(atPath: path) else {
             throw StewardError(.invalidConfiguration, "cannot read the audit signing key '\(path)'", field: "audit_signing_key")

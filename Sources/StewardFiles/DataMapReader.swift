@@ -154,17 +154,21 @@ public enum DataMapReader {
         }
         for (index, item) in reader.sequence(list, "dataset").enumerated() {
             let path = "dataset[\(index)]"
-            guard let members = reader.mapping(item, path) else { continue }
+            guard let members = reader.mapping(item, path, allowed: FidesKeys.dataset) else { continue }
             guard let key = reader.string(members, "fides_key") else { continue }
             var collections: [CollectionDraft] = []
             if let collectionList = members.values["collections"] {
                 for (collectionIndex, collectionNode) in reader.sequence(collectionList, "\(path).collections").enumerated() {
                     let collectionPath = "\(path).collections[\(collectionIndex)]"
-                    guard let collection = reader.mapping(collectionNode, collectionPath), let name = reader.string(collection, "name") else {
+                    guard let collection = reader.mapping(collectionNode, collectionPath, allowed: FidesKeys.collection),
+                        let name = reader.string(collection, "name")
+                    else {
                         continue
                     }
                     var skip = false
-                    if let meta = collection.values["fides_meta"], let metaMembers = reader.mapping(meta, "\(collectionPath).fides_meta") {
+                    if let meta = collection.values["fides_meta"],
+                        let metaMembers = reader.mapping(meta, "\(collectionPath).fides_meta", allowed: FidesKeys.collectionMeta)
+                    {
                         skip = reader.bool(metaMembers, "skip_processing")
                     }
                     let fields = readFields(collection, collectionPath, &reader)
@@ -192,13 +196,15 @@ public enum DataMapReader {
         var fields: [FieldDraft] = []
         for (index, node) in reader.sequence(list, "\(path).fields").enumerated() {
             let fieldPath = "\(path).fields[\(index)]"
-            guard let members = reader.mapping(node, fieldPath), let name = reader.string(members, "name") else { continue }
+            guard let members = reader.mapping(node, fieldPath, allowed: FidesKeys.field), let name = reader.string(members, "name") else { continue }
             var identity: Located<String>?
             var dataType: Located<String>?
             var primaryKey = false
             var readOnly = false
             var references: [ReferenceDraft] = []
-            if let meta = members.values["fides_meta"], let metaMembers = reader.mapping(meta, "\(fieldPath).fides_meta") {
+            if let meta = members.values["fides_meta"],
+                let metaMembers = reader.mapping(meta, "\(fieldPath).fides_meta", allowed: FidesKeys.fieldMeta)
+            {
                 identity = reader.string(metaMembers, "identity", required: false)
                 dataType = reader.string(metaMembers, "data_type", required: false)
                 primaryKey = reader.bool(metaMembers, "primary_key")
@@ -335,4 +341,20 @@ public enum DataMapReader {
             )
         }
     }
+}
+
+/// The keys a Fides dataset file may use at each level. Keys Steward does not act on are still
+/// accepted, so Fides files load unchanged; anything else is a misspelling and is reported.
+enum FidesKeys {
+    static let dataset: Set = [
+        "fides_key", "organization_fides_key", "tags", "name", "description", "meta", "data_categories", "data_qualifier", "fides_meta",
+        "retention", "collections",
+    ]
+    static let collection: Set = ["name", "description", "data_categories", "data_qualifier", "retention", "fields", "fides_meta"]
+    static let collectionMeta: Set = ["after", "erase_after", "skip_processing", "masking_strategy_override", "partitioning", "where_clauses"]
+    static let field: Set = ["name", "description", "data_categories", "data_qualifier", "retention", "fides_meta", "fields"]
+    static let fieldMeta: Set = [
+        "references", "identity", "primary_key", "data_type", "length", "return_all_elements", "read_only", "custom_request_field",
+        "masking_strategy_override", "redact",
+    ]
 }

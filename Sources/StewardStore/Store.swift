@@ -22,20 +22,38 @@ public final class Store: Sendable {
     }
 
     /// Opens the database, applies any pending migrations, and returns the store.
+    ///
+    /// - Parameter checkSigner: refuse a signing key other than the one that signed the log's head, so
+    ///   that one log is never signed with two keys by mistake. Only a store that will not append
+    ///   (verification with a given public key) turns this off.
     public static func open(
-        _ location: DatabaseLocation, signer: AuditSigner, checkpointInterval: Int = 1000, migrate: Bool = true, logger: Logger
+        _ location: DatabaseLocation, signer: AuditSigner, checkpointInterval: Int = 1000, migrate: Bool = true, checkSigner: Bool = true,
+        logger: Logger
     ) async throws -> Store {
         let handle = try await openDatabase(location, logger: logger)
         let store = Store(handle: handle, signer: signer, checkpointInterval: checkpointInterval)
-        if migrate {
-            do {
-                _ = try await store.migrate()
-            } catch {
-                await handle.close()
-                throw error
+        do {
+            if migrate { _ = try await store.migrate() }
+            if migrate, checkSigner, let head = try await store.signedHead(), head.publicKey != signer.publicKey {
+                throw StewardError(
+                    .invalidConfiguration,
+                    "the audit signing key (public key \(signer.publicKey.prefix(16))…) is not the key that signed this audit log (\(head.publicKey.prefix(16))…); configure the original key",
+                    field: "audit_signing_key"
+                )
             }
+        } catch {
+            await handle.close()
+            throw error
         }
         return store
+    }
+
+    /// The public key (hex) this store signs checkpoints with.
+    public var signingPublicKey: String { appender.signer.publicKey }
+
+    /// The signed head of the log, if the log has entries.
+    func signedHead() async throws -> AuditCheckpoint? {
+        try await handle.read { database in try await Self.checkpoints(on: database).head }
     }
 
     /// Applies pending migrations; returns the versions applied.
@@ -81,9 +99,10 @@ public struct StoredDataMap: Sendable, Hashable, Codable {
 }
 
 extension Store {
-    /// Stores `map` as a new version unless it is identical to the current one, and records what
-    /// changed in the audit log. Returns the version now current and the changes.
-    public func saveDataMap(_ map: DataMap, actor: String) async throws -> (StoredDataMap, DataMapChanges) {
+    /// Stores `map` as a new version unless it is identical to the current one, and records the load
+    /// in the audit log with what changed. Returns the version now current, the changes, and whether
+    /// a new version was made.
+    public func saveDataMap(_ map: DataMap, actor: String) async throws -> (stored: StoredDataMap, changes: DataMapChanges, created: Bool) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let document = String(decoding: try encoder.encode(map), as: UTF8.self)
@@ -98,7 +117,12 @@ extension Store {
             let current = try await Self.currentDataMap(on: database)
             let changes = DataMapChanges(from: current?.dataMap, to: map)
             if let current, current.digest == digest {
-                return ((current, changes), [])
+                // Nothing to store, but the load happened and is recorded.
+                let event = AuditEvent(
+                    actor: actor, action: "datamap.load.unchanged", object: "datamap/\(current.version)",
+                    details: ["version": .int(current.version), "digest": .string(digest)]
+                )
+                return ((current, changes, false), [event])
             }
             let stored = StoredDataMap(
                 version: (current?.version ?? 0) + 1, loadedAt: AuditChain.timestamp(), loadedBy: actor, digest: digest, dataMap: map
@@ -116,7 +140,7 @@ extension Store {
                     "summary": .string(summary), "changes": changes.json,
                 ])
             )
-            return ((stored, changes), [event])
+            return ((stored, changes, true), [event])
         }
     }
 
@@ -289,7 +313,7 @@ extension Store {
     /// Verifies the whole log in one consistent snapshot.
     /// - Parameter trustedKeys: public keys (hex) checkpoints must be signed with; nil accepts the
     ///   keys they carry.
-    public func verifyAudit(trustedKeys: Set<String>? = nil) async throws -> AuditVerifier.Result {
+    public func verifyAudit(trustedKeys: Set<String>?) async throws -> AuditVerifier.Result {
         try await handle.snapshot { database in
             let (checkpoints, head) = try await Self.checkpoints(on: database)
             var verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys)

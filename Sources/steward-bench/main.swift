@@ -151,20 +151,18 @@ let memoryTime = await seconds {
     for start in stride(from: 0, to: entries.count, by: 10_000) { verifier.check(Array(entries[start..<min(entries.count, start + 10_000)])) }
     precondition(verifier.finish().isIntact)
 }
+let hashedBytes = entries.map(AuditChain.hashedBytes(of:))
+/// Keeps the digests observable so the optimiser cannot drop the hashing being timed.
+var digestSink: UInt8 = 0
 let hashTime = await seconds {
-    var digest = SHA256()
-    for entry in entries {
-        var once = SHA256()
-        once.update(data: Array(entry.details.utf8))
-        once.update(data: Array(entry.prevHash.utf8))
-        digest.update(data: Array(once.finalize()))
-    }
-    _ = digest.finalize()
+    var last: UInt8 = 0
+    for bytes in hashedBytes { last ^= SHA256.hash(data: bytes).withUnsafeBytes { $0[0] } }
+    digestSink = last
 }
 rows.append(
     Row(
         name: "Audit verify in memory (chain, checkpoints, head)", value: Double(events) / memoryTime, unit: "events/s",
-        limitName: "SHA-256 of each entry's details and link, one core", limit: Double(events) / hashTime)
+        limitName: "SHA-256 alone of the exact bytes each entry hashes, one core", limit: Double(events) / hashTime)
 )
 var exportLines: [String] = [
     try AuditExport.encode(AuditExport.Header(exportedAt: time, entries: Int64(events))), try AuditExport.encode(.head(head)),
@@ -182,6 +180,7 @@ rows.append(
         limitName: "in-memory verification", limit: Double(events) / memoryTime)
 )
 
+if digestSink == 0x5A { FileHandle.standardError.write(Data()) }
 print("| Measure | Result | Limit measured in the same run | Limit | Ratio |")
 print("|---|---|---|---|---|")
 for row in rows {

@@ -48,15 +48,37 @@ struct AuditCommand: AsyncParsableCommand {
                 }
             } else {
                 let configuration = try ConfigurationLoader.load(path: options.config)
-                if trusted == nil, FileManager.default.fileExists(atPath: configuration.auditSigningKeyPath) {
+                if trusted == nil {
+                    guard FileManager.default.fileExists(atPath: configuration.auditSigningKeyPath) else {
+                        printError("error: no trusted key: give --public-key HEX, or configure audit_signing_key")
+                        throw ExitCode.failure
+                    }
                     trusted = [try AuditKeyFile.load(path: configuration.auditSigningKeyPath, create: false).publicKey]
                 }
-                let (_, store) = try await options.open(createKey: false)
-                result = try await store.verifyAudit(trustedKeys: trusted)
+                if case .sqlite(let path) = configuration.database, !FileManager.default.fileExists(atPath: path) {
+                    printError("error: there is no database at '\(path)'")
+                    throw ExitCode.failure
+                }
+                // Verification only reads: it needs no private key and changes nothing, not even the schema.
+                let store = try await Store.open(
+                    configuration.database, signer: AuditSigner(), migrate: false, checkSigner: false, logger: quietLogger()
+                )
+                do {
+                    result = try await store.verifyAudit(trustedKeys: trusted)
+                } catch {
+                    await store.close()
+                    throw error
+                }
                 await store.close()
             }
+            let keys = result.signingKeys.map { "\($0.prefix(16))…" }.joined(separator: ", ")
             if result.isIntact {
                 print("Intact: \(result.entriesChecked) entries and \(result.checkpointsChecked) signatures checked; last entry \(result.lastSeq).")
+                if !keys.isEmpty {
+                    print(
+                        "Signed with key \(keys)\(trusted == nil ? " (the key the file carries: pass --public-key to require a key you trust)" : "")."
+                    )
+                }
             } else {
                 let failure = result.firstBad!
                 print("NOT INTACT: first bad entry is \(failure.seq): \(failure.reason)")

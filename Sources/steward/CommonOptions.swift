@@ -10,17 +10,25 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "A configuration file (default: steward.yaml in the working directory, if present).")
     var config: String?
 
-    /// Loads the configuration and opens the store, applying migrations.
-    func open(migrate: Bool = true, createKey: Bool = true) async throws -> (StewardConfiguration, Store) {
+    /// Loads the configuration and opens the store, applying migrations. Only `serve` and `migrate`
+    /// create the audit signing key on a new installation; other commands need it to exist already,
+    /// so that a command run from the wrong folder cannot start signing with a new key.
+    func open(migrate: Bool = true, createKey: Bool = false) async throws -> (StewardConfiguration, Store) {
         let configuration = try ConfigurationLoader.load(path: config)
         let signer = try AuditKeyFile.load(path: configuration.auditSigningKeyPath, create: createKey)
-        var logger = Logger(label: "steward")
-        logger.logLevel = .warning
+        let logger = quietLogger()
         let store = try await Store.open(
             configuration.database, signer: signer, checkpointInterval: configuration.auditCheckpointInterval, migrate: migrate, logger: logger
         )
         return (configuration, store)
     }
+}
+
+/// A logger for commands: warnings and errors only.
+func quietLogger() -> Logger {
+    var logger = Logger(label: "steward")
+    logger.logLevel = .warning
+    return logger
 }
 
 /// The actor recorded in the audit log for work done from the command line.

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Listen on this address instead of the configured one.") var host: String?
 
     func run() async throws {
-        var (configuration, store) = try await options.open()
+        var (configuration, store) = try await options.open(createKey: true)
         if let port { configuration.port = port }
         if let host { configuration.host = host }
         var logger = Logger(label: "steward")
@@ -34,6 +34,13 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         if demo {
+            if let current = try await store.currentDataMap(), current.loadedBy != "demo" {
+                await store.close()
+                printError(
+                    "error: this database holds a data map loaded by \(current.loadedBy) (version \(current.version)); --demo would replace it. Use a separate database for the demo, e.g. STEWARD_DATABASE_URL=demo.sqlite."
+                )
+                throw ExitCode.failure
+            }
             let draft = try DataMapReader.read(folder: try BundledData.demoDataMap)
             let result = try await store.loadDataMap(draft, taxonomy: .builtin, fallbackController: nil, actor: "demo")
             let name = "demo-\(AuditChain.timestamp().prefix(19))"
@@ -68,9 +75,14 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let (configuration, store) = try await options.open(migrate: false)
-        defer { Task { await store.close() } }
-        let applied = try await store.migrate()
+        let (configuration, store) = try await options.open(migrate: false, createKey: true)
+        let applied: [Int]
+        do {
+            applied = try await store.migrate()
+        } catch {
+            await store.close()
+            throw error
+        }
         print(
             applied.isEmpty ? "\(configuration.database) is up to date." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
         await store.close()

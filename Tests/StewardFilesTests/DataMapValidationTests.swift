@@ -130,6 +130,17 @@ struct DataMapValidationTests {
             file: "purposes.yaml", line: 5, field: "purposes[0].lawfull_basis", message: "unknown key 'lawfull_basis'"
         ),
         Case(
+            name: "a misspelt key in a Fides dataset",
+            files: DataMapFixture.replacing("identity: email", with: "identiy: email", in: "datasets/library_db.yaml"),
+            file: "datasets/library_db.yaml", line: 15, field: "dataset[0].collections[0].fields[1].fides_meta.identiy",
+            message: "unknown key 'identiy'"
+        ),
+        Case(
+            name: "a broad category that covers special category data, without an Art 9 condition",
+            files: DataMapFixture.replacing("[user.contact.email, user.contact.address.postal_code]", with: "[user]", in: "purposes.yaml"),
+            file: "purposes.yaml", line: 7, field: "purposes[0].data_categories[0]", message: "covers special category data"
+        ),
+        Case(
             name: "a retention trigger that is not a date",
             files: DataMapFixture.replacing("field: returned_on", with: "field: borrower_id", in: "retention.yaml"),
             file: "retention.yaml", line: 6, field: "retention[0].trigger.field", message: "is integer, not a date or datetime"

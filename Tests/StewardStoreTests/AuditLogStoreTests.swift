@@ -36,7 +36,7 @@ struct AuditLogStoreTests {
             let stored = try await store.auditEntries(after: 0, limit: 1000)
             #expect(stored.count == 500)
             #expect(Set(stored.map(\.hash)) == Set(acknowledged.map(\.hash)))
-            let result = try await store.verifyAudit()
+            let result = try await store.verifyAudit(trustedKeys: [store.signingPublicKey])
             #expect(result.isIntact)
             #expect(result.entriesChecked == 500)
             #expect(result.checkpointsChecked == 51)  // every 10th entry, and the head
@@ -80,53 +80,13 @@ struct AuditLogStoreTests {
         await database.destroy()
     }
 
-    /// A hand edit, and the entry `steward audit verify` must name first.
-    struct Tampering: Sendable, CustomTestStringConvertible {
-        var name: String
-        var sql: [String]
-        var firstBad: Int64
-        var reason: String
-        var testDescription: String { name }
-    }
-
-    static let tamperings: [Tampering] = [
-        Tampering(
-            name: "editing an entry's details", sql: ["UPDATE audit_entries SET details = '{\"index\":999}' WHERE seq = 7"], firstBad: 7,
-            reason: "altered"),
-        Tampering(
-            name: "editing an entry's actor", sql: ["UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 12"], firstBad: 12, reason: "altered"
-        ),
-        Tampering(name: "deleting an entry in the middle", sql: ["DELETE FROM audit_entries WHERE seq = 9"], firstBad: 9, reason: "missing"),
-        Tampering(
-            name: "reordering two entries",
-            sql: [
-                "UPDATE audit_entries SET seq = -5 WHERE seq = 5", "UPDATE audit_entries SET seq = 5 WHERE seq = 6",
-                "UPDATE audit_entries SET seq = 6 WHERE seq = -5",
-            ],
-            firstBad: 5, reason: "does not follow"
-        ),
-        Tampering(name: "truncating the end of the log", sql: ["DELETE FROM audit_entries WHERE seq > 17"], firstBad: 18, reason: "missing"),
-        Tampering(name: "truncating after the last checkpoint", sql: ["DELETE FROM audit_entries WHERE seq > 20"], firstBad: 21, reason: "cut short"),
-        Tampering(name: "deleting the signed head", sql: ["DELETE FROM audit_head"], firstBad: 25, reason: "no signed head"),
-        Tampering(
-            name: "appending an entry by hand",
-            sql: [
-                "INSERT INTO audit_entries (seq, time, actor, action, object, details, prev_hash, hash) SELECT 26, time, actor, action, object, details, hash, hash FROM audit_entries WHERE seq = 25"
-            ],
-            firstBad: 26, reason: "altered"
-        ),
-    ]
-
-    @Test("hand edits to the audit log are detected and the first bad entry is named", arguments: tamperings)
-    func tamperingIsDetected(_ tampering: Tampering) async throws {
+    @Test("hand edits to the audit log are detected and the first bad entry is named", arguments: AuditTampering.cases)
+    func tamperingIsDetected(_ tampering: AuditTampering) async throws {
         try await TestDatabase.withStore { store, _ in
-            for index in 0..<25 {
-                try await store.audit.append(
-                    AuditEvent(actor: "test", action: "test.append", object: "thing/\(index)", details: ["index": .int(index)]))
-            }
-            #expect(try await store.verifyAudit().isIntact)
-            for statement in tampering.sql { try await Self.execute(store, statement) }
-            let result = try await store.verifyAudit()
+            try await AuditTampering.appendEntries(to: store)
+            #expect(try await store.verifyAudit(trustedKeys: [store.signingPublicKey]).isIntact)
+            try await tampering.apply(to: store)
+            let result = try await store.verifyAudit(trustedKeys: [store.signingPublicKey])
             #expect(!result.isIntact)
             #expect(result.firstBad?.seq == tampering.firstBad, "\(String(describing: result.firstBad))")
             #expect(result.firstBad?.reason.contains(tampering.reason) == true, "\(String(describing: result.firstBad))")
@@ -154,7 +114,7 @@ struct AuditLogStoreTests {
                     "UPDATE audit_entries SET actor = 'forger', details = '\(entry.details)', prev_hash = '\(entry.prevHash)', hash = '\(entry.hash)' WHERE seq = \(entry.seq)"
                 )
             }
-            let result = try await store.verifyAudit()
+            let result = try await store.verifyAudit(trustedKeys: [store.signingPublicKey])
             #expect(!result.isIntact)
             #expect(result.firstBad?.seq == 10)  // the first checkpoint after the forgery
             #expect(result.firstBad?.reason.contains("checkpoint") == true)

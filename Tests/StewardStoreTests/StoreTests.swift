@@ -55,19 +55,19 @@ struct StoreTests {
     func dataMapVersions() async throws {
         try await TestDatabase.withStore { store, _ in
             #expect(try await store.currentDataMapVersion() == 0)
-            let (first, _) = try await store.saveDataMap(Self.sampleMap(), actor: "tester")
-            #expect(first.version == 1)
-            let (same, _) = try await store.saveDataMap(Self.sampleMap(), actor: "tester")
-            #expect(same.version == 1)
-            let (second, changes) = try await store.saveDataMap(Self.sampleMap(purposes: ["library_newsletter"]), actor: "tester")
-            #expect(second.version == 2)
+            let first = try await store.saveDataMap(Self.sampleMap(), actor: "tester")
+            #expect(first.stored.version == 1 && first.created)
+            let same = try await store.saveDataMap(Self.sampleMap(), actor: "tester")
+            #expect(same.stored.version == 1 && !same.created)
+            let (second, changes, created) = try await store.saveDataMap(Self.sampleMap(purposes: ["library_newsletter"]), actor: "tester")
+            #expect(second.version == 2 && created)
             #expect(changes.systems.changed == ["libraries"])
             #expect(try await store.currentDataMap()?.dataMap == Self.sampleMap(purposes: ["library_newsletter"]))
             let entries = try await store.auditEntries()
-            #expect(entries.map(\.action) == ["datamap.load", "datamap.load"])
-            #expect(entries[1].object == "datamap/2")
-            #expect(entries[1].details.contains("\"changed\":[\"libraries\"]"))
-            #expect(try await store.verifyAudit().isIntact)
+            #expect(entries.map(\.action) == ["datamap.load", "datamap.load.unchanged", "datamap.load"])
+            #expect(entries[2].object == "datamap/2")
+            #expect(entries[2].details.contains("\"changed\":[\"libraries\"]"))
+            #expect(try await store.verifyAudit(trustedKeys: [store.signingPublicKey]).isIntact)
         }
     }
 
@@ -81,6 +81,15 @@ struct StoreTests {
             }
             #expect(try await store.currentDataMapVersion() == 0)
             #expect(try await store.auditEntries().isEmpty)
+        }
+    }
+
+    @Test("a store refuses a signing key other than the one that signed the log")
+    func otherSigningKeyIsRefused() async throws {
+        try await TestDatabase.withStore { store, database in
+            try await store.audit.append(AuditEvent(actor: "test", action: "test.append", object: "x"))
+            let error = await #expect(throws: StewardError.self) { try await database.openStore(signer: AuditSigner()) }
+            #expect(error?.field == "audit_signing_key")
         }
     }
 

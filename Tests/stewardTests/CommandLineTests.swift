@@ -55,10 +55,14 @@ struct StewardProcess {
 
 @Suite("Command line")
 struct CommandLineTests {
+    /// A new installation: a fresh database, migrated by `steward migrate`, which also creates the
+    /// audit signing key.
     static func withCLI(_ body: (StewardProcess, TestDatabase) async throws -> Void) async throws {
         let database = try await TestDatabase.make()
         do {
             let cli = try StewardProcess(database: database)
+            let migrate = try cli.run("migrate")
+            #expect(migrate.status == 0, "\(migrate.stderr)")
             try await body(cli, database)
             try? FileManager.default.removeItem(at: cli.folder)
         } catch {
@@ -109,9 +113,15 @@ struct CommandLineTests {
         }
     }
 
-    @Test("audit verify passes an intact log and names the first bad entry of a tampered one")
-    func auditVerifyNamesFirstBadEntry() async throws {
-        try await Self.withCLI { cli, database in
+    /// The store the command line writes to, opened with the command line's own signing key.
+    static func openStore(_ cli: StewardProcess, _ database: TestDatabase) async throws -> Store {
+        let signer = try AuditKeyFile.load(path: cli.environment["STEWARD_AUDIT_KEY"]!, create: false)
+        return try await database.openStore(signer: signer, checkpointInterval: 10)
+    }
+
+    @Test("audit verify passes an intact log, and an export verifies offline")
+    func auditVerifyAndExport() async throws {
+        try await Self.withCLI { cli, _ in
             for index in 1...3 {
                 #expect(try cli.run("token", "create", "--role", "caseworker", "--name", "worker \(index)").status == 0)
             }
@@ -123,19 +133,55 @@ struct CommandLineTests {
             #expect(try cli.run("audit", "export", "--output", exportPath).status == 0)
             let offline = try cli.run("audit", "verify", "--file", exportPath)
             #expect(offline.status == 0, "\(offline.stdout)")
+            #expect(offline.stdout.contains("pass --public-key"))
 
             let exported = try String(contentsOfFile: exportPath, encoding: .utf8)
             try exported.replacingOccurrences(of: "worker 2", with: "worker X").write(toFile: exportPath, atomically: true, encoding: .utf8)
             let badFile = try cli.run("audit", "verify", "--file", exportPath)
             #expect(badFile.status == 1)
             #expect(badFile.stdout.contains("first bad entry is 2"))
+        }
+    }
 
-            let store = try await database.openStore()
-            try await store.handle.write { db in try await db.raw("UPDATE audit_entries SET actor = 'someone' WHERE seq = 2").run() }
+    @Test("steward audit verify names the first bad entry after each kind of hand edit", arguments: AuditTampering.cases)
+    func auditVerifyNamesFirstBadEntry(_ tampering: AuditTampering) async throws {
+        try await Self.withCLI { cli, database in
+            let store = try await Self.openStore(cli, database)
+            try await AuditTampering.appendEntries(to: store)
+            #expect(try cli.run("audit", "verify").status == 0)
+            try await tampering.apply(to: store)
             await store.close()
-            let tampered = try cli.run("audit", "verify")
-            #expect(tampered.status == 1)
-            #expect(tampered.stdout.contains("first bad entry is 2"), "\(tampered.stdout)")
+            let result = try cli.run("audit", "verify")
+            #expect(result.status == 1)
+            #expect(result.stdout.contains("first bad entry is \(tampering.firstBad): "), "\(result.stdout)")
+        }
+    }
+
+    @Test("audit verify with only a public key needs no private key and changes nothing")
+    func verifyWithPublicKeyOnly() async throws {
+        try await Self.withCLI { cli, database in
+            let store = try await Self.openStore(cli, database)
+            try await AuditTampering.appendEntries(to: store)
+            let publicKey = store.signingPublicKey
+            await store.close()
+            let withoutKey = try cli.run(
+                "audit", "verify", "--public-key", publicKey, extraEnvironment: ["STEWARD_AUDIT_KEY": "/nonexistent/audit.key"]
+            )
+            #expect(withoutKey.status == 0, "\(withoutKey.stdout)\(withoutKey.stderr)")
+            let wrongKey = try cli.run("audit", "verify", "--public-key", AuditSigner().publicKey)
+            #expect(wrongKey.status == 1)
+            #expect(wrongKey.stdout.contains("not trusted"))
+        }
+    }
+
+    @Test("commands other than serve and migrate refuse to create a new signing key")
+    func noAccidentalSigningKey() async throws {
+        try await Self.withCLI { cli, _ in
+            let result = try cli.run(
+                "token", "create", "--role", "dpo", "--name", "x", extraEnvironment: ["STEWARD_AUDIT_KEY": cli.folder.path + "/other.key"])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("does not exist"))
+            #expect(!FileManager.default.fileExists(atPath: cli.folder.path + "/other.key"))
         }
     }
 

@@ -40,6 +40,16 @@ public enum AuditChain {
         return SHA256.hash(data: bytes)
     }
 
+    /// The exact bytes an entry's hash is taken over: the previous hash, then the canonical JSON.
+    public static func hashedBytes(of entry: AuditEntry) -> [UInt8] {
+        var bytes: [UInt8] = []
+        _ = digest(
+            prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action, object: entry.object,
+            details: entry.details, buffer: &bytes
+        )
+        return bytes
+    }
+
     /// The hash an entry should have, computed from its own fields.
     public static func expectedHash(of entry: AuditEntry) -> String {
         hash(

@@ -16,6 +16,8 @@ public struct AuditVerifier: Sendable {
         /// The last entry's sequence number and hash, when there is one.
         public var lastSeq: Int64
         public var lastHash: String
+        /// The public keys (hex) of the signatures checked, so a person can see who signed.
+        public var signingKeys: [String]
         public var firstBad: Failure?
     }
 
@@ -165,7 +167,8 @@ public struct AuditVerifier: Sendable {
         }
         return Result(
             isIntact: failure == nil, entriesChecked: checked, checkpointsChecked: checkpointsChecked, lastSeq: lastSeq,
-            lastHash: previousHash, firstBad: failure
+            lastHash: previousHash, signingKeys: Array(Set(checkpoints.values.map(\.publicKey) + (head.map { [$0.publicKey] } ?? []))).sorted(),
+            firstBad: failure
         )
     }
 }

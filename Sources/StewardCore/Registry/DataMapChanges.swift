@@ -31,7 +31,23 @@ public struct DataMapChanges: Sendable, Hashable, Codable {
         datasets = Delta(old: old?.datasets ?? [], new: new.datasets, key: \.key.rawValue)
         purposes = Delta(old: old?.purposes ?? [], new: new.purposes, key: \.key.rawValue)
         recipients = Delta(old: old?.recipients ?? [], new: new.recipients, key: \.key.rawValue)
-        retention = Delta(old: old?.retention ?? [], new: new.retention, key: { "\($0.dataset).\($0.collection)" })
+        retention = Delta(old: Self.numbered(old?.retention ?? []), new: Self.numbered(new.retention), key: \.key)
+    }
+
+    /// Retention rules keyed by collection and, where a collection has several, their order.
+    struct NumberedRule: Hashable {
+        var key: String
+        var rule: RetentionRule
+    }
+
+    static func numbered(_ rules: [RetentionRule]) -> [NumberedRule] {
+        var seen: [String: Int] = [:]
+        return rules.map { rule in
+            let base = "\(rule.dataset).\(rule.collection)"
+            let count = seen[base, default: 0]
+            seen[base] = count + 1
+            return NumberedRule(key: count == 0 ? base : "\(base)#\(count + 1)", rule: rule)
+        }
     }
 
     /// True when nothing changed.

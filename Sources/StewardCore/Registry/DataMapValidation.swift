@@ -148,19 +148,21 @@ private struct Validator {
                 report(file, draft.key, "purpose '\(draft.key.value)' lists no data_categories")
             }
             let sensitivities = draft.dataCategories.filter { taxonomy.categories[$0.value] != nil }.map {
-                ($0, taxonomy.sensitivity(of: $0.value))
+                ($0, taxonomy.sensitivities(covering: $0.value))
             }
             // UK GDPR Art 9(1): special category data needs an Art 9(2) condition as well as a basis.
-            if let first = sensitivities.first(where: { $0.1 == .specialCategory }), draft.specialCondition == nil {
+            if let first = sensitivities.first(where: { $0.1.contains(.specialCategory) }), draft.specialCondition == nil {
                 report(
                     file, first.0,
-                    "'\(first.0.value)' is special category data: purpose '\(draft.key.value)' needs a special_condition (UK GDPR Art 9(2))")
+                    "'\(first.0.value)' is or covers special category data: purpose '\(draft.key.value)' needs a special_condition (UK GDPR Art 9(2))"
+                )
             }
             // UK GDPR Art 10 and DPA 2018 s.10(5): criminal offence data needs a Schedule 1 condition.
-            if let first = sensitivities.first(where: { $0.1 == .criminalOffence }), draft.criminalOffenceCondition == nil {
+            if let first = sensitivities.first(where: { $0.1.contains(.criminalOffence) }), draft.criminalOffenceCondition == nil {
                 report(
                     file, first.0,
-                    "'\(first.0.value)' is criminal offence data: purpose '\(draft.key.value)' needs a criminal_offence_condition (UK GDPR Art 10)")
+                    "'\(first.0.value)' is or covers criminal offence data: purpose '\(draft.key.value)' needs a criminal_offence_condition (UK GDPR Art 10)"
+                )
             }
             if let basis {
                 result.append(

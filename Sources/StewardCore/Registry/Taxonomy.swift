@@ -17,6 +17,18 @@ public struct Taxonomy: Sendable, Hashable {
         self.subjects = Dictionary(subjects.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// Every sensitivity of anything a category may cover: itself (with what it inherits) and its
+    /// descendants. A purpose that lists `user` covers `user.health` and `user.criminal_history`
+    /// too, so it needs both an Art 9 and an Art 10 condition.
+    public func sensitivities(covering key: String) -> Set<DataCategory.Sensitivity> {
+        var found: Set<DataCategory.Sensitivity> = [sensitivity(of: key)]
+        let prefix = key + "."
+        for (candidate, category) in categories where candidate.hasPrefix(prefix) {
+            found.insert(category.sensitivity)
+        }
+        return found
+    }
+
     /// The sensitivity of a category, taking the strictest of the category and its ancestors,
     /// so `user.health_and_medical.genetic` is special category because its parent is.
     public func sensitivity(of key: String) -> DataCategory.Sensitivity {

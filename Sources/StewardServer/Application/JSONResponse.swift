@@ -19,10 +19,14 @@ enum JSONResponse {
 }
 
 extension Request {
-    /// Decodes a JSON body, so that a missing or mistyped field is reported by name (the error
-    /// middleware turns `DecodingError` into a 400 naming the field).
+    /// Decodes a JSON body; a missing or mistyped field is a 400 naming the field. (Only here: a
+    /// decoding failure anywhere else is Steward's fault, not the caller's.)
     func decodeJSON<Value: Decodable>(as type: Value.Type, context: StewardRequestContext) async throws -> Value {
         let buffer = try await body.collect(upTo: context.maxUploadSize)
-        return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+        do {
+            return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw ErrorMiddleware<StewardRequestContext>.describe(error)
+        }
     }
 }

@@ -17,7 +17,8 @@ struct AuditController: Sendable {
             return try JSONResponse.make(AuditEntriesBody(entries: entries, next: entries.count == limit ? entries.last?.seq : nil))
         }
         api.add(.get, "audit/verify", roles: .auditReaders) { _, _ in
-            try JSONResponse.make(try await store.verifyAudit())
+            // Trust only this installation's own key: a log re-signed with another key is not intact.
+            try JSONResponse.make(try await store.verifyAudit(trustedKeys: [store.signingPublicKey]))
         }
         api.add(.get, "audit/export", roles: .auditReaders) { _, context in
             let lines = LineCollector()

@@ -25,8 +25,6 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let message =
                 error.body ?? (error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
             return Self.response(for: StewardError(code, message), status: error.status)
-        } catch let error as DecodingError {
-            return Self.response(for: Self.describe(error))
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return Self.response(for: StewardError(.unavailable, "internal error; the request may not have completed"), status: .internalServerError)

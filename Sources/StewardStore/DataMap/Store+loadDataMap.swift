@@ -17,8 +17,7 @@ extension Store {
         _ draft: DataMapDraft, taxonomy: Taxonomy, fallbackController: Controller?, actor: String
     ) async throws -> DataMapLoadResult {
         let map = try draft.validate(taxonomy: taxonomy, fallbackController: fallbackController)
-        let previous = try await currentDataMapVersion()
-        let (stored, changes) = try await saveDataMap(map, actor: actor)
-        return DataMapLoadResult(version: stored.version, created: stored.version != previous, digest: stored.digest, changes: changes)
+        let (stored, changes, created) = try await saveDataMap(map, actor: actor)
+        return DataMapLoadResult(version: stored.version, created: created, digest: stored.digest, changes: changes)
     }
 }

@@ -45,10 +45,17 @@ final class PostgresHandle: DatabaseHandle {
         let tls: PostgresClient.Configuration.TLS
         switch mode {
         case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case "prefer", "allow", "require":
+            // As libpq: these encrypt but do not verify the server's certificate.
+            var unverified = TLSConfiguration.makeClientConfiguration()
+            unverified.certificateVerification = .none
+            tls = mode == "require" ? .require(unverified) : .prefer(unverified)
+        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
         default:
-            throw StewardError(.invalidConfiguration, "database_url sslmode '\(mode)' is not one of disable, prefer, require", field: "database_url")
+            throw StewardError(
+                .invalidConfiguration, "database_url sslmode '\(mode)' is not one of disable, allow, prefer, require, verify-ca, verify-full",
+                field: "database_url"
+            )
         }
         var configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: components.user ?? "postgres", password: components.password,

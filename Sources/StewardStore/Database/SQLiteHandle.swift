@@ -7,19 +7,22 @@ import SQLiteNIO
 import StewardCore
 
 /// Steward's SQLite database: one writer connection behind a lock (`BEGIN IMMEDIATE`, so other
-/// processes wait too) and one reader connection. WAL with `synchronous=FULL`: a commit is on disk
+/// processes wait too), one reader connection for plain reads, and one for snapshot transactions, so
+/// that a long verification never holds other reads in its snapshot. WAL with `synchronous=FULL`: a commit is on disk
 /// before it is acknowledged.
 final class SQLiteHandle: DatabaseHandle {
     let dialect = Dialect.sqlite
     private let writer: SQLiteConnection
     private let reader: SQLiteConnection
+    private let snapshotReader: SQLiteConnection
     private let writeLock = AsyncMutex()
     private let snapshotLock = AsyncMutex()
     private let logger: Logger
 
-    private init(writer: SQLiteConnection, reader: SQLiteConnection, logger: Logger) {
+    private init(writer: SQLiteConnection, reader: SQLiteConnection, snapshotReader: SQLiteConnection, logger: Logger) {
         self.writer = writer
         self.reader = reader
+        self.snapshotReader = snapshotReader
         self.logger = logger
     }
 
@@ -35,7 +38,9 @@ final class SQLiteHandle: DatabaseHandle {
             }
             let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             try await reader.sql().raw("PRAGMA busy_timeout = 10000").run()
-            return SQLiteHandle(writer: writer, reader: reader, logger: logger)
+            let snapshotReader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            try await snapshotReader.sql().raw("PRAGMA busy_timeout = 10000").run()
+            return SQLiteHandle(writer: writer, reader: reader, snapshotReader: snapshotReader, logger: logger)
         } catch let error as StewardError {
             throw error
         } catch {
@@ -48,7 +53,7 @@ final class SQLiteHandle: DatabaseHandle {
     }
 
     func snapshot<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await Self.transaction(on: reader.sql(queryLogLevel: nil), lock: snapshotLock, begin: "BEGIN", body)
+        try await Self.transaction(on: snapshotReader.sql(queryLogLevel: nil), lock: snapshotLock, begin: "BEGIN", body)
     }
 
     func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
@@ -78,5 +83,6 @@ final class SQLiteHandle: DatabaseHandle {
     func close() async {
         try? await writer.close()
         try? await reader.close()
+        try? await snapshotReader.close()
     }
 }
