@@ -65,17 +65,19 @@ public enum AuditChain {
             prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action, object: entry.object,
             details: entry.details, buffer: &buffer
         )
-        let stored = entry.hash.utf8
-        guard stored.count == 64 else { return false }
-        let digits = hexDigits
-        var index = stored.startIndex
-        for byte in digest {
-            guard stored[index] == digits[Int(byte >> 4)] else { return false }
-            index = stored.index(after: index)
-            guard stored[index] == digits[Int(byte & 0x0F)] else { return false }
-            index = stored.index(after: index)
+        var stored = entry.hash
+        return stored.withUTF8 { text in
+            guard text.count == 64 else { return false }
+            return digest.withUnsafeBytes { raw in
+                for position in 0..<32 {
+                    let byte = raw[position]
+                    guard text[2 * position] == hexDigits[Int(byte >> 4)], text[2 * position + 1] == hexDigits[Int(byte & 0x0F)] else {
+                        return false
+                    }
+                }
+                return true
+            }
         }
-        return true
     }
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -185,8 +187,13 @@ public enum AuditChain {
 
     @discardableResult
     static func appendHexDecoded(_ text: String, to bytes: inout [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { appendHexDecoded(utf8: $0, to: &bytes) }
+    }
+
+    static func appendHexDecoded(utf8 text: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) -> Bool {
         var high: UInt8?
-        for character in text.utf8 {
+        for character in text {
             let value: UInt8
             switch character {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): value = character - UInt8(ascii: "0")
