@@ -82,8 +82,9 @@ public struct DataCategory: Sendable, Hashable, Codable {
     }
 }
 
-/// Why data is used, such as `essential.service.payment_processing`.
-public struct DataUse: Sendable, Hashable, Codable {
+/// A named term of the taxonomy that carries no rules of its own: a data use (why data is used, such
+/// as `essential.service.payment_processing`) or a kind of data subject (such as `resident`).
+public struct TaxonomyTerm: Sendable, Hashable, Codable {
     public let key: String
     public let name: String
     public let description: String
@@ -94,19 +95,12 @@ public struct DataUse: Sendable, Hashable, Codable {
         self.description = description
     }
 }
+
+/// Why data is used, such as `essential.service.payment_processing`.
+public typealias DataUse = TaxonomyTerm
 
 /// A kind of person data can be about, such as `resident` or `child`.
-public struct DataSubjectKind: Sendable, Hashable, Codable {
-    public let key: String
-    public let name: String
-    public let description: String
-
-    public init(key: String, name: String, description: String) {
-        self.key = key
-        self.name = name
-        self.description = description
-    }
-}
+public typealias DataSubjectKind = TaxonomyTerm
 
 extension String {
     /// The key one level up a dotted taxonomy key, or nil at the top.
