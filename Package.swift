@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardCoreTests",
-            dependencies: ["StewardCore"],
+            dependencies: ["StewardCore", "StewardFiles"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,85 @@
+/// A question for the gate: may this system use or disclose these data of this person, for this
+/// purpose, to this recipient, by this channel?
+public struct DecisionRequest: Sendable, Hashable, Codable {
+    /// Who asks: a token or user name, never personal data.
+    public var actor: String
+    public var system: System.Key
+    public var categories: [String]
+    public var purpose: Purpose.Key
+    /// Nil for a use inside the council that goes to nobody.
+    public var recipient: Recipient.Key?
+    public var channel: Channel?
+    public var justification: Justification?
+
+    public init(
+        actor: String, system: System.Key, categories: [String], purpose: Purpose.Key, recipient: Recipient.Key? = nil, channel: Channel? = nil,
+        justification: Justification? = nil
+    ) {
+        self.actor = actor
+        self.system = system
+        self.categories = categories
+        self.purpose = purpose
+        self.recipient = recipient
+        self.channel = channel
+        self.justification = justification
+    }
+}
+
+/// Why a use or disclosure that would otherwise be refused is lawful, as stated by the caller and
+/// recorded with the decision.
+public enum Justification: Sendable, Hashable, Codable {
+    /// Required by law or a court order (UK GDPR Art 9(2)(f), DPA 2018 Sch 1 para 6); the statute or
+    /// order reference is recorded.
+    case legalRequirement(reference: String)
+    /// Life or death (UK GDPR Art 6(1)(d), 9(2)(c)); for special category data only when the person
+    /// is physically or legally incapable of consenting.
+    case vitalInterests(statement: String, personCannotConsent: Bool)
+    /// Safeguarding a child or an adult at risk (DPA 2018 Sch 1 para 18) where consent cannot be
+    /// given, cannot reasonably be obtained, or asking would undermine protection.
+    case safeguarding(statement: String, consentNotObtainable: Bool)
+    /// Health or social care by professionals under a duty of confidentiality (DPA 2018 Sch 1 para 2).
+    case careUnderConfidentiality(statement: String)
+    /// Establishing, exercising or defending legal claims (UK GDPR Art 18(2)).
+    case legalClaims(reference: String)
+    /// Protecting the rights of another person (UK GDPR Art 18(2)).
+    case protectingAnotherPerson(statement: String)
+    /// Important public interest (UK GDPR Art 18(2)).
+    case importantPublicInterest(reference: String)
+}
+
+/// The gate's answer. A refusal is a value, not an error: it says why in words a person can read.
+public struct Decision: Sendable, Hashable, Codable {
+    public var allowed: Bool
+    /// The law relied on: the lawful basis, and the Art 9 or Art 10 condition where one was needed.
+    public var basis: [String]
+    /// What the caller must do if it goes ahead.
+    public var obligations: [Obligation]
+    /// Why, in plain English: every reason for a refusal, or the notes that came with a yes.
+    public var reasons: [String]
+    /// True when data leaves the council, so it must be written to the subject's disclosure log.
+    public var isDisclosure: Bool
+}
+
+/// Something the caller must do when a decision allows it to go ahead.
+public struct Obligation: Sendable, Hashable, Codable {
+    public enum Code: String, Sendable, Hashable, Codable {
+        /// Record the disclosure (Steward does this for decisions it makes).
+        case logDisclosure = "log_disclosure"
+        /// Send only encrypted.
+        case encrypt
+        /// Send only to an email address the person has verified.
+        case sendToVerifiedAddressOnly = "send_to_verified_address_only"
+        /// Tell the person what was done and on what basis.
+        case notifyPerson = "notify_person"
+        /// Keep the stated justification with the record.
+        case recordJustification = "record_justification"
+    }
+
+    public var code: Code
+    public var detail: String
+
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+}
