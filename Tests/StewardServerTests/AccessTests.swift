@@ -10,7 +10,10 @@ import Testing
 struct AccessTests {
     /// A concrete URI for a route's path, filling in parameters with keys the demo has.
     static func uri(for path: String) -> String {
-        path.replacingOccurrences(of: "{key}", with: path.contains("systems") ? "libraries" : "library_db")
+        path.replacingOccurrences(of: "{key}", with: path.contains("systems") ? "libraries" : "library_db").replacingOccurrences(
+            of: "{id}", with: "no-such-subject"
+        )
+        .replacingOccurrences(of: "{preference}", with: "no-such-preference")
     }
 
     @Test("every /api/v1 route refuses a request without a token (401) and a token of the wrong role (403)")
@@ -19,7 +22,7 @@ struct AccessTests {
             #expect(fixture.policies.count >= 12)
             for policy in fixture.policies {
                 let uri = Self.uri(for: policy.path)
-                let body: ByteBuffer? = policy.method == .put ? ByteBuffer(string: #"{"files":{}}"#) : nil
+                let body: ByteBuffer? = policy.method == .get ? nil : ByteBuffer(string: "{}")
                 let anonymous = try await client.execute(uri: uri, method: policy.method, body: body)
                 #expect(anonymous.status == .unauthorized, "\(policy.method) \(uri) without a token")
                 #expect(anonymous.headers[.wwwAuthenticate] != nil)

@@ -93,6 +93,32 @@ struct CommandLineTests {
         }
     }
 
+    @Test("gate check decides requests from a file, audits them, and exits 2 when any is refused")
+    func gateCheck() async throws {
+        try await Self.withCLI { cli, _ in
+            #expect(try cli.run("load", try BundledData.demoDataMap.path).status == 0)
+            let allowed = cli.folder.appendingPathComponent("allowed.json")
+            try #"{"system":"libraries","categories":["user.name"],"purpose":"library_membership","recipient":"library_cloud_inc"}"#
+                .write(to: allowed, atomically: true, encoding: .utf8)
+            let yes = try cli.run("gate", "check", allowed.path)
+            #expect(yes.status == 0, "\(yes.stderr)")
+            #expect(yes.stdout.contains("\"allowed\" : true"))
+            let mixed = cli.folder.appendingPathComponent("mixed.json")
+            try
+                #"[{"system":"libraries","categories":["user.name"],"purpose":"library_membership"},{"system":"council_website","categories":["user.device.cookie_id"],"purpose":"website_analytics","recipient":"webstats_analytics"}]"#
+                .write(to: mixed, atomically: true, encoding: .utf8)
+            let no = try cli.run("gate", "check", mixed.path)
+            #expect(no.status == 2)
+            #expect(no.stdout.contains("IDTA"))
+            let bad = cli.folder.appendingPathComponent("bad.json")
+            try #"{"system":"libraries","categories":["user.name"],"purpose":"nope"}"#.write(to: bad, atomically: true, encoding: .utf8)
+            let error = try cli.run("gate", "check", bad.path)
+            #expect(error.status == 1)
+            #expect(error.stderr.contains("(purpose)"))
+            #expect(try cli.run("audit", "verify").stdout.contains("Intact"))
+        }
+    }
+
     @Test("loading an invalid folder fails with file, line and field, and stores nothing")
     func invalidLoadFails() async throws {
         try await Self.withCLI { cli, database in

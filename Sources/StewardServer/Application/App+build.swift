@@ -39,6 +39,8 @@ public func buildRouter(_ environment: StewardEnvironment) -> (Router<StewardReq
     var api = APIRoutes(router: router, authenticator: Authenticator(store: environment.store))
     let cache = DataMapCache(store: environment.store)
     DataMapController(environment: environment, cache: cache).register(on: &api)
+    let gate = GateService(store: environment.store, dataMaps: cache, taxonomy: environment.taxonomy, adequacy: environment.configuration.adequacy)
+    GateController(gate: gate).register(on: &api)
     AuditController(store: environment.store).register(on: &api)
     return (router, api.policies)
 }

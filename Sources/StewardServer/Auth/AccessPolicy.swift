@@ -21,6 +21,12 @@ extension Set where Element == Role {
     static let auditReaders: Set<Role> = [.dpo, .auditor]
     /// Those who may change the data map.
     static let dataMapWriters: Set<Role> = [.dpo]
+    /// Those who record people and what they said.
+    static let subjectWriters: Set<Role> = [.dpo, .caseworker]
+    /// Those who may read a person's disclosure log.
+    static let disclosureReaders: Set<Role> = [.dpo, .caseworker, .auditor]
+    /// Those who may ask the gate: council applications and staff.
+    static let decisionMakers: Set<Role> = [.dpo, .caseworker, .service]
 }
 
 /// Finds the token of a request's `Authorization: Bearer` header and checks its role.

@@ -63,7 +63,35 @@ enum Migrations {
                 """,
                 "CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL",
             ]
-        )
+        ),
+        .portable(
+            version: 2,
+            name: "subjects, identifiers, preferences, disclosures",
+            [
+                """
+                CREATE TABLE subjects (
+                    id TEXT PRIMARY KEY, date_of_birth TEXT, adult_at_risk INTEGER NOT NULL DEFAULT 0, merged_into TEXT,
+                    created_at TEXT NOT NULL, created_by TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE subject_identifiers (
+                    kind TEXT NOT NULL, value TEXT NOT NULL, system TEXT NOT NULL DEFAULT '', subject_id TEXT NOT NULL,
+                    verified INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (kind, value, system))
+                """,
+                "CREATE INDEX subject_identifiers_subject ON subject_identifiers (subject_id)",
+                """
+                CREATE TABLE preferences (
+                    id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, document TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL)
+                """,
+                "CREATE INDEX preferences_subject ON preferences (subject_id)",
+                """
+                CREATE TABLE disclosures (
+                    id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, decision_id TEXT NOT NULL, time TEXT NOT NULL, system TEXT NOT NULL,
+                    recipient TEXT NOT NULL, purpose TEXT NOT NULL, categories TEXT NOT NULL, basis TEXT NOT NULL, actor TEXT NOT NULL)
+                """,
+                "CREATE INDEX disclosures_subject ON disclosures (subject_id, time)",
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

@@ -1,18 +1,17 @@
 import StewardCore
-import StewardStore
 
 /// The current data map, decoded once per version. Each read asks the database only for the version
 /// number, so every `serve` process sees a new load at once without sharing memory.
-actor DataMapCache {
+public actor DataMapCache {
     private let store: Store
     private var cached: StoredDataMap?
 
-    init(store: Store) {
+    public init(store: Store) {
         self.store = store
     }
 
     /// The current data map, or nil before the first load.
-    func current() async throws -> StoredDataMap? {
+    public func current() async throws -> StoredDataMap? {
         let version = try await store.currentDataMapVersion()
         if version == 0 { return nil }
         if let cached, cached.version == version { return cached }

@@ -1,0 +1,199 @@
+import Foundation
+import SQLKit
+public import StewardCore
+
+extension Subject.Identifier {
+    /// The identifier in the one form it is stored and matched in: emails lower case, phone, NHS
+    /// and UPRN numbers as digits, NI numbers upper case without spaces, names lower case with single
+    /// spaces, dates as YYYY-MM-DD. Nil, with the reason, when the value cannot be that kind.
+    public func normalised() throws -> Subject.Identifier {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        var result = self
+        func invalid(_ why: String) -> StewardError {
+            StewardError(.invalidInput, "the \(kind) identifier \(why)", field: "identifiers.\(kind)")
+        }
+        switch kind {
+        case "email":
+            guard trimmed.contains("@"), !trimmed.contains(" ") else { throw invalid("is not an email address") }
+            result.value = trimmed.lowercased()
+        case "phone_number":
+            let digits = trimmed.filter(\.isNumber)
+            guard digits.count >= 7 else { throw invalid("is not a phone number") }
+            result.value = trimmed.hasPrefix("+") ? "+" + digits : digits
+        case "nhs_number":
+            let digits = trimmed.filter(\.isNumber)
+            guard digits.count == 10, Self.isValidNHSNumber(digits) else { throw invalid("is not a valid 10-digit NHS number") }
+            result.value = digits
+        case "ni_number":
+            let compact = trimmed.uppercased().filter { !$0.isWhitespace }
+            guard compact.count == 9 || compact.count == 8, compact.prefix(2).allSatisfy(\.isLetter),
+                compact.dropFirst(2).prefix(6).allSatisfy(\.isNumber)
+            else {
+                throw invalid("is not a National Insurance number")
+            }
+            result.value = compact
+        case "uprn":
+            let digits = trimmed.filter(\.isNumber)
+            guard !digits.isEmpty, digits.count <= 12, digits.count == trimmed.count else { throw invalid("is not a UPRN (up to 12 digits)") }
+            result.value = String(Int(digits)!)
+        case "name":
+            let words = trimmed.lowercased().split(whereSeparator: \.isWhitespace)
+            guard !words.isEmpty else { throw invalid("is empty") }
+            result.value = words.joined(separator: " ")
+        case "date_of_birth":
+            guard let date = CalendarDate(iso: trimmed) else { throw invalid("is not a date in the form YYYY-MM-DD") }
+            result.value = date.description
+        case "local_id":
+            guard system != nil else {
+                throw StewardError(.invalidInput, "a local_id identifier needs the system it belongs to", field: "identifiers.local_id.system")
+            }
+            guard !trimmed.isEmpty else { throw invalid("is empty") }
+            result.value = trimmed
+        default:
+            guard !trimmed.isEmpty else { throw invalid("is empty") }
+            result.value = trimmed
+        }
+        return result
+    }
+
+    /// The NHS number's modulus 11 check digit.
+    static func isValidNHSNumber(_ digits: String) -> Bool {
+        let values = digits.compactMap(\.wholeNumberValue)
+        guard values.count == 10 else { return false }
+        let sum = (0..<9).reduce(0) { $0 + values[$1] * (10 - $1) }
+        let check = (11 - sum % 11) % 11
+        return check != 10 && check == values[9]
+    }
+}
+
+extension Store {
+    /// Records a new person with their identifiers. An identifier that already belongs to someone
+    /// is a conflict naming its kind (never its value).
+    public func createSubject(
+        identifiers: [Subject.Identifier], dateOfBirth: CalendarDate?, isAdultAtRisk: Bool, verifiedEmails: [String] = [], actor: String
+    ) async throws -> Subject {
+        guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "a subject needs at least one identifier", field: "identifiers") }
+        let normalised = try identifiers.map { try $0.normalised() }
+        let verified = Set(try verifiedEmails.map { try Subject.Identifier(kind: "email", value: $0).normalised().value })
+        let id = Subject.ID(UUID().uuidString.lowercased())
+        let now = AuditChain.timestamp()
+        return try await writeAudited { database in
+            for identifier in normalised {
+                if try await Self.owner(of: identifier, on: database) != nil {
+                    throw StewardError(
+                        .conflict, "a subject with this \(identifier.kind) already exists; find it instead", field: "identifiers.\(identifier.kind)")
+                }
+            }
+            try await database.raw(
+                """
+                INSERT INTO subjects (id, date_of_birth, adult_at_risk, created_at, created_by)
+                VALUES (\(bind: id.rawValue), \(bind: dateOfBirth?.description), \(bind: isAdultAtRisk ? 1 : 0), \(bind: now), \(bind: actor))
+                """
+            ).run()
+            for identifier in Set(normalised) {
+                let isVerified = identifier.kind == "email" && verified.contains(identifier.value)
+                try await database.raw(
+                    """
+                    INSERT INTO subject_identifiers (kind, value, system, subject_id, verified)
+                    VALUES (\(bind: identifier.kind), \(bind: identifier.value), \(bind: identifier.system?.rawValue ?? ""), \(bind: id.rawValue), \(bind: isVerified ? 1 : 0))
+                    """
+                ).run()
+            }
+            let subject = try await Self.subject(id, on: database)!
+            let event = AuditEvent(
+                actor: actor, action: "subject.create", object: "subject/\(id)",
+                details: ["identifierKinds": .array(Set(normalised.map(\.kind)).sorted().map { .string($0) })]
+            )
+            return (subject, [event])
+        }
+    }
+
+    /// The person all the given identifiers belong to (name and date of birth together, say), after
+    /// any merge; nil when there is no such single person.
+    public func findSubject(identifiers: [Subject.Identifier]) async throws -> Subject? {
+        guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier to find a subject", field: "identifiers") }
+        let normalised = try identifiers.map { try $0.normalised() }
+        return try await handle.read { database in
+            var owner: String?
+            for identifier in normalised {
+                guard let found = try await Self.owner(of: identifier, on: database) else { return nil }
+                if let owner, owner != found { return nil }
+                owner = found
+            }
+            return try await Self.subject(.init(owner!), on: database)
+        }
+    }
+
+    /// A person by id; a merged record leads to the record it was merged into.
+    public func subject(_ id: Subject.ID) async throws -> Subject? {
+        try await handle.read { database in try await Self.subject(id, on: database) }
+    }
+
+    static func owner(of identifier: Subject.Identifier, on database: any SQLDatabase) async throws -> String? {
+        try await database.raw(
+            "SELECT subject_id FROM subject_identifiers WHERE kind = \(bind: identifier.kind) AND value = \(bind: identifier.value) AND system = \(bind: identifier.system?.rawValue ?? "")"
+        ).first()?.decode(column: "subject_id", as: String.self)
+    }
+
+    static func subject(_ id: Subject.ID, on database: any SQLDatabase) async throws -> Subject? {
+        var current = id.rawValue
+        for _ in 0..<16 {
+            guard
+                let row = try await database.raw("SELECT id, date_of_birth, adult_at_risk, merged_into FROM subjects WHERE id = \(bind: current)")
+                    .first()
+            else { return nil }
+            if let next = try row.decode(column: "merged_into", as: String?.self) {
+                current = next
+                continue
+            }
+            let identifiers = try await database.raw(
+                "SELECT kind, value, system, verified FROM subject_identifiers WHERE subject_id = \(bind: current) ORDER BY kind, value"
+            ).all()
+            var subject = Subject(
+                id: .init(current), identifiers: [],
+                dateOfBirth: try row.decode(column: "date_of_birth", as: String?.self).flatMap(CalendarDate.init(iso:)),
+                isAdultAtRisk: try row.decode(column: "adult_at_risk", as: Int.self) != 0
+            )
+            for identifier in identifiers {
+                let system = try identifier.decode(column: "system", as: String.self)
+                let value = try identifier.decode(column: "value", as: String.self)
+                let kind = try identifier.decode(column: "kind", as: String.self)
+                subject.identifiers.append(.init(kind: kind, value: value, system: system.isEmpty ? nil : .init(system)))
+                if kind == "email", try identifier.decode(column: "verified", as: Int.self) != 0 { subject.verifiedEmails.append(value) }
+            }
+            return subject
+        }
+        return nil
+    }
+
+    /// Merges two records of one person: `from`'s identifiers, preferences and disclosures move to
+    /// `into`, and `from` is kept, marked as merged, so its history and old id still lead somewhere.
+    public func mergeSubjects(from: Subject.ID, into: Subject.ID, actor: String) async throws -> Subject {
+        guard from != into else { throw StewardError(.invalidInput, "a subject cannot be merged into itself", field: "from") }
+        return try await writeAudited { database in
+            guard let source = try await Self.subject(from, on: database) else {
+                throw StewardError(.notFound, "no subject with id '\(from)'", field: "from")
+            }
+            guard let target = try await Self.subject(into, on: database) else {
+                throw StewardError(.notFound, "no subject with id '\(into)'", field: "id")
+            }
+            guard source.id != target.id else { throw StewardError(.conflict, "these records are already merged", field: "from") }
+            for table in ["subject_identifiers", "preferences", "disclosures"] {
+                try await database.raw(
+                    "UPDATE \(ident: table) SET subject_id = \(bind: target.id.rawValue) WHERE subject_id = \(bind: source.id.rawValue)"
+                ).run()
+            }
+            try await database.raw("UPDATE subjects SET merged_into = \(bind: target.id.rawValue) WHERE id = \(bind: source.id.rawValue)").run()
+            if target.dateOfBirth == nil, let born = source.dateOfBirth {
+                try await database.raw("UPDATE subjects SET date_of_birth = \(bind: born.description) WHERE id = \(bind: target.id.rawValue)").run()
+            }
+            if source.isAdultAtRisk {
+                try await database.raw("UPDATE subjects SET adult_at_risk = 1 WHERE id = \(bind: target.id.rawValue)").run()
+            }
+            let merged = try await Self.subject(target.id, on: database)!
+            let event = AuditEvent(
+                actor: actor, action: "subject.merge", object: "subject/\(target.id)", details: ["from": .string(source.id.rawValue)])
+            return (merged, [event])
+        }
+    }
+}
