@@ -124,6 +124,15 @@ func benchmarkBackend(_ name: String, _ location: DatabaseLocation) async throws
     await store.close()
 }
 
+if arguments.contains("--gate-only") {
+    let gate = GateBench.run(decisions: 200_000)
+    print(
+        "| Gate decision in process (50 systems, 500 purposes, 100 recipients, 20 preferences) | p50 \(String(format: "%.2f", gate.p50)) µs, p99 \(String(format: "%.2f", gate.p99)) µs | budget | p50 5.00 µs | \(String(format: "%.2f", gate.p50 / 5)) |"
+    )
+    print("<!-- allowed share \(String(format: "%.2f", gate.allowedShare)) -->")
+    exit(0)
+}
+
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-bench-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: folder) }

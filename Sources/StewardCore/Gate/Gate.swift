@@ -10,9 +10,12 @@ public struct GateContext: Sendable {
     public var subject: Subject?
     /// The person's preferences, active or not; the gate picks those in force today.
     public var preferences: [Preference]
+    /// The data map arranged for lookups; build it once per data-map version and pass it in.
+    public var index: GateIndex
 
     public init(
-        dataMap: DataMap, taxonomy: Taxonomy, adequacy: AdequacyList, today: CalendarDate, subject: Subject?, preferences: [Preference]
+        dataMap: DataMap, taxonomy: Taxonomy, adequacy: AdequacyList, today: CalendarDate, subject: Subject?, preferences: [Preference],
+        index: GateIndex? = nil
     ) {
         self.dataMap = dataMap
         self.taxonomy = taxonomy
@@ -20,6 +23,7 @@ public struct GateContext: Sendable {
         self.today = today
         self.subject = subject
         self.preferences = preferences
+        self.index = index ?? GateIndex(dataMap: dataMap, taxonomy: taxonomy)
     }
 }
 
@@ -45,9 +49,15 @@ private struct Evaluation {
     var obligations: [Obligation] = []
     var isDisclosure = false
 
+    /// Preferences in force today that cover this purpose and recipient.
+    let activePreferences: [Preference]
+
     init(request: DecisionRequest, context: GateContext) {
         self.request = request
         self.context = context
+        activePreferences = context.preferences.filter {
+            $0.isActive(on: context.today) && $0.covers(purpose: request.purpose, recipient: request.recipient)
+        }
     }
 
     var decision: Decision {
@@ -55,11 +65,6 @@ private struct Evaluation {
             allowed: refusals.isEmpty, basis: refusals.isEmpty ? basis : [], obligations: refusals.isEmpty ? obligations : [],
             reasons: refusals.isEmpty ? notes : refusals.map { "Refused: \($0)" }, isDisclosure: refusals.isEmpty && isDisclosure
         )
-    }
-
-    /// Preferences in force today that cover this purpose and recipient.
-    var activePreferences: [Preference] {
-        context.preferences.filter { $0.isActive(on: context.today) && $0.covers(purpose: request.purpose, recipient: request.recipient) }
     }
 
     var hasExplicitConsent: Bool {
@@ -75,17 +80,17 @@ private struct Evaluation {
     }
 
     mutating func run() {
-        guard let system = context.dataMap.system(request.system) else {
+        guard let system = context.index.systems[request.system] else {
             refusals.append("there is no system '\(request.system)' in the data map")
             return
         }
-        guard let purpose = context.dataMap.purpose(request.purpose) else {
+        guard let purpose = context.index.purposes[request.purpose] else {
             refusals.append("there is no purpose '\(request.purpose)' in the data map")
             return
         }
         var recipient: Recipient?
         if let key = request.recipient {
-            recipient = context.dataMap.recipient(key)
+            recipient = context.index.recipients[key]
             if recipient == nil {
                 refusals.append("there is no recipient '\(key)' in the data map")
                 return
@@ -113,13 +118,10 @@ private struct Evaluation {
         if request.categories.isEmpty {
             refusals.append("the request names no data categories")
         }
-        let held = context.dataMap.datasets.filter { system.datasets.contains($0.key) }.flatMap { dataset in
-            dataset.collections.flatMap { $0.allFields.flatMap(\.field.dataCategories) }
-        }
         for category in request.categories {
             if context.taxonomy.categories[category] == nil {
                 refusals.append("'\(category)' is not a known data category")
-            } else if !held.contains(where: { Self.related(category, $0) }) {
+            } else if !context.index.holds(system.key, category) {
                 refusals.append("\(system.name) does not hold \(name(ofCategory: category)) ('\(category)')")
             }
         }
@@ -131,7 +133,7 @@ private struct Evaluation {
     }
 
     var sensitivities: Set<DataCategory.Sensitivity> {
-        Set(request.categories.flatMap { context.taxonomy.sensitivities(covering: $0) })
+        request.categories.reduce(into: Set<DataCategory.Sensitivity>()) { $0.formUnion(context.index.sensitivities[$1] ?? []) }
     }
 
     // DPA 2018 Sch 1 para 8: equality monitoring data is for statistics, never for decisions about a person.
@@ -271,7 +273,7 @@ private struct Evaluation {
         let criminal = kinds.contains(.criminalOffence)
         guard special || criminal else { return }
         let sensitive = request.categories.first {
-            !context.taxonomy.sensitivities(covering: $0).isDisjoint(with: [.specialCategory, .criminalOffence])
+            !(context.index.sensitivities[$0] ?? []).isDisjoint(with: [.specialCategory, .criminalOffence])
         }!
         let label = special ? "special category" : "criminal offence data"
         let capableRefusal = activePreferences.contains { $0.kind == .refusal }

@@ -156,6 +156,13 @@ public struct Dataset: Sendable, Hashable, Codable {
     public var description: String?
     public var collections: [Collection]
 
+    public init(key: Key, name: String?, description: String?, collections: [Collection]) {
+        self.key = key
+        self.name = name
+        self.description = description
+        self.collections = collections
+    }
+
     public func collection(_ name: String) -> Collection? { collections.first { $0.name == name } }
 
     /// A table, a file or a document collection.
@@ -165,6 +172,13 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var fields: [Field]
         /// True where the collection is deliberately outside rights requests (Fides `skip_processing`).
         public var skipProcessing: Bool
+
+        public init(name: String, description: String?, fields: [Field], skipProcessing: Bool) {
+            self.name = name
+            self.description = description
+            self.fields = fields
+            self.skipProcessing = skipProcessing
+        }
 
         /// Every field, nested ones included, each with its dotted path.
         public var allFields: [(path: String, field: Field)] {
@@ -204,6 +218,21 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var dataType: DataType?
         public var isReadOnly: Bool
         public var fields: [Field]
+
+        public init(
+            name: String, description: String?, dataCategories: [String], identity: String?, references: [Reference], isPrimaryKey: Bool,
+            dataType: DataType?, isReadOnly: Bool, fields: [Field]
+        ) {
+            self.name = name
+            self.description = description
+            self.dataCategories = dataCategories
+            self.identity = identity
+            self.references = references
+            self.isPrimaryKey = isPrimaryKey
+            self.dataType = dataType
+            self.isReadOnly = isReadOnly
+            self.fields = fields
+        }
     }
 
     /// A link from one field to another, which rights requests follow to find a person's rows.
@@ -269,6 +298,22 @@ public struct Purpose: Sendable, Hashable, Codable {
     public var criminalOffenceCondition: SpecialCondition?
     public var dataCategories: [String]
     public var dataSubjects: [String]
+
+    public init(
+        key: Key, name: String, description: String?, dataUse: String, lawfulBasis: LawfulBasis, legislation: String?,
+        specialCondition: SpecialCondition?, criminalOffenceCondition: SpecialCondition?, dataCategories: [String], dataSubjects: [String]
+    ) {
+        self.key = key
+        self.name = name
+        self.description = description
+        self.dataUse = dataUse
+        self.lawfulBasis = lawfulBasis
+        self.legislation = legislation
+        self.specialCondition = specialCondition
+        self.criminalOffenceCondition = criminalOffenceCondition
+        self.dataCategories = dataCategories
+        self.dataSubjects = dataSubjects
+    }
 }
 
 /// The lawful bases for processing in UK GDPR Art 6(1).

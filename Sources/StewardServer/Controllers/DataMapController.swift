@@ -26,6 +26,7 @@ struct DataMapController: Sendable {
             let result = try await environment.store.loadDataMap(
                 draft, taxonomy: environment.taxonomy, fallbackController: environment.configuration.controller, actor: context.actor
             )
+            await cache.invalidate()
             return try JSONResponse.make(result, status: result.created ? .created : .ok)
         }
         api.add(.get, "systems", roles: .dataMapReaders) { _, _ in

@@ -6,7 +6,7 @@ public import StewardCore
 public actor AuditLog {
     private let handle: any DatabaseHandle
     private let appender: AuditAppender
-    private var pending: [(event: AuditEvent, continuation: CheckedContinuation<AuditEntry, any Error>)] = []
+    private var pending: [(event: AuditEvent, disclosure: DisclosureRow?, continuation: CheckedContinuation<AuditEntry, any Error>)] = []
     private var isFlushing = false
     /// The most entries written in one transaction.
     static let maximumBatch = 20_000
@@ -19,8 +19,15 @@ public actor AuditLog {
     /// Appends one event and returns its sealed entry once it is committed.
     @discardableResult
     public func append(_ event: AuditEvent) async throws -> AuditEntry {
+        try await append(event, disclosure: nil)
+    }
+
+    /// Appends an event together with the disclosure it records: both are written in the same batch
+    /// transaction, so the disclosure log and the audit log cannot disagree, and disclosures share
+    /// the group commit.
+    func append(_ event: AuditEvent, disclosure: DisclosureRow?) async throws -> AuditEntry {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append((event, continuation))
+            pending.append((event, disclosure, continuation))
             if !isFlushing {
                 isFlushing = true
                 Task { await self.flush() }
@@ -34,9 +41,13 @@ public actor AuditLog {
             let batch = Array(pending.prefix(count))
             pending.removeFirst(count)
             let events = batch.map(\.event)
+            let disclosures = batch.compactMap(\.disclosure)
             let appender = self.appender
             do {
-                let entries = try await handle.write { database in try await appender.append(events, on: database) }
+                let entries = try await handle.write { database in
+                    try await DisclosureRow.insert(disclosures, on: database)
+                    return try await appender.append(events, on: database)
+                }
                 for (index, item) in batch.enumerated() { item.continuation.resume(returning: entries[index]) }
             } catch {
                 for item in batch { item.continuation.resume(throwing: error) }

@@ -5,23 +5,28 @@ import SQLKit
 import SQLiteKit
 import SQLiteNIO
 import StewardCore
+import Synchronization
 
 /// Steward's SQLite database: one writer connection behind a lock (`BEGIN IMMEDIATE`, so other
-/// processes wait too), one reader connection for plain reads, and one for snapshot transactions, so
-/// that a long verification never holds other reads in its snapshot. WAL with `synchronous=FULL`: a commit is on disk
-/// before it is acknowledged.
+/// processes wait too), a few reader connections taken in turn (WAL lets them read while the writer
+/// writes), and one for snapshot transactions, so that a long verification never holds other reads in
+/// its snapshot. WAL with `synchronous=FULL`: a commit is on disk before it is acknowledged.
 final class SQLiteHandle: DatabaseHandle {
     let dialect = Dialect.sqlite
     private let writer: SQLiteConnection
-    private let reader: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let nextReader = Atomic<Int>(0)
     private let snapshotReader: SQLiteConnection
     private let writeLock = AsyncMutex()
     private let snapshotLock = AsyncMutex()
     private let logger: Logger
 
-    private init(writer: SQLiteConnection, reader: SQLiteConnection, snapshotReader: SQLiteConnection, logger: Logger) {
+    /// Reader connections: enough to keep every core busy with reads.
+    static let readerCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], snapshotReader: SQLiteConnection, logger: Logger) {
         self.writer = writer
-        self.reader = reader
+        self.readers = readers
         self.snapshotReader = snapshotReader
         self.logger = logger
     }
@@ -36,11 +41,15 @@ final class SQLiteHandle: DatabaseHandle {
             for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
                 try await writer.sql().raw(SQLQueryString(pragma)).run()
             }
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            try await reader.sql().raw("PRAGMA busy_timeout = 10000").run()
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readerCount {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                try await reader.sql().raw("PRAGMA busy_timeout = 10000").run()
+                readers.append(reader)
+            }
             let snapshotReader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
             try await snapshotReader.sql().raw("PRAGMA busy_timeout = 10000").run()
-            return SQLiteHandle(writer: writer, reader: reader, snapshotReader: snapshotReader, logger: logger)
+            return SQLiteHandle(writer: writer, readers: readers, snapshotReader: snapshotReader, logger: logger)
         } catch let error as StewardError {
             throw error
         } catch {
@@ -49,7 +58,8 @@ final class SQLiteHandle: DatabaseHandle {
     }
 
     func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await body(reader.sql(queryLogLevel: nil))
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count
+        return try await body(readers[index].sql(queryLogLevel: nil))
     }
 
     func snapshot<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
@@ -82,7 +92,7 @@ final class SQLiteHandle: DatabaseHandle {
 
     func close() async {
         try? await writer.close()
-        try? await reader.close()
+        for reader in readers { try? await reader.close() }
         try? await snapshotReader.close()
     }
 }

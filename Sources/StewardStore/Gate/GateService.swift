@@ -49,9 +49,10 @@ public struct GateService: Sendable {
     /// Decides and records one request. Unknown systems, purposes, recipients, categories and
     /// subjects are errors naming the field: the caller asked about something that does not exist.
     public func decide(_ request: DecisionRequest, subject reference: SubjectReference?, today: CalendarDate) async throws -> DecisionRecord {
-        guard let map = try await dataMaps.current()?.dataMap else {
+        guard let (stored, index) = try await dataMaps.indexed(taxonomy: taxonomy) else {
             throw StewardError(.conflict, "no data map has been loaded, so the gate has nothing to decide against")
         }
+        let map = stored.dataMap
         if map.system(request.system) == nil { throw StewardError(.invalidInput, "unknown system '\(request.system)'", field: "system") }
         if map.purpose(request.purpose) == nil { throw StewardError(.invalidInput, "unknown purpose '\(request.purpose)'", field: "purpose") }
         if let recipient = request.recipient, map.recipient(recipient) == nil {
@@ -63,14 +64,14 @@ public struct GateService: Sendable {
         var subject: Subject?
         var preferences: [Preference] = []
         if let reference {
-            switch reference {
-            case .id(let id): subject = try await store.subject(id)
-            case .identifiers(let identifiers): subject = try await store.findSubject(identifiers: identifiers)
+            guard let found = try await store.subjectWithPreferences(reference) else {
+                throw StewardError(.notFound, "no subject matches the identifiers given", field: "subject")
             }
-            guard let found = subject else { throw StewardError(.notFound, "no subject matches the identifiers given", field: "subject") }
-            preferences = try await store.preferences(of: found.id)
+            (subject, preferences) = found
         }
-        let context = GateContext(dataMap: map, taxonomy: taxonomy, adequacy: adequacy, today: today, subject: subject, preferences: preferences)
+        let context = GateContext(
+            dataMap: map, taxonomy: taxonomy, adequacy: adequacy, today: today, subject: subject, preferences: preferences, index: index
+        )
         let decision = Gate.decide(request, context: context)
         return try await store.record(decision, for: request, subject: subject?.id)
     }
@@ -98,19 +99,14 @@ extension Store {
             try await audit.append(event)
             return record
         }
-        let disclosureID = UUID().uuidString.lowercased()
-        let categories = try Self.encode(request.categories)
-        let basis = try Self.encode(decision.basis)
-        return try await writeAudited { database in
-            try await database.raw(
-                """
-                INSERT INTO disclosures (id, subject_id, decision_id, time, system, recipient, purpose, categories, basis, actor)
-                VALUES (\(bind: disclosureID), \(bind: subject.rawValue), \(bind: id), \(bind: AuditChain.timestamp()), \(bind: request.system.rawValue),
-                \(bind: recipient.rawValue), \(bind: request.purpose.rawValue), \(bind: categories), \(bind: basis), \(bind: request.actor))
-                """
-            ).run()
-            return (record, [event])
-        }
+        let row = DisclosureRow(
+            id: UUID().uuidString.lowercased(), subject: subject.rawValue, decision: id, time: AuditChain.timestamp(),
+            system: request.system.rawValue,
+            recipient: recipient.rawValue, purpose: request.purpose.rawValue, categories: try Self.encode(request.categories),
+            basis: try Self.encode(decision.basis), actor: request.actor
+        )
+        try await audit.append(event, disclosure: row)
+        return record
     }
 
     /// Everything disclosed about a person outside the council, oldest first.
@@ -132,6 +128,37 @@ extension Store {
                     basis: try decoder.decode([String].self, from: Data(try row.decode(column: "basis", as: String.self).utf8))
                 )
             }
+        }
+    }
+}
+
+/// A disclosure waiting to be written with its audit entry.
+struct DisclosureRow: Sendable {
+    var id: String
+    var subject: String
+    var decision: String
+    var time: String
+    var system: String
+    var recipient: String
+    var purpose: String
+    var categories: String
+    var basis: String
+    var actor: String
+
+    static func insert(_ rows: [DisclosureRow], on database: any SQLDatabase) async throws {
+        var start = 0
+        while start < rows.count {
+            let end = min(start + 1000, rows.count)
+            var insert = database.insert(into: "disclosures")
+                .columns("id", "subject_id", "decision_id", "time", "system", "recipient", "purpose", "categories", "basis", "actor")
+            for row in rows[start..<end] {
+                insert = insert.values(
+                    SQLBind(row.id), SQLBind(row.subject), SQLBind(row.decision), SQLBind(row.time), SQLBind(row.system), SQLBind(row.recipient),
+                    SQLBind(row.purpose), SQLBind(row.categories), SQLBind(row.basis), SQLBind(row.actor)
+                )
+            }
+            try await insert.run()
+            start = end
         }
     }
 }

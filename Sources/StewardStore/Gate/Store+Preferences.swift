@@ -53,6 +53,27 @@ extension Store {
         }
     }
 
+    /// The person a reference finds, with their preferences, in one visit to the database.
+    public func subjectWithPreferences(_ reference: SubjectReference) async throws -> (Subject, [Preference])? {
+        var given: [Subject.Identifier] = []
+        if case .identifiers(let identifiers) = reference {
+            guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier", field: "subject.identifiers") }
+            given = try identifiers.map { try $0.normalised() }
+        }
+        let normalised = given
+        return try await handle.read { database in
+            let id: Subject.ID
+            switch reference {
+            case .id(let given): id = given
+            case .identifiers:
+                guard let owner = try await Self.owner(ofAll: normalised, on: database) else { return nil }
+                id = owner
+            }
+            guard let subject = try await Self.subject(id, on: database) else { return nil }
+            return (subject, try await Self.preferences(of: subject.id, on: database))
+        }
+    }
+
     static func preferences(of subjectID: Subject.ID, on database: any SQLDatabase) async throws -> [Preference] {
         let decoder = JSONDecoder()
         return try await database.raw("SELECT document FROM preferences WHERE subject_id = \(bind: subjectID.rawValue) ORDER BY created_at, id").all()

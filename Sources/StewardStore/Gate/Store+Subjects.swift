@@ -114,14 +114,19 @@ extension Store {
         guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier to find a subject", field: "identifiers") }
         let normalised = try identifiers.map { try $0.normalised() }
         return try await handle.read { database in
-            var owner: String?
-            for identifier in normalised {
-                guard let found = try await Self.owner(of: identifier, on: database) else { return nil }
-                if let owner, owner != found { return nil }
-                owner = found
-            }
-            return try await Self.subject(.init(owner!), on: database)
+            guard let owner = try await Self.owner(ofAll: normalised, on: database) else { return nil }
+            return try await Self.subject(owner, on: database)
         }
+    }
+
+    /// The one subject every identifier belongs to, or nil.
+    static func owner(ofAll identifiers: [Subject.Identifier], on database: any SQLDatabase) async throws -> Subject.ID? {
+        var owner: String?
+        for identifier in identifiers {
+            guard let found = try await owner(of: identifier, on: database), owner == nil || owner == found else { return nil }
+            owner = found
+        }
+        return owner.map { .init($0) }
     }
 
     /// A person by id; a merged record leads to the record it was merged into.
