@@ -123,7 +123,7 @@ extension Store {
     static func owner(ofAll identifiers: [Subject.Identifier], on database: any SQLDatabase) async throws -> Subject.ID? {
         var owner: String?
         for identifier in identifiers {
-            guard let found = try await owner(of: identifier, on: database), owner == nil || owner == found else { return nil }
+            guard let found = try await Self.owner(of: identifier, on: database), owner == nil || owner == found else { return nil }
             owner = found
         }
         return owner.map { .init($0) }
