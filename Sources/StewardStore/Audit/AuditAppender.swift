@@ -33,20 +33,14 @@ struct AuditAppender: Sendable {
             entries.append(entry)
             previous = entry.hash
         }
-        var start = 0
-        while start < entries.count {
-            let end = min(start + Self.rowsPerStatement, entries.count)
-            var insert = database.insert(into: "audit_entries")
-                .columns("seq", "time", "actor", "action", "object", "details", "prev_hash", "hash")
-            for entry in entries[start..<end] {
-                insert = insert.values(
-                    SQLBind(entry.seq), SQLBind(entry.time), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.object),
-                    SQLBind(entry.details), SQLBind(entry.prevHash), SQLBind(entry.hash)
-                )
-            }
-            try await insert.run()
-            start = end
-        }
+        try await database.insertRows(
+            into: "audit_entries", columns: ["seq", "time", "actor", "action", "object", "details", "prev_hash", "hash"],
+            rows: entries.map { entry in
+                [SQLBind(entry.seq)]
+                    + [entry.time, entry.actor, entry.action, entry.object, entry.details, entry.prevHash, entry.hash].map(SQLBind.init)
+            },
+            rowsPerStatement: Self.rowsPerStatement
+        )
         for entry in entries where entry.seq % Int64(checkpointInterval) == 0 {
             let checkpoint = try signer.checkpoint(seq: entry.seq, hash: entry.hash, at: time)
             try await database.raw(

@@ -146,19 +146,13 @@ struct DisclosureRow: Sendable {
     var actor: String
 
     static func insert(_ rows: [DisclosureRow], on database: any SQLDatabase) async throws {
-        var start = 0
-        while start < rows.count {
-            let end = min(start + 1000, rows.count)
-            var insert = database.insert(into: "disclosures")
-                .columns("id", "subject_id", "decision_id", "time", "system", "recipient", "purpose", "categories", "basis", "actor")
-            for row in rows[start..<end] {
-                insert = insert.values(
-                    SQLBind(row.id), SQLBind(row.subject), SQLBind(row.decision), SQLBind(row.time), SQLBind(row.system), SQLBind(row.recipient),
-                    SQLBind(row.purpose), SQLBind(row.categories), SQLBind(row.basis), SQLBind(row.actor)
-                )
+        try await database.insertRows(
+            into: "disclosures",
+            columns: ["id", "subject_id", "decision_id", "time", "system", "recipient", "purpose", "categories", "basis", "actor"],
+            rows: rows.map { row in
+                [row.id, row.subject, row.decision, row.time, row.system, row.recipient, row.purpose, row.categories, row.basis, row.actor].map(
+                    SQLBind.init)
             }
-            try await insert.run()
-            start = end
-        }
+        )
     }
 }
