@@ -1,0 +1,172 @@
+import Foundation
+
+/// A request from a person to exercise a right, or a complaint, as the events that happened to it.
+/// Its state and its statutory clock are both worked out from those events, so they cannot disagree.
+public struct RightsRequest: Sendable, Hashable, Codable {
+    public typealias ID = Key<RightsRequest>
+
+    /// The rights and other requests Steward handles.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case access
+        case rectification
+        case erasure
+        case restriction
+        case objection
+        case cctvAccess = "cctv_access"
+        /// A data protection complaint (DPA 2018 s.164A).
+        case complaint
+        case other
+    }
+
+    /// Where a request stands.
+    public enum State: String, Sendable, Hashable, Codable {
+        case received
+        case awaitingIdentity = "awaiting_identity"
+        case inProgress = "in_progress"
+        case paused
+        case completed
+        case refused
+        case withdrawn
+
+        /// True once nothing more can happen to the request.
+        public var isClosed: Bool { self == .completed || self == .refused || self == .withdrawn }
+    }
+
+    /// Why a request may be refused (UK GDPR Art 12(5)).
+    public enum RefusalGround: String, Sendable, Hashable, Codable {
+        case manifestlyUnfounded = "manifestly_unfounded"
+        case excessive
+    }
+
+    /// Something that happened to the request.
+    public enum Change: Sendable, Hashable, Codable {
+        case identityRequested
+        /// Identity confirmed: by an emailed code, or by staff who saw a document (who and what).
+        case identityVerified(method: String)
+        case feeReceived
+        /// Work started without needing identity (the person is already known).
+        case started
+        /// Information needed to identify what the request covers was asked for: the clock stops.
+        case clarificationRequested
+        case clarificationReceived
+        /// Two more months, with the reasons told to the requester (UK GDPR Art 12(3)).
+        case extended(reasons: String)
+        case completed
+        case refused(ground: RefusalGround, reasons: String)
+        case withdrawn
+    }
+
+    /// A change on a date, by someone.
+    public struct Event: Sendable, Hashable, Codable {
+        public var date: CalendarDate
+        public var change: Change
+        public var actor: String
+
+        public init(date: CalendarDate, change: Change, actor: String) {
+            self.date = date
+            self.change = change
+            self.actor = actor
+        }
+    }
+
+    public var id: ID
+    public var kind: Kind
+    public var received: CalendarDate
+    /// True for a request made under the Data Protection Act 1998.
+    public var madeUnderDPA1998: Bool
+    public var events: [Event]
+
+    public init(id: ID, kind: Kind, received: CalendarDate, madeUnderDPA1998: Bool = false, events: [Event] = []) {
+        self.id = id
+        self.kind = kind
+        self.received = received
+        self.madeUnderDPA1998 = madeUnderDPA1998
+        self.events = events
+    }
+
+    /// The state after every event, or an error naming the first change that was not allowed.
+    public func state() throws -> State {
+        var state = State.received
+        for (index, event) in events.enumerated() {
+            state = try Self.next(after: state, applying: event, at: index, received: received)
+        }
+        return state
+    }
+
+    /// Adds an event if the workflow allows it from the current state; otherwise throws and changes
+    /// nothing.
+    public mutating func apply(_ event: Event) throws {
+        _ = try Self.next(after: try state(), applying: event, at: events.count, received: received)
+        events.append(event)
+    }
+
+    /// The workflow: received → awaiting identity → in progress ⇄ paused → completed, refused or
+    /// withdrawn.
+    static func next(after state: State, applying event: Event, at index: Int, received: CalendarDate) throws -> State {
+        func refuse(_ why: String) -> StewardError {
+            StewardError(.conflict, "event \(index + 1) (\(event.change.name)) is not allowed: \(why)", field: "change")
+        }
+        if event.date < received { throw refuse("it is dated before the request was received") }
+        if state.isClosed { throw refuse("the request is already \(state.rawValue.replacingUnderscores)") }
+        switch (state, event.change) {
+        case (.received, .identityRequested): return .awaitingIdentity
+        case (.received, .started), (.awaitingIdentity, .identityVerified): return .inProgress
+        case (.received, .identityVerified): return .inProgress
+        case (_, .feeReceived): return state
+        case (.inProgress, .clarificationRequested): return .paused
+        case (.paused, .clarificationReceived): return .inProgress
+        case (.inProgress, .extended(let reasons)), (.paused, .extended(let reasons)):
+            guard !reasons.trimmingCharacters(in: .whitespaces).isEmpty else { throw refuse("an extension must give the requester its reasons") }
+            return state
+        case (.inProgress, .completed): return .completed
+        case (_, .refused(_, let reasons)):
+            guard !reasons.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw refuse("a refusal must give its reasons (UK GDPR Art 12(4))")
+            }
+            return .refused
+        case (_, .withdrawn): return .withdrawn
+        default:
+            throw refuse("a request that is \(state.rawValue.replacingUnderscores) cannot take it")
+        }
+    }
+
+    /// The events that move the statutory clock, for `StatutoryClock`.
+    public var timeline: RequestTimeline {
+        var timeline = RequestTimeline(kind: kind == .complaint ? .complaint : .rightsRequest, received: received, madeUnderDPA1998: madeUnderDPA1998)
+        var openPause: CalendarDate?
+        for event in events {
+            switch event.change {
+            case .identityVerified: timeline.idReceived = max(timeline.idReceived ?? event.date, event.date)
+            case .feeReceived: timeline.feeReceived = event.date
+            case .clarificationRequested: openPause = event.date
+            case .clarificationReceived:
+                if let asked = openPause { timeline.pauses.append(.init(asked: asked, answered: event.date)) }
+                openPause = nil
+            case .extended: timeline.extensionNotified = timeline.extensionNotified ?? event.date
+            default: break
+            }
+        }
+        if let asked = openPause { timeline.pauses.append(.init(asked: asked)) }
+        // Identity only moves the clock when it was asked for.
+        if !events.contains(where: { $0.change == .identityRequested }) { timeline.idReceived = nil }
+        return timeline
+    }
+}
+
+extension RightsRequest.Change {
+    /// A short name for messages and the audit trail.
+    public var name: String {
+        switch self {
+        case .identityRequested: "identity_requested"
+        case .identityVerified: "identity_verified"
+        case .feeReceived: "fee_received"
+        case .started: "started"
+        case .clarificationRequested: "clarification_requested"
+        case .clarificationReceived: "clarification_received"
+        case .extended: "extended"
+        case .completed: "completed"
+        case .refused: "refused"
+        case .withdrawn: "withdrawn"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import StewardCore
+import StewardFiles
+import Testing
+
+@Suite("Rights request workflow")
+struct RightsRequestTests {
+    static func date(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
+    static let clock = StatutoryClock(holidays: try! BankHolidaysFile.load(path: nil))
+
+    @Test("received → awaiting identity → in progress ⇄ paused → completed, with the due date right at every step")
+    func happyPath() throws {
+        var request = RightsRequest(id: "r1", kind: .access, received: Self.date("2026-03-03"))
+        #expect(Self.clock.reading(for: request.timeline).due == Self.date("2026-04-07"))
+        try request.apply(.init(date: Self.date("2026-03-03"), change: .identityRequested, actor: "system"))
+        #expect(try request.state() == .awaitingIdentity)
+        try request.apply(.init(date: Self.date("2026-03-05"), change: .identityVerified(method: "email code"), actor: "resident"))
+        #expect(try request.state() == .inProgress)
+        #expect(Self.clock.reading(for: request.timeline).due == Self.date("2026-04-07"))  // 5 April is a Sunday, 6 April Easter Monday
+        try request.apply(.init(date: Self.date("2026-03-10"), change: .clarificationRequested, actor: "caseworker"))
+        #expect(try request.state() == .paused)
+        #expect(Self.clock.reading(for: request.timeline).due == nil)
+        try request.apply(.init(date: Self.date("2026-03-16"), change: .clarificationReceived, actor: "resident"))
+        #expect(try request.state() == .inProgress)
+        #expect(Self.clock.reading(for: request.timeline).due == Self.date("2026-04-13"))  // 5 April + 6 days = Saturday 11 → Monday 13
+        try request.apply(.init(date: Self.date("2026-04-01"), change: .completed, actor: "caseworker"))
+        #expect(try request.state() == .completed)
+    }
+
+    @Test("changes the workflow does not allow are refused and change nothing")
+    func invalidTransitions() throws {
+        var request = RightsRequest(id: "r2", kind: .erasure, received: Self.date("2026-05-01"))
+        #expect(throws: StewardError.self) { try request.apply(.init(date: Self.date("2026-05-02"), change: .completed, actor: "x")) }
+        #expect(throws: StewardError.self) { try request.apply(.init(date: Self.date("2026-04-30"), change: .started, actor: "x")) }
+        try request.apply(.init(date: Self.date("2026-05-02"), change: .started, actor: "x"))
+        #expect(throws: StewardError.self) { try request.apply(.init(date: Self.date("2026-05-03"), change: .clarificationReceived, actor: "x")) }
+        #expect(throws: StewardError.self) {
+            try request.apply(.init(date: Self.date("2026-05-03"), change: .refused(ground: .excessive, reasons: " "), actor: "x"))
+        }
+        try request.apply(.init(date: Self.date("2026-05-03"), change: .withdrawn, actor: "resident"))
+        #expect(throws: StewardError.self) { try request.apply(.init(date: Self.date("2026-05-04"), change: .started, actor: "x")) }
+        #expect(request.events.count == 2)
+        #expect(try request.state() == .withdrawn)
+    }
+
+    @Test("identity only moves the clock when it was asked for; an extension with reasons moves it by two months")
+    func identityAndExtension() throws {
+        var known = RightsRequest(id: "r3", kind: .access, received: Self.date("2026-06-01"))
+        try known.apply(.init(date: Self.date("2026-06-01"), change: .identityVerified(method: "staff saw passport"), actor: "caseworker"))
+        #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-07-01"))
+        try known.apply(.init(date: Self.date("2026-06-20"), change: .extended(reasons: "the request covers twelve systems"), actor: "dpo"))
+        #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-09-01"))
+    }
+}
