@@ -30,9 +30,8 @@ struct GateCommand: AsyncParsableCommand {
             let gate = GateService(store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: configuration.adequacy)
             var records: [DecisionRecord] = []
             do {
-                let today = CalendarDate(iso: String(AuditChain.timestamp().prefix(10)))!
                 for (request, subject) in try decisionRequests(fromJSON: data, actor: commandLineActor) {
-                    records.append(try await gate.decide(request, subject: subject, today: today))
+                    records.append(try await gate.decide(request, subject: subject, today: .today))
                 }
             } catch let error as StewardError {
                 await store.close()

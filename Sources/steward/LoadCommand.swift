@@ -58,9 +58,8 @@ struct ROPACommand: AsyncParsableCommand {
             printError("error: no data map has been loaded yet; run 'steward load DIR' first")
             throw ExitCode.failure
         }
-        let today = CalendarDate(iso: String(AuditChain.timestamp().prefix(10)))!
         let record = RecordOfProcessing(
-            dataMap: current.dataMap, taxonomy: .builtin, adequacy: configuration.adequacy, on: today, version: current.version
+            dataMap: current.dataMap, taxonomy: .builtin, adequacy: configuration.adequacy, on: .today, version: current.version
         )
         let text: String
         switch format {

@@ -76,6 +76,40 @@ struct DataMapRoutesTests {
         }
     }
 
+    /// Broken demo files, one kind of problem each, and the file the error must name.
+    static let brokenUploads: [(file: String, old: String, new: String)] = [
+        ("purposes.yaml", "user.contact.email", "user.contact.emial"),
+        ("datasets/asc_case_db.yaml", "dataset: asc_case_db", "dataset: asc_case_dbx"),
+        ("recipients.yaml", "ends: 2027-03-31", "ends: 2020-03-31"),
+        ("datasets/library_db.yaml", "identity: email", "identiy: email"),
+        ("systems/libraries.yaml", "library_membership", "library_memberships"),
+    ]
+
+    @Test("each kind of invalid upload is refused naming its file, and the store is unchanged", arguments: 0..<brokenUploads.count)
+    func invalidUploadsChangeNothing(_ index: Int) async throws {
+        let broken = Self.brokenUploads[index]
+        try await ServerFixture.with { fixture, client in
+            var files = try Self.demoFiles()
+            let text = try #require(files[broken.file])
+            #expect(text.contains(broken.old), "fixture \(broken.file) lacks \(broken.old)")
+            files[broken.file] = text.replacingOccurrences(of: broken.old, with: broken.new)
+            let before = try await fixture.store.auditEntries(after: 0, limit: 1000)
+            let response = try await client.execute(
+                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo),
+                body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
+            )
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            let error = try #require((try response.json() as? [String: [String: Any]])?["error"])
+            let details = try #require(error["details"] as? [[String: Any]])
+            #expect(details.contains { $0["file"] as? String == broken.file && ($0["line"] as? Int ?? 0) > 0 && $0["field"] != nil }, "\(details)")
+            #expect(try await fixture.store.currentDataMapVersion() == 1)
+            #expect(
+                try await fixture.store.currentDataMap()?.dataMap
+                    == (try DataMapReader.read(folder: try BundledData.demoDataMap).validate(taxonomy: .builtin)))
+            #expect(try await fixture.store.auditEntries(after: 0, limit: 1000) == before)
+        }
+    }
+
     @Test("PUT /api/v1/datamap with a changed map makes a new version and audits the change")
     func validUploadMakesVersion() async throws {
         try await ServerFixture.with { fixture, client in

@@ -175,7 +175,3 @@ struct GateRoutesTests {
         }
     }
 }
-
-extension CalendarDate {
-    static var today: CalendarDate { CalendarDate(iso: String(AuditChain.timestamp().prefix(10)))! }
-}

@@ -51,6 +51,8 @@ private struct Evaluation {
 
     /// Preferences in force today that cover this purpose and recipient.
     let activePreferences: [Preference]
+    /// The sensitivities of everything the requested categories cover.
+    let sensitivities: Set<DataCategory.Sensitivity>
 
     init(request: DecisionRequest, context: GateContext) {
         self.request = request
@@ -58,6 +60,7 @@ private struct Evaluation {
         activePreferences = context.preferences.filter {
             $0.isActive(on: context.today) && $0.covers(purpose: request.purpose, recipient: request.recipient)
         }
+        sensitivities = request.categories.reduce(into: []) { $0.formUnion(context.index.sensitivities[$1] ?? []) }
     }
 
     var decision: Decision {
@@ -130,10 +133,6 @@ private struct Evaluation {
     /// True when one category is the other or contains it.
     static func related(_ lhs: String, _ rhs: String) -> Bool {
         lhs == rhs || lhs.hasPrefix(rhs + ".") || rhs.hasPrefix(lhs + ".")
-    }
-
-    var sensitivities: Set<DataCategory.Sensitivity> {
-        request.categories.reduce(into: Set<DataCategory.Sensitivity>()) { $0.formUnion(context.index.sensitivities[$1] ?? []) }
     }
 
     // DPA 2018 Sch 1 para 8: equality monitoring data is for statistics, never for decisions about a person.

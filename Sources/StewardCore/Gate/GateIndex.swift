@@ -34,6 +34,10 @@ public struct GateIndex: Sendable {
         sensitivities = Dictionary(uniqueKeysWithValues: taxonomy.categories.keys.map { ($0, taxonomy.sensitivities(covering: $0)) })
     }
 
+    public func system(_ key: System.Key) -> System? { systems[key] }
+    public func purpose(_ key: Purpose.Key) -> Purpose? { purposes[key] }
+    public func recipient(_ key: Recipient.Key) -> Recipient? { recipients[key] }
+
     /// A key and every key above it: `user.contact.email`, `user.contact`, `user`.
     static func selfAndAncestors(_ key: String) -> [String] {
         var result = [key]

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A date on the calendar with no time of day or zone, written `YYYY-MM-DD`, as agreements,
 /// statutory deadlines and bank holidays are.
 public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -62,6 +64,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         case 4, 6, 9, 11: 30
         default: 31
         }
+    }
+
+    /// Today's date in UTC.
+    public static var today: CalendarDate {
+        CalendarDate(dayNumber: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 
     /// Days since 1970-01-01 (negative before), for arithmetic on dates.

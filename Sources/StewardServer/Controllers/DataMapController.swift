@@ -127,11 +127,3 @@ struct ListBody<Item: Encodable>: Encodable {
         try container.encode(items, forKey: Key(stringValue: name))
     }
 }
-
-extension CalendarDate {
-    /// Today's date in UTC.
-    static var today: CalendarDate {
-        let time = AuditChain.timestamp()
-        return CalendarDate(iso: String(time.prefix(10)))!
-    }
-}

@@ -53,9 +53,9 @@ public struct GateService: Sendable {
             throw StewardError(.conflict, "no data map has been loaded, so the gate has nothing to decide against")
         }
         let map = stored.dataMap
-        if map.system(request.system) == nil { throw StewardError(.invalidInput, "unknown system '\(request.system)'", field: "system") }
-        if map.purpose(request.purpose) == nil { throw StewardError(.invalidInput, "unknown purpose '\(request.purpose)'", field: "purpose") }
-        if let recipient = request.recipient, map.recipient(recipient) == nil {
+        if index.system(request.system) == nil { throw StewardError(.invalidInput, "unknown system '\(request.system)'", field: "system") }
+        if index.purpose(request.purpose) == nil { throw StewardError(.invalidInput, "unknown purpose '\(request.purpose)'", field: "purpose") }
+        if let recipient = request.recipient, index.recipient(recipient) == nil {
             throw StewardError(.invalidInput, "unknown recipient '\(recipient)'", field: "recipient")
         }
         if let unknown = request.categories.first(where: { taxonomy.categories[$0] == nil }) {
