@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", .upToNextMinor(from: "2.4.1")),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", .upToNextMinor(from: "2.13.0")),
         .package(url: "https://github.com/jpsim/Yams.git", .upToNextMinor(from: "6.2.2")),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", .upToNextMinor(from: "2.1.1")),
     ],
     targets: [
         .target(
@@ -39,8 +40,9 @@ let package = Package(
             dependencies: [
                 "StewardCore",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            resources: [.copy("Resources/demo"), .copy("Resources/bank-holidays-england-wales.json")],
+            resources: [.copy("Resources/demo"), .copy("Resources/letters"), .copy("Resources/bank-holidays-england-wales.json")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -119,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardStoreTests",
-            dependencies: ["StewardCore", "StewardStore", "StewardTestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["StewardCore", "StewardStore", "StewardFiles", "StewardTestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -17,6 +17,13 @@ public enum ConfigurationLoader {
         ("STEWARD_ICO_REGISTRATION", "controller.ico_registration"),
         ("STEWARD_DPO_NAME", "controller.dpo.name"),
         ("STEWARD_DPO_EMAIL", "controller.dpo.email"),
+        ("STEWARD_LETTERS_DIR", "letters_directory"),
+        ("STEWARD_SMTP_HOST", "smtp.host"),
+        ("STEWARD_SMTP_PORT", "smtp.port"),
+        ("STEWARD_SMTP_SECURITY", "smtp.security"),
+        ("STEWARD_SMTP_USERNAME", "smtp.username"),
+        ("STEWARD_SMTP_PASSWORD", "smtp.password"),
+        ("STEWARD_MAIL_FROM", "mail.from_address"),
     ]
 
     /// Loads the configuration.
@@ -74,6 +81,8 @@ public enum ConfigurationLoader {
         "database_url", "host", "port", "audit_signing_key", "audit_checkpoint_interval", "bank_holidays", "controller.name",
         "controller.ico_registration", "controller.address", "controller.email", "controller.phone", "controller.dpo.name",
         "controller.dpo.email", "controller.dpo.phone", "controller.dpo.address", "adequacy.countries", "adequacy.certification_only",
+        "letters_directory", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password", "smtp.trust_roots", "smtp.helo_name",
+        "mail.from_address", "mail.from_name", "mail.max_attempts",
     ]
 
     static func flatten(
@@ -143,6 +152,8 @@ public enum ConfigurationLoader {
             }
             configuration.bankHolidayFile = holidays
         }
+        configuration.lettersDirectory = values["letters_directory"]
+        try readMail(values, into: &configuration.mail)
         if let name = values["controller.name"] {
             var dpo: Controller.Contact?
             if let dpoName = values["controller.dpo.name"] ?? values["controller.dpo.email"] {
@@ -159,5 +170,50 @@ public enum ConfigurationLoader {
             throw StewardError(.invalidConfiguration, "'\(orphan)' is set but controller.name is not", field: "controller.name")
         }
         return configuration
+    }
+
+    static func readMail(_ values: [String: String], into mail: inout MailSettings) throws {
+        mail.host = values["smtp.host"].flatMap { $0.isEmpty ? nil : $0 }
+        if let port = values["smtp.port"] {
+            guard let number = Int(port), (1...65535).contains(number) else {
+                throw StewardError(.invalidConfiguration, "smtp.port must be a whole number from 1 to 65535, not '\(port)'", field: "smtp.port")
+            }
+            mail.port = number
+        }
+        if let security = values["smtp.security"] {
+            guard let value = MailSettings.Security(rawValue: security.lowercased()) else {
+                throw StewardError(
+                    .invalidConfiguration,
+                    "smtp.security must be one of \(MailSettings.Security.allCases.map(\.rawValue).joined(separator: ", ")), not '\(security)'",
+                    field: "smtp.security"
+                )
+            }
+            mail.security = value
+        }
+        mail.username = values["smtp.username"]
+        mail.password = values["smtp.password"]
+        if (mail.username == nil) != (mail.password == nil) {
+            throw StewardError(.invalidConfiguration, "smtp.username and smtp.password must be set together", field: "smtp.password")
+        }
+        if let roots = values["smtp.trust_roots"] {
+            guard FileManager.default.fileExists(atPath: roots) else {
+                throw StewardError(.invalidConfiguration, "smtp.trust_roots file '\(roots)' does not exist", field: "smtp.trust_roots")
+            }
+            mail.trustRootsFile = roots
+        }
+        if let helo = values["smtp.helo_name"] { mail.heloName = helo }
+        if let from = values["mail.from_address"] {
+            guard Requester.isPlausibleEmail(from) else {
+                throw StewardError(.invalidConfiguration, "mail.from_address '\(from)' is not an email address", field: "mail.from_address")
+            }
+            mail.fromAddress = from
+        }
+        mail.fromName = values["mail.from_name"]
+        if let attempts = values["mail.max_attempts"] {
+            guard let number = Int(attempts), (1...50).contains(number) else {
+                throw StewardError(.invalidConfiguration, "mail.max_attempts must be from 1 to 50, not '\(attempts)'", field: "mail.max_attempts")
+            }
+            mail.maxAttempts = number
+        }
     }
 }

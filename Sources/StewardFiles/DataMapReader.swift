@@ -241,7 +241,7 @@ public enum DataMapReader {
         }
         let allowed: Set = [
             "key", "name", "description", "data_use", "lawful_basis", "legislation", "special_condition", "criminal_offence_condition",
-            "data_categories", "data_subjects",
+            "data_categories", "data_subjects", "sources",
         ]
         for (index, item) in reader.sequence(list, "purposes").enumerated() {
             guard let members = reader.mapping(item, "purposes[\(index)]", allowed: allowed) else { continue }
@@ -258,7 +258,7 @@ public enum DataMapReader {
                     dataUse: use, lawfulBasis: basis, legislation: reader.string(members, "legislation", required: false)?.value,
                     specialCondition: reader.string(members, "special_condition", required: false),
                     criminalOffenceCondition: reader.string(members, "criminal_offence_condition", required: false), dataCategories: categories,
-                    dataSubjects: subjects
+                    dataSubjects: subjects, sources: reader.strings(members, "sources").map(\.value)
                 )
             )
         }

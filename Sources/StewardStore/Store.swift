@@ -183,11 +183,10 @@ extension Store {
         guard !trimmed.isEmpty, trimmed.count <= 100 else {
             throw StewardError(.invalidInput, "a token name must be 1 to 100 characters", field: "name")
         }
-        let id = AuditChain.hex((0..<8).map { _ in UInt8.random(in: .min ... .max) })
-        let secretBytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
-        let secret = "stw_\(id)_\(AuditChain.hex(secretBytes))"
+        let id = Secret.randomHex(bytes: 8)
+        let secret = "stw_\(id)_\(Secret.randomHex(bytes: 32))"
         let token = APIToken(id: id, name: trimmed, role: role, createdAt: AuditChain.timestamp(), createdBy: actor)
-        let secretHash = Self.hashSecret(secret)
+        let secretHash = Secret.sha256(secret)
         return try await writeAudited { database in
             let clash = try await database.raw("SELECT id FROM api_tokens WHERE name = \(bind: trimmed) AND revoked_at IS NULL").first()
             if clash != nil {
@@ -220,7 +219,7 @@ extension Store {
             })
         else { return nil }
         let stored = try row.decode(column: "secret_hash", as: String.self)
-        guard Self.constantTimeEqual(stored, Self.hashSecret(secret)) else { return nil }
+        guard Secret.equal(stored, Secret.sha256(secret)) else { return nil }
         let token = try Self.token(from: row)
         return token.revokedAt == nil ? token : nil
     }
@@ -258,18 +257,6 @@ extension Store {
         )
     }
 
-    static func hashSecret(_ secret: String) -> String {
-        AuditChain.hex(SHA256.hash(data: Data(secret.utf8)))
-    }
-
-    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8)
-        let b = Array(rhs.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
-    }
 }
 
 // MARK: - Audit log reading, verification and export

@@ -56,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         logger.info("starting", metadata: ["database": "\(configuration.database)", "port": "\(configuration.port)"])
         let app = buildApplication(
-            StewardEnvironment(store: store, configuration: configuration, metrics: registry), logger: logger
+            try StewardEnvironment(store: store, configuration: configuration, metrics: registry), logger: logger
         )
         do {
             try await app.runService()

@@ -27,7 +27,7 @@ struct ServerFixture: Sendable {
             for role in Role.allCases {
                 tokens[role] = try await store.createToken(name: "test-\(role.rawValue)", role: role, actor: "test").secret
             }
-            let environment = StewardEnvironment(store: store, configuration: StewardConfiguration(), metrics: PrometheusCollectorRegistry())
+            let environment = try StewardEnvironment(store: store, configuration: StewardConfiguration(), metrics: PrometheusCollectorRegistry())
             let (router, policies) = buildRouter(environment)
             let routes = router.routes.map { "\($0.method) \($0.path)" }
             let application = Application(router: router)

@@ -18,6 +18,10 @@ public struct StewardConfiguration: Sendable, Hashable {
     public var bankHolidayFile: String?
     /// Destinations treated as adequate for transfers (UK GDPR Art 45).
     public var adequacy: AdequacyList = .ukDefault
+    /// A folder of letter templates that replace Steward's own, file by file.
+    public var lettersDirectory: String?
+    /// The SMTP relay letters and codes are sent through.
+    public var mail = MailSettings()
 
     public init() {}
 
@@ -45,4 +49,32 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
             return "PostgreSQL at \(url[scheme.upperBound...].suffix(from: url.index(after: at)))"
         }
     }
+}
+
+/// The council's SMTP relay and the sender letters come from. With no host, messages wait in the
+/// outbox until one is configured.
+public struct MailSettings: Sendable, Hashable, Codable {
+    public enum Security: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Plain SMTP: only for a relay on the same machine or network segment.
+        case none
+        /// Connect in clear, then upgrade with STARTTLS (port 587).
+        case startTLS = "starttls"
+        /// TLS from the first byte (port 465).
+        case tls
+    }
+
+    public var host: String?
+    public var port: Int = 587
+    public var security: Security = .startTLS
+    public var username: String?
+    public var password: String?
+    /// A PEM file of certificate authorities to trust instead of the system's.
+    public var trustRootsFile: String?
+    public var heloName: String = "localhost"
+    public var fromAddress: String = "steward@localhost"
+    public var fromName: String?
+    /// Tries before a message is marked failed and left for staff.
+    public var maxAttempts: Int = 8
+
+    public init() {}
 }

@@ -83,3 +83,29 @@ public struct Obligation: Sendable, Hashable, Codable {
         self.detail = detail
     }
 }
+
+/// One disclosure of a person's data outside the council (for UK GDPR Art 15(1)(c) and Art 19).
+public struct Disclosure: Sendable, Hashable, Codable {
+    public var id: String
+    public var decision: String
+    public var time: String
+    public var system: System.Key
+    public var recipient: Recipient.Key
+    public var purpose: Purpose.Key
+    public var categories: [String]
+    public var basis: [String]
+
+    public init(
+        id: String, decision: String, time: String, system: System.Key, recipient: Recipient.Key, purpose: Purpose.Key, categories: [String],
+        basis: [String]
+    ) {
+        self.id = id
+        self.decision = decision
+        self.time = time
+        self.system = system
+        self.recipient = recipient
+        self.purpose = purpose
+        self.categories = categories
+        self.basis = basis
+    }
+}

@@ -51,19 +51,9 @@ public struct RecordOfProcessing: Sendable, Hashable, Codable {
                     recipients.append(processor)
                 }
             }
-            var transfers: [String] = []
-            var safeguards: [String] = []
-            for recipient in recipients where recipient.country != "GB" {
-                let safeguard = TransferSafeguard.assess(country: recipient.country, recipient: recipient, adequacy: adequacy, on: date)
-                transfers.append("\(recipient.name) (\(recipient.country))")
-                safeguards.append("\(recipient.name): \(safeguard)")
-            }
-            for system in systems where system.hostingCountry != "GB" {
-                let processor = system.processor.flatMap { dataMap.recipient($0) }
-                let safeguard = TransferSafeguard.assess(country: system.hostingCountry, recipient: processor, adequacy: adequacy, on: date)
-                transfers.append("\(system.name) hosted in \(system.hostingCountry)")
-                safeguards.append("\(system.name): \(safeguard)")
-            }
+            let restricted = RestrictedTransfer.all(recipients: recipients, systems: systems, dataMap: dataMap, adequacy: adequacy, on: date)
+            let transfers = restricted.map(\.label)
+            let safeguards = restricted.map { "\($0.to): \($0.safeguard)" }
             let datasetKeys = Set(systems.flatMap(\.datasets))
             let retention = dataMap.retention.filter { datasetKeys.contains($0.dataset) }.map { rule in
                 let from: String

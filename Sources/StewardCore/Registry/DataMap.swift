@@ -298,11 +298,15 @@ public struct Purpose: Sendable, Hashable, Codable {
     public var criminalOffenceCondition: SpecialCondition?
     public var dataCategories: [String]
     public var dataSubjects: [String]
+    /// Where the data comes from when not from the person (UK GDPR Art 14(2)(f), 15(1)(g)).
+    public var sources: [String]?
 
     public init(
         key: Key, name: String, description: String?, dataUse: String, lawfulBasis: LawfulBasis, legislation: String?,
-        specialCondition: SpecialCondition?, criminalOffenceCondition: SpecialCondition?, dataCategories: [String], dataSubjects: [String]
+        specialCondition: SpecialCondition?, criminalOffenceCondition: SpecialCondition?, dataCategories: [String], dataSubjects: [String],
+        sources: [String]? = nil
     ) {
+        self.sources = sources
         self.key = key
         self.name = name
         self.description = description

@@ -165,12 +165,14 @@ public struct PurposeDraft: Sendable, Hashable {
     public var criminalOffenceCondition: Located<String>?
     public var dataCategories: [Located<String>]
     public var dataSubjects: [Located<String>]
+    public var sources: [String]
 
     public init(
         file: String, key: Located<String>, name: String, description: String?, dataUse: Located<String>,
         lawfulBasis: Located<String>, legislation: String?, specialCondition: Located<String>?,
-        criminalOffenceCondition: Located<String>?, dataCategories: [Located<String>], dataSubjects: [Located<String>]
+        criminalOffenceCondition: Located<String>?, dataCategories: [Located<String>], dataSubjects: [Located<String>], sources: [String] = []
     ) {
+        self.sources = sources
         self.file = file
         self.key = key
         self.name = name

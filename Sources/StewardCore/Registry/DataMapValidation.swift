@@ -169,7 +169,8 @@ private struct Validator {
                     Purpose(
                         key: .init(draft.key.value), name: draft.name, description: draft.description, dataUse: draft.dataUse.value,
                         lawfulBasis: basis, legislation: draft.legislation, specialCondition: special, criminalOffenceCondition: criminal,
-                        dataCategories: draft.dataCategories.map(\.value), dataSubjects: draft.dataSubjects.map(\.value)
+                        dataCategories: draft.dataCategories.map(\.value), dataSubjects: draft.dataSubjects.map(\.value),
+                        sources: draft.sources.isEmpty ? nil : draft.sources
                     )
                 )
             }

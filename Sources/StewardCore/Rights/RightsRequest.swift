@@ -42,7 +42,7 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     public enum Change: Sendable, Hashable, Codable {
         case identityRequested
         /// Identity confirmed: by an emailed code, or by staff who saw a document (who and what).
-        case identityVerified(method: String)
+        case identityVerified(IdentityCheck)
         case feeReceived
         /// Work started without needing identity (the person is already known).
         case started
@@ -75,13 +75,35 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     /// True for a request made under the Data Protection Act 1998.
     public var madeUnderDPA1998: Bool
     public var events: [Event]
+    /// Who asked, and on whose behalf.
+    public var requester: Requester
+    /// What the person asked for, in their words.
+    public var description: String
+    /// The identifiers the requester gave, normalised; the searches start from them.
+    public var identifiers: [Subject.Identifier]
+    /// The person in Steward's register, once identity is confirmed and they are found.
+    public var subject: Subject.ID?
+    /// For CCTV access: where and when, and what the person looks like.
+    public var cctv: CCTVDetails?
+    /// One task per system the person may appear in.
+    public var tasks: [RequestTask]
 
-    public init(id: ID, kind: Kind, received: CalendarDate, madeUnderDPA1998: Bool = false, events: [Event] = []) {
+    public init(
+        id: ID, kind: Kind, received: CalendarDate, madeUnderDPA1998: Bool = false, events: [Event] = [],
+        requester: Requester = Requester(name: ""), description: String = "", identifiers: [Subject.Identifier] = [],
+        subject: Subject.ID? = nil, cctv: CCTVDetails? = nil, tasks: [RequestTask] = []
+    ) {
         self.id = id
         self.kind = kind
         self.received = received
         self.madeUnderDPA1998 = madeUnderDPA1998
         self.events = events
+        self.requester = requester
+        self.description = description
+        self.identifiers = identifiers
+        self.subject = subject
+        self.cctv = cctv
+        self.tasks = tasks
     }
 
     /// The state after every event, or an error naming the first change that was not allowed.
@@ -97,8 +119,24 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     /// nothing.
     public mutating func apply(_ event: Event) throws {
         _ = try Self.next(after: try state(), applying: event, at: events.count, received: received)
+        if event.change == .completed {
+            let open = tasks.filter { $0.status == .open }
+            guard open.isEmpty else {
+                throw StewardError(
+                    .conflict,
+                    "the request cannot be completed while \(open.count) task\(open.count == 1 ? " is" : "s are") open: \(open.map(\.system.rawValue).joined(separator: ", "))",
+                    field: "tasks"
+                )
+            }
+        }
+        if let last = events.last, event.date < last.date {
+            throw StewardError(.invalidInput, "the event is dated \(event.date), before the request's last event on \(last.date)", field: "date")
+        }
         events.append(event)
     }
+
+    /// The date of the last event, or of receipt.
+    public var lastActivity: CalendarDate { events.last?.date ?? received }
 
     /// The workflow: received → awaiting identity → in progress ⇄ paused → completed, refused or
     /// withdrawn.

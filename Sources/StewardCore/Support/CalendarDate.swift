@@ -114,9 +114,18 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     public func days(until other: CalendarDate) -> Int { other.dayNumber - dayNumber }
 
     /// True on Saturdays and Sundays.
-    public var isWeekend: Bool {
-        // 1970-01-01 was a Thursday; ((n + 3) mod 7) counts from Monday = 0.
-        let weekday = ((dayNumber + 3) % 7 + 7) % 7
-        return weekday >= 5
+    public var isWeekend: Bool { weekdayIndex >= 5 }
+
+    /// Monday = 0 … Sunday = 6. 1970-01-01 was a Thursday.
+    var weekdayIndex: Int { ((dayNumber + 3) % 7 + 7) % 7 }
+
+    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
+
+    /// The date as a letter writes it: "Monday 2 March 2026".
+    public var longDescription: String {
+        "\(Self.weekdayNames[weekdayIndex]) \(day) \(Self.monthNames[month - 1]) \(year)"
     }
 }

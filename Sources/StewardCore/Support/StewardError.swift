@@ -25,6 +25,8 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let conflict = Code(rawValue: "conflict")
         /// A database or other dependency failed.
         public static let unavailable = Code(rawValue: "unavailable")
+        /// Too many requests from one caller in a short time.
+        public static let tooManyRequests = Code(rawValue: "too_many_requests")
         /// The audit log failed verification.
         public static let auditTampered = Code(rawValue: "audit_tampered")
     }

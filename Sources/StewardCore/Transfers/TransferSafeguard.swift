@@ -65,3 +65,35 @@ public enum TransferSafeguard: Sendable, Hashable, Codable, CustomStringConverti
         }
     }
 }
+
+/// A restricted transfer: data going to a recipient outside the UK, or held by a system hosted there.
+public struct RestrictedTransfer: Sendable, Hashable, Codable {
+    /// The recipient's or the system's name.
+    public var to: String
+    public var country: String
+    /// True for a system hosted abroad rather than a recipient.
+    public var isHosting: Bool
+    public var safeguard: TransferSafeguard
+
+    /// "Library Cloud Inc (US)" or "Library management system hosted in US".
+    public var label: String { isHosting ? "\(to) hosted in \(country)" : "\(to) (\(country))" }
+
+    /// Every restricted transfer to `recipients` and by `systems`, with its safeguard on `date`.
+    public static func all(
+        recipients: [Recipient], systems: [System], dataMap: DataMap, adequacy: AdequacyList, on date: CalendarDate
+    )
+        -> [RestrictedTransfer]
+    {
+        var transfers: [RestrictedTransfer] = []
+        for recipient in recipients where recipient.country != "GB" {
+            let safeguard = TransferSafeguard.assess(country: recipient.country, recipient: recipient, adequacy: adequacy, on: date)
+            transfers.append(RestrictedTransfer(to: recipient.name, country: recipient.country, isHosting: false, safeguard: safeguard))
+        }
+        for system in systems where system.hostingCountry != "GB" {
+            let processor = system.processor.flatMap { dataMap.recipient($0) }
+            let safeguard = TransferSafeguard.assess(country: system.hostingCountry, recipient: processor, adequacy: adequacy, on: date)
+            transfers.append(RestrictedTransfer(to: system.name, country: system.hostingCountry, isHosting: true, safeguard: safeguard))
+        }
+        return transfers
+    }
+}

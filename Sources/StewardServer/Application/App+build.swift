@@ -2,6 +2,7 @@ public import Hummingbird
 public import Logging
 public import Prometheus
 public import StewardCore
+import StewardFiles
 public import StewardStore
 
 /// Everything a Steward server needs, built once at start-up.
@@ -11,12 +12,22 @@ public struct StewardEnvironment: Sendable {
     public var taxonomy: Taxonomy
     /// The Prometheus registry `/metrics` serves; the serve command bootstraps swift-metrics with it.
     public var metrics: PrometheusCollectorRegistry
+    /// The statutory clock, over the configured bank holidays.
+    public var clock: StatutoryClock
+    /// The council's letter templates.
+    public var letters: any LetterRendering
+    /// Today's date for rights requests; tests move it to walk a request through the calendar.
+    public var today: @Sendable () -> CalendarDate = { CalendarDate.today }
 
-    public init(store: Store, configuration: StewardConfiguration, taxonomy: Taxonomy = .builtin, metrics: PrometheusCollectorRegistry) {
+    /// Reads the bank holidays and letter templates the configuration names; a bad file stops
+    /// start-up with an error naming it.
+    public init(store: Store, configuration: StewardConfiguration, taxonomy: Taxonomy = .builtin, metrics: PrometheusCollectorRegistry) throws {
         self.store = store
         self.configuration = configuration
         self.taxonomy = taxonomy
         self.metrics = metrics
+        self.clock = StatutoryClock(holidays: try BankHolidaysFile.load(path: configuration.bankHolidayFile))
+        self.letters = try LetterTemplates(directory: configuration.lettersDirectory)
     }
 }
 
@@ -42,6 +53,11 @@ public func buildRouter(_ environment: StewardEnvironment) -> (Router<StewardReq
     let gate = GateService(store: environment.store, dataMaps: cache, taxonomy: environment.taxonomy, adequacy: environment.configuration.adequacy)
     GateController(gate: gate).register(on: &api)
     AuditController(store: environment.store).register(on: &api)
+    let requests = RequestService(
+        store: environment.store, dataMaps: cache, taxonomy: environment.taxonomy, adequacy: environment.configuration.adequacy,
+        clock: environment.clock, letters: environment.letters
+    )
+    RequestsController(service: requests, limiter: PublicRateLimiter(), today: environment.today).register(on: &api)
     return (router, api.policies)
 }
 
@@ -52,6 +68,8 @@ struct APIRoutes {
     let router: Router<StewardRequestContext>
     let authenticator: Authenticator
     private(set) var policies: [RoutePolicy] = []
+    /// Routes that are public by design: residents use them without an account.
+    private(set) var publicRoutes: [String] = []
 
     init(router: Router<StewardRequestContext>, authenticator: Authenticator) {
         self.router = router
@@ -65,14 +83,27 @@ struct APIRoutes {
     ) {
         let full = "\(Self.prefix)/\(path)"
         policies.append(RoutePolicy(method: method, path: full, roles: roles))
-        let routerPath = full.split(separator: "/").map { part in
-            part.hasPrefix("{") && part.hasSuffix("}") ? ":\(part.dropFirst().dropLast())" : String(part)
-        }.joined(separator: "/")
         let authenticator = self.authenticator
-        router.on(RouterPath(routerPath), method: method) { request, context in
+        router.on(RouterPath(Self.routerPath(full)), method: method) { request, context in
             var context = context
             context.token = try await authenticator.authenticate(request, roles: roles)
             return try await handler(request, context)
         }
+    }
+
+    /// Adds a route anyone may call. Only routes for residents belong here.
+    mutating func addPublic(
+        _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, StewardRequestContext) async throws -> Response
+    ) {
+        let full = "\(Self.prefix)/\(path)"
+        publicRoutes.append("\(method) \(full)")
+        router.on(RouterPath(Self.routerPath(full)), method: method, use: handler)
+    }
+
+    /// `/api/v1/systems/{key}` → `/api/v1/systems/:key`.
+    static func routerPath(_ path: String) -> String {
+        path.split(separator: "/").map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? ":\(part.dropFirst().dropLast())" : String(part)
+        }.joined(separator: "/")
     }
 }

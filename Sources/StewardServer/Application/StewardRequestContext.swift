@@ -7,8 +7,12 @@ public struct StewardRequestContext: RequestContext {
     /// The token the request was made with, set by the route's access check.
     public var token: APIToken?
 
+    /// The caller's IP address, for limiting the public routes; "unknown" when the transport has none.
+    public let remoteAddress: String
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// The data map is uploaded as text; allow large councils' folders.

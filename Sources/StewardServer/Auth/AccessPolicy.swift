@@ -27,6 +27,10 @@ extension Set where Element == Role {
     static let disclosureReaders: Set<Role> = [.dpo, .caseworker, .auditor]
     /// Those who may ask the gate: council applications and staff.
     static let decisionMakers: Set<Role> = [.dpo, .caseworker, .service]
+    /// Those who work rights requests.
+    static let requestWorkers: Set<Role> = [.dpo, .caseworker]
+    /// Those who may read rights requests: workers, and auditors checking deadlines were met.
+    static let requestReaders: Set<Role> = [.dpo, .caseworker, .auditor]
 }
 
 /// Finds the token of a request's `Authorization: Bearer` header and checks its role.

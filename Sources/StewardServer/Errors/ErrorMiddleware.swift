@@ -42,6 +42,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .conflict: .conflict
         case .unavailable: .serviceUnavailable
         case .auditTampered: .conflict
+        case .tooManyRequests: .tooManyRequests
         default: .badRequest
         }
     }

@@ -18,18 +18,6 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
     public var reasons: [String]
 }
 
-/// One disclosure of a person's data outside the council (for UK GDPR Art 15(1)(c) and Art 19).
-public struct Disclosure: Sendable, Hashable, Codable {
-    public var id: String
-    public var decision: String
-    public var time: String
-    public var system: System.Key
-    public var recipient: Recipient.Key
-    public var purpose: Purpose.Key
-    public var categories: [String]
-    public var basis: [String]
-}
-
 /// Runs the gate against the current data map and the person's preferences, and records every
 /// decision in the audit log and every disclosure in the person's disclosure log. HTTP and the
 /// command line both decide through here.
@@ -115,19 +103,23 @@ extension Store {
             guard let subject = try await Self.subject(subjectID, on: database) else {
                 throw StewardError(.notFound, "no subject with id '\(subjectID)'", field: "id")
             }
-            let decoder = JSONDecoder()
-            return try await database.raw(
-                "SELECT id, decision_id, time, system, recipient, purpose, categories, basis FROM disclosures WHERE subject_id = \(bind: subject.id.rawValue) ORDER BY time, id"
-            ).all().map { row in
-                Disclosure(
-                    id: try row.decode(column: "id", as: String.self), decision: try row.decode(column: "decision_id", as: String.self),
-                    time: try row.decode(column: "time", as: String.self), system: .init(try row.decode(column: "system", as: String.self)),
-                    recipient: .init(try row.decode(column: "recipient", as: String.self)),
-                    purpose: .init(try row.decode(column: "purpose", as: String.self)),
-                    categories: try decoder.decode([String].self, from: Data(try row.decode(column: "categories", as: String.self).utf8)),
-                    basis: try decoder.decode([String].self, from: Data(try row.decode(column: "basis", as: String.self).utf8))
-                )
-            }
+            return try await Self.disclosures(of: subject, on: database)
+        }
+    }
+
+    static func disclosures(of subject: Subject, on database: any SQLDatabase) async throws -> [Disclosure] {
+        let decoder = JSONDecoder()
+        return try await database.raw(
+            "SELECT id, decision_id, time, system, recipient, purpose, categories, basis FROM disclosures WHERE subject_id = \(bind: subject.id.rawValue) ORDER BY time, id"
+        ).all().map { row in
+            Disclosure(
+                id: try row.decode(column: "id", as: String.self), decision: try row.decode(column: "decision_id", as: String.self),
+                time: try row.decode(column: "time", as: String.self), system: .init(try row.decode(column: "system", as: String.self)),
+                recipient: .init(try row.decode(column: "recipient", as: String.self)),
+                purpose: .init(try row.decode(column: "purpose", as: String.self)),
+                categories: try decoder.decode([String].self, from: Data(try row.decode(column: "categories", as: String.self).utf8)),
+                basis: try decoder.decode([String].self, from: Data(try row.decode(column: "basis", as: String.self).utf8))
+            )
         }
     }
 }

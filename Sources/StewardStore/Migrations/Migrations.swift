@@ -92,6 +92,32 @@ enum Migrations {
                 "CREATE INDEX disclosures_subject ON disclosures (subject_id, time)",
             ]
         ),
+        .portable(
+            version: 3,
+            name: "rights requests, identity codes, outbox",
+            [
+                """
+                CREATE TABLE rights_requests (
+                    id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, received TEXT NOT NULL, due TEXT, subject_id TEXT,
+                    document TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL, updated_at TEXT NOT NULL)
+                """,
+                "CREATE INDEX rights_requests_due ON rights_requests (state, due)",
+                "CREATE INDEX rights_requests_subject ON rights_requests (subject_id)",
+                """
+                CREATE TABLE identity_challenges (
+                    request_id TEXT PRIMARY KEY, salt TEXT NOT NULL, code_hash TEXT NOT NULL, issued_at BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL, used_at BIGINT, codes_issued INTEGER NOT NULL)
+                """,
+                """
+                CREATE TABLE outbox (
+                    id TEXT PRIMARY KEY, request_id TEXT, letter TEXT NOT NULL, to_address TEXT NOT NULL, to_name TEXT,
+                    subject TEXT NOT NULL, text_body TEXT NOT NULL, html_body TEXT NOT NULL, status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL, next_attempt_at BIGINT NOT NULL, last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT)
+                """,
+                "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+                "CREATE INDEX outbox_request ON outbox (request_id)",
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

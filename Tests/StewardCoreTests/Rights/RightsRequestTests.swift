@@ -13,7 +13,7 @@ struct RightsRequestTests {
         #expect(Self.clock.reading(for: request.timeline).due == Self.date("2026-04-07"))
         try request.apply(.init(date: Self.date("2026-03-03"), change: .identityRequested, actor: "system"))
         #expect(try request.state() == .awaitingIdentity)
-        try request.apply(.init(date: Self.date("2026-03-05"), change: .identityVerified(method: "email code"), actor: "resident"))
+        try request.apply(.init(date: Self.date("2026-03-05"), change: .identityVerified(IdentityCheck(method: .emailCode)), actor: "resident"))
         #expect(try request.state() == .inProgress)
         #expect(Self.clock.reading(for: request.timeline).due == Self.date("2026-04-07"))  // 5 April is a Sunday, 6 April Easter Monday
         try request.apply(.init(date: Self.date("2026-03-10"), change: .clarificationRequested, actor: "caseworker"))
@@ -45,7 +45,10 @@ struct RightsRequestTests {
     @Test("identity only moves the clock when it was asked for; an extension with reasons moves it by two months")
     func identityAndExtension() throws {
         var known = RightsRequest(id: "r3", kind: .access, received: Self.date("2026-06-01"))
-        try known.apply(.init(date: Self.date("2026-06-01"), change: .identityVerified(method: "staff saw passport"), actor: "caseworker"))
+        try known.apply(
+            .init(
+                date: Self.date("2026-06-01"),
+                change: .identityVerified(IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "A. Clerk")), actor: "caseworker"))
         #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-07-01"))
         try known.apply(.init(date: Self.date("2026-06-20"), change: .extended(reasons: "the request covers twelve systems"), actor: "dpo"))
         #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-09-01"))

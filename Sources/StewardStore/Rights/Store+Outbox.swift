@@ -1,0 +1,170 @@
+import Foundation
+import SQLKit
+public import StewardCore
+
+/// An email waiting to be sent, or sent, or given up on. Letters are written into the outbox in the
+/// same transaction as the change that causes them, so a change is never acknowledged without its
+/// letter; a worker sends them and retries with backoff.
+public struct OutboxMessage: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+        case pending
+        case sent
+        /// Rejected permanently, or out of tries: staff must look at it.
+        case failed
+    }
+
+    public var id: String
+    public var request: RightsRequest.ID?
+    public var letter: String
+    public var toAddress: String
+    public var toName: String?
+    public var subject: String
+    public var text: String
+    public var html: String
+    public var status: Status
+    public var attempts: Int
+    /// Seconds since 1970.
+    public var nextAttemptAt: Int64
+    public var lastError: String?
+    public var createdAt: String
+    public var sentAt: String?
+}
+
+extension Store {
+    /// Seconds since 1970, as the outbox and codes count time.
+    public static func epochSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Writes a letter into the outbox; the caller's transaction makes it durable with its cause.
+    static func enqueue(
+        _ letter: RenderedLetter, to address: String, name: String?, request: RightsRequest.ID?, actor: String, on database: any SQLDatabase
+    ) async throws -> AuditEvent {
+        let id = UUID().uuidString.lowercased()
+        try await database.raw(
+            """
+            INSERT INTO outbox (id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, created_at)
+            VALUES (\(bind: id), \(bind: request?.rawValue), \(bind: letter.kind.rawValue), \(bind: address), \(bind: name), \(bind: letter.subject),
+                    \(bind: letter.text), \(bind: letter.html), 'pending', 0, \(bind: epochSeconds()), \(bind: AuditChain.timestamp()))
+            """
+        ).run()
+        return AuditEvent(
+            actor: actor, action: "mail.queue", object: "outbox/\(id)",
+            details: ["letter": .string(letter.kind.rawValue), "request": request.map { .string($0.rawValue) } ?? .null]
+        )
+    }
+
+    /// Takes up to `limit` messages that are due, and holds them for `lease` seconds so another
+    /// process does not send them too. A message whose sender stopped is tried again after the lease.
+    public func claimOutbox(now: Int64 = Store.epochSeconds(), limit: Int = 20, lease: Int64 = 300) async throws -> [OutboxMessage] {
+        let dialect = self.dialect
+        return try await handle.write { database in
+            let lock = SQLQueryString(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : "")
+            let rows = try await database.raw(
+                SQLQueryString("SELECT \(unsafeRaw: Self.outboxColumns) FROM outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: now)")
+                    + " ORDER BY next_attempt_at, created_at LIMIT \(bind: limit)" + lock
+            ).all()
+            let messages = try rows.map(Self.outboxMessage(from:))
+            for message in messages {
+                try await database.raw("UPDATE outbox SET next_attempt_at = \(bind: now + lease) WHERE id = \(bind: message.id)").run()
+            }
+            return messages
+        }
+    }
+
+    /// Records a delivery.
+    public func markSent(_ message: OutboxMessage) async throws {
+        try await writeAudited { database in
+            try await database.raw(
+                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = \(bind: AuditChain.timestamp()), last_error = NULL WHERE id = \(bind: message.id)"
+            ).run()
+            let event = AuditEvent(
+                actor: "outbox", action: "mail.sent", object: "outbox/\(message.id)",
+                details: [
+                    "letter": .string(message.letter), "request": message.request.map { .string($0.rawValue) } ?? .null,
+                    "attempts": .int(message.attempts + 1),
+                ]
+            )
+            return ((), [event])
+        }
+    }
+
+    /// Records a failed try: tried again later with backoff (one minute, doubling, at most six
+    /// hours), or marked failed when the server refused it permanently or the tries are used up.
+    /// The error must not contain personal data; SMTP replies and connection errors do not.
+    @discardableResult
+    public func markFailed(
+        _ message: OutboxMessage, error: String, permanent: Bool, maxAttempts: Int, now: Int64 = Store.epochSeconds()
+    )
+        async throws -> OutboxMessage.Status
+    {
+        let attempts = message.attempts + 1
+        let givingUp = permanent || attempts >= maxAttempts
+        let next = now + min(60 << min(attempts - 1, 20), 6 * 3600)
+        let status: OutboxMessage.Status = givingUp ? .failed : .pending
+        return try await writeAudited { database in
+            try await database.raw(
+                """
+                UPDATE outbox SET status = \(bind: status.rawValue), attempts = \(bind: attempts), next_attempt_at = \(bind: next),
+                last_error = \(bind: String(error.prefix(500))) WHERE id = \(bind: message.id)
+                """
+            ).run()
+            guard givingUp else { return (status, []) }
+            let event = AuditEvent(
+                actor: "outbox", action: "mail.failed", object: "outbox/\(message.id)",
+                details: [
+                    "letter": .string(message.letter), "request": message.request.map { .string($0.rawValue) } ?? .null,
+                    "attempts": .int(attempts), "error": .string(String(error.prefix(500))),
+                ]
+            )
+            return (status, [event])
+        }
+    }
+
+    /// Puts a failed message back in the queue, for staff once the cause is fixed.
+    public func retryMessage(_ id: String, actor: String) async throws -> OutboxMessage {
+        try await writeAudited { database in
+            guard
+                let row = try await database.raw(SQLQueryString("SELECT \(unsafeRaw: Self.outboxColumns) FROM outbox WHERE id = ") + "\(bind: id)")
+                    .first()
+            else { throw StewardError(.notFound, "no outbox message '\(id)'", field: "id") }
+            var message = try Self.outboxMessage(from: row)
+            guard message.status == .failed else {
+                throw StewardError(.conflict, "only a failed message can be retried; this one is \(message.status.rawValue)", field: "id")
+            }
+            message.status = .pending
+            message.nextAttemptAt = Self.epochSeconds()
+            try await database.raw(
+                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(bind: message.nextAttemptAt) WHERE id = \(bind: id)"
+            ).run()
+            message.attempts = 0
+            return (message, [AuditEvent(actor: actor, action: "mail.retry", object: "outbox/\(id)", details: ["letter": .string(message.letter)])])
+        }
+    }
+
+    /// Messages, newest first, by status and/or request.
+    public func outbox(status: OutboxMessage.Status? = nil, request: RightsRequest.ID? = nil, limit: Int = 200) async throws -> [OutboxMessage] {
+        try await handle.read { database in
+            var query = SQLQueryString("SELECT \(unsafeRaw: Self.outboxColumns) FROM outbox WHERE 1 = 1")
+            if let status { query = query + " AND status = " + "\(bind: status.rawValue)" }
+            if let request { query = query + " AND request_id = " + "\(bind: request.rawValue)" }
+            query = query + " ORDER BY created_at DESC, id LIMIT \(bind: limit)"
+            return try await database.raw(query).all().map(Self.outboxMessage(from:))
+        }
+    }
+
+    static let outboxColumns =
+        "id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, last_error, created_at, sent_at"
+
+    static func outboxMessage(from row: any SQLRow) throws -> OutboxMessage {
+        let status = try row.decode(column: "status", as: String.self)
+        return OutboxMessage(
+            id: try row.decode(column: "id", as: String.self), request: try row.decode(column: "request_id", as: String?.self).map { .init($0) },
+            letter: try row.decode(column: "letter", as: String.self), toAddress: try row.decode(column: "to_address", as: String.self),
+            toName: try row.decode(column: "to_name", as: String?.self), subject: try row.decode(column: "subject", as: String.self),
+            text: try row.decode(column: "text_body", as: String.self), html: try row.decode(column: "html_body", as: String.self),
+            status: OutboxMessage.Status(rawValue: status) ?? .failed, attempts: try row.decode(column: "attempts", as: Int.self),
+            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
+            lastError: try row.decode(column: "last_error", as: String?.self),
+            createdAt: try row.decode(column: "created_at", as: String.self), sentAt: try row.decode(column: "sent_at", as: String?.self)
+        )
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import StewardCore
+import StewardFiles
+import StewardStore
+
+/// `steward requests`: the rights requests and their deadlines.
+struct RequestsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requests", abstract: "List rights requests and what is due.", subcommands: [Due.self, List.self, Show.self]
+    )
+
+    /// Opens the store and the request service over it.
+    static func service(_ options: CommonOptions) async throws -> RequestService {
+        let (configuration, store) = try await options.open()
+        do {
+            return RequestService(
+                store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: configuration.adequacy,
+                clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: configuration.bankHolidayFile)),
+                letters: try LetterTemplates(directory: configuration.lettersDirectory)
+            )
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Runs `body` with the service, closing the store afterwards, and turns Steward's errors into a
+    /// message and exit code 1.
+    static func with<T>(_ options: CommonOptions, _ body: (RequestService) async throws -> T) async throws -> T {
+        let service = try await service(options)
+        do {
+            let result = try await body(service)
+            await service.store.close()
+            return result
+        } catch let error as StewardError {
+            await service.store.close()
+            printError("error: \(error.message)\(error.field.map { " (\($0))" } ?? "")")
+            throw ExitCode.failure
+        } catch {
+            await service.store.close()
+            throw error
+        }
+    }
+
+    /// A table of requests, overdue first.
+    static func table(_ summaries: [RequestService.Summary]) -> String {
+        guard !summaries.isEmpty else { return "No requests.\n" }
+        var lines = ["REFERENCE         KIND            STATE              RECEIVED    DUE         LEFT  TASKS"]
+        for summary in summaries {
+            let left = summary.daysLeft.map { summary.overdue ? "\(-$0)d over" : "\($0)d" } ?? (summary.state == .paused ? "paused" : "-")
+            lines.append(
+                [
+                    summary.id.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0),
+                    summary.kind.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0),
+                    summary.state.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0),
+                    summary.received.description.padding(toLength: 11, withPad: " ", startingAt: 0),
+                    (summary.due?.description ?? "-").padding(toLength: 11, withPad: " ", startingAt: 0),
+                    left.padding(toLength: 5, withPad: " ", startingAt: 0),
+                    "\(summary.openTasks) open",
+                ].joined(separator: " ")
+            )
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// `steward requests due --within 7d`.
+    struct Due: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open requests due within a period (and every overdue one), soonest first.",
+            discussion: "Exits 0 when nothing is overdue and 3 when something is, so a scheduled job can raise an alert."
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Option(help: "How far ahead to look: days (7d) or weeks (2w).") var within = "7d"
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            guard let days = Self.days(within) else {
+                printError("error: --within must be a number of days or weeks, such as 7d or 2w, not '\(within)'")
+                throw ExitCode.failure
+            }
+            let today = CalendarDate.today
+            let summaries = try await RequestsCommand.with(options) { service in
+                try await service.list(states: [.received, .awaitingIdentity, .inProgress], dueBefore: today.adding(days: days), today: today)
+            }
+            print(json ? try RequestsCommand.json(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
+            if summaries.contains(where: \.overdue) { throw ExitCode(3) }
+        }
+
+        static func days(_ text: String) -> Int? {
+            guard let unit = text.last, let count = Int(text.dropLast()), count >= 0 else { return Int(text) }
+            switch unit {
+            case "d": return count
+            case "w": return count * 7
+            default: return nil
+            }
+        }
+    }
+
+    /// `steward requests list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List requests: open ones first, soonest deadline first.")
+
+        @OptionGroup var options: CommonOptions
+        @Option(help: "open, closed, or states separated by commas (received, awaiting_identity, in_progress, paused, …).") var status: String?
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            var states: Set<RightsRequest.State>?
+            if let status {
+                switch status {
+                case "open": states = [.received, .awaitingIdentity, .inProgress, .paused]
+                case "closed": states = [.completed, .refused, .withdrawn]
+                default:
+                    var parsed: Set<RightsRequest.State> = []
+                    for part in status.split(separator: ",") {
+                        guard let state = RightsRequest.State(rawValue: String(part)) else {
+                            printError("error: unknown status '\(part)'")
+                            throw ExitCode.failure
+                        }
+                        parsed.insert(state)
+                    }
+                    states = parsed
+                }
+            }
+            let summaries = try await RequestsCommand.with(options) { service in try await service.list(states: states, today: .today) }
+            print(json ? try RequestsCommand.json(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
+        }
+    }
+
+    /// `steward requests show REF`.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one request as JSON: its events, tasks and clock.")
+
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The request's reference (SR-…).") var reference: String
+
+        func run() async throws {
+            let view = try await RequestsCommand.with(options) { service in try await service.request(.init(reference), today: .today) }
+            print(try RequestsCommand.json(view))
+        }
+    }
+}
