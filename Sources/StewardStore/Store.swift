@@ -13,12 +13,15 @@ public final class Store: Sendable {
     let appender: AuditAppender
     /// The group-commit writer for audit events that are not part of another change.
     public let audit: AuditLog
+    /// Seals one-time codes while their emails wait in the outbox.
+    let seal: SecretSeal
     public var dialect: Dialect { handle.dialect }
 
     init(handle: any DatabaseHandle, signer: AuditSigner, checkpointInterval: Int) {
         self.handle = handle
         self.appender = AuditAppender(dialect: handle.dialect, signer: signer, checkpointInterval: checkpointInterval)
         self.audit = AuditLog(handle: handle, appender: appender)
+        self.seal = SecretSeal(signer: signer)
     }
 
     /// Opens the database, applies any pending migrations, and returns the store.

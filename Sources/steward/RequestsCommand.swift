@@ -46,18 +46,15 @@ struct RequestsCommand: AsyncParsableCommand {
     /// A table of requests, overdue first.
     static func table(_ summaries: [RequestService.Summary]) -> String {
         guard !summaries.isEmpty else { return "No requests.\n" }
-        var lines = ["REFERENCE         KIND            STATE              RECEIVED    DUE         LEFT  TASKS"]
+        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        var lines = ["REFERENCE         KIND            STATE              RECEIVED    DUE         LEFT       TASKS"]
         for summary in summaries {
             let left = summary.daysLeft.map { summary.overdue ? "\(-$0)d over" : "\($0)d" } ?? (summary.state == .paused ? "paused" : "-")
             lines.append(
                 [
-                    summary.id.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0),
-                    summary.kind.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0),
-                    summary.state.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0),
-                    summary.received.description.padding(toLength: 11, withPad: " ", startingAt: 0),
-                    (summary.due?.description ?? "-").padding(toLength: 11, withPad: " ", startingAt: 0),
-                    left.padding(toLength: 5, withPad: " ", startingAt: 0),
-                    "\(summary.openTasks) open",
+                    pad(summary.id.rawValue, 17), pad(summary.kind.rawValue, 15), pad(summary.state.rawValue, 18),
+                    pad(summary.received.description, 11),
+                    pad(summary.due?.description ?? "-", 11), pad(left, 10), "\(summary.openTasks) open",
                 ].joined(separator: " ")
             )
         }

@@ -35,7 +35,10 @@ struct RequestStoreTests {
     /// The code in the newest identity letter for a request, read back from the outbox.
     static func code(in store: Store, for id: RightsRequest.ID) async throws -> String {
         let letters = try await store.outbox(request: id).filter { $0.letter == "identity_request" }
-        let text = try #require(letters.first?.text)
+        let waiting = try #require(letters.first)
+        // Stored without the code: it is sealed beside the message and put in only to send it.
+        #expect(waiting.text.contains(OutboxMessage.codeMarker) && waiting.html.contains(OutboxMessage.codeMarker))
+        let text = try store.deliverable(waiting).text
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("Your code is: ") })
         return String(line.dropFirst("Your code is: ".count))
     }
@@ -52,6 +55,12 @@ struct RequestStoreTests {
             #expect(letters.allSatisfy { $0.toAddress == "amy.pond@example.org" && $0.status == .pending })
             let code = try await Self.code(in: store, for: view.request.id)
             #expect(code.count == 6 && code.allSatisfy(\.isNumber))
+            let raw = try await store.handle.read { database in try await database.raw("SELECT text_body, html_body, sealed FROM outbox").all() }
+            for row in raw {
+                for column in ["text_body", "html_body", "sealed"] {
+                    #expect(!(try row.decode(column: column, as: String?.self) ?? "").contains(code), "the code is stored in clear in \(column)")
+                }
+            }
             // The code is kept only as a salted hash.
             let stored = try await store.handle.read { database in
                 try await database.raw("SELECT salt, code_hash FROM identity_challenges").all()

@@ -219,4 +219,48 @@ struct CommandLineTests {
             #expect(result.stderr.contains("audit_checkpoint_interval"))
         }
     }
+
+    @Test("requests due lists open requests due within the period, overdue first, and exits 3 when any is overdue")
+    func requestsDue() async throws {
+        try await Self.withCLI { cli, database in
+            #expect(try cli.run("load", try BundledData.demoDataMap.path).status == 0)
+            let empty = try cli.run("requests", "due", "--within", "7d")
+            #expect(empty.status == 0, "\(empty.stderr)")
+            #expect(empty.stdout.contains("No requests."))
+
+            let store = try await Self.openStore(cli, database)
+            let service = RequestService(
+                store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
+                clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates()
+            )
+            let today = CalendarDate.today
+            var references: [Int: String] = [:]
+            for daysAgo in [40, 28, 0] {
+                let intake = RequestService.Intake(
+                    kind: .access, received: today.adding(days: -daysAgo),
+                    requester: Requester(name: "R \(daysAgo)", email: "r\(daysAgo)@example.org"),
+                    description: "Everything")
+                references[daysAgo] = try await service.submit(intake, actor: "test", fromPublic: false, today: today).request.id.rawValue
+            }
+            await store.close()
+
+            let due = try cli.run("requests", "due", "--within", "7d")
+            #expect(due.status == 3, "\(due.stdout)\(due.stderr)")
+            let lines = due.stdout.split(separator: "\n")
+            #expect(lines.count == 3)
+            #expect(lines[1].hasPrefix(references[40]!) && lines[1].contains("over"))
+            #expect(lines[2].hasPrefix(references[28]!))
+            #expect(!due.stdout.contains(references[0]!))
+            let json = try cli.run("requests", "due", "--within", "2w", "--json")
+            let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+            #expect(decoded?.first?["overdue"] as? Bool == true)
+            let bad = try cli.run("requests", "due", "--within", "soon")
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("--within"))
+            let show = try cli.run("requests", "show", references[0]!)
+            #expect(show.status == 0)
+            #expect(show.stdout.contains("\"state\" : \"received\""))
+            #expect(try cli.run("requests", "show", "SR-NONE").status == 1)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 /// Which systems a request must search: every system whose datasets can find the person by an
 /// identifier the request carries, every system that holds the person's own id, every system the
-/// disclosure log shows data leaving from, and for CCTV access every system that holds images.
+/// disclosure log shows data leaving from, and for CCTV access every system whose datasets hold
+/// images.
 ///
 /// The reasons are kept with each task so the scope searched can be shown (UK GDPR Art 15(1A):
 /// searches must be reasonable and proportionate, and the scope recorded).
@@ -34,10 +35,12 @@ public enum RequestScope {
         }
     }
 
-    /// True when a purpose of the system uses images (`user.image…`).
+    /// True when a dataset of the system has a field holding images (`user.image…`).
     static func holdsImages(_ system: System, in dataMap: DataMap) -> Bool {
-        system.purposes.contains { key in
-            dataMap.purpose(key)?.dataCategories.contains { $0 == "user.image" || $0.hasPrefix("user.image.") } ?? false
+        system.datasets.contains { key in
+            dataMap.dataset(key)?.collections.contains { collection in
+                collection.allFields.contains { $0.field.dataCategories.contains { $0 == "user.image" || $0.hasPrefix("user.image.") } }
+            } ?? false
         }
     }
 }

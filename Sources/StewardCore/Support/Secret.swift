@@ -25,3 +25,34 @@ public enum Secret {
         return difference == 0
     }
 }
+
+/// Seals a short secret that must wait to be used — a one-time code in an email not yet sent — with
+/// AES-GCM under a key derived (HKDF-SHA256) from the installation's signing key, so the database
+/// holds only ciphertext and every node of the installation can open it.
+public struct SecretSeal: Sendable {
+    private let key: Data
+
+    public init(signer: AuditSigner) {
+        let derived = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: signer.rawPrivateKey), info: Data("steward outbox secret v1".utf8), outputByteCount: 32)
+        key = derived.withUnsafeBytes { Data($0) }
+    }
+
+    /// The sealed text, base64.
+    public func seal(_ text: String) throws -> String {
+        let box = try AES.GCM.seal(Data(text.utf8), using: SymmetricKey(data: key))
+        guard let combined = box.combined else { throw StewardError(.unavailable, "could not seal a secret") }
+        return combined.base64EncodedString()
+    }
+
+    /// The text sealed by `seal`; throws when it was sealed under another key or altered.
+    public func open(_ sealed: String) throws -> String {
+        guard let data = Data(base64Encoded: sealed) else { throw StewardError(.unavailable, "a sealed secret is not valid base64") }
+        do {
+            let plain = try AES.GCM.open(try AES.GCM.SealedBox(combined: data), using: SymmetricKey(data: key))
+            return String(decoding: plain, as: UTF8.self)
+        } catch {
+            throw StewardError(.unavailable, "a sealed secret could not be opened: it was sealed under another signing key or altered")
+        }
+    }
+}

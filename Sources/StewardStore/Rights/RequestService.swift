@@ -53,6 +53,19 @@ public struct RequestService: Sendable {
             self.madeUnderDPA1998 = madeUnderDPA1998
             self.subject = subject
         }
+
+        /// Only kind, requester and description are needed; the rest may be left out.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try container.decode(RightsRequest.Kind.self, forKey: .kind)
+            received = try container.decodeIfPresent(CalendarDate.self, forKey: .received)
+            requester = try container.decode(Requester.self, forKey: .requester)
+            description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+            identifiers = try container.decodeIfPresent([Subject.Identifier].self, forKey: .identifiers) ?? []
+            cctv = try container.decodeIfPresent(CCTVDetails.self, forKey: .cctv)
+            madeUnderDPA1998 = try container.decodeIfPresent(Bool.self, forKey: .madeUnderDPA1998) ?? false
+            subject = try container.decodeIfPresent(Subject.ID.self, forKey: .subject)
+        }
     }
 
     /// A request with where it stands.
@@ -166,16 +179,16 @@ public struct RequestService: Sendable {
         }
         let reading = clock.reading(for: request.timeline)
         let controller = map?.controller ?? Controller(name: "The council")
-        var letters: [RenderedLetter] = []
+        var letters: [(letter: RenderedLetter, sealed: String?)] = []
         if request.requester.email != nil {
             letters.append(
-                try self.letters.render(
-                    .acknowledgement, context: LetterContext(request: request, controller: controller, reading: reading, today: today)))
-            if let code {
-                letters.append(
+                (
                     try self.letters.render(
-                        .identityRequest, context: LetterContext(request: request, controller: controller, reading: reading, today: today, code: code)
-                    ))
+                        .acknowledgement, context: LetterContext(request: request, controller: controller, reading: reading, today: today)), nil
+                ))
+            if let code {
+                let context = LetterContext(request: request, controller: controller, reading: reading, today: today, code: OutboxMessage.codeMarker)
+                letters.append((try self.letters.render(.identityRequest, context: context), try store.seal.seal(code)))
             }
         }
         let stored = request
@@ -204,10 +217,11 @@ public struct RequestService: Sendable {
                     AuditEvent(
                         actor: "steward", action: "request.identity.code_issued", object: "request/\(stored.id)", details: ["codesIssued": .int(1)]))
             }
-            for letter in queued {
+            for (letter, sealed) in queued {
                 events.append(
                     try await Store.enqueue(
-                        letter, to: stored.requester.email!, name: stored.requester.name, request: stored.id, actor: actor, on: database))
+                        letter, to: stored.requester.email!, name: stored.requester.name, request: stored.id, sealed: sealed, actor: actor,
+                        on: database))
             }
             return ((), events)
         }
@@ -460,9 +474,9 @@ public struct RequestService: Sendable {
             try await Store.saveChallenge(challenge, codesIssued: issued, request: id, on: database)
             let letter = try service.render(
                 .identityRequest, for: request, reading: service.clock.reading(for: request.timeline), map: map, today: today, reasons: nil,
-                ground: nil,
-                code: code)
-            let mail = try await Store.enqueue(letter, to: email, name: request.requester.name, request: id, actor: actor, on: database)
+                ground: nil, code: OutboxMessage.codeMarker)
+            let mail = try await Store.enqueue(
+                letter, to: email, name: request.requester.name, request: id, sealed: try service.store.seal.seal(code), actor: actor, on: database)
             let event = AuditEvent(
                 actor: actor, action: "request.identity.code_issued", object: "request/\(id)", details: ["codesIssued": .int(issued)])
             return ((), [event, mail])

@@ -28,6 +28,16 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
     public var lastError: String?
     public var createdAt: String
     public var sentAt: String?
+    /// A one-time code, sealed, waiting to be put into the message as it is sent; never shown.
+    var sealed: String?
+
+    /// Where a one-time code goes in a waiting message. The code itself is kept sealed beside it
+    /// and put in only as the message is sent, so no code is stored in clear.
+    public static let codeMarker = "%%ONE-TIME-CODE%%"
+
+    enum CodingKeys: String, CodingKey {
+        case id, request, letter, toAddress, toName, subject, text, html, status, attempts, nextAttemptAt, lastError, createdAt, sentAt
+    }
 }
 
 extension Store {
@@ -35,15 +45,18 @@ extension Store {
     public static func epochSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     /// Writes a letter into the outbox; the caller's transaction makes it durable with its cause.
+    /// - Parameter sealed: a one-time code sealed with `seal`, for a letter rendered with
+    ///   `OutboxMessage.codeMarker` in its place.
     static func enqueue(
-        _ letter: RenderedLetter, to address: String, name: String?, request: RightsRequest.ID?, actor: String, on database: any SQLDatabase
+        _ letter: RenderedLetter, to address: String, name: String?, request: RightsRequest.ID?, sealed: String? = nil, actor: String,
+        on database: any SQLDatabase
     ) async throws -> AuditEvent {
         let id = UUID().uuidString.lowercased()
         try await database.raw(
             """
-            INSERT INTO outbox (id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, created_at)
+            INSERT INTO outbox (id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, created_at, sealed)
             VALUES (\(bind: id), \(bind: request?.rawValue), \(bind: letter.kind.rawValue), \(bind: address), \(bind: name), \(bind: letter.subject),
-                    \(bind: letter.text), \(bind: letter.html), 'pending', 0, \(bind: epochSeconds()), \(bind: AuditChain.timestamp()))
+                    \(bind: letter.text), \(bind: letter.html), 'pending', 0, \(bind: epochSeconds()), \(bind: AuditChain.timestamp()), \(bind: sealed))
             """
         ).run()
         return AuditEvent(
@@ -74,7 +87,7 @@ extension Store {
     public func markSent(_ message: OutboxMessage) async throws {
         try await writeAudited { database in
             try await database.raw(
-                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = \(bind: AuditChain.timestamp()), last_error = NULL WHERE id = \(bind: message.id)"
+                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = \(bind: AuditChain.timestamp()), last_error = NULL, sealed = NULL WHERE id = \(bind: message.id)"
             ).run()
             let event = AuditEvent(
                 actor: "outbox", action: "mail.sent", object: "outbox/\(message.id)",
@@ -104,7 +117,7 @@ extension Store {
             try await database.raw(
                 """
                 UPDATE outbox SET status = \(bind: status.rawValue), attempts = \(bind: attempts), next_attempt_at = \(bind: next),
-                last_error = \(bind: String(error.prefix(500))) WHERE id = \(bind: message.id)
+                last_error = \(bind: String(error.prefix(500))), sealed = \(bind: givingUp ? nil : message.sealed) WHERE id = \(bind: message.id)
                 """
             ).run()
             guard givingUp else { return (status, []) }
@@ -151,8 +164,23 @@ extension Store {
         }
     }
 
+    /// The message as it goes out: any one-time code unsealed and put in its place. A code that can
+    /// no longer be opened (a failed message retried later) leaves the message unsendable.
+    public func deliverable(_ message: OutboxMessage) throws -> OutboxMessage {
+        guard message.text.contains(OutboxMessage.codeMarker) || message.html.contains(OutboxMessage.codeMarker) else { return message }
+        guard let sealed = message.sealed else {
+            throw StewardError(
+                .conflict, "the one-time code for this message is gone (sent, expired or given up); issue a new code instead", field: "id")
+        }
+        let code = try seal.open(sealed)
+        var result = message
+        result.text = message.text.replacingOccurrences(of: OutboxMessage.codeMarker, with: code)
+        result.html = message.html.replacingOccurrences(of: OutboxMessage.codeMarker, with: code)
+        return result
+    }
+
     static let outboxColumns =
-        "id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, last_error, created_at, sent_at"
+        "id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, last_error, created_at, sent_at, sealed"
 
     static func outboxMessage(from row: any SQLRow) throws -> OutboxMessage {
         let status = try row.decode(column: "status", as: String.self)
@@ -164,7 +192,8 @@ extension Store {
             status: OutboxMessage.Status(rawValue: status) ?? .failed, attempts: try row.decode(column: "attempts", as: Int.self),
             nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
             lastError: try row.decode(column: "last_error", as: String?.self),
-            createdAt: try row.decode(column: "created_at", as: String.self), sentAt: try row.decode(column: "sent_at", as: String?.self)
+            createdAt: try row.decode(column: "created_at", as: String.self), sentAt: try row.decode(column: "sent_at", as: String?.self),
+            sealed: try row.decode(column: "sealed", as: String?.self)
         )
     }
 }
