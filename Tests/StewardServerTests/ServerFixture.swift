@@ -15,9 +15,13 @@ struct ServerFixture: Sendable {
     var policies: [RoutePolicy]
     var tokens: [Role: String]
     var routes: [String]
+    var environment: StewardEnvironment
 
     /// Runs `body` against the server in process, then removes the database.
-    static func with(loadDemo: Bool = true, _ body: @escaping @Sendable (ServerFixture, any TestClientProtocol) async throws -> Void) async throws {
+    static func with(
+        loadDemo: Bool = true, configuration: StewardConfiguration = StewardConfiguration(), today: (@Sendable () -> CalendarDate)? = nil,
+        _ body: @escaping @Sendable (ServerFixture, any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await TestDatabase.withStore { store, database in
             if loadDemo {
                 let draft = try DataMapReader.read(folder: try BundledData.demoDataMap)
@@ -27,12 +31,13 @@ struct ServerFixture: Sendable {
             for role in Role.allCases {
                 tokens[role] = try await store.createToken(name: "test-\(role.rawValue)", role: role, actor: "test").secret
             }
-            let environment = try StewardEnvironment(store: store, configuration: StewardConfiguration(), metrics: PrometheusCollectorRegistry())
+            var environment = try StewardEnvironment(store: store, configuration: configuration, metrics: PrometheusCollectorRegistry())
+            if let today { environment.today = today }
             let (router, policies) = buildRouter(environment)
             let routes = router.routes.map { "\($0.method) \($0.path)" }
             let application = Application(router: router)
             let fixture = ServerFixture(
-                store: store, database: database, policies: policies, tokens: tokens, routes: routes
+                store: store, database: database, policies: policies, tokens: tokens, routes: routes, environment: environment
             )
             try await application.test(.router) { client in try await body(fixture, client) }
         }

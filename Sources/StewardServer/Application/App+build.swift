@@ -37,6 +37,7 @@ public func buildApplication(_ environment: StewardEnvironment, logger: Logger) 
     return Application(
         router: router,
         configuration: .init(address: .hostname(environment.configuration.host, port: environment.configuration.port), serverName: "Steward"),
+        services: [OutboxWorker(store: environment.store, settings: environment.configuration.mail, logger: logger)],
         logger: logger
     )
 }

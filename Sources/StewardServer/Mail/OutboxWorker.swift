@@ -1,0 +1,106 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+public import StewardCore
+import StewardMail
+public import StewardStore
+
+/// Sends the outbox through the council's SMTP relay, and keeps trying: a failure that may pass
+/// (the relay is down, a 4xx reply) is tried again with backoff; a permanent refusal (a 5xx reply,
+/// a bad address) or the last allowed try marks the message failed for staff to look at. Every
+/// delivery and every failure given up on is audited.
+public struct OutboxWorker: Service {
+    public let store: Store
+    public let settings: MailSettings
+    public let logger: Logger
+    /// How long to wait when there is nothing to send.
+    public var idle: Duration = .seconds(5)
+
+    public init(store: Store, settings: MailSettings, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The client for the configured relay, or nil when none is configured.
+    var client: SMTPClient? {
+        guard let host = settings.host else { return nil }
+        let security: SMTPConfiguration.Security =
+            switch settings.security {
+            case .none: .none
+            case .startTLS: .startTLS
+            case .tls: .tls
+            }
+        return SMTPClient(
+            configuration: SMTPConfiguration(
+                host: host, port: settings.port, security: security, username: settings.username, password: settings.password,
+                heloName: settings.heloName, trustRootsFile: settings.trustRootsFile
+            ),
+            logger: logger
+        )
+    }
+
+    public func run() async throws {
+        guard client != nil else {
+            logger.warning("smtp.host is not set: letters and codes wait in the outbox until a relay is configured")
+            return
+        }
+        do {
+            _ = try MailAddress(name: settings.fromName, address: settings.fromAddress)
+        } catch {
+            logger.error("mail.from_address cannot be used to send: letters wait in the outbox", metadata: ["error": "\(error)"])
+            return
+        }
+        // A send cut short by shutdown is tried again once its lease runs out.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let handled: Int
+                do {
+                    handled = try await deliverDue()
+                } catch {
+                    logger.error("the outbox could not be read", metadata: ["error": "\(error)"])
+                    handled = 0
+                }
+                if handled == 0 { try await Task.sleep(for: idle) }
+            }
+        }
+    }
+
+    /// Sends the messages that are due now; returns how many were tried.
+    @discardableResult
+    public func deliverDue(now: Int64 = Store.epochSeconds()) async throws -> Int {
+        guard let client else { return 0 }
+        let sender = try MailAddress(name: settings.fromName, address: settings.fromAddress)
+        let messages = try await store.claimOutbox(now: now)
+        for message in messages {
+            do {
+                let ready = try store.deliverable(message)
+                let mail = MailMessage(
+                    from: sender, to: [try MailAddress(name: ready.toName, address: ready.toAddress)], subject: ready.subject, text: ready.text,
+                    html: ready.html
+                )
+                try await client.send(mail)
+                try await store.markSent(message)
+                logger.debug("sent", metadata: ["message": "\(message.id)", "letter": "\(message.letter)"])
+            } catch let error as SMTPError {
+                // A relay's reply may quote the address; it goes no further than the outbox row.
+                let reason = Self.scrub(error.message, address: message.toAddress)
+                let status = try await store.markFailed(message, error: reason, permanent: error.isPermanent, maxAttempts: settings.maxAttempts)
+                logger.warning(
+                    "a letter could not be sent", metadata: ["message": "\(message.id)", "error": "\(reason)", "status": "\(status.rawValue)"])
+            } catch let error as StewardError {
+                try await store.markFailed(message, error: error.message, permanent: true, maxAttempts: settings.maxAttempts)
+                logger.warning("a letter cannot be sent", metadata: ["message": "\(message.id)", "error": "\(error.message)"])
+            }
+        }
+        return messages.count
+    }
+
+    /// The text with the recipient's address (in any case) replaced by `<recipient>`.
+    static func scrub(_ text: String, address: String) -> String {
+        guard !address.isEmpty else { return text }
+        var result = text
+        while let range = result.range(of: address, options: .caseInsensitive) { result.replaceSubrange(range, with: "<recipient>") }
+        return result
+    }
+}

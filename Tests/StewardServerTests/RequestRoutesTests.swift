@@ -1,0 +1,286 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import StewardCore
+import StewardServer
+import StewardStore
+import StewardTestSupport
+import Synchronization
+import Testing
+
+/// The date the server believes it is, moved by the test to walk a request through the calendar.
+final class TestCalendar: Sendable {
+    private let current: Mutex<CalendarDate>
+
+    init(_ date: String) { current = Mutex(CalendarDate(iso: date)!) }
+
+    func set(_ date: String) { current.withLock { $0 = CalendarDate(iso: date)! } }
+    var today: CalendarDate { current.withLock { $0 } }
+}
+
+@Suite("Rights requests over HTTP")
+struct RequestRoutesTests {
+    static func send(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil, as role: Role? = nil,
+        _ fixture: ServerFixture
+    ) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: json.map { ByteBuffer(string: $0) })
+    }
+
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try response.json() as? [String: Any], "\(response.status) \(response.text)")
+    }
+
+    static func configuration(sink: SMTPSink) -> StewardConfiguration {
+        var configuration = StewardConfiguration()
+        configuration.mail.host = "127.0.0.1"
+        configuration.mail.port = sink.port
+        configuration.mail.security = .none
+        configuration.mail.fromAddress = "information.governance@wessex.gov.example"
+        configuration.mail.fromName = "Wessex County Council"
+        return configuration
+    }
+
+    /// The request's audit trail: the actions recorded against it, oldest first.
+    static func trail(_ fixture: ServerFixture, _ reference: String) async throws -> [String] {
+        try await fixture.store.auditEntries(limit: 10_000).filter { $0.object == "request/\(reference)" }.map(\.action)
+    }
+
+    static func code(in mail: ReceivedMail) throws -> String {
+        let text = try #require(mail.text)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("Your code is: ") }, "no code in: \(text)")
+        return String(line.dropFirst("Your code is: ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a resident's request: submitted, code emailed, verified, in progress, paused, resumed, completed, due right and audited at every step")
+    func endToEnd() async throws {
+        let sink = try await SMTPSink()
+        defer { sink.stop() }
+        let calendar = TestCalendar("2026-03-03")
+        try await ServerFixture.with(configuration: Self.configuration(sink: sink), today: { calendar.today }) { fixture, client in
+            let worker = OutboxWorker(store: fixture.store, settings: fixture.environment.configuration.mail, logger: .init(label: "test"))
+
+            // Submitted on Tuesday 3 March 2026: the clock waits for identity.
+            let submitted = try await Self.send(
+                client, .post, "/api/v1/public/requests",
+                #"{"kind":"access","requester":{"name":"Amy Pond","email":"Amy.Pond@example.org"},"description":"Everything you hold about me, including my library account"}"#,
+                fixture)
+            #expect(submitted.status == .accepted, "\(submitted.text)")
+            let reference = try #require(try Self.object(submitted)["reference"] as? String)
+            #expect(try await worker.deliverDue() == 2)
+            let mails = try await sink.waitForMessages(count: 2)
+            #expect(mails.allSatisfy { $0.rcptTos == ["amy.pond@example.org"] })
+            let acknowledgement = try #require(mails.first { $0.text?.contains("Thank you for your request") == true })
+            // One month is Good Friday 3 April; then a weekend and Easter Monday.
+            #expect(acknowledgement.text?.contains("We must respond by Tuesday 7 April 2026") == true)
+            let identity = try #require(mails.first { $0.text?.contains("Your code is:") == true })
+            #expect(identity.independentReading?.subject?.contains(reference) == true)
+            #expect(identity.html?.contains(try Self.code(in: identity)) == true)
+            let code = try Self.code(in: identity)
+
+            // Verified the next day: the clock starts on Wednesday 4 March. One month is Saturday 4
+            // April; Sunday, then Easter Monday, so Tuesday 7 April.
+            calendar.set("2026-03-04")
+            let verified = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/verify", #"{"code":"\#(code)"}"#, fixture)
+            #expect(verified.status == .ok, "\(verified.text)")
+            #expect(try Self.object(verified)["due"] as? String == "2026-04-07")
+            var view = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture))
+            #expect(view["state"] as? String == "in_progress")
+            #expect((view["clock"] as? [String: Any])?["due"] as? String == "2026-04-07")
+
+            // Tuesday 10 March: the caseworker asks which account is meant; the clock stops.
+            calendar.set("2026-03-10")
+            var changed = try await Self.send(
+                client, .post, "/api/v1/requests/\(reference)/events",
+                #"{"change":"clarification_requested","reasons":"Which library card number do you mean?"}"#, as: .caseworker, fixture)
+            #expect(changed.status == .ok, "\(changed.text)")
+            view = try Self.object(changed)
+            #expect(view["state"] as? String == "paused")
+            #expect((view["clock"] as? [String: Any])?["due"] == nil)
+            #expect((view["clock"] as? [String: Any])?["isPaused"] as? Bool == true)
+
+            // Monday 16 March: answered; six days paused move the deadline to Friday 10 April.
+            calendar.set("2026-03-16")
+            changed = try await Self.send(
+                client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"clarification_received"}"#, as: .caseworker, fixture)
+            view = try Self.object(changed)
+            #expect(view["state"] as? String == "in_progress")
+            #expect((view["clock"] as? [String: Any])?["due"] as? String == "2026-04-10")
+            #expect((view["clock"] as? [String: Any])?["pausedDays"] as? Int == 6)
+
+            // Each system is searched; completion before then is refused.
+            let early = try await Self.send(
+                client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"completed"}"#, as: .caseworker, fixture)
+            #expect(early.status == .conflict)
+            let tasks = try #require((view["request"] as? [String: Any])?["tasks"] as? [[String: Any]])
+            #expect(tasks.contains { $0["system"] as? String == "libraries" })
+            for task in tasks {
+                let system = try #require(task["system"] as? String)
+                let status = system == "libraries" ? "done" : "not_held"
+                let updated = try await Self.send(
+                    client, .put, "/api/v1/requests/\(reference)/tasks/\(system)", #"{"status":"\#(status)","note":"searched"}"#, as: .caseworker,
+                    fixture)
+                #expect(updated.status == .ok, "\(updated.text)")
+            }
+
+            // Friday 20 March: completed, with the Article 15 information in the letter.
+            calendar.set("2026-03-20")
+            changed = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"completed"}"#, as: .caseworker, fixture)
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(try Self.object(changed)["state"] as? String == "completed")
+            #expect(try await worker.deliverDue() == 2)
+            let all = try await sink.waitForMessages(count: 4)
+            let clarification = try #require(all.first { $0.text?.contains("Which library card number do you mean?") == true })
+            #expect(clarification.text?.contains("paused") == true)
+            let completion = try #require(all.first { $0.text?.contains("We have completed your request") == true })
+            #expect(completion.text?.contains("Providing the library service") == true)
+            #expect(completion.text?.contains("Library Cloud Inc.") == true)
+            #expect(completion.html?.contains("<h2>How long we keep it</h2>") == true)
+            #expect(try await fixture.store.outbox(status: .sent).count == 4)
+
+            let trail = try await Self.trail(fixture, reference)
+            let steps = trail.filter { $0 != "request.task" }
+            #expect(
+                steps == [
+                    "request.create", "request.identity_requested", "request.identity.code_issued", "request.identity_verified",
+                    "request.clarification_requested", "request.clarification_received", "request.completed",
+                ], "\(trail)")
+            #expect(trail.filter { $0 == "request.task" }.count == tasks.count)
+            let audited = try await fixture.store.auditEntries(limit: 10_000)
+            let dues = audited.filter { $0.object == "request/\(reference)" && $0.action.hasPrefix("request.") && $0.details.contains("\"due\"") }
+                .map { entry -> String in
+                    let details = try? JSONSerialization.jsonObject(with: Data(entry.details.utf8)) as? [String: Any]
+                    return "\(entry.action)=\(details?["due"] as? String ?? "none")"
+                }
+            #expect(
+                dues == [
+                    "request.create=2026-04-07", "request.identity_requested=2026-04-07", "request.identity_verified=2026-04-07",
+                    "request.clarification_requested=none", "request.clarification_received=2026-04-10", "request.completed=2026-04-10",
+                ], "\(dues)")
+            #expect(audited.filter { $0.action == "mail.sent" }.count == 4)
+            #expect(try await fixture.store.verifyAudit(trustedKeys: nil).isIntact)
+
+            let list = try Self.object(try await Self.send(client, .get, "/api/v1/requests?status=completed", as: .auditor, fixture))
+            #expect((list["requests"] as? [[String: Any]])?.first?["id"] as? String == reference)
+        }
+    }
+
+    @Test("code guessing is locked out after five tries, and residents get the same answers whether or not their address is known")
+    func guessingAndEnumeration() async throws {
+        let sink = try await SMTPSink()
+        defer { sink.stop() }
+        let calendar = TestCalendar("2026-07-01")
+        try await ServerFixture.with(configuration: Self.configuration(sink: sink), today: { calendar.today }) { fixture, client in
+            _ = try await fixture.store.createSubject(
+                identifiers: [.init(kind: "email", value: "known@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+            func submit(_ email: String) async throws -> (TestResponse, [String: Any]) {
+                let response = try await Self.send(
+                    client, .post, "/api/v1/public/requests",
+                    #"{"kind":"access","requester":{"name":"A Resident","email":"\#(email)"},"description":"My records"}"#, fixture)
+                var body = try Self.object(response)
+                body["reference"] = nil
+                return (response, body)
+            }
+            let (known, knownBody) = try await submit("known@example.org")
+            let (unknown, unknownBody) = try await submit("nobody@example.org")
+            #expect(known.status == unknown.status)
+            #expect(NSDictionary(dictionary: knownBody).isEqual(to: unknownBody))
+            #expect(knownBody["status"] as? String == "awaiting_identity")
+
+            let reference = try #require(try Self.object(known)["reference"] as? String)
+            let worker = OutboxWorker(store: fixture.store, settings: fixture.environment.configuration.mail, logger: .init(label: "test"))
+            try await worker.deliverDue()
+            let mails = try await sink.waitForMessages(count: 4)
+            let code = try Self.code(
+                in: try #require(mails.first { $0.rcptTos == ["known@example.org"] && $0.text?.contains("Your code is") == true }))
+            let wrong = code == "000000" ? "999999" : "000000"
+
+            var refusals: [String] = []
+            for _ in 1...5 {
+                let response = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/verify", #"{"code":"\#(wrong)"}"#, fixture)
+                #expect(response.status == .badRequest)
+                refusals.append(response.text)
+            }
+            let right = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/verify", #"{"code":"\#(code)"}"#, fixture)
+            #expect(right.status == .badRequest, "the right code must not work once locked")
+            let nowhere = try await Self.send(client, .post, "/api/v1/public/requests/SR-0000-0000-0000/verify", #"{"code":"\#(code)"}"#, fixture)
+            #expect(nowhere.status == .badRequest)
+            #expect(Set(refusals + [right.text, nowhere.text]).count == 1, "every refusal must read the same")
+            let state = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture))
+            #expect(state["state"] as? String == "awaiting_identity")
+            #expect(try await Self.trail(fixture, reference).contains("request.identity.code_locked"))
+
+            // Asking for a new code reads the same whether or not one could be sent.
+            let again = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/code", nil, fixture)
+            let missing = try await Self.send(client, .post, "/api/v1/public/requests/SR-0000-0000-0000/code", nil, fixture)
+            #expect(again.status == .accepted && missing.status == .accepted)
+            var againBody = try Self.object(again)
+            var missingBody = try Self.object(missing)
+            againBody["reference"] = nil
+            missingBody["reference"] = nil
+            #expect(NSDictionary(dictionary: againBody).isEqual(to: missingBody))
+            #expect(try await fixture.store.outbox().filter { $0.request?.rawValue == reference && $0.letter == "identity_request" }.count == 1)
+
+            // Staff can read the outbox, but never a code.
+            let outbox = try await Self.send(client, .get, "/api/v1/outbox?request=\(reference)", as: .caseworker, fixture)
+            #expect(outbox.status == .ok)
+            #expect(!outbox.text.contains(code))
+            #expect(outbox.text.contains(OutboxMessage.codeMarker))
+        }
+    }
+
+    @Test("staff intake and changes refuse bad input naming the field")
+    func badInput() async throws {
+        try await ServerFixture.with { fixture, client in
+            let cases: [(String, String, String)] = [
+                ("/api/v1/requests", #"{"kind":"access","requester":{"name":"A"},"description":"x"}"#, "requester.email"),
+                ("/api/v1/requests", #"{"kind":"sar","requester":{"name":"A","email":"a@b.org"},"description":"x"}"#, "kind"),
+                (
+                    "/api/v1/requests", #"{"kind":"access","received":"2026-02-30","requester":{"name":"A","email":"a@b.org"},"description":"x"}"#,
+                    "received"
+                ),
+                (
+                    "/api/v1/requests",
+                    #"{"kind":"access","requester":{"name":"A","email":"a@b.org","representative":{"relationship":"son","authority":"power_of_attorney","evidence":""}},"description":"x"}"#,
+                    "requester.representative.evidence"
+                ),
+                (
+                    "/api/v1/public/requests", #"{"kind":"access","requester":{"name":"A","postalAddress":"1 High St"},"description":"x"}"#,
+                    "requester.email"
+                ),
+            ]
+            for (uri, json, field) in cases {
+                let response = try await Self.send(client, .post, uri, json, as: uri.contains("public") ? nil : .caseworker, fixture)
+                #expect(response.status == .badRequest, "\(json) → \(response.status)")
+                let error = try Self.object(response)["error"] as? [String: Any]
+                #expect(error?["field"] as? String == field, "\(json) → \(response.text)")
+            }
+            #expect(try await fixture.store.outbox().isEmpty)
+            let created = try await Self.send(
+                client, .post, "/api/v1/requests",
+                #"{"kind":"erasure","requester":{"name":"A","email":"a@b.org"},"description":"Delete my account"}"#,
+                as: .caseworker, fixture)
+            #expect(created.status == .created)
+            let reference = try #require((try Self.object(created)["request"] as? [String: Any])?["id"] as? String)
+            let changes: [(String, String)] = [
+                (#"{"change":"extended"}"#, "reasons"), (#"{"change":"nonsense"}"#, "change"),
+                (#"{"change":"refused","ground":"excessive"}"#, "reasons"),
+                (#"{"change":"identity_verified","identity":{"method":"document_seen"}}"#, "identity.evidence"),
+            ]
+            for (json, field) in changes {
+                let response = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", json, as: .caseworker, fixture)
+                #expect(response.status == .badRequest || response.status == .conflict, "\(json) → \(response.status)")
+                let error = try Self.object(response)["error"] as? [String: Any]
+                #expect(error?["field"] as? String == field, "\(json) → \(response.text)")
+            }
+            let view = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture))
+            #expect(((view["request"] as? [String: Any])?["events"] as? [Any])?.isEmpty == true)
+            let letter = try await Self.send(
+                client, .get, "/api/v1/requests/\(reference)/letters/acknowledgement?format=text", as: .caseworker, fixture)
+            #expect(letter.status == .ok)
+            #expect(letter.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(letter.text.contains("Dear A,"))
+        }
+    }
+}
