@@ -69,7 +69,15 @@ public final class SMTPSink: @unchecked Sendable {
             arguments.append("--refuse-ehlo")
         }
 
-        let python = ProcessInfo.processInfo.environment["STEWARD_TEST_SMTP_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+        // The interpreter named, else the one scripts/lib/smtp-sink-env.sh made, else python3.
+        let environment = ProcessInfo.processInfo.environment
+        let venv =
+            environment["STEWARD_SMTP_VENV"]
+            ?? URL(fileURLWithPath: environment["HOME"] ?? "/tmp").appendingPathComponent(".cache/steward/smtp-venv").path
+        let made = URL(fileURLWithPath: venv).appendingPathComponent("bin/python").path
+        let python =
+            environment["STEWARD_TEST_SMTP_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (FileManager.default.isExecutableFile(atPath: made) ? made : nil)
         let process = Process()
         if let python {
             process.executableURL = URL(fileURLWithPath: python)

@@ -43,12 +43,15 @@ public struct OutboxWorker: Service {
     public func run() async throws {
         guard client != nil else {
             logger.warning("smtp.host is not set: letters and codes wait in the outbox until a relay is configured")
+            // A service that returns stops the server with it: stay until shutdown.
+            try? await gracefulShutdown()
             return
         }
         do {
             _ = try MailAddress(name: settings.fromName, address: settings.fromAddress)
         } catch {
             logger.error("mail.from_address cannot be used to send: letters wait in the outbox", metadata: ["error": "\(error)"])
+            try? await gracefulShutdown()
             return
         }
         // A send cut short by shutdown is tried again once its lease runs out.
