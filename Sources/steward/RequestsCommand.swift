@@ -7,7 +7,8 @@ import StewardStore
 /// `steward requests`: the rights requests and their deadlines.
 struct RequestsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "requests", abstract: "List rights requests and what is due.", subcommands: [Due.self, List.self, Show.self]
+        commandName: "requests", abstract: "Record, change and list rights requests, and see what is due.",
+        subcommands: [Due.self, List.self, Show.self, Create.self, Event.self]
     )
 
     /// Opens the store and the request service over it.
@@ -141,6 +142,76 @@ struct RequestsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let view = try await RequestsCommand.with(options) { service in try await service.request(.init(reference), today: .today) }
+            print(try RequestsCommand.json(view))
+        }
+    }
+
+    /// `steward requests create FILE.json`.
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a request that came by post, phone or in person, from a JSON file in the form POST /api/v1/requests takes.",
+            discussion:
+                "Prints the request as JSON, with its reference, tasks and deadline. An acknowledgement is queued when the requester gave an email address."
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The JSON file.") var file: String
+
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("error: cannot read '\(file)'")
+                throw ExitCode.failure
+            }
+            let intake: RequestService.Intake
+            do {
+                intake = try JSONDecoder().decode(RequestService.Intake.self, from: data)
+            } catch {
+                printError("error: \(file) is not a request: \(error)")
+                throw ExitCode.failure
+            }
+            let view = try await RequestsCommand.with(options) { service in
+                try await service.submit(intake, actor: commandLineActor, fromPublic: false, today: .today)
+            }
+            print(try RequestsCommand.json(view))
+        }
+    }
+
+    /// `steward requests event REF CHANGE`.
+    struct Event: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Record what happened to a request: identity_requested, fee_received, started, clarification_requested, clarification_received, extended, completed, refused or withdrawn.",
+            discussion: "Staff identity checks go through the API, which records what was seen and by whom."
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The request's reference (SR-…).") var reference: String
+        @Argument(help: "The change.") var change: String
+        @Option(help: "When it happened (YYYY-MM-DD); today by default.") var date: String?
+        @Option(help: "The reasons or questions sent to the requester (extensions, refusals, clarifications).") var reasons: String?
+        @Option(help: "For a refusal: manifestly_unfounded or excessive.") var ground: String?
+
+        func run() async throws {
+            var when: CalendarDate?
+            if let date {
+                guard let parsed = CalendarDate(iso: date) else {
+                    printError("error: --date must be YYYY-MM-DD, not '\(date)'")
+                    throw ExitCode.failure
+                }
+                when = parsed
+            }
+            var refusal: RightsRequest.RefusalGround?
+            if let ground {
+                guard let parsed = RightsRequest.RefusalGround(rawValue: ground) else {
+                    printError("error: --ground must be manifestly_unfounded or excessive, not '\(ground)'")
+                    throw ExitCode.failure
+                }
+                refusal = parsed
+            }
+            let input = RequestService.ChangeInput(change: change, date: when, reasons: reasons, ground: refusal)
+            let view = try await RequestsCommand.with(options) { service in
+                try await service.apply(input, to: .init(reference), actor: commandLineActor, today: .today)
+            }
             print(try RequestsCommand.json(view))
         }
     }

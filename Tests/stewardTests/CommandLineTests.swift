@@ -220,7 +220,7 @@ struct CommandLineTests {
         }
     }
 
-    @Test("requests due lists open requests due within the period, overdue first, and exits 3 when any is overdue")
+    @Test("requests due lists open requests due within the period, overdue first, and exits 3 when any is overdue; create and event record them")
     func requestsDue() async throws {
         try await Self.withCLI { cli, database in
             #expect(try cli.run("load", try BundledData.demoDataMap.path).status == 0)
@@ -261,6 +261,24 @@ struct CommandLineTests {
             #expect(show.status == 0)
             #expect(show.stdout.contains("\"state\" : \"received\""))
             #expect(try cli.run("requests", "show", "SR-NONE").status == 1)
+
+            let file = cli.folder.appendingPathComponent("request.json")
+            try
+                #"{"kind":"erasure","received":"\#(today.adding(days: -1))","requester":{"name":"Rory Williams","postalAddress":"1 High Street, Wessex"},"description":"Close my library account"}"#
+                .write(to: file, atomically: true, encoding: .utf8)
+            let created = try cli.run("requests", "create", file.path)
+            #expect(created.status == 0, "\(created.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any]
+            let reference = try #require((object?["request"] as? [String: Any])?["id"] as? String)
+            let started = try cli.run("requests", "event", reference, "started")
+            #expect(started.status == 0, "\(started.stderr)")
+            #expect(started.stdout.contains("\"state\" : \"in_progress\""))
+            let refused = try cli.run("requests", "event", reference, "refused", "--ground", "excessive")
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("reasons"))
+            let badFile = cli.folder.appendingPathComponent("bad.json")
+            try #"{"kind":"access"}"#.write(to: badFile, atomically: true, encoding: .utf8)
+            #expect(try cli.run("requests", "create", badFile.path).status == 1)
         }
     }
 }
