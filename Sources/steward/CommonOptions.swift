@@ -40,3 +40,13 @@ var commandLineActor: String {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// The bytes of a file named on the command line; a missing or unreadable file is an error message
+/// and exit code 1.
+func readInputFile(_ path: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        printError("error: cannot read '\(path)'")
+        throw ExitCode.failure
+    }
+    return data
+}

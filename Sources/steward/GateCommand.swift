@@ -22,10 +22,7 @@ struct GateCommand: AsyncParsableCommand {
         @Argument(help: "The JSON file.") var file: String
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                printError("error: cannot read '\(file)'")
-                throw ExitCode.failure
-            }
+            let data = try readInputFile(file)
             let (configuration, store) = try await options.open()
             let gate = GateService(store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: configuration.adequacy)
             var records: [DecisionRecord] = []

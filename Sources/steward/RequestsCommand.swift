@@ -158,10 +158,7 @@ struct RequestsCommand: AsyncParsableCommand {
         @Argument(help: "The JSON file.") var file: String
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                printError("error: cannot read '\(file)'")
-                throw ExitCode.failure
-            }
+            let data = try readInputFile(file)
             let intake: RequestService.Intake
             do {
                 intake = try JSONDecoder().decode(RequestService.Intake.self, from: data)

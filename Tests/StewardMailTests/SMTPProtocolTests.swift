@@ -21,15 +21,7 @@ struct SMTPProtocolTests {
             configuration: SMTPConfiguration(
                 host: "127.0.0.1", port: server.port, security: security, username: username, password: password, timeout: timeout),
             logger: logger)
-        do {
-            try await client.send(letter)
-            return nil
-        } catch let error as SMTPError {
-            return error
-        } catch {
-            Issue.record("expected an SMTPError, got \(error)")
-            return nil
-        }
+        return await SMTPClientTests.smtpError { try await client.send(letter) }
     }
 
     @Test("data the server sends after agreeing to STARTTLS stops the conversation before anything else is sent")
