@@ -18,6 +18,7 @@ public enum ConfigurationLoader {
         ("STEWARD_DPO_NAME", "controller.dpo.name"),
         ("STEWARD_DPO_EMAIL", "controller.dpo.email"),
         ("STEWARD_LETTERS_DIR", "letters_directory"),
+        ("STEWARD_TRUST_FORWARDED_FOR", "trust_forwarded_for"),
         ("STEWARD_SMTP_HOST", "smtp.host"),
         ("STEWARD_SMTP_PORT", "smtp.port"),
         ("STEWARD_SMTP_SECURITY", "smtp.security"),
@@ -81,7 +82,8 @@ public enum ConfigurationLoader {
         "database_url", "host", "port", "audit_signing_key", "audit_checkpoint_interval", "bank_holidays", "controller.name",
         "controller.ico_registration", "controller.address", "controller.email", "controller.phone", "controller.dpo.name",
         "controller.dpo.email", "controller.dpo.phone", "controller.dpo.address", "adequacy.countries", "adequacy.certification_only",
-        "letters_directory", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password", "smtp.trust_roots", "smtp.helo_name",
+        "letters_directory", "trust_forwarded_for", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password", "smtp.trust_roots",
+        "smtp.helo_name",
         "mail.from_address", "mail.from_name", "mail.max_attempts",
     ]
 
@@ -153,6 +155,12 @@ public enum ConfigurationLoader {
             configuration.bankHolidayFile = holidays
         }
         configuration.lettersDirectory = values["letters_directory"]
+        if let trust = values["trust_forwarded_for"] {
+            guard let value = ["true": true, "false": false, "yes": true, "no": false][trust.lowercased()] else {
+                throw StewardError(.invalidConfiguration, "trust_forwarded_for must be true or false, not '\(trust)'", field: "trust_forwarded_for")
+            }
+            configuration.trustForwardedFor = value
+        }
         try readMail(values, into: &configuration.mail)
         if let name = values["controller.name"] {
             var dpo: Controller.Contact?

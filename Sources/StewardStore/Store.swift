@@ -15,6 +15,8 @@ public final class Store: Sendable {
     public let audit: AuditLog
     /// Seals one-time codes while their emails wait in the outbox.
     let seal: SecretSeal
+    /// Keys the hashes identity codes are checked against.
+    let codeKey: Secret.Key
     public var dialect: Dialect { handle.dialect }
 
     init(handle: any DatabaseHandle, signer: AuditSigner, checkpointInterval: Int) {
@@ -22,6 +24,7 @@ public final class Store: Sendable {
         self.appender = AuditAppender(dialect: handle.dialect, signer: signer, checkpointInterval: checkpointInterval)
         self.audit = AuditLog(handle: handle, appender: appender)
         self.seal = SecretSeal(signer: signer)
+        self.codeKey = Secret.Key(signer: signer, purpose: "steward identity code v1")
     }
 
     /// Opens the database, applies any pending migrations, and returns the store.

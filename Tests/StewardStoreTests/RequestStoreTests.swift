@@ -50,8 +50,11 @@ struct RequestStoreTests {
             let view = try await service.submit(Self.intake(), actor: "public", fromPublic: true, today: today)
             #expect(view.state == .awaitingIdentity)
             #expect(view.request.id.rawValue.hasPrefix("SR-"))
+            // Until the address is proved it gets only the code, with nothing the requester wrote.
             let letters = try await store.outbox(request: view.request.id)
-            #expect(Set(letters.map(\.letter)) == ["acknowledgement", "identity_request"])
+            #expect(letters.map(\.letter) == ["identity_request"])
+            #expect(!letters[0].text.contains("Amy Pond") && !letters[0].text.contains("Everything you hold"))
+            #expect(view.clock.due == nil && view.clock.isAwaitingIdentity)
             #expect(letters.allSatisfy { $0.toAddress == "amy.pond@example.org" && $0.status == .pending })
             let code = try await Self.code(in: store, for: view.request.id)
             #expect(code.count == 6 && code.allSatisfy(\.isNumber))
@@ -94,6 +97,9 @@ struct RequestStoreTests {
             }
             #expect(verified.state == .inProgress)
             #expect(verified.clock.start == Self.date("2026-03-04"))
+            let acknowledgement = try #require(try await store.outbox(request: view.request.id).first { $0.letter == "acknowledgement" })
+            #expect(acknowledgement.text.contains("Dear Amy Pond,"))
+            #expect(acknowledgement.text.contains("We must respond by Tuesday 7 April 2026."))
             #expect(try await service.verifyCode(fresh, for: view.request.id, today: today) == .refused(.used))
             // An unknown reference answers exactly as a wrong code does.
             #expect(try await service.verifyCode(fresh, for: "SR-NONE-NONE-NONE", today: today) == .refused(nil))
@@ -276,6 +282,7 @@ struct RequestStoreTests {
     func outbox() async throws {
         try await Self.withService { service, store in
             _ = try await service.submit(Self.intake(), actor: "test", fromPublic: true, today: Self.date("2026-06-15"))
+            _ = try await service.submit(Self.intake("rory@example.org"), actor: "test", fromPublic: false, today: Self.date("2026-06-15"))
             let now = Store.epochSeconds()
             let claimed = try await store.claimOutbox(now: now, limit: 10)
             #expect(claimed.count == 2)
@@ -304,5 +311,88 @@ struct RequestStoreTests {
             #expect(actions.contains("mail.retry") && actions.contains("mail.sent"))
             await #expect(throws: StewardError.self) { try await store.retryMessage(second.id, actor: "token:dpo") }
         }
+    }
+
+    @Test("an emailed code links only the person the requester's own address belongs to")
+    func codeLinksOnlyTheRequester() async throws {
+        try await Self.withService { service, store in
+            let victim = try await store.createSubject(
+                identifiers: [.init(kind: "email", value: "victim@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+            let today = Self.date("2026-06-15")
+            // Someone else's address given as an identifier.
+            var intake = Self.intake("attacker@example.org")
+            intake.identifiers = [.init(kind: "email", value: "victim@example.org")]
+            let view = try await service.submit(intake, actor: "public", fromPublic: true, today: today)
+            let code = try await Self.code(in: store, for: view.request.id)
+            guard case .verified(let verified) = try await service.verifyCode(code, for: view.request.id, today: today) else {
+                Issue.record("the code should verify")
+                return
+            }
+            #expect(verified.request.subject == nil)
+            // A "representative" proving only their own address links nobody either.
+            var representative = Self.intake("helper@example.org")
+            representative.requester.representative = Representative(relationship: "friend", authority: .writtenAuthority, evidence: "a letter")
+            representative.identifiers = [.init(kind: "email", value: "victim@example.org")]
+            let second = try await service.submit(representative, actor: "public", fromPublic: true, today: today)
+            let secondCode = try await Self.code(in: store, for: second.request.id)
+            guard case .verified(let alsoVerified) = try await service.verifyCode(secondCode, for: second.request.id, today: today) else {
+                Issue.record("the code should verify")
+                return
+            }
+            #expect(alsoVerified.request.subject == nil)
+            // The person's own address does link them.
+            let own = try await service.submit(Self.intake("victim@example.org"), actor: "public", fromPublic: true, today: today)
+            let ownCode = try await Self.code(in: store, for: own.request.id)
+            guard case .verified(let linked) = try await service.verifyCode(ownCode, for: own.request.id, today: today) else {
+                Issue.record("the code should verify")
+                return
+            }
+            #expect(linked.request.subject == victim.id)
+        }
+    }
+
+    @Test("a request where staff asked for documents cannot be verified by a code a resident asks for")
+    func publicCodeNeedsACodeRequest() async throws {
+        try await Self.withService { service, _ in
+            let today = Self.date("2026-06-15")
+            let view = try await service.submit(Self.intake(), actor: "caseworker", fromPublic: false, today: today)
+            _ = try await service.apply(.init(change: "identity_requested"), to: view.request.id, actor: "caseworker", today: today)
+            await #expect(throws: StewardError.self) {
+                try await service.issueCode(for: view.request.id, actor: "requester", fromPublic: true, today: today)
+            }
+            try await service.issueCode(for: view.request.id, actor: "caseworker", fromPublic: false, today: today)
+        }
+    }
+
+    @Test("an extension is refused after the first month, while paused, and a second time")
+    func extensionRules() async throws {
+        try await Self.withService { service, _ in
+            var intake = Self.intake()
+            intake.received = Self.date("2026-05-01")
+            let today = Self.date("2026-06-15")
+            let view = try await service.submit(intake, actor: "t", fromPublic: false, today: today)
+            let id = view.request.id
+            _ = try await service.apply(.init(change: "started", date: Self.date("2026-05-01")), to: id, actor: "t", today: today)
+            let late = ChangeInputs.extended(on: "2026-06-02")
+            await #expect(throws: StewardError.self) { try await service.apply(late, to: id, actor: "t", today: today) }
+            _ = try await service.apply(
+                .init(change: "clarification_requested", date: Self.date("2026-05-10"), reasons: "Which years?"), to: id, actor: "t", today: today)
+            await #expect(throws: StewardError.self) {
+                try await service.apply(ChangeInputs.extended(on: "2026-05-12"), to: id, actor: "t", today: today)
+            }
+            _ = try await service.apply(.init(change: "clarification_received", date: Self.date("2026-05-12")), to: id, actor: "t", today: today)
+            let extended = try await service.apply(ChangeInputs.extended(on: "2026-05-20"), to: id, actor: "t", today: today)
+            #expect(extended.clock.isExtended)
+            #expect(extended.clock.due == Self.date("2026-08-03"))  // 1 August + 2 days paused = Monday 3 August
+            await #expect(throws: StewardError.self) {
+                try await service.apply(ChangeInputs.extended(on: "2026-05-21"), to: id, actor: "t", today: today)
+            }
+        }
+    }
+}
+
+enum ChangeInputs {
+    static func extended(on date: String) -> RequestService.ChangeInput {
+        .init(change: "extended", date: CalendarDate(iso: date)!, reasons: "The request covers twelve systems.")
     }
 }

@@ -8,6 +8,9 @@ public struct StewardConfiguration: Sendable, Hashable {
     /// The address the server listens on; loopback unless set.
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
+    /// Behind the council's reverse proxy: take residents' addresses from `X-Forwarded-For` for the
+    /// public routes' limits. Only when the proxy sets that header itself.
+    public var trustForwardedFor = false
     /// `postgres://…` for PostgreSQL; anything else is a SQLite file path.
     public var databaseURL: String = "steward.sqlite"
     /// Where the Ed25519 key that signs audit checkpoints is kept; created on first start if absent.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A one-time code emailed to a requester to show they control the address they gave: six digits,
-/// good for fifteen minutes, locked after five wrong tries, and kept only as a salted hash.
+/// good for fifteen minutes, locked after five wrong tries, and kept only as a salted HMAC under a
+/// key that is not in the database, so a copy of the database does not give the code away.
 public struct IdentityChallenge: Sendable, Hashable, Codable {
     /// How long a code may be used, in seconds.
     public static let lifetime: Int64 = 15 * 60
@@ -38,20 +39,20 @@ public struct IdentityChallenge: Sendable, Hashable, Codable {
     }
 
     /// A new challenge and its code, which is shown (emailed) once and never stored.
-    public static func issue(at now: Int64) -> (challenge: IdentityChallenge, code: String) {
+    public static func issue(at now: Int64, key: Secret.Key) -> (challenge: IdentityChallenge, code: String) {
         var generator = SystemRandomNumberGenerator()
         let code = String(format: "%06d", Int.random(in: 0..<1_000_000, using: &generator))
         let salt = Secret.randomHex(bytes: 16)
-        return (IdentityChallenge(salt: salt, codeHash: hash(code, salt: salt), issuedAt: now), code)
+        return (IdentityChallenge(salt: salt, codeHash: hash(code, salt: salt, key: key), issuedAt: now), code)
     }
 
     /// Checks a code and records the try. Spaces in what was typed are ignored.
-    public mutating func check(_ typed: String, at now: Int64) -> Outcome {
+    public mutating func check(_ typed: String, at now: Int64, key: Secret.Key) -> Outcome {
         if usedAt != nil { return .used }
         if isLocked { return .locked }
         if now >= expiresAt { return .expired }
         let code = typed.filter { !$0.isWhitespace }
-        if Secret.equal(Self.hash(code, salt: salt), codeHash) {
+        if Secret.equal(Self.hash(code, salt: salt, key: key), codeHash) {
             usedAt = now
             return .verified
         }
@@ -59,7 +60,7 @@ public struct IdentityChallenge: Sendable, Hashable, Codable {
         return isLocked ? .locked : .wrong(remaining: Self.maxAttempts - attempts)
     }
 
-    static func hash(_ code: String, salt: String) -> String {
-        Secret.sha256(salt + ":" + code)
+    static func hash(_ code: String, salt: String, key: Secret.Key) -> String {
+        key.hmac(salt + ":" + code)
     }
 }

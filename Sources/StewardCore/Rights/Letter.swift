@@ -74,6 +74,9 @@ public struct LetterContext: Sendable, Hashable, Codable {
 
     public var council: Council
     public var requesterName: String
+    /// "Dear Amy Pond", or "Hello" in an email whose address is not yet proved, which carries
+    /// nothing the requester wrote.
+    public var greeting: String
     public var representative: String?
     public var request: RequestInfo
     public var today: String
@@ -93,6 +96,7 @@ public struct LetterContext: Sendable, Hashable, Codable {
         council = Council(
             name: controller.name, address: controller.address, email: controller.email, phone: controller.phone, dpo: controller.dpo?.summary)
         requesterName = request.requester.name
+        greeting = code == nil ? "Dear \(request.requester.name)" : "Hello"
         representative = request.requester.representative.map { "\($0.relationship) (\($0.authority.title.lowercased()))" }
         self.request = RequestInfo(
             reference: request.id.rawValue, kind: request.kind.rawValue, kindTitle: request.kind.title, isAccess: request.kind == .access,

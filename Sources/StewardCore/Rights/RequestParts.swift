@@ -23,6 +23,9 @@ public struct Requester: Sendable, Hashable, Codable {
         guard !result.name.isEmpty, result.name.count <= 200 else {
             throw StewardError(.invalidInput, "the requester's name must be 1 to 200 characters", field: "\(field).name")
         }
+        guard !result.name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw StewardError(.invalidInput, "the requester's name must be on one line, without control characters", field: "\(field).name")
+        }
         if let email {
             let trimmed = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             guard Self.isPlausibleEmail(trimmed) else {
@@ -32,6 +35,9 @@ public struct Requester: Sendable, Hashable, Codable {
         }
         result.postalAddress = postalAddress?.trimmingCharacters(in: .whitespacesAndNewlines)
         if result.postalAddress?.isEmpty == true { result.postalAddress = nil }
+        if let address = result.postalAddress, address.count > 500 {
+            throw StewardError(.invalidInput, "the postal address is over 500 characters", field: "\(field).postalAddress")
+        }
         guard result.email != nil || result.postalAddress != nil else {
             throw StewardError(.invalidInput, "give an email address or a postal address to reply to", field: "\(field).email")
         }
@@ -39,13 +45,22 @@ public struct Requester: Sendable, Hashable, Codable {
         return result
     }
 
-    /// One `@`, something either side, a dot in the domain, no spaces or line breaks.
+    /// An address the council's relay can send to: ASCII, one `@`, a local part of the characters
+    /// RFC 5322 allows unquoted, and a domain of letters, digits and hyphens in dotted labels.
     public static func isPlausibleEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-            text.count <= 254
+        guard parts.count == 2, text.count <= 254, text.allSatisfy(\.isASCII) else { return false }
+        let local = parts[0]
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        let localCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
+        guard !local.isEmpty, local.count <= 64, local.allSatisfy(localCharacters.contains), !local.hasPrefix("."), !local.hasSuffix("."),
+            !local.contains("..")
         else { return false }
-        return !text.contains { $0.isWhitespace || $0.isNewline || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" }
+        return labels.count >= 2
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+            }
     }
 }
 
@@ -94,6 +109,11 @@ public struct Representative: Sendable, Hashable, Codable {
         var result = self
         result.relationship = relationship.trimmingCharacters(in: .whitespacesAndNewlines)
         result.evidence = evidence.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.relationship.count <= 200, result.evidence.count <= 2000 else {
+            throw StewardError(
+                .invalidInput, "the relationship must be at most 200 characters and the evidence at most 2,000",
+                field: result.relationship.count > 200 ? "\(field).relationship" : "\(field).evidence")
+        }
         guard !result.relationship.isEmpty else {
             throw StewardError(.invalidInput, "say how the representative is related to the person", field: "\(field).relationship")
         }
@@ -138,6 +158,12 @@ public struct CCTVDetails: Sendable, Hashable, Codable {
         result.location = location.trimmingCharacters(in: .whitespacesAndNewlines)
         result.personDescription = personDescription.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !result.location.isEmpty else { throw StewardError(.invalidInput, "say where the footage was taken", field: "\(field).location") }
+        guard result.location.count <= 500 else {
+            throw StewardError(.invalidInput, "the location is over 500 characters", field: "\(field).location")
+        }
+        guard result.personDescription.count <= 2000 else {
+            throw StewardError(.invalidInput, "the description of the person is over 2,000 characters", field: "\(field).personDescription")
+        }
         guard !result.personDescription.isEmpty else {
             throw StewardError(.invalidInput, "describe the person so they can be found in the footage", field: "\(field).personDescription")
         }

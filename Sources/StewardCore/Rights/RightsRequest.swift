@@ -51,6 +51,8 @@ public struct RightsRequest: Sendable, Hashable, Codable {
         case clarificationReceived
         /// Two more months, with the reasons told to the requester (UK GDPR Art 12(3)).
         case extended(reasons: String)
+        /// A complaint's acknowledgement was sent (DPA 2018 s.164A(3)).
+        case acknowledged
         case completed
         case refused(ground: RefusalGround, reasons: String)
         case withdrawn
@@ -110,7 +112,7 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     public func state() throws -> State {
         var state = State.received
         for (index, event) in events.enumerated() {
-            state = try Self.next(after: state, applying: event, at: index, received: received)
+            state = try Self.next(after: state, applying: event, at: index, kind: kind, received: received)
         }
         return state
     }
@@ -118,7 +120,10 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     /// Adds an event if the workflow allows it from the current state; otherwise throws and changes
     /// nothing.
     public mutating func apply(_ event: Event) throws {
-        _ = try Self.next(after: try state(), applying: event, at: events.count, received: received)
+        _ = try Self.next(after: try state(), applying: event, at: events.count, kind: kind, received: received)
+        if event.change == .acknowledged, events.contains(where: { $0.change == .acknowledged }) {
+            throw StewardError(.conflict, "the complaint has already been acknowledged", field: "change")
+        }
         if event.change == .completed {
             let open = tasks.filter { $0.status == .open }
             guard open.isEmpty else {
@@ -140,7 +145,7 @@ public struct RightsRequest: Sendable, Hashable, Codable {
 
     /// The workflow: received → awaiting identity → in progress ⇄ paused → completed, refused or
     /// withdrawn.
-    static func next(after state: State, applying event: Event, at index: Int, received: CalendarDate) throws -> State {
+    static func next(after state: State, applying event: Event, at index: Int, kind: Kind, received: CalendarDate) throws -> State {
         func refuse(_ why: String) -> StewardError {
             StewardError(.conflict, "event \(index + 1) (\(event.change.name)) is not allowed: \(why)", field: "change")
         }
@@ -151,6 +156,9 @@ public struct RightsRequest: Sendable, Hashable, Codable {
         case (.received, .started), (.awaitingIdentity, .identityVerified): return .inProgress
         case (.received, .identityVerified): return .inProgress
         case (_, .feeReceived): return state
+        case (.received, .acknowledged), (.inProgress, .acknowledged), (.awaitingIdentity, .acknowledged):
+            guard kind == .complaint else { throw refuse("only a complaint is acknowledged") }
+            return state == .received ? .inProgress : state
         case (.inProgress, .clarificationRequested): return .paused
         case (.paused, .clarificationReceived): return .inProgress
         case (.inProgress, .extended(let reasons)), (.paused, .extended(let reasons)):
@@ -181,12 +189,14 @@ public struct RightsRequest: Sendable, Hashable, Codable {
                 if let asked = openPause { timeline.pauses.append(.init(asked: asked, answered: event.date)) }
                 openPause = nil
             case .extended: timeline.extensionNotified = timeline.extensionNotified ?? event.date
+            case .acknowledged: timeline.acknowledged = timeline.acknowledged ?? event.date
             default: break
             }
         }
         if let asked = openPause { timeline.pauses.append(.init(asked: asked)) }
         // Identity only moves the clock when it was asked for.
         if !events.contains(where: { $0.change == .identityRequested }) { timeline.idReceived = nil }
+        timeline.awaitingIdentity = events.contains(where: { $0.change == .identityRequested }) && timeline.idReceived == nil
         return timeline
     }
 }
@@ -202,6 +212,7 @@ extension RightsRequest.Change {
         case .clarificationRequested: "clarification_requested"
         case .clarificationReceived: "clarification_received"
         case .extended: "extended"
+        case .acknowledged: "acknowledged"
         case .completed: "completed"
         case .refused: "refused"
         case .withdrawn: "withdrawn"

@@ -20,6 +20,10 @@ public struct RequestTimeline: Sendable, Hashable, Codable {
     public var pauses: [Pause]
     /// The extension, if the requester was told of one.
     public var extensionNotified: CalendarDate?
+    /// Identity was asked for and has not arrived: the clock has not started.
+    public var awaitingIdentity: Bool = false
+    /// For a complaint: when it was acknowledged.
+    public var acknowledged: CalendarDate?
 
     public init(
         kind: Kind = .rightsRequest, received: CalendarDate, idReceived: CalendarDate? = nil, feeReceived: CalendarDate? = nil,
@@ -71,6 +75,8 @@ public struct ClockReading: Sendable, Hashable, Codable {
     public var isExtended: Bool
     /// Plain-English notes: pauses not applied under the old law, an extension given too late, …
     public var notes: [String]
+    /// True while identity has been asked for and not received: no deadline runs yet.
+    public var isAwaitingIdentity: Bool = false
 }
 
 /// The statutory deadline of a request as a pure function of its events (UK GDPR Art 12(3), 12A;
@@ -84,15 +90,39 @@ public struct StatutoryClock: Sendable {
         self.holidays = holidays
     }
 
+    /// The day the first month ends: an extension must be notified by then (Art 12(3)).
+    public func firstMonthEnds(for timeline: RequestTimeline) -> CalendarDate {
+        holidays.rolledToWorkingDay(start(of: timeline).adding(months: 1))
+    }
+
+    /// Day 1 of the clock: the latest of receipt, identity and fee.
+    func start(of timeline: RequestTimeline) -> CalendarDate {
+        [timeline.received, timeline.idReceived, timeline.feeReceived].compactMap { $0 }.max()!
+    }
+
     /// Reads the clock for a timeline.
     public func reading(for timeline: RequestTimeline) -> ClockReading {
-        let start = [timeline.received, timeline.idReceived, timeline.feeReceived].compactMap { $0 }.max()!
+        let start = start(of: timeline)
         var notes: [String] = []
         if timeline.kind == .complaint {
-            // "Within 30 days beginning on receipt": the day of receipt is day 1.
+            // "Within 30 days beginning on receipt": the day of receipt is day 1. Once acknowledged,
+            // the duty is to investigate without undue delay, which has no fixed date.
+            if let acknowledged = timeline.acknowledged {
+                return ClockReading(
+                    regime: .complaintAcknowledgement, start: timeline.received, due: nil, pausedDays: 0, isPaused: false, isExtended: false,
+                    notes: ["Acknowledged on \(acknowledged); investigate without undue delay and keep the complainant updated."]
+                )
+            }
             return ClockReading(
                 regime: .complaintAcknowledgement, start: timeline.received, due: timeline.received.adding(days: 29), pausedDays: 0, isPaused: false,
                 isExtended: false, notes: []
+            )
+        }
+        if timeline.awaitingIdentity {
+            return ClockReading(
+                regime: timeline.madeUnderDPA1998 ? .dpa1998 : timeline.received < Self.duaaCommencement ? .ukGDPRBeforeDUAA : .dataUseAndAccessAct,
+                start: timeline.received, due: nil, pausedDays: 0, isPaused: false, isExtended: false,
+                notes: ["The clock starts when the requester's identity is confirmed."], isAwaitingIdentity: true
             )
         }
         if timeline.madeUnderDPA1998 {
@@ -101,7 +131,7 @@ public struct StatutoryClock: Sendable {
                 regime: .dpa1998, start: start, due: start.adding(days: 39), pausedDays: 0, isPaused: false, isExtended: false, notes: [])
         }
         let regime: ClockRegime = timeline.received < Self.duaaCommencement ? .ukGDPRBeforeDUAA : .dataUseAndAccessAct
-        let oneMonth = holidays.rolledToWorkingDay(start.adding(months: 1))
+        let oneMonth = firstMonthEnds(for: timeline)
         var months = 1
         var extended = false
         if let notified = timeline.extensionNotified {

@@ -66,9 +66,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
     }
 
-    /// Today's date in UTC.
+    /// Today's date in England and Wales (Europe/London, so summer time counts), or in UTC where
+    /// the system has no time-zone data.
     public static var today: CalendarDate {
-        CalendarDate(dayNumber: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
+        let now = Date()
+        let offset = TimeZone(identifier: "Europe/London")?.secondsFromGMT(for: now) ?? 0
+        return CalendarDate(dayNumber: Int(((now.timeIntervalSince1970 + Double(offset)) / 86_400).rounded(.down)))
     }
 
     /// Days since 1970-01-01 (negative before), for arithmetic on dates.

@@ -58,7 +58,10 @@ public func buildRouter(_ environment: StewardEnvironment) -> (Router<StewardReq
         store: environment.store, dataMaps: cache, taxonomy: environment.taxonomy, adequacy: environment.configuration.adequacy,
         clock: environment.clock, letters: environment.letters
     )
-    RequestsController(service: requests, limiter: PublicRateLimiter(), today: environment.today).register(on: &api)
+    RequestsController(
+        service: requests, limiter: PublicRateLimiter(), today: environment.today,
+        trustForwardedFor: environment.configuration.trustForwardedFor
+    ).register(on: &api)
     return (router, api.policies)
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import StewardCore
 import StewardStore
@@ -9,6 +10,8 @@ struct RequestsController: Sendable {
     let service: RequestService
     let limiter: PublicRateLimiter
     let today: @Sendable () -> CalendarDate
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
+    let trustForwardedFor: Bool
 
     /// The answer to any code that does not work: the same whether the reference exists, the code
     /// is wrong, expired, used or locked, so nothing can be learned by guessing.
@@ -98,8 +101,10 @@ struct RequestsController: Sendable {
 
     func registerPublic(on api: inout APIRoutes) {
         api.addPublic(.post, "public/requests") { request, context in
-            try await limiter.admit(context.remoteAddress, .submission)
-            let intake = try await request.decodeJSON(as: RequestService.Intake.self, context: context)
+            try await limiter.admit(client(request, context), .submission)
+            let intake = try await request.decodeJSON(as: RequestService.Intake.self, context: context, limit: Self.publicBodyLimit)
+            // However many places ask, one address gets only a few codes an hour.
+            if let email = intake.requester.email { try await limiter.admit(email.lowercased(), .address) }
             let view = try await service.submit(intake, actor: "public", fromPublic: true, today: today())
             return try JSONResponse.make(
                 PublicAnswer(
@@ -111,8 +116,8 @@ struct RequestsController: Sendable {
             )
         }
         api.addPublic(.post, "public/requests/{id}/verify") { request, context in
-            try await limiter.admit(context.remoteAddress, .verification)
-            let body = try await request.decodeJSON(as: CodeBody.self, context: context)
+            try await limiter.admit(client(request, context), .verification)
+            let body = try await request.decodeJSON(as: CodeBody.self, context: context, limit: Self.publicBodyLimit)
             let id = RightsRequest.ID(try context.parameters.require("id"))
             switch try await service.verifyCode(body.code, for: id, today: today()) {
             case .verified(let view):
@@ -126,8 +131,8 @@ struct RequestsController: Sendable {
                 throw Self.codeRefused
             }
         }
-        api.addPublic(.post, "public/requests/{id}/code") { _, context in
-            try await limiter.admit(context.remoteAddress, .verification)
+        api.addPublic(.post, "public/requests/{id}/code") { request, context in
+            try await limiter.admit(client(request, context), .verification)
             let id = RightsRequest.ID(try context.parameters.require("id"))
             // Whether or not a code could be sent, the answer is the same.
             do {
@@ -141,6 +146,26 @@ struct RequestsController: Sendable {
                 status: .accepted
             )
         }
+    }
+
+    /// The most a resident's request body may hold.
+    static let publicBodyLimit = 64 * 1024
+
+    /// Who is calling, for the limits: the connection's address, or behind the council's proxy
+    /// (`trust_forwarded_for`) the first address of `X-Forwarded-For`. IPv6 addresses count by
+    /// their /64, which one household or device usually has to itself.
+    func client(_ request: Request, _ context: StewardRequestContext) -> String {
+        var address = context.remoteAddress
+        if trustForwardedFor, let header = request.headers[HTTPField.Name("X-Forwarded-For")!],
+            let first = header.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
+        {
+            address = first
+        }
+        if address.contains(":") {
+            let groups = address.split(separator: ":", omittingEmptySubsequences: false).prefix(4)
+            return groups.joined(separator: ":") + "::/64"
+        }
+        return address
     }
 
     static func states(_ text: String) throws -> Set<RightsRequest.State> {
@@ -157,6 +182,7 @@ struct RequestsController: Sendable {
             }
             states.insert(state)
         }
+        guard !states.isEmpty else { throw StewardError(.invalidInput, "status must name at least one state", field: "status") }
         return states
     }
 }
@@ -187,12 +213,15 @@ actor PublicRateLimiter {
     enum Bucket: Sendable {
         case submission
         case verification
+        /// Submissions naming one email address.
+        case address
 
         /// How many in how many seconds.
         var limit: (count: Int, seconds: Int64) {
             switch self {
             case .submission: (20, 3600)
             case .verification: (60, 900)
+            case .address: (5, 3600)
             }
         }
     }

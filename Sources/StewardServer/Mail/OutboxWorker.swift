@@ -69,34 +69,65 @@ public struct OutboxWorker: Service {
         }
     }
 
-    /// Sends the messages that are due now; returns how many were tried.
+    /// What a failed send says about the message.
+    enum Fault: Equatable {
+        /// The relay itself failed (down, TLS, credentials, a refused greeting or sender): the
+        /// message is not at fault and keeps its tries.
+        case relay
+        /// This message may go later (a 4xx to its recipient or data).
+        case transient
+        /// This message will never go (a 5xx to its recipient or data, a bad address).
+        case permanent
+    }
+
+    static func fault(of error: SMTPError) -> Fault {
+        switch error.kind {
+        case .rejected(let code, let command) where ["RCPT TO", "DATA", "the message data"].contains(command):
+            return code >= 500 ? .permanent : .transient
+        case .invalidAddress, .invalidMessage: return .permanent
+        default: return .relay
+        }
+    }
+
+    /// Sends the messages that are due now, one claim at a time, until none is due or the relay
+    /// fails; returns how many were tried.
     @discardableResult
-    public func deliverDue(now: Int64 = Store.epochSeconds()) async throws -> Int {
+    public func deliverDue(now: Int64 = Store.epochSeconds(), most: Int = 100) async throws -> Int {
         guard let client else { return 0 }
         let sender = try MailAddress(name: settings.fromName, address: settings.fromAddress)
-        let messages = try await store.claimOutbox(now: now)
-        for message in messages {
+        var tried = 0
+        while tried < most, let message = try await store.claimOutbox(now: now).first {
+            tried += 1
             do {
-                let ready = try store.deliverable(message)
+                let ready = try store.deliverable(message, now: now)
                 let mail = MailMessage(
                     from: sender, to: [try MailAddress(name: ready.toName, address: ready.toAddress)], subject: ready.subject, text: ready.text,
                     html: ready.html
                 )
                 try await client.send(mail)
-                try await store.markSent(message)
-                logger.debug("sent", metadata: ["message": "\(message.id)", "letter": "\(message.letter)"])
+                if try await !store.markSent(message) {
+                    logger.warning("a letter was sent after its claim lapsed; it may be sent twice", metadata: ["message": "\(message.id)"])
+                }
             } catch let error as SMTPError {
                 // A relay's reply may quote the address; it goes no further than the outbox row.
                 let reason = Self.scrub(error.message, address: message.toAddress)
-                let status = try await store.markFailed(message, error: reason, permanent: error.isPermanent, maxAttempts: settings.maxAttempts)
-                logger.warning(
-                    "a letter could not be sent", metadata: ["message": "\(message.id)", "error": "\(reason)", "status": "\(status.rawValue)"])
+                switch Self.fault(of: error) {
+                case .relay:
+                    try await store.postpone(message, error: reason, until: now + 60)
+                    logger.warning("the SMTP relay failed; sending again in a minute", metadata: ["error": "\(reason)"])
+                    return tried
+                case .transient, .permanent:
+                    let status = try await store.markFailed(
+                        message, error: reason, permanent: Self.fault(of: error) == .permanent, maxAttempts: settings.maxAttempts, now: now)
+                    logger.warning(
+                        "a letter could not be sent", metadata: ["message": "\(message.id)", "error": "\(reason)", "status": "\(status.rawValue)"])
+                }
             } catch let error as StewardError {
-                try await store.markFailed(message, error: error.message, permanent: true, maxAttempts: settings.maxAttempts)
+                try await store.markFailed(message, error: error.message, permanent: true, maxAttempts: settings.maxAttempts, now: now)
                 logger.warning("a letter cannot be sent", metadata: ["message": "\(message.id)", "error": "\(error.message)"])
             }
         }
-        return messages.count
+        return tried
     }
 
     /// The text with the recipient's address (in any case) replaced by `<recipient>`.

@@ -113,7 +113,7 @@ enum Migrations {
                     id TEXT PRIMARY KEY, request_id TEXT, letter TEXT NOT NULL, to_address TEXT NOT NULL, to_name TEXT,
                     subject TEXT NOT NULL, text_body TEXT NOT NULL, html_body TEXT NOT NULL, status TEXT NOT NULL,
                     attempts INTEGER NOT NULL, next_attempt_at BIGINT NOT NULL, last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT,
-                    sealed TEXT)
+                    sealed TEXT, expires_at BIGINT, claim TEXT)
                 """,
                 "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
                 "CREATE INDEX outbox_request ON outbox (request_id)",

@@ -140,8 +140,12 @@ public struct RequestService: Sendable {
             throw StewardError(
                 .invalidInput, "a resident cannot set subject or madeUnderDPA1998", field: intake.subject != nil ? "subject" : "madeUnderDPA1998")
         }
+        guard intake.identifiers.count <= 20 else { throw StewardError(.invalidInput, "give at most 20 identifiers", field: "identifiers") }
         var identifiers: [Subject.Identifier] = []
         for (index, identifier) in intake.identifiers.enumerated() {
+            guard identifier.value.count <= 200, identifier.kind.count <= 100 else {
+                throw StewardError(.invalidInput, "an identifier is over 200 characters", field: "identifiers[\(index)]")
+            }
             do {
                 let normalised = try identifier.normalised()
                 if !identifiers.contains(normalised) { identifiers.append(normalised) }
@@ -175,22 +179,23 @@ public struct RequestService: Sendable {
         var challenge: IdentityChallenge?
         if fromPublic {
             try request.apply(.init(date: today, change: .identityRequested, actor: "steward"))
-            (challenge, code) = IdentityChallenge.issue(at: Store.epochSeconds())
+            (challenge, code) = IdentityChallenge.issue(at: Store.epochSeconds(), key: store.codeKey)
         }
-        let reading = clock.reading(for: request.timeline)
         let controller = map?.controller ?? Controller(name: "The council")
-        var letters: [(letter: RenderedLetter, sealed: String?)] = []
-        if request.requester.email != nil {
+        var letters: [(letter: RenderedLetter, code: (sealed: String, expiresAt: Int64)?)] = []
+        if let code {
+            // Until the address is proved, it gets only the code: nothing the requester wrote.
+            let context = LetterContext(
+                request: request, controller: controller, reading: clock.reading(for: request.timeline), today: today, code: OutboxMessage.codeMarker)
             letters.append(
                 (
-                    try self.letters.render(
-                        .acknowledgement, context: LetterContext(request: request, controller: controller, reading: reading, today: today)), nil
+                    try self.letters.render(.identityRequest, context: context),
+                    (try store.seal.seal(code, context: request.id.rawValue), challenge!.expiresAt)
                 ))
-            if let code {
-                let context = LetterContext(request: request, controller: controller, reading: reading, today: today, code: OutboxMessage.codeMarker)
-                letters.append((try self.letters.render(.identityRequest, context: context), try store.seal.seal(code)))
-            }
+        } else if request.requester.email != nil {
+            letters.append((try acknowledge(&request, controller: controller, today: today), nil))
         }
+        let reading = clock.reading(for: request.timeline)
         let stored = request
         let newChallenge = challenge
         let queued = letters
@@ -217,15 +222,24 @@ public struct RequestService: Sendable {
                     AuditEvent(
                         actor: "steward", action: "request.identity.code_issued", object: "request/\(stored.id)", details: ["codesIssued": .int(1)]))
             }
-            for (letter, sealed) in queued {
+            for (letter, code) in queued {
                 events.append(
                     try await Store.enqueue(
-                        letter, to: stored.requester.email!, name: stored.requester.name, request: stored.id, sealed: sealed, actor: actor,
+                        letter, to: stored.requester.email!, name: stored.requester.name, request: stored.id, code: code, actor: actor,
                         on: database))
             }
             return ((), events)
         }
         return try view(request, today: today)
+    }
+
+    /// The acknowledgement letter; for a complaint, sending it is the acknowledgement the law asks
+    /// for, so it is recorded as an event too.
+    func acknowledge(_ request: inout RightsRequest, controller: Controller, today: CalendarDate) throws -> RenderedLetter {
+        if request.kind == .complaint { try request.apply(.init(date: today, change: .acknowledged, actor: "steward")) }
+        return try letters.render(
+            .acknowledgement,
+            context: LetterContext(request: request, controller: controller, reading: clock.reading(for: request.timeline), today: today))
     }
 
     /// A reference that is hard to guess and easy to read out: `SR-` and twelve characters with no
@@ -282,6 +296,7 @@ public struct RequestService: Sendable {
             case "clarification_requested": return .clarificationRequested
             case "clarification_received": return .clarificationReceived
             case "extended": return .extended(reasons: try reasonsGiven("an extension"))
+            case "acknowledged": return .acknowledged
             case "completed": return .completed
             case "refused":
                 guard let ground else {
@@ -292,7 +307,7 @@ public struct RequestService: Sendable {
             default:
                 throw StewardError(
                     .invalidInput,
-                    "unknown change '\(change)'; use identity_requested, identity_verified, fee_received, started, clarification_requested, clarification_received, extended, completed, refused or withdrawn",
+                    "unknown change '\(change)'; use identity_requested, identity_verified, fee_received, started, clarification_requested, clarification_received, extended, acknowledged, completed, refused or withdrawn",
                     field: "change"
                 )
             }
@@ -309,9 +324,25 @@ public struct RequestService: Sendable {
         if change == .clarificationRequested, (input.reasons ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw StewardError(.invalidInput, "say what information is needed; it is sent to the requester", field: "reasons")
         }
+        let clock = self.clock
         return try await update(id, actor: actor, today: today) { request, map, database in
+            if case .extended = change {
+                let reading = clock.reading(for: request.timeline)
+                let firstMonth = clock.firstMonthEnds(for: request.timeline)
+                if reading.isExtended { throw StewardError(.conflict, "the request has already been extended", field: "change") }
+                if reading.isAwaitingIdentity || reading.isPaused {
+                    throw StewardError(
+                        .conflict, "the clock is not running (\(reading.isPaused ? "paused" : "waiting for identity")); extend it once it runs",
+                        field: "change")
+                }
+                if date > firstMonth {
+                    throw StewardError(
+                        .conflict, "the first month ended on \(firstMonth); an extension must be notified within it (UK GDPR Art 12(3))",
+                        field: "date")
+                }
+            }
             try request.apply(.init(date: date, change: change, actor: actor))
-            if case .identityVerified = change { try await link(&request, map: map, on: database) }
+            if case .identityVerified = change { try await link(&request, map: map, byEmailCode: false, on: database) }
             return LetterKind.sent(on: change).map { ($0, input.reasons, nil) }
         }
     }
@@ -389,13 +420,19 @@ public struct RequestService: Sendable {
     /// Links the person once their identity is confirmed: the subject all the request's
     /// identifiers belong to, or the one its email address belongs to. Tasks are worked out again
     /// with what is known of them, keeping the status of tasks already there.
-    func link(_ request: inout RightsRequest, map: DataMap?, on database: any SQLDatabase) async throws {
+    ///
+    /// An emailed code proves only that the requester controls the address they gave, so it links
+    /// only the person that address belongs to, and only when the requester asks for themselves.
+    /// Staff checks (a document seen, a person known) link the person all the identifiers belong to.
+    func link(_ request: inout RightsRequest, map: DataMap?, byEmailCode: Bool, on database: any SQLDatabase) async throws {
         if request.subject == nil {
-            var owner = try await Store.owner(ofAll: request.identifiers, on: database)
-            if owner == nil, let email = request.identifiers.first(where: { $0.kind == "email" }) {
-                owner = try await Store.owner(of: email, on: database).map { .init($0) }
+            if byEmailCode {
+                if request.requester.representative == nil, let email = request.requester.email {
+                    request.subject = try await Store.owner(of: Subject.Identifier(kind: "email", value: email), on: database).map { .init($0) }
+                }
+            } else {
+                request.subject = try await Store.owner(ofAll: request.identifiers, on: database)
             }
-            request.subject = owner
         }
         guard let map, let subjectID = request.subject, let subject = try await Store.subject(subjectID, on: database) else { return }
         request.subject = subject.id
@@ -465,18 +502,22 @@ public struct RequestService: Sendable {
             }
             let existing = try await Store.challenge(for: id, on: database)
             let issued = (existing?.codesIssued ?? 0) + 1
-            if fromPublic, let existing {
-                guard !existing.challenge.isLocked, existing.codesIssued < Self.publicCodeLimit else {
+            if fromPublic {
+                // Residents may ask again only on a request that began with a code; one where staff
+                // asked for documents stays with the documents.
+                guard let existing, !existing.challenge.isLocked, existing.codesIssued < Self.publicCodeLimit else {
                     throw StewardError(.conflict, "no more codes can be sent for this request; contact the council", field: "id")
                 }
             }
-            let (challenge, code) = IdentityChallenge.issue(at: Store.epochSeconds())
+            let (challenge, code) = IdentityChallenge.issue(at: Store.epochSeconds(), key: service.store.codeKey)
             try await Store.saveChallenge(challenge, codesIssued: issued, request: id, on: database)
             let letter = try service.render(
                 .identityRequest, for: request, reading: service.clock.reading(for: request.timeline), map: map, today: today, reasons: nil,
                 ground: nil, code: OutboxMessage.codeMarker)
             let mail = try await Store.enqueue(
-                letter, to: email, name: request.requester.name, request: id, sealed: try service.store.seal.seal(code), actor: actor, on: database)
+                letter, to: email, name: request.requester.name, request: id,
+                code: (try service.store.seal.seal(code, context: id.rawValue), challenge.expiresAt), actor: actor,
+                on: database)
             let event = AuditEvent(
                 actor: actor, action: "request.identity.code_issued", object: "request/\(id)", details: ["codesIssued": .int(issued)])
             return ((), [event, mail])
@@ -490,27 +531,42 @@ public struct RequestService: Sendable {
         let dialect = store.dialect
         let service = self
         return try await store.writeAudited { database in
+            // The request's row is locked first, so tries on one code are counted one at a time.
+            let request: RightsRequest
+            do {
+                request = try await Store.loadRequest(id, forUpdate: dialect == .postgres, on: database)
+            } catch let error as StewardError where error.code == .notFound {
+                return (.refused(nil), [])
+            }
             guard let stored = try await Store.challenge(for: id, on: database) else { return (.refused(nil), []) }
             var challenge = stored.challenge
-            let outcome = challenge.check(code, at: Store.epochSeconds())
+            let outcome = challenge.check(code, at: Store.epochSeconds(), key: service.store.codeKey)
             if outcome == .used || outcome == .expired || (outcome == .locked && stored.challenge.isLocked) {
                 return (.refused(outcome), [])
             }
             try await Store.saveChallenge(challenge, codesIssued: stored.codesIssued, request: id, on: database)
             switch outcome {
             case .verified:
-                var request = try await Store.loadRequest(id, forUpdate: dialect == .postgres, on: database)
+                var request = request
                 guard try request.state() == .awaitingIdentity else { return (.refused(.used), []) }
+                let before = request.events.count
                 try request.apply(.init(date: today, change: .identityVerified(IdentityCheck(method: .emailCode)), actor: "requester"))
-                try await service.link(&request, map: map, on: database)
+                try await service.link(&request, map: map, byEmailCode: true, on: database)
+                // The address is proved: now the acknowledgement, with the deadline, can go to it.
+                let acknowledgement = try service.acknowledge(&request, controller: map?.controller ?? Controller(name: "The council"), today: today)
                 let reading = service.clock.reading(for: request.timeline)
                 try await Store.save(request, reading: reading, on: database)
-                var events = [Self.auditEvent(for: request.events.last!, request: request, reading: reading)]
+                var events = request.events.dropFirst(before).map { Self.auditEvent(for: $0, request: request, reading: reading) }
                 if let subject = request.subject {
                     events.append(
                         AuditEvent(
                             actor: "requester", action: "request.subject_linked", object: "request/\(id)",
                             details: ["subject": .string(subject.rawValue)]))
+                }
+                if let email = request.requester.email {
+                    events.append(
+                        try await Store.enqueue(
+                            acknowledgement, to: email, name: request.requester.name, request: id, actor: "requester", on: database))
                 }
                 return (.verified(try service.view(request, today: today)), events)
             case .locked:

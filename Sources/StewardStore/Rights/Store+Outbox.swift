@@ -30,6 +30,11 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
     public var sentAt: String?
     /// A one-time code, sealed, waiting to be put into the message as it is sent; never shown.
     var sealed: String?
+    /// When the code in the message stops working (seconds since 1970); a message not sent by then
+    /// is not sent at all.
+    var expiresAt: Int64?
+    /// The token of the claim that holds the message while it is being sent.
+    var claim: String?
 
     /// Where a one-time code goes in a waiting message. The code itself is kept sealed beside it
     /// and put in only as the message is sent, so no code is stored in clear.
@@ -45,18 +50,20 @@ extension Store {
     public static func epochSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
     /// Writes a letter into the outbox; the caller's transaction makes it durable with its cause.
-    /// - Parameter sealed: a one-time code sealed with `seal`, for a letter rendered with
-    ///   `OutboxMessage.codeMarker` in its place.
+    /// - Parameter code: a one-time code sealed with `seal` (bound to the request) and the time it
+    ///   expires, for a letter rendered with `OutboxMessage.codeMarker` in its place.
     static func enqueue(
-        _ letter: RenderedLetter, to address: String, name: String?, request: RightsRequest.ID?, sealed: String? = nil, actor: String,
-        on database: any SQLDatabase
+        _ letter: RenderedLetter, to address: String, name: String?, request: RightsRequest.ID?, code: (sealed: String, expiresAt: Int64)? = nil,
+        actor: String, on database: any SQLDatabase
     ) async throws -> AuditEvent {
         let id = UUID().uuidString.lowercased()
         try await database.raw(
             """
-            INSERT INTO outbox (id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, created_at, sealed)
+            INSERT INTO outbox (id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, created_at,
+                                sealed, expires_at)
             VALUES (\(bind: id), \(bind: request?.rawValue), \(bind: letter.kind.rawValue), \(bind: address), \(bind: name), \(bind: letter.subject),
-                    \(bind: letter.text), \(bind: letter.html), 'pending', 0, \(bind: epochSeconds()), \(bind: AuditChain.timestamp()), \(bind: sealed))
+                    \(bind: letter.text), \(bind: letter.html), 'pending', 0, \(bind: epochSeconds()), \(bind: AuditChain.timestamp()),
+                    \(bind: code?.sealed), \(bind: code?.expiresAt))
             """
         ).run()
         return AuditEvent(
@@ -65,30 +72,47 @@ extension Store {
         )
     }
 
-    /// Takes up to `limit` messages that are due, and holds them for `lease` seconds so another
-    /// process does not send them too. A message whose sender stopped is tried again after the lease.
-    public func claimOutbox(now: Int64 = Store.epochSeconds(), limit: Int = 20, lease: Int64 = 300) async throws -> [OutboxMessage] {
+    /// Takes up to `limit` messages that are due, and holds them for `lease` seconds under a claim
+    /// token so another process does not send them too; a message whose sender stopped is tried
+    /// again after the lease. Only the holder of the claim can record what happened to it.
+    public func claimOutbox(now: Int64 = Store.epochSeconds(), limit: Int = 1, lease: Int64 = 300) async throws -> [OutboxMessage] {
         let dialect = self.dialect
+        let token = Secret.randomHex(bytes: 16)
         return try await handle.write { database in
             let lock = SQLQueryString(dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : "")
             let rows = try await database.raw(
                 SQLQueryString("SELECT \(unsafeRaw: Self.outboxColumns) FROM outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: now)")
                     + " ORDER BY next_attempt_at, created_at LIMIT \(bind: limit)" + lock
             ).all()
-            let messages = try rows.map(Self.outboxMessage(from:))
-            for message in messages {
-                try await database.raw("UPDATE outbox SET next_attempt_at = \(bind: now + lease) WHERE id = \(bind: message.id)").run()
+            var messages = try rows.map(Self.outboxMessage(from:))
+            for index in messages.indices {
+                try await database.raw(
+                    "UPDATE outbox SET next_attempt_at = \(bind: now + lease), claim = \(bind: token) WHERE id = \(bind: messages[index].id)"
+                ).run()
+                messages[index].claim = token
             }
             return messages
         }
     }
 
-    /// Records a delivery.
-    public func markSent(_ message: OutboxMessage) async throws {
+    /// Runs an update of a claimed message; true when the claim still held.
+    static func updateClaimed(_ message: OutboxMessage, _ assignments: SQLQueryString, on database: any SQLDatabase) async throws -> Bool {
+        let rows = try await database.raw(
+            "UPDATE outbox SET " + assignments
+                + " WHERE id = \(bind: message.id) AND claim = \(bind: message.claim ?? "") AND status = 'pending' RETURNING id"
+        ).all()
+        return !rows.isEmpty
+    }
+
+    /// Records a delivery. False when the claim had lapsed and another sender holds the message.
+    @discardableResult
+    public func markSent(_ message: OutboxMessage) async throws -> Bool {
         try await writeAudited { database in
-            try await database.raw(
-                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = \(bind: AuditChain.timestamp()), last_error = NULL, sealed = NULL WHERE id = \(bind: message.id)"
-            ).run()
+            let held = try await Self.updateClaimed(
+                message,
+                "status = 'sent', attempts = attempts + 1, sent_at = \(bind: AuditChain.timestamp()), last_error = NULL, sealed = NULL, claim = NULL",
+                on: database)
+            guard held else { return (false, []) }
             let event = AuditEvent(
                 actor: "outbox", action: "mail.sent", object: "outbox/\(message.id)",
                 details: [
@@ -96,7 +120,16 @@ extension Store {
                     "attempts": .int(message.attempts + 1),
                 ]
             )
-            return ((), [event])
+            return (true, [event])
+        }
+    }
+
+    /// Puts a message back for later without counting a try: the relay, not the message, failed
+    /// (it is down, refuses TLS or the credentials).
+    public func postpone(_ message: OutboxMessage, error: String, until: Int64) async throws {
+        try await handle.write { database in
+            _ = try await Self.updateClaimed(
+                message, "next_attempt_at = \(bind: until), last_error = \(bind: String(error.prefix(500))), claim = NULL", on: database)
         }
     }
 
@@ -114,13 +147,14 @@ extension Store {
         let next = now + min(60 << min(attempts - 1, 20), 6 * 3600)
         let status: OutboxMessage.Status = givingUp ? .failed : .pending
         return try await writeAudited { database in
-            try await database.raw(
+            let held = try await Self.updateClaimed(
+                message,
                 """
-                UPDATE outbox SET status = \(bind: status.rawValue), attempts = \(bind: attempts), next_attempt_at = \(bind: next),
-                last_error = \(bind: String(error.prefix(500))), sealed = \(bind: givingUp ? nil : message.sealed) WHERE id = \(bind: message.id)
-                """
-            ).run()
-            guard givingUp else { return (status, []) }
+                status = \(bind: status.rawValue), attempts = \(bind: attempts), next_attempt_at = \(bind: next),
+                last_error = \(bind: String(error.prefix(500))), sealed = \(bind: givingUp ? nil : message.sealed), claim = NULL
+                """,
+                on: database)
+            guard held, givingUp else { return (status, []) }
             let event = AuditEvent(
                 actor: "outbox", action: "mail.failed", object: "outbox/\(message.id)",
                 details: [
@@ -146,7 +180,7 @@ extension Store {
             message.status = .pending
             message.nextAttemptAt = Self.epochSeconds()
             try await database.raw(
-                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(bind: message.nextAttemptAt) WHERE id = \(bind: id)"
+                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(bind: message.nextAttemptAt), claim = NULL WHERE id = \(bind: id)"
             ).run()
             message.attempts = 0
             return (message, [AuditEvent(actor: actor, action: "mail.retry", object: "outbox/\(id)", details: ["letter": .string(message.letter)])])
@@ -164,15 +198,19 @@ extension Store {
         }
     }
 
-    /// The message as it goes out: any one-time code unsealed and put in its place. A code that can
-    /// no longer be opened (a failed message retried later) leaves the message unsendable.
-    public func deliverable(_ message: OutboxMessage) throws -> OutboxMessage {
-        guard message.text.contains(OutboxMessage.codeMarker) || message.html.contains(OutboxMessage.codeMarker) else { return message }
+    /// The message as it goes out: any one-time code unsealed and put in its place. A code letter
+    /// whose code is gone (given up, or sealed under another key) or has expired cannot be sent.
+    public func deliverable(_ message: OutboxMessage, now: Int64 = Store.epochSeconds()) throws -> OutboxMessage {
         guard let sealed = message.sealed else {
-            throw StewardError(
-                .conflict, "the one-time code for this message is gone (sent, expired or given up); issue a new code instead", field: "id")
+            if message.letter == LetterKind.identityRequest.rawValue, message.text.contains(OutboxMessage.codeMarker) {
+                throw StewardError(.conflict, "the one-time code for this message is gone; issue a new code instead", field: "id")
+            }
+            return message
         }
-        let code = try seal.open(sealed)
+        if let expiresAt = message.expiresAt, now >= expiresAt {
+            throw StewardError(.conflict, "the one-time code expired before the email could be sent; issue a new code", field: "id")
+        }
+        let code = try seal.open(sealed, context: message.request?.rawValue ?? "")
         var result = message
         result.text = message.text.replacingOccurrences(of: OutboxMessage.codeMarker, with: code)
         result.html = message.html.replacingOccurrences(of: OutboxMessage.codeMarker, with: code)
@@ -180,7 +218,7 @@ extension Store {
     }
 
     static let outboxColumns =
-        "id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, last_error, created_at, sent_at, sealed"
+        "id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, last_error, created_at, sent_at, sealed, expires_at, claim"
 
     static func outboxMessage(from row: any SQLRow) throws -> OutboxMessage {
         let status = try row.decode(column: "status", as: String.self)
@@ -193,7 +231,8 @@ extension Store {
             nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
             lastError: try row.decode(column: "last_error", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: String.self), sentAt: try row.decode(column: "sent_at", as: String?.self),
-            sealed: try row.decode(column: "sealed", as: String?.self)
+            sealed: try row.decode(column: "sealed", as: String?.self), expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
+            claim: try row.decode(column: "claim", as: String?.self)
         )
     }
 }

@@ -4,31 +4,39 @@ import Testing
 
 @Suite("Identity codes and request scope")
 struct IdentityAndScopeTests {
-    @Test("a code is six digits, kept as a salted hash, good for fifteen minutes and once only")
+    static let key = Secret.Key(signer: AuditSigner(), purpose: "test codes")
+
+    @Test("a code is six digits, kept as a salted keyed hash, good for fifteen minutes and once only")
     func codeLife() {
-        let (challenge, code) = IdentityChallenge.issue(at: 1_000_000)
+        let key = Self.key
+        let (challenge, code) = IdentityChallenge.issue(at: 1_000_000, key: key)
         #expect(code.count == 6 && code.allSatisfy(\.isNumber))
         #expect(!challenge.codeHash.contains(code))
-        let (other, _) = IdentityChallenge.issue(at: 1_000_000)
+        let (other, _) = IdentityChallenge.issue(at: 1_000_000, key: key)
         #expect(other.salt != challenge.salt)
+        // Without the key, the hash cannot be checked: another installation's key fails the right code.
+        var elsewhere = challenge
+        #expect(elsewhere.check(code, at: 1_000_001, key: Secret.Key(signer: AuditSigner(), purpose: "test codes")) == .wrong(remaining: 4))
 
         var expired = challenge
-        #expect(expired.check(code, at: 1_000_000 + 15 * 60) == .expired)
+        #expect(expired.check(code, at: 1_000_000 + 15 * 60, key: key) == .expired)
         var fresh = challenge
-        #expect(fresh.check(" \(code.prefix(3)) \(code.suffix(3)) ", at: 1_000_000 + 15 * 60 - 1) == .verified)
-        #expect(fresh.check(code, at: 1_000_001) == .used)
+        let spaced = " " + code.prefix(3) + " " + code.suffix(3) + " "
+        #expect(fresh.check(spaced, at: 1_000_000 + 15 * 60 - 1, key: key) == .verified)
+        #expect(fresh.check(code, at: 1_000_001, key: key) == .used)
     }
 
     @Test("five wrong tries lock the code, and then even the right code fails")
     func lockout() {
-        var (challenge, code) = IdentityChallenge.issue(at: 0)
+        let key = Self.key
+        var (challenge, code) = IdentityChallenge.issue(at: 0, key: key)
         let wrong = code == "123456" ? "654321" : "123456"
-        #expect(challenge.check(wrong, at: 1) == .wrong(remaining: 4))
-        #expect(challenge.check(wrong, at: 2) == .wrong(remaining: 3))
-        #expect(challenge.check(wrong, at: 3) == .wrong(remaining: 2))
-        #expect(challenge.check(wrong, at: 4) == .wrong(remaining: 1))
-        #expect(challenge.check(wrong, at: 5) == .locked)
-        #expect(challenge.check(code, at: 6) == .locked)
+        #expect(challenge.check(wrong, at: 1, key: key) == .wrong(remaining: 4))
+        #expect(challenge.check(wrong, at: 2, key: key) == .wrong(remaining: 3))
+        #expect(challenge.check(wrong, at: 3, key: key) == .wrong(remaining: 2))
+        #expect(challenge.check(wrong, at: 4, key: key) == .wrong(remaining: 1))
+        #expect(challenge.check(wrong, at: 5, key: key) == .locked)
+        #expect(challenge.check(code, at: 6, key: key) == .locked)
         #expect(challenge.attempts == 5)
     }
 

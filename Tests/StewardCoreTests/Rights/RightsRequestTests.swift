@@ -13,6 +13,9 @@ struct RightsRequestTests {
         #expect(Self.clock.reading(for: request.timeline).due == Self.date("2026-04-07"))
         try request.apply(.init(date: Self.date("2026-03-03"), change: .identityRequested, actor: "system"))
         #expect(try request.state() == .awaitingIdentity)
+        // No deadline runs until identity arrives.
+        #expect(Self.clock.reading(for: request.timeline).due == nil)
+        #expect(Self.clock.reading(for: request.timeline).isAwaitingIdentity)
         try request.apply(.init(date: Self.date("2026-03-05"), change: .identityVerified(IdentityCheck(method: .emailCode)), actor: "resident"))
         #expect(try request.state() == .inProgress)
         #expect(Self.clock.reading(for: request.timeline).due == Self.date("2026-04-07"))  // 5 April is a Sunday, 6 April Easter Monday
@@ -52,5 +55,28 @@ struct RightsRequestTests {
         #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-07-01"))
         try known.apply(.init(date: Self.date("2026-06-20"), change: .extended(reasons: "the request covers twelve systems"), actor: "dpo"))
         #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-09-01"))
+    }
+
+    @Test("a complaint is due for acknowledgement within 30 days of receipt, and no longer once acknowledged")
+    func complaintAcknowledgement() throws {
+        var complaint = RightsRequest(id: "c1", kind: .complaint, received: Self.date("2026-07-01"))
+        #expect(Self.clock.reading(for: complaint.timeline).due == Self.date("2026-07-30"))
+        try complaint.apply(.init(date: Self.date("2026-07-02"), change: .acknowledged, actor: "caseworker"))
+        #expect(try complaint.state() == .inProgress)
+        #expect(Self.clock.reading(for: complaint.timeline).due == nil)
+        #expect(throws: StewardError.self) { try complaint.apply(.init(date: Self.date("2026-07-03"), change: .acknowledged, actor: "x")) }
+        var access = RightsRequest(id: "a1", kind: .access, received: Self.date("2026-07-01"))
+        #expect(throws: StewardError.self) { try access.apply(.init(date: Self.date("2026-07-02"), change: .acknowledged, actor: "x")) }
+    }
+
+    @Test("email addresses the relay cannot send to, and names over several lines, are refused")
+    func requesterChecks() {
+        for address in ["amy@example.org", "a.b+c@mail.example.co.uk", "o'neil@example.ie"] {
+            #expect(Requester.isPlausibleEmail(address), "\(address)")
+        }
+        for address in ["amélie@example.fr", "a@my_host.org", "a@example", "a..b@example.org", ".a@example.org", "a b@example.org", "a@-x.org"] {
+            #expect(!Requester.isPlausibleEmail(address), "\(address)")
+        }
+        #expect(throws: StewardError.self) { try Requester(name: "Amy\nBcc: x", email: "amy@example.org").validated() }
     }
 }
