@@ -21,7 +21,29 @@ public struct TestDatabase: Sendable {
 
     /// Creates a fresh, empty database.
     public static func make() async throws -> TestDatabase {
-        if let server = ProcessInfo.processInfo.environment["STEWARD_TEST_DATABASE_URL"] {
+        if let server = ProcessInfo.processInfo.environment["STEWARD_TEST_DATABASE_URL"] { return try await makePostgres(server: server) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return TestDatabase(location: .sqlite(path: folder.appendingPathComponent("steward.sqlite").path), backend: "sqlite") {
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    /// A fresh PostgreSQL database standing for a council's own system, whichever backend Steward's
+    /// store runs on in this run. `scripts/test` starts the server for every run and names it in
+    /// `STEWARD_TEST_POSTGRES_SERVER`.
+    public static func makeCouncilPostgres() async throws -> TestDatabase {
+        let environment = ProcessInfo.processInfo.environment
+        guard let server = environment["STEWARD_TEST_POSTGRES_SERVER"] ?? environment["STEWARD_TEST_DATABASE_URL"] else {
+            throw StewardError(
+                .unavailable,
+                "this test needs a PostgreSQL server for a council source: set STEWARD_TEST_POSTGRES_SERVER=postgres://… (scripts/test starts one)")
+        }
+        return try await makePostgres(server: server)
+    }
+
+    static func makePostgres(server: String) async throws -> TestDatabase {
+        do {
             let name = "steward_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
             try await admin(server) { connection in
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "test"))
@@ -34,11 +56,6 @@ public struct TestDatabase: Sendable {
                         PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Logger(label: "test"))
                 }
             }
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return TestDatabase(location: .sqlite(path: folder.appendingPathComponent("steward.sqlite").path), backend: "sqlite") {
-            try? FileManager.default.removeItem(at: folder)
         }
     }
 
