@@ -261,6 +261,11 @@ struct RequestRoutesTests {
                 #expect(error?["field"] as? String == field, "\(json) → \(response.text)")
             }
             #expect(try await fixture.store.outbox().isEmpty)
+            let huge =
+                #"{"kind":"access","requester":{"name":"A","email":"a@b.org"},"description":""# + String(repeating: "x", count: 70_000) + #""}"#
+            let tooLarge = try await Self.send(client, .post, "/api/v1/public/requests", huge, fixture)
+            #expect(tooLarge.status == .contentTooLarge)
+            #expect((try Self.object(tooLarge)["error"] as? [String: Any])?["field"] as? String == "body")
             let created = try await Self.send(
                 client, .post, "/api/v1/requests",
                 #"{"kind":"erasure","requester":{"name":"A","email":"a@b.org"},"description":"Delete my account"}"#,

@@ -25,6 +25,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let message =
                 error.body ?? (error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
             return Self.response(for: StewardError(code, message), status: error.status)
+        } catch let error as any HTTPResponseError {
+            let message = error.status == .contentTooLarge ? "the request body is larger than this route accepts" : error.status.reasonPhrase
+            return Self.response(for: StewardError(.invalidInput, message, field: "body"), status: error.status)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return Self.response(for: StewardError(.unavailable, "internal error; the request may not have completed"), status: .internalServerError)
