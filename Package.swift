@@ -108,6 +108,7 @@ let package = Package(
                 "StewardCore", "StewardStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/StewardTestSupport",
             swiftSettings: swiftSettings

@@ -181,5 +181,6 @@ public func escape(_ text: String) -> String {
 }
 
 extension String {
-    var replacingUnderscores: String { replacingOccurrences(of: "_", with: " ") }
+    /// A key written for people: `last_case_closed_at` → `last case closed at`.
+    public var replacingUnderscores: String { replacingOccurrences(of: "_", with: " ") }
 }

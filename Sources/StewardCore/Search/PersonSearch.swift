@@ -108,7 +108,11 @@ public struct PersonSearch: Sendable {
 
     /// Runs the search. `progress` is told, after each round, how many collections have been
     /// searched of how many the search may reach.
-    public func run(identifiers: [Subject.Identifier], progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws -> [Found] {
+    public func run(
+        identifiers: [Subject.Identifier], progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
+    ) async throws
+        -> [Found]
+    {
         var pending = seeds(for: identifiers)
         var asked: [Place: Set<String>] = [:]
         var rows: [DatasetGraph.Node: [String: [String: String]]] = [:]
@@ -150,7 +154,7 @@ public struct PersonSearch: Sendable {
                     }
                 }
             }
-            progress?(searched.count, fields.count)
+            await progress?(searched.count, fields.count)
         }
         return rows.keys.sorted().map { node in
             Found(node: node, rows: rows[node]!.sorted { $0.key < $1.key }.map(\.value))

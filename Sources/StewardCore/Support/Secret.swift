@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// Small helpers for secrets: random values, hashes, and comparisons whose time does not depend on
 /// where the inputs differ.
@@ -71,5 +71,12 @@ public struct SecretSeal: Sendable {
         } catch {
             throw StewardError(.unavailable, "a sealed secret could not be opened: it was sealed under another signing key or altered")
         }
+    }
+}
+
+extension Secret {
+    /// SHA-256 of the bytes, as lower-case hex.
+    public static func sha256(_ data: Data) -> String {
+        AuditChain.hex(SHA256.hash(data: data))
     }
 }

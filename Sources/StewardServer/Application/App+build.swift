@@ -62,6 +62,7 @@ public func buildRouter(_ environment: StewardEnvironment) -> (Router<StewardReq
         service: requests, limiter: PublicRateLimiter(), today: environment.today,
         trustForwardedFor: environment.configuration.trustForwardedFor
     ).register(on: &api)
+    SourcesController(requests: requests, taxonomy: environment.taxonomy).register(on: &api)
     return (router, api.policies)
 }
 

@@ -27,6 +27,10 @@ extension Set where Element == Role {
     static let disclosureReaders: Set<Role> = [.dpo, .caseworker, .auditor]
     /// Those who may ask the gate: council applications and staff.
     static let decisionMakers: Set<Role> = [.dpo, .caseworker, .service]
+    /// Those who register and check the council's own databases.
+    static let sourceAdministrators: Set<Role> = [.dpo]
+    /// Those who may see which sources are registered (never their credentials).
+    static let sourceReaders: Set<Role> = [.dpo, .auditor]
     /// Those who work rights requests.
     static let requestWorkers: Set<Role> = [.dpo, .caseworker]
     /// Those who may read rights requests: workers, and auditors checking deadlines were met.

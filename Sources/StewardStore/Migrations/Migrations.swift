@@ -119,6 +119,22 @@ enum Migrations {
                 "CREATE INDEX outbox_request ON outbox (request_id)",
             ]
         ),
+        .portable(
+            version: 4,
+            name: "council sources, request runs",
+            [
+                """
+                CREATE TABLE sources (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, dataset TEXT NOT NULL UNIQUE, location_sealed TEXT NOT NULL,
+                    location_shown TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE request_runs (
+                    request_id TEXT PRIMARY KEY, status TEXT NOT NULL, done INTEGER NOT NULL, total INTEGER NOT NULL, started_at TEXT NOT NULL,
+                    finished_at TEXT, error TEXT, document TEXT)
+                """,
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

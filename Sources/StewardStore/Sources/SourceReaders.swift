@@ -3,10 +3,19 @@ public import Logging
 import SQLKit
 public import StewardCore
 
+/// A connection to one council source: it reads rows for searches and says what it lacks.
+public protocol SourceConnection: CollectionReader {
+    /// Throws unless the source answers.
+    func ping() async throws
+    /// Every declared collection or field the source does not have.
+    func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem]
+    func close() async
+}
+
 /// Reads a council database (PostgreSQL or SQLite) for a person search. Every value is bound as a
 /// parameter and every name is quoted as an identifier, so nothing in a request or a dataset file
 /// can change the query. Values are compared in the column's declared type, so indexes serve.
-public final class SQLSourceReader: CollectionReader {
+public final class SQLSourceReader: SourceConnection {
     let handle: any DatabaseHandle
 
     init(handle: any DatabaseHandle) {
@@ -20,6 +29,35 @@ public final class SQLSourceReader: CollectionReader {
 
     public func close() async {
         await handle.close()
+    }
+
+    public func ping() async throws {
+        _ = try await handle.read { database in try await database.raw("SELECT 1 AS one").all() }
+    }
+
+    public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] {
+        var problems: [SourceCheck.Problem] = []
+        for collection in collections where !collection.skipProcessing {
+            guard await succeeds("SELECT * FROM " + "\(ident: collection.name)" + " WHERE 1 = 0") else {
+                problems.append(.init(collection: collection.name, message: "there is no table or view '\(collection.name)'"))
+                continue
+            }
+            for (path, field) in collection.allFields where field.fields.isEmpty {
+                if !(await succeeds("SELECT " + "\(ident: path)" + " FROM " + "\(ident: collection.name)" + " WHERE 1 = 0")) {
+                    problems.append(.init(collection: collection.name, field: path, message: "'\(collection.name)' has no column '\(path)'"))
+                }
+            }
+        }
+        return problems
+    }
+
+    func succeeds(_ query: SQLQueryString) async -> Bool {
+        do {
+            _ = try await handle.read { database in try await database.raw(query).all() }
+            return true
+        } catch {
+            return false
+        }
     }
 
     public func rows(
@@ -67,7 +105,7 @@ struct SQLIdentifierText: CustomStringConvertible {
 
 /// Reads a folder of CSV files, one per collection (`people.csv`), each with a header row naming
 /// its columns. Files are read once and kept; a missing file or column is an error naming it.
-public actor CSVSourceReader: CollectionReader {
+public actor CSVSourceReader: SourceConnection {
     public let folder: URL
     private var tables: [String: (header: [String], rows: [[String]])] = [:]
 
@@ -96,6 +134,37 @@ public actor CSVSourceReader: CollectionReader {
             var result: [String: String] = [:]
             for (name, index) in indexes where index < row.count && !row[index].isEmpty { result[name] = row[index] }
             return result
+        }
+    }
+
+    public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] {
+        var problems: [SourceCheck.Problem] = []
+        for collection in collections where !collection.skipProcessing {
+            let header: [String]
+            do {
+                header = try load(collection.name).header
+            } catch let error as StewardError {
+                problems.append(.init(collection: collection.name, message: error.message))
+                continue
+            } catch {
+                problems.append(.init(collection: collection.name, message: "\(collection.name).csv cannot be read: \(error)"))
+                continue
+            }
+            for (path, field) in collection.allFields where field.fields.isEmpty && !header.contains(path) {
+                problems.append(.init(collection: collection.name, field: path, message: "\(collection.name).csv has no column '\(path)'"))
+            }
+        }
+        return problems
+    }
+
+    public func close() async {
+        tables = [:]
+    }
+
+    public func ping() async throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw StewardError(.unavailable, "the folder \(folder.path) does not exist")
         }
     }
 

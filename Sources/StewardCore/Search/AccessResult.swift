@@ -1,0 +1,69 @@
+/// What an access request found: every row of the person in every source searched, with values
+/// about other people withheld and the reason recorded, ready to be handed over as a bundle.
+public struct AccessResult: Sendable, Hashable, Codable {
+    /// A value withheld from the copy, and why.
+    public struct Redaction: Sendable, Hashable, Codable {
+        public var dataset: String
+        public var collection: String
+        public var field: String
+        public var rows: Int
+        public var reason: String
+    }
+
+    /// One collection's rows.
+    public struct Collection: Sendable, Hashable, Codable {
+        public var dataset: String
+        public var collection: String
+        /// The fields, in the dataset's order.
+        public var fields: [String]
+        public var rows: [[String: String]]
+    }
+
+    public var request: RightsRequest.ID
+    public var ranAt: String
+    /// The sources searched, by id.
+    public var sources: [String]
+    public var collections: [Collection]
+    public var redactions: [Redaction]
+
+    /// What the copy says in place of a withheld value.
+    public static let withheld = "[withheld: about another person]"
+
+    /// Builds the result from what a search found, withholding fields whose categories are about
+    /// other people (`user.third_party…`; DPA 2018 Sch 2 paras 16–17).
+    public init(request: RightsRequest.ID, ranAt: String, sources: [String], found: [PersonSearch.Found], dataMap: DataMap) {
+        self.request = request
+        self.ranAt = ranAt
+        self.sources = sources
+        var collections: [Collection] = []
+        var redactions: [Redaction] = []
+        for item in found {
+            let declared = dataMap.dataset(item.node.dataset)?.collection(item.node.collection)
+            let fields = declared?.allFields.filter { $0.field.fields.isEmpty } ?? []
+            let names = fields.map(\.path)
+            var rows = item.rows
+            for (path, field) in fields where field.dataCategories.contains(where: { $0 == "user.third_party" || $0.hasPrefix("user.third_party.") })
+            {
+                var count = 0
+                for index in rows.indices where rows[index][path] != nil {
+                    rows[index][path] = Self.withheld
+                    count += 1
+                }
+                if count > 0 {
+                    redactions.append(
+                        Redaction(
+                            dataset: item.node.dataset.rawValue, collection: item.node.collection, field: path, rows: count,
+                            reason:
+                                "The field holds information about another person (\(field.dataCategories.joined(separator: ", "))); withheld under DPA 2018 Sch 2 para 16 unless they consent or disclosure is reasonable."
+                        ))
+                }
+            }
+            collections.append(Collection(dataset: item.node.dataset.rawValue, collection: item.node.collection, fields: names, rows: rows))
+        }
+        self.collections = collections
+        self.redactions = redactions
+    }
+
+    /// How many rows were found in all.
+    public var rowCount: Int { collections.reduce(0) { $0 + $1.rows.count } }
+}

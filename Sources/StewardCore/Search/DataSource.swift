@@ -1,0 +1,77 @@
+/// Where one dataset of the data map really lives: a PostgreSQL database, a SQLite file, or a
+/// folder of CSV files (one per collection). The location may hold credentials, so it is stored
+/// sealed and shown only with any password removed.
+public struct DataSource: Sendable, Hashable, Codable {
+    public typealias ID = Key<DataSource>
+
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case postgres
+        case sqlite
+        case csv
+    }
+
+    public var id: ID
+    public var name: String
+    public var kind: Kind
+    /// The dataset whose collections and fields this source holds.
+    public var dataset: Dataset.Key
+    /// The location with any password removed, safe to show and log.
+    public var shownLocation: String
+    public var createdAt: String
+    public var createdBy: String
+
+    public init(id: ID, name: String, kind: Kind, dataset: Dataset.Key, shownLocation: String, createdAt: String, createdBy: String) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.dataset = dataset
+        self.shownLocation = shownLocation
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
+
+    /// Checks a location for its kind and returns it with any password removed, for showing.
+    public static func shown(_ location: String, kind: Kind) throws -> String {
+        switch kind {
+        case .postgres:
+            guard location.hasPrefix("postgres://") || location.hasPrefix("postgresql://"), location.contains("@") || location.contains("://")
+            else {
+                throw StewardError(
+                    .invalidInput, "a PostgreSQL source's location is a URL: postgres://user:password@host:5432/database", field: "location")
+            }
+            return DatabaseLocation.postgres(url: location).description
+        case .sqlite, .csv:
+            guard location.hasPrefix("/") else {
+                throw StewardError(.invalidInput, "a \(kind.rawValue) source's location is an absolute path on the server", field: "location")
+            }
+            return location
+        }
+    }
+}
+
+/// What checking a source found: whether it could be reached, and every declared collection or
+/// field it does not have.
+public struct SourceCheck: Sendable, Hashable, Codable {
+    public struct Problem: Sendable, Hashable, Codable {
+        public var collection: String?
+        public var field: String?
+        public var message: String
+
+        public init(collection: String? = nil, field: String? = nil, message: String) {
+            self.collection = collection
+            self.field = field
+            self.message = message
+        }
+    }
+
+    public var source: DataSource.ID
+    public var reachable: Bool
+    public var problems: [Problem]
+    public var ok: Bool { reachable && problems.isEmpty }
+
+    public init(source: DataSource.ID, reachable: Bool, problems: [Problem]) {
+        self.source = source
+        self.reachable = reachable
+        self.problems = problems
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import StewardCore
+import StewardFiles
+import StewardStore
+
+/// The council's own databases over HTTP: register a source for a dataset, check it, and run an
+/// access request's search across every source, then download the bundle.
+struct SourcesController: Sendable {
+    let requests: RequestService
+    let taxonomy: Taxonomy
+    var store: Store { requests.store }
+
+    struct SourceBody: Decodable {
+        var id: String
+        var name: String
+        var kind: DataSource.Kind
+        var dataset: String
+        var location: String
+    }
+
+    struct ExecuteBody: Decodable {
+        var dryRun: Bool?
+    }
+
+    /// A dry run's answer: what would be handed over, without the values.
+    struct DryRun: Encodable {
+        var rows: Int
+        var collections: [String: Int]
+        var redactions: [AccessResult.Redaction]
+    }
+
+    func register(on api: inout APIRoutes) {
+        api.add(.post, "sources", roles: .sourceAdministrators) { request, context in
+            let body = try await request.decodeJSON(as: SourceBody.self, context: context, limit: 64 * 1024)
+            let source = try await store.addSource(
+                id: body.id, name: body.name, kind: body.kind, dataset: .init(body.dataset), location: body.location, actor: context.actor)
+            return try JSONResponse.make(source, status: .created)
+        }
+        api.add(.get, "sources", roles: .sourceReaders) { _, _ in
+            try JSONResponse.make(["sources": try await store.sources()])
+        }
+        api.add(.delete, "sources/{id}", roles: .sourceAdministrators) { _, context in
+            try await store.removeSource(.init(try context.parameters.require("id")), actor: context.actor)
+            return Response(status: .noContent)
+        }
+        api.add(.post, "sources/{id}/test", roles: .sourceAdministrators) { _, context in
+            try JSONResponse.make(
+                try await store.checkSource(.init(try context.parameters.require("id")), actor: context.actor, logger: context.logger))
+        }
+        api.add(.post, "requests/{id}/execute", roles: .requestWorkers) { request, context in
+            let body = try await request.decodeJSON(as: ExecuteBody.self, context: context, limit: 64 * 1024)
+            let id = RightsRequest.ID(try context.parameters.require("id"))
+            if body.dryRun == true {
+                let result = try await requests.runAccess(id, actor: context.actor, dryRun: true, logger: context.logger)
+                return try JSONResponse.make(
+                    DryRun(
+                        rows: result.rowCount,
+                        collections: Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", $0.rows.count) }),
+                        redactions: result.redactions))
+            }
+            // Checked and marked running before answering: a request that cannot run is a 4xx, and
+            // the run's progress can be read at once.
+            try await requests.beginAccess(id)
+            let service = requests
+            let actor = context.actor
+            let logger = context.logger
+            Task { _ = try? await service.runAccess(id, actor: actor, begun: true, logger: logger) }
+            return try JSONResponse.make(["status": "running"], status: .accepted)
+        }
+        api.add(.get, "requests/{id}/execution", roles: .requestReaders) { _, context in
+            let id = RightsRequest.ID(try context.parameters.require("id"))
+            guard let status = try await requests.runStatus(id) else {
+                throw StewardError(.notFound, "the request has not been run", field: "id")
+            }
+            return try JSONResponse.make(status)
+        }
+        api.add(.get, "requests/{id}/bundle", roles: .requestWorkers) { _, context in
+            let id = RightsRequest.ID(try context.parameters.require("id"))
+            guard let result = try await requests.accessResult(id) else {
+                throw StewardError(.conflict, "there is no completed search for this request to hand over", field: "id")
+            }
+            guard let map = try await requests.dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
+            let view = try await requests.request(id, today: .today)
+            let supplementary = try await requests.supplementaryInformation(for: id, today: .today)
+            let archive = try AccessBundle.archive(result, request: view.request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
+            // Handing over a person's data is recorded, with what exactly was handed over.
+            try await store.audit.append(
+                AuditEvent(
+                    actor: context.actor, action: "request.bundle_download", object: "request/\(id)",
+                    details: ["sha256": .string(Secret.sha256(archive)), "bytes": .int(archive.count), "rows": .int(result.rowCount)]))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""],
+                body: .init(byteBuffer: ByteBuffer(bytes: archive)))
+        }
+    }
+}

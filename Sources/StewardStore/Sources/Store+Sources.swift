@@ -1,0 +1,127 @@
+import Foundation
+public import Logging
+import SQLKit
+public import StewardCore
+
+/// The council sources: each binds one dataset of the data map to where it lives. Locations are
+/// sealed with AES-GCM under a key derived from the installation's signing key and bound to the
+/// source's id, so credentials in them are never stored in clear.
+extension Store {
+    /// Registers a source for a dataset of the current data map; one source per dataset.
+    public func addSource(
+        id: String, name: String, kind: DataSource.Kind, dataset: Dataset.Key, location: String, actor: String
+    ) async throws -> DataSource {
+        let trimmedID = id.trimmingCharacters(in: .whitespaces)
+        guard !trimmedID.isEmpty, trimmedID.count <= 64, trimmedID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+            throw StewardError(.invalidInput, "a source id is 1 to 64 letters, digits, '_' or '-'", field: "id")
+        }
+        let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmedName.isEmpty, trimmedName.count <= 200 else { throw StewardError(.invalidInput, "a source needs a name", field: "name") }
+        let shown = try DataSource.shown(location, kind: kind)
+        guard let map = try await currentDataMap()?.dataMap, map.dataset(dataset) != nil else {
+            throw StewardError(.invalidInput, "the data map has no dataset '\(dataset)'", field: "dataset")
+        }
+        let sealed = try seal.seal(location, context: "source:\(trimmedID)")
+        let source = DataSource(
+            id: .init(trimmedID), name: trimmedName, kind: kind, dataset: dataset, shownLocation: shown, createdAt: AuditChain.timestamp(),
+            createdBy: actor)
+        return try await writeAudited { database in
+            if try await database.raw("SELECT id FROM sources WHERE id = \(bind: trimmedID) OR dataset = \(bind: dataset.rawValue)").first() != nil {
+                throw StewardError(.conflict, "a source with this id, or for dataset '\(dataset)', already exists", field: "id")
+            }
+            try await database.raw(
+                """
+                INSERT INTO sources (id, name, kind, dataset, location_sealed, location_shown, created_at, created_by)
+                VALUES (\(bind: trimmedID), \(bind: trimmedName), \(bind: kind.rawValue), \(bind: dataset.rawValue), \(bind: sealed), \(bind: shown),
+                        \(bind: source.createdAt), \(bind: actor))
+                """
+            ).run()
+            let event = AuditEvent(
+                actor: actor, action: "source.create", object: "source/\(trimmedID)",
+                details: ["kind": .string(kind.rawValue), "dataset": .string(dataset.rawValue), "location": .string(shown)])
+            return (source, [event])
+        }
+    }
+
+    /// Every source, by id.
+    public func sources() async throws -> [DataSource] {
+        try await handle.read { database in
+            try await database.raw("SELECT id, name, kind, dataset, location_shown, created_at, created_by FROM sources ORDER BY id").all()
+                .map(Self.source(from:))
+        }
+    }
+
+    /// Removes a source; the data it points at is untouched.
+    public func removeSource(_ id: DataSource.ID, actor: String) async throws {
+        try await writeAudited { database in
+            guard try await database.raw("SELECT id FROM sources WHERE id = \(bind: id.rawValue)").first() != nil else {
+                throw StewardError(.notFound, "no source '\(id)'", field: "id")
+            }
+            try await database.raw("DELETE FROM sources WHERE id = \(bind: id.rawValue)").run()
+            return ((), [AuditEvent(actor: actor, action: "source.remove", object: "source/\(id)")])
+        }
+    }
+
+    /// Opens a connection to a source.
+    public func connect(_ source: DataSource, logger: Logger) async throws -> any SourceConnection {
+        let sealed = try await handle.read { database in
+            try await database.raw("SELECT location_sealed FROM sources WHERE id = \(bind: source.id.rawValue)").first()?
+                .decode(column: "location_sealed", as: String.self)
+        }
+        guard let sealed else { throw StewardError(.notFound, "no source '\(source.id)'", field: "id") }
+        let location = try seal.open(sealed, context: "source:\(source.id)")
+        switch source.kind {
+        case .postgres: return try await SQLSourceReader.connect(.postgres(url: location), logger: logger)
+        case .sqlite:
+            guard FileManager.default.fileExists(atPath: location) else {
+                throw StewardError(.unavailable, "the SQLite file of source '\(source.id)' does not exist", field: "location")
+            }
+            return try await SQLSourceReader.connect(.sqlite(path: location), logger: logger)
+        case .csv:
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: location, isDirectory: &isFolder), isFolder.boolValue else {
+                throw StewardError(.unavailable, "the CSV folder of source '\(source.id)' does not exist", field: "location")
+            }
+            return CSVSourceReader(folder: URL(fileURLWithPath: location))
+        }
+    }
+
+    /// Connects to a source and checks that every collection and field its dataset declares is there.
+    public func checkSource(_ id: DataSource.ID, actor: String, logger: Logger) async throws -> SourceCheck {
+        guard let source = try await sources().first(where: { $0.id == id }) else { throw StewardError(.notFound, "no source '\(id)'", field: "id") }
+        guard let dataset = try await currentDataMap()?.dataMap.dataset(source.dataset) else {
+            throw StewardError(.conflict, "the current data map has no dataset '\(source.dataset)' for this source", field: "dataset")
+        }
+        var check: SourceCheck
+        do {
+            let connection = try await connect(source, logger: logger)
+            do {
+                try await connection.ping()
+                check = SourceCheck(source: id, reachable: true, problems: await connection.missing(in: dataset.collections))
+            } catch {
+                await connection.close()
+                throw error
+            }
+            await connection.close()
+        } catch let error as StewardError {
+            check = SourceCheck(source: id, reachable: false, problems: [.init(message: error.message)])
+        } catch {
+            check = SourceCheck(source: id, reachable: false, problems: [.init(message: "cannot connect: \(String(describing: error).prefix(300))")])
+        }
+        try await audit.append(
+            AuditEvent(
+                actor: actor, action: "source.check", object: "source/\(id)",
+                details: ["reachable": .bool(check.reachable), "problems": .int(check.problems.count)]))
+        return check
+    }
+
+    static func source(from row: any SQLRow) throws -> DataSource {
+        DataSource(
+            id: .init(try row.decode(column: "id", as: String.self)), name: try row.decode(column: "name", as: String.self),
+            kind: DataSource.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .csv,
+            dataset: .init(try row.decode(column: "dataset", as: String.self)),
+            shownLocation: try row.decode(column: "location_shown", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: String.self), createdBy: try row.decode(column: "created_by", as: String.self)
+        )
+    }
+}

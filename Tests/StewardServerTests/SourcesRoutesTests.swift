@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import StewardCore
+import StewardFiles
+import StewardServer
+import StewardStore
+import StewardTestSupport
+import Testing
+
+@Suite("Council sources and access runs over HTTP")
+struct SourcesRoutesTests {
+    static func send(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil, as role: Role, _ fixture: ServerFixture
+    ) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: json.map { ByteBuffer(string: $0) })
+    }
+
+    static func object(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try response.json() as? [String: Any], "\(response.status) \(response.text)")
+    }
+
+    @Test("sources are registered and checked, an access request runs across them with progress, and its bundle downloads")
+    func registerRunAndDownload() async throws {
+        try await CouncilSources.with { sources in
+            try await ServerFixture.with(loadDemo: false) { fixture, client in
+                _ = try await fixture.store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
+                guard case .postgres(let housingURL) = sources.housing.location else {
+                    Issue.record("the housing source is PostgreSQL")
+                    return
+                }
+                for (id, kind, dataset, location) in [
+                    ("housing", "postgres", "housing_db", housingURL), ("benefits", "sqlite", "benefits_db", sources.benefitsPath),
+                    ("library", "csv", "library_csv", sources.libraryFolder.path),
+                ] {
+                    let body = #"{"id":"\#(id)","name":"\#(id)","kind":"\#(kind)","dataset":"\#(dataset)","location":"\#(location)"}"#
+                    let created = try await Self.send(client, .post, "/api/v1/sources", body, as: .dpo, fixture)
+                    #expect(created.status == .created, "\(created.text)")
+                    let check = try Self.object(try await Self.send(client, .post, "/api/v1/sources/\(id)/test", as: .dpo, fixture))
+                    #expect(check["reachable"] as? Bool == true && (check["problems"] as? [Any])?.isEmpty == true, "\(check)")
+                }
+                let listed = try await Self.send(client, .get, "/api/v1/sources", as: .auditor, fixture)
+                #expect(listed.status == .ok)
+                #expect(!listed.text.contains("location_sealed") && !listed.text.contains("sealed"))
+                let duplicate = try await Self.send(
+                    client, .post, "/api/v1/sources", #"{"id":"other","name":"x","kind":"csv","dataset":"library_csv","location":"/tmp"}"#, as: .dpo,
+                    fixture)
+                #expect(duplicate.status == .conflict)
+
+                let created = try await Self.send(
+                    client, .post, "/api/v1/requests",
+                    #"{"kind":"access","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Everything"}"#, as: .caseworker,
+                    fixture)
+                let reference = try #require((try Self.object(created)["request"] as? [String: Any])?["id"] as? String)
+                let early = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{}", as: .caseworker, fixture)
+                #expect(early.status == .conflict, "identity is not confirmed yet")
+                _ = try await Self.send(
+                    client, .post, "/api/v1/requests/\(reference)/events",
+                    #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
+                    as: .caseworker,
+                    fixture)
+
+                let dry = try Self.object(
+                    try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", #"{"dryRun":true}"#, as: .caseworker, fixture))
+                #expect(dry["rows"] as? Int == 9)
+                #expect((dry["collections"] as? [String: Int])?["benefits_db.payments"] == 2)
+                #expect(try await Self.send(client, .get, "/api/v1/requests/\(reference)/bundle", as: .caseworker, fixture).status == .conflict)
+
+                let started = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{}", as: .caseworker, fixture)
+                #expect(started.status == .accepted)
+                var status: [String: Any] = [:]
+                for _ in 0..<200 {
+                    status = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)/execution", as: .auditor, fixture))
+                    if status["status"] as? String != "running" { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(status["status"] as? String == "done", "\(status)")
+                #expect(status["done"] as? Int == 6 && status["total"] as? Int == 6)
+
+                let bundle = try await Self.send(client, .get, "/api/v1/requests/\(reference)/bundle", as: .caseworker, fixture)
+                #expect(bundle.status == .ok)
+                #expect(bundle.headers[.contentType] == "application/zip")
+                let files = try ZipReader.files(Data(bundle.body.readableBytesView))
+                let tenants = try JSONDecoder().decode([[String: String]].self, from: try #require(files["data/housing_db/tenants.json"]))
+                #expect(tenants.map { $0["name"] } == ["Amy Pond"])
+                #expect(files["manifest.json"] != nil && files["report.html"] != nil)
+                let download = try #require(try await fixture.store.auditEntries(limit: 10_000).first { $0.action == "request.bundle_download" })
+                #expect(download.details.contains(Secret.sha256(Data(bundle.body.readableBytesView))))
+            }
+        }
+    }
+}

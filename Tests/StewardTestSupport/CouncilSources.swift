@@ -1,0 +1,167 @@
+public import Foundation
+import Logging
+import SQLKit
+public import StewardCore
+import StewardStore
+
+/// A small council for the search and access tests: a housing database, a benefits database and a
+/// library export, each one dataset of one system.
+public enum CouncilFixture {
+    public static func field(
+        _ name: String, identity: String? = nil, type: Dataset.DataType.Base = .string, primaryKey: Bool = false,
+        references: [Dataset.Reference] = [], categories: [String] = ["user"], fields: [Dataset.Field] = []
+    ) -> Dataset.Field {
+        Dataset.Field(
+            name: name, description: nil, dataCategories: categories, identity: identity, references: references, isPrimaryKey: primaryKey,
+            dataType: fields.isEmpty ? .init(base: type) : .init(base: .object), isReadOnly: false, fields: fields)
+    }
+
+    public static func collection(_ name: String, _ fields: [Dataset.Field]) -> Dataset.Collection {
+        Dataset.Collection(name: name, description: nil, fields: fields, skipProcessing: false)
+    }
+
+    public static func reference(
+        _ dataset: String, _ collection: String, _ field: String, _ direction: Dataset.Reference.Direction?
+    ) -> Dataset.Reference {
+        Dataset.Reference(dataset: .init(dataset), collection: collection, field: field, direction: direction)
+    }
+
+    public static let datasets: [Dataset] = [
+        Dataset(
+            key: "housing_db", name: "Housing", description: nil,
+            collections: [
+                collection(
+                    "tenants",
+                    [
+                        field("id", type: .integer, primaryKey: true), field("email", identity: "email"), field("name"),
+                        field("next_of_kin", categories: ["user.third_party.family_member"]),
+                    ]),
+                collection(
+                    "tenancies",
+                    [
+                        field("id", type: .integer, primaryKey: true),
+                        field("tenant_id", type: .integer, references: [reference("housing_db", "tenants", "id", .from)]),
+                        field("uprn"),
+                    ]),
+            ]),
+        Dataset(
+            key: "benefits_db", name: "Benefits", description: nil,
+            collections: [
+                collection(
+                    "claimants",
+                    [
+                        field("id", type: .integer, primaryKey: true), field("ni_number", identity: "ni_number"),
+                        // No direction: a UPRN leads both ways, which makes a cycle the search must end.
+                        field("uprn", references: [reference("housing_db", "tenancies", "uprn", nil)]),
+                    ]),
+                collection(
+                    "payments",
+                    [
+                        field("id", type: .integer, primaryKey: true),
+                        field("claimant_id", type: .integer, references: [reference("benefits_db", "claimants", "id", .from)]), field("amount"),
+                    ]),
+            ]),
+        Dataset(
+            key: "library_csv", name: "Library export", description: nil,
+            collections: [
+                collection("members", [field("member_no", primaryKey: true), field("email", identity: "email"), field("phone")]),
+                collection(
+                    "loans",
+                    [field("loan_id", primaryKey: true), field("member_no", references: [reference("library_csv", "members", "member_no", .from)])]),
+            ]),
+    ]
+
+    public static func searchMap(_ datasets: [Dataset]) -> DataMap {
+        DataMap(
+            controller: Controller(name: "Test council"), systems: [], datasets: datasets, purposes: [], recipients: [], retention: [],
+            customIdentities: [])
+    }
+
+    /// The council of the search tests: three systems, each with one dataset held in one source.
+    public static func dataMap(_ datasets: [Dataset] = CouncilFixture.datasets) -> DataMap {
+        let purposes = [
+            Purpose(
+                key: "housing", name: "Managing council tenancies", description: nil, dataUse: "public_service", lawfulBasis: .publicTask,
+                legislation: "Housing Act 1985", specialCondition: nil, criminalOffenceCondition: nil, dataCategories: ["user.name", "user.contact"],
+                dataSubjects: ["resident"], sources: ["the tenant"]),
+            Purpose(
+                key: "benefits", name: "Paying housing benefit", description: nil, dataUse: "public_service", lawfulBasis: .legalObligation,
+                legislation: "Social Security Administration Act 1992", specialCondition: nil, criminalOffenceCondition: nil,
+                dataCategories: ["user.financial"], dataSubjects: ["resident"]),
+            Purpose(
+                key: "library", name: "Providing the library service", description: nil, dataUse: "public_service", lawfulBasis: .publicTask,
+                legislation: nil, specialCondition: nil, criminalOffenceCondition: nil, dataCategories: ["user.contact"],
+                dataSubjects: ["library_member"]),
+        ]
+        func system(_ key: String, _ name: String, _ dataset: String, _ purpose: String) -> System {
+            System(
+                key: .init(key), name: name, description: nil, department: "\(name) team", hostingCountry: "GB", processor: nil,
+                datasets: [.init(dataset)],
+                purposes: [.init(purpose)], dataSubjects: ["resident"], securityMeasures: nil)
+        }
+        return DataMap(
+            controller: Controller(name: "Wessex County Council"),
+            systems: [
+                system("housing", "Housing management", "housing_db", "housing"), system("benefits", "Benefits", "benefits_db", "benefits"),
+                system("library", "Library", "library_csv", "library"),
+            ],
+            datasets: datasets, purposes: purposes, recipients: [], retention: [], customIdentities: [])
+    }
+}
+
+/// Three council systems holding one person and two others: a housing database on PostgreSQL, a
+/// benefits database in a SQLite file, and a library export as CSV files.
+public struct CouncilSources: Sendable {
+    public var housing: TestDatabase
+    public var benefitsPath: String
+    public var libraryFolder: URL
+    public var folder: URL
+
+    public static func with(_ body: (CouncilSources) async throws -> Void) async throws {
+        let logger = Logger(label: "test")
+        let housing = try await TestDatabase.makeCouncilPostgres()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-sources-\(UUID().uuidString)")
+        let sources = CouncilSources(
+            housing: housing, benefitsPath: folder.appendingPathComponent("benefits.sqlite").path,
+            libraryFolder: folder.appendingPathComponent("library"), folder: folder)
+        do {
+            try FileManager.default.createDirectory(at: sources.libraryFolder, withIntermediateDirectories: true)
+            let housingHandle = try await openDatabase(housing.location, logger: logger)
+            try await housingHandle.write { database in
+                for statement in [
+                    "CREATE TABLE tenants (id INTEGER PRIMARY KEY, email TEXT, name TEXT, next_of_kin TEXT)",
+                    "CREATE TABLE tenancies (id INTEGER PRIMARY KEY, tenant_id INTEGER REFERENCES tenants (id), uprn TEXT)",
+                    "CREATE INDEX tenancies_tenant ON tenancies (tenant_id)",
+                    "INSERT INTO tenants VALUES (1, 'amy@example.org', 'Amy Pond', 'Mrs Pond (mother)'), (2, 'rory@example.org', 'Rory Williams', NULL), (3, 'x'' OR ''1''=''1', 'Trap', NULL)",
+                    "INSERT INTO tenancies VALUES (10, 1, '100023336956'), (11, 2, '100023336957'), (12, 1, '100023336958')",
+                ] {
+                    try await database.raw(SQLQueryString(statement)).run()
+                }
+            }
+            await housingHandle.close()
+            let benefitsHandle = try await openDatabase(.sqlite(path: sources.benefitsPath), logger: logger)
+            try await benefitsHandle.write { database in
+                for statement in [
+                    "CREATE TABLE claimants (id INTEGER PRIMARY KEY, ni_number TEXT, uprn TEXT)",
+                    "CREATE TABLE payments (id INTEGER PRIMARY KEY, claimant_id INTEGER, amount TEXT)",
+                    "INSERT INTO claimants VALUES (7, 'QQ123456C', '100023336956'), (8, 'AB123456D', '100023336999')",
+                    "INSERT INTO payments VALUES (70, 7, '120.50'), (71, 7, '98.10'), (80, 8, '300.00')",
+                ] {
+                    try await database.raw(SQLQueryString(statement)).run()
+                }
+            }
+            await benefitsHandle.close()
+            try "member_no,email,phone\r\nM1,amy@example.org,\"01632 960000\"\r\nM2,clara@example.org,\"01632, 960001\"\r\n"
+                .write(to: sources.libraryFolder.appendingPathComponent("members.csv"), atomically: true, encoding: .utf8)
+            try "loan_id,member_no\nL1,M1\nL2,M2\nL3,M1\n".write(
+                to: sources.libraryFolder.appendingPathComponent("loans.csv"), atomically: true, encoding: .utf8)
+            try await body(sources)
+        } catch {
+            await housing.destroy()
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+        await housing.destroy()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
