@@ -213,3 +213,68 @@ struct RequestsCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `steward request run REF`: runs a request against the council's sources.
+struct RequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request", abstract: "Act on one rights request in the council's own databases.", subcommands: [Run.self]
+    )
+
+    /// `steward request run REF [--dry-run] [--output FILE]`.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search every registered source for the person an access request is about.",
+            discussion: """
+                Prints progress as collections are searched, then what was found. With --dry-run nothing is kept; otherwise the result is kept \
+                for the bundle, which --output writes as a ZIP. Exits 1, naming the source, collection or field, when any part cannot be searched.
+                """
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The request's reference (SR-…).") var reference: String
+        @Flag(help: "Search and report without keeping anything.") var dryRun = false
+        @Option(help: "Write the bundle to this ZIP file.") var output: String?
+
+        func run() async throws {
+            if dryRun, output != nil {
+                printError("error: a dry run keeps nothing, so there is no bundle to write; leave out --output")
+                throw ExitCode.failure
+            }
+            let id = RightsRequest.ID(reference)
+            let outputPath = output
+            let dry = dryRun
+            let summary = try await RequestsCommand.with(options) { service in
+                let result = try await service.runAccess(id, actor: commandLineActor, dryRun: dry, logger: quietLogger()) { done, total in
+                    printError("searched \(done) of \(total) collections")
+                }
+                if let outputPath {
+                    guard let map = try await service.dataMaps.current()?.dataMap else {
+                        throw StewardError(.conflict, "no data map has been loaded")
+                    }
+                    let view = try await service.request(id, today: .today)
+                    let supplementary = try await service.supplementaryInformation(for: id, today: .today)
+                    let archive = try AccessBundle.archive(
+                        result, request: view.request, dataMap: map, taxonomy: .builtin, supplementary: supplementary)
+                    do {
+                        try archive.write(to: URL(fileURLWithPath: outputPath), options: .withoutOverwriting)
+                    } catch {
+                        throw StewardError(.invalidInput, "cannot write \(outputPath) (it may already exist)", field: "output")
+                    }
+                    try await service.store.audit.append(
+                        AuditEvent(
+                            actor: commandLineActor, action: "request.bundle_download", object: "request/\(id)",
+                            details: ["sha256": .string(Secret.sha256(archive)), "bytes": .int(archive.count), "rows": .int(result.rowCount)]))
+                }
+                return result
+            }
+            print("\(dryRun ? "Would hand over" : "Found") \(summary.rowCount) records:")
+            for collection in summary.collections {
+                print("  \(collection.dataset).\(collection.collection): \(collection.rows.count)")
+            }
+            for redaction in summary.redactions {
+                print("  withheld \(redaction.dataset).\(redaction.collection).\(redaction.field) in \(redaction.rows) records")
+            }
+            if let output { print("Bundle written to \(output).") }
+        }
+    }
+}

@@ -281,4 +281,43 @@ struct CommandLineTests {
             #expect(try cli.run("requests", "create", badFile.path).status == 1)
         }
     }
+
+    @Test("request run searches the registered sources with progress, and writes the bundle")
+    func requestRun() async throws {
+        try await CouncilSources.with { sources in
+            try await Self.withCLI { cli, database in
+                let store = try await Self.openStore(cli, database)
+                _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
+                guard case .postgres(let housingURL) = sources.housing.location else { return }
+                _ = try await store.addSource(
+                    id: "housing", name: "Housing", kind: .postgres, dataset: "housing_db", location: housingURL, actor: "dpo")
+                _ = try await store.addSource(
+                    id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: sources.benefitsPath, actor: "dpo")
+                _ = try await store.addSource(
+                    id: "library", name: "Library", kind: .csv, dataset: "library_csv", location: sources.libraryFolder.path, actor: "dpo")
+                let service = RequestService(
+                    store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
+                    clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
+                let intake = RequestService.Intake(
+                    kind: .access, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
+                let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
+                _ = try await service.apply(
+                    .init(change: "identity_verified", identity: IdentityCheck(method: .knownToStaff, evidence: "tenant", checkedBy: "K. Jones")),
+                    to: reference, actor: "test", today: .today)
+                await store.close()
+
+                let dry = try cli.run("request", "run", reference.rawValue, "--dry-run")
+                #expect(dry.status == 0, "\(dry.stderr)")
+                #expect(dry.stdout.contains("Would hand over 9 records"))
+                #expect(dry.stderr.contains("searched 6 of 6 collections"))
+                let bundle = cli.folder.appendingPathComponent("bundle.zip")
+                let run = try cli.run("request", "run", reference.rawValue, "--output", bundle.path)
+                #expect(run.status == 0, "\(run.stderr)")
+                let files = try ZipReader.files(try Data(contentsOf: bundle))
+                #expect(files["data/benefits_db/payments.json"] != nil && files["manifest.json"] != nil)
+                #expect(try cli.run("request", "run", reference.rawValue, "--output", bundle.path).status == 1)
+                #expect(try cli.run("request", "run", "SR-NONE").status == 1)
+            }
+        }
+    }
 }

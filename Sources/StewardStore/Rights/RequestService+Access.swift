@@ -27,7 +27,8 @@ extension RequestService {
     /// - Parameter begun: the run was already marked running by `beginAccess` (a search started in
     ///   the background), so progress is visible from the moment it is accepted.
     public func runAccess(
-        _ id: RightsRequest.ID, actor: String, dryRun: Bool = false, begun: Bool = false, logger: Logger
+        _ id: RightsRequest.ID, actor: String, dryRun: Bool = false, begun: Bool = false, logger: Logger,
+        progress report: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws
         -> AccessResult
     {
@@ -78,6 +79,7 @@ extension RequestService {
             let search = try PersonSearch(dataMap: map, readers: readers)
             let store = self.store
             let found = try await search.run(identifiers: identifiers) { done, total in
+                report?(done, total)
                 guard !dryRun else { return }
                 try? await store.handle.write { database in
                     try await database.raw(
