@@ -47,13 +47,7 @@ public enum AccessBundle {
 
     /// RFC 4180 CSV with a header row in the dataset's field order.
     static func csv(_ collection: AccessResult.Collection) -> String {
-        func quoted(_ value: String) -> String {
-            value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-                ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }
-        var lines = [collection.fields.map(quoted).joined(separator: ",")]
-        for row in collection.rows { lines.append(collection.fields.map { quoted(row[$0] ?? "") }.joined(separator: ",")) }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        CSVText.render([collection.fields] + collection.rows.map { row in collection.fields.map { row[$0] ?? "" } })
     }
 
     static func escape(_ text: String) -> String {

@@ -17,6 +17,9 @@ public final class Store: Sendable {
     let seal: SecretSeal
     /// Keys the hashes identity codes are checked against.
     let codeKey: Secret.Key
+    /// Keys erasure's HMAC masking, and seals its encrypted masking.
+    let erasureKey: Secret.Key
+    let erasureSeal: SecretSeal
     public var dialect: Dialect { handle.dialect }
 
     init(handle: any DatabaseHandle, signer: AuditSigner, checkpointInterval: Int) {
@@ -25,6 +28,8 @@ public final class Store: Sendable {
         self.audit = AuditLog(handle: handle, appender: appender)
         self.seal = SecretSeal(signer: signer)
         self.codeKey = Secret.Key(signer: signer, purpose: "steward identity code v1")
+        self.erasureKey = Secret.Key(signer: signer, purpose: "steward erasure hmac v1")
+        self.erasureSeal = SecretSeal(signer: signer, purpose: "steward erasure encryption v1")
     }
 
     /// Opens the database, applies any pending migrations, and returns the store.

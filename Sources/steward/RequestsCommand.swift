@@ -223,10 +223,11 @@ struct RequestCommand: AsyncParsableCommand {
     /// `steward request run REF [--dry-run] [--output FILE]`.
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Search every registered source for the person an access request is about.",
+            abstract: "Act on a request in the council's sources: search for an access request, correct for rectification, erase for erasure.",
             discussion: """
-                Prints progress as collections are searched, then what was found. With --dry-run nothing is kept; otherwise the result is kept \
-                for the bundle, which --output writes as a ZIP. Exits 1, naming the source, collection or field, when any part cannot be searched.
+                Access: prints progress as collections are searched, then what was found; the result is kept for the bundle, which --output \
+                writes as a ZIP. Rectification and erasure: --plan names the corrections or the erasure policy; prints each collection's step. \
+                With --dry-run nothing is kept or changed. Exits 1, naming the source, collection or field, when any part cannot be done.
                 """
         )
 
@@ -234,8 +235,21 @@ struct RequestCommand: AsyncParsableCommand {
         @Argument(help: "The request's reference (SR-…).") var reference: String
         @Flag(help: "Search and report without keeping anything.") var dryRun = false
         @Option(help: "Write the bundle to this ZIP file.") var output: String?
+        @Option(
+            help: ArgumentHelp(
+                "For rectification and erasure: a JSON file with the corrections ({\"corrections\": […]}) or the erasure policy ({\"strategies\": …, \"deleteCollections\": […], \"legalHolds\": […]}).",
+                valueName: "file")) var plan: String?
+
+        struct Plan: Decodable {
+            var corrections: [Correction]?
+        }
 
         func run() async throws {
+            let kind = try await RequestsCommand.with(options) { service in try await service.request(.init(reference), today: .today).request.kind }
+            if kind == .rectification || kind == .erasure {
+                try await runChange(kind)
+                return
+            }
             if dryRun, output != nil {
                 printError("error: a dry run keeps nothing, so there is no bundle to write; leave out --output")
                 throw ExitCode.failure
@@ -275,6 +289,45 @@ struct RequestCommand: AsyncParsableCommand {
                 print("  withheld \(redaction.dataset).\(redaction.collection).\(redaction.field) in \(redaction.rows) records")
             }
             if let output { print("Bundle written to \(output).") }
+        }
+
+        /// Rectification or erasure, with the plan from `--plan`; exits 1 when any part cannot be done.
+        func runChange(_ kind: RightsRequest.Kind) async throws {
+            var corrections: [Correction] = []
+            var policy = ErasurePolicy()
+            if let plan {
+                let data = try readInputFile(plan)
+                do {
+                    if kind == .rectification {
+                        corrections = try JSONDecoder().decode(Plan.self, from: data).corrections ?? []
+                    } else {
+                        policy = try JSONDecoder().decode(ErasurePolicy.self, from: data)
+                    }
+                } catch let error as StewardError {
+                    printError("error: \(plan): \(error.message)")
+                    throw ExitCode.failure
+                } catch {
+                    printError("error: \(plan) is not a \(kind.rawValue) plan: \(error)")
+                    throw ExitCode.failure
+                }
+            }
+            let id = RightsRequest.ID(reference)
+            let dry = dryRun
+            let report = try await RequestsCommand.with(options) { service in
+                kind == .rectification
+                    ? try await service.runRectification(id, corrections: corrections, actor: commandLineActor, dryRun: dry, logger: quietLogger())
+                    : try await service.runErasure(id, policy: policy, actor: commandLineActor, dryRun: dry, logger: quietLogger())
+            }
+            for step in report.steps {
+                let detail = step.reason.map { ": \($0)" } ?? (step.fields.isEmpty ? "" : " (\(step.fields.joined(separator: ", ")))")
+                print("  \(step.dataset).\(step.collection): \(step.action.rawValue) \(step.rows) rows\(detail)")
+            }
+            for notice in report.notices { print("  tell \(notice.name): \(notice.message)") }
+            guard report.isComplete else {
+                printError("error: the \(kind.rawValue) cannot be completed; nothing was changed")
+                throw ExitCode.failure
+            }
+            print(dryRun ? "Dry run: \(report.rowsChanged) rows would change." : "Changed \(report.rowsChanged) rows.")
         }
     }
 }

@@ -13,7 +13,7 @@ struct AccessRunTests {
     /// A store with the council's data map, its three sources registered, and an access request from
     /// Amy Pond whose identity staff have checked.
     static func withRequest(
-        datasets: [Dataset] = CouncilFixture.datasets,
+        kind: RightsRequest.Kind = .access, datasets: [Dataset] = CouncilFixture.datasets,
         _ body: @escaping @Sendable (RequestService, Store, RightsRequest.ID, CouncilSources) async throws -> Void
     ) async throws {
         try await CouncilSources.with { sources in
@@ -35,7 +35,7 @@ struct AccessRunTests {
                     id: "library", name: "Library export", kind: .csv, dataset: "library_csv", location: sources.libraryFolder.path, actor: "dpo")
                 let today = CalendarDate.today
                 let intake = RequestService.Intake(
-                    kind: .access, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "Everything you hold about me")
+                    kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "Everything you hold about me")
                 let view = try await service.submit(intake, actor: "caseworker", fromPublic: false, today: today)
                 _ = try await service.apply(
                     .init(change: "identity_verified", identity: IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "J. Smith")),

@@ -9,11 +9,11 @@ import StewardStore
 public enum CouncilFixture {
     public static func field(
         _ name: String, identity: String? = nil, type: Dataset.DataType.Base = .string, primaryKey: Bool = false,
-        references: [Dataset.Reference] = [], categories: [String] = ["user"], fields: [Dataset.Field] = []
+        references: [Dataset.Reference] = [], categories: [String] = ["user"], readOnly: Bool = false, fields: [Dataset.Field] = []
     ) -> Dataset.Field {
         Dataset.Field(
             name: name, description: nil, dataCategories: categories, identity: identity, references: references, isPrimaryKey: primaryKey,
-            dataType: fields.isEmpty ? .init(base: type) : .init(base: .object), isReadOnly: false, fields: fields)
+            dataType: fields.isEmpty ? .init(base: type) : .init(base: .object), isReadOnly: readOnly, fields: fields)
     }
 
     public static func collection(_ name: String, _ fields: [Dataset.Field]) -> Dataset.Collection {
@@ -50,7 +50,7 @@ public enum CouncilFixture {
                 collection(
                     "claimants",
                     [
-                        field("id", type: .integer, primaryKey: true), field("ni_number", identity: "ni_number"),
+                        field("id", type: .integer, primaryKey: true), field("ni_number", identity: "ni_number", readOnly: true),
                         // No direction: a UPRN leads both ways, which makes a cycle the search must end.
                         field("uprn", references: [reference("housing_db", "tenancies", "uprn", nil)]),
                     ]),
@@ -89,7 +89,7 @@ public enum CouncilFixture {
                 legislation: "Social Security Administration Act 1992", specialCondition: nil, criminalOffenceCondition: nil,
                 dataCategories: ["user.financial"], dataSubjects: ["resident"]),
             Purpose(
-                key: "library", name: "Providing the library service", description: nil, dataUse: "public_service", lawfulBasis: .publicTask,
+                key: "library", name: "Library membership and events newsletter", description: nil, dataUse: "public_service", lawfulBasis: .consent,
                 legislation: nil, specialCondition: nil, criminalOffenceCondition: nil, dataCategories: ["user.contact"],
                 dataSubjects: ["library_member"]),
         ]
@@ -105,7 +105,16 @@ public enum CouncilFixture {
                 system("housing", "Housing management", "housing_db", "housing"), system("benefits", "Benefits", "benefits_db", "benefits"),
                 system("library", "Library", "library_csv", "library"),
             ],
-            datasets: datasets, purposes: purposes, recipients: [], retention: [], customIdentities: [])
+            datasets: datasets, purposes: purposes,
+            recipients: [
+                Recipient(
+                    key: "dwp", name: "Department for Work and Pensions", description: nil, kind: .thirdParty, country: "GB", dpfCertified: false,
+                    agreements: [
+                        .init(
+                            kind: .sharingAgreement, reference: "DWP-HB-01", categories: ["user.financial"], purposes: ["benefits"],
+                            starts: CalendarDate(year: 2020, month: 1, day: 1)!, ends: nil)
+                    ])
+            ], retention: [], customIdentities: [])
     }
 }
 

@@ -320,4 +320,44 @@ struct CommandLineTests {
             }
         }
     }
+
+    @Test("request run erases with a plan file, printing each collection's step, and refuses a bad plan")
+    func requestRunErasure() async throws {
+        try await CouncilSources.with { sources in
+            try await Self.withCLI { cli, database in
+                let store = try await Self.openStore(cli, database)
+                _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
+                guard case .postgres(let housingURL) = sources.housing.location else { return }
+                _ = try await store.addSource(
+                    id: "housing", name: "Housing", kind: .postgres, dataset: "housing_db", location: housingURL, actor: "dpo")
+                _ = try await store.addSource(
+                    id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: sources.benefitsPath, actor: "dpo")
+                _ = try await store.addSource(
+                    id: "library", name: "Library", kind: .csv, dataset: "library_csv", location: sources.libraryFolder.path, actor: "dpo")
+                let service = RequestService(
+                    store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
+                    clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
+                let intake = RequestService.Intake(
+                    kind: .erasure, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
+                let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
+                _ = try await service.apply(.init(change: "started"), to: reference, actor: "test", today: .today)
+                await store.close()
+
+                let plan = cli.folder.appendingPathComponent("plan.json")
+                try #"{"deleteCollections":["library_csv.loans"],"strategies":{"user":"hash"}}"#.write(to: plan, atomically: true, encoding: .utf8)
+                let dry = try cli.run("request", "run", reference.rawValue, "--plan", plan.path, "--dry-run")
+                #expect(dry.status == 0, "\(dry.stderr)")
+                #expect(dry.stdout.contains("library_csv.loans: delete 2 rows"))
+                #expect(dry.stdout.contains("housing_db.tenants: refused 1 rows"))
+                #expect(dry.stdout.contains("Dry run: 3 rows would change."))
+                let run = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(!(try String(contentsOf: sources.libraryFolder.appendingPathComponent("loans.csv"), encoding: .utf8)).contains("L1"))
+                try #"{"strategies":{"user":"shred"}}"#.write(to: plan, atomically: true, encoding: .utf8)
+                let bad = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
+                #expect(bad.status == 1)
+                #expect(bad.stderr.contains("shred"))
+            }
+        }
+    }
 }

@@ -50,8 +50,8 @@ public enum Secret {
 public struct SecretSeal: Sendable {
     private let key: Data
 
-    public init(signer: AuditSigner) {
-        key = Secret.Key(signer: signer, purpose: "steward outbox secret v1").bytes
+    public init(signer: AuditSigner, purpose: String = "steward outbox secret v1") {
+        key = Secret.Key(signer: signer, purpose: purpose).bytes
     }
 
     /// The sealed text, base64, bound to `context` (what it belongs to): it opens only with the

@@ -21,6 +21,17 @@ struct SourcesController: Sendable {
 
     struct ExecuteBody: Decodable {
         var dryRun: Bool?
+        /// For rectification.
+        var corrections: [Correction]?
+        /// For erasure; every field masked with null when left out.
+        var erasure: ErasurePolicy?
+    }
+
+    /// A rectification's or erasure's answer.
+    struct ChangeAnswer: Encodable {
+        var complete: Bool
+        var rowsChanged: Int
+        var report: ChangeReport
     }
 
     /// A dry run's answer: what would be handed over, without the values.
@@ -51,6 +62,16 @@ struct SourcesController: Sendable {
         api.add(.post, "requests/{id}/execute", roles: .requestWorkers) { request, context in
             let body = try await request.decodeJSON(as: ExecuteBody.self, context: context, limit: 64 * 1024)
             let id = RightsRequest.ID(try context.parameters.require("id"))
+            let kind = try await requests.request(id, today: .today).request.kind
+            if kind == .rectification || kind == .erasure {
+                let report =
+                    kind == .rectification
+                    ? try await requests.runRectification(
+                        id, corrections: body.corrections ?? [], actor: context.actor, dryRun: body.dryRun ?? false, logger: context.logger)
+                    : try await requests.runErasure(
+                        id, policy: body.erasure ?? ErasurePolicy(), actor: context.actor, dryRun: body.dryRun ?? false, logger: context.logger)
+                return try JSONResponse.make(ChangeAnswer(complete: report.isComplete, rowsChanged: report.rowsChanged, report: report))
+            }
             if body.dryRun == true {
                 let result = try await requests.runAccess(id, actor: context.actor, dryRun: true, logger: context.logger)
                 return try JSONResponse.make(

@@ -40,42 +40,10 @@ extension RequestService {
         var connections: [any SourceConnection] = []
         do {
             if begun { try Self.checkRunnable(request) }
-            guard let map = try await dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
-            let sources = try await store.sources().filter { map.dataset($0.dataset) != nil }
-            guard !sources.isEmpty else { throw StewardError(.conflict, "no council sources are registered to search", field: "sources") }
-            var identifiers = request.request.identifiers
-            if let subjectID = request.request.subject, let subject = try await store.subject(subjectID) { identifiers += subject.identifiers }
-            // Fields no source could hold stop the run before anything is opened.
-            _ = try PersonSearch(
-                dataMap: map, readers: Dictionary(uniqueKeysWithValues: sources.map { ($0.dataset, Unopened() as any CollectionReader) }))
-            var readers: [Dataset.Key: any CollectionReader] = [:]
-            for source in sources {
-                do {
-                    let connection = try await store.connect(source, logger: logger)
-                    connections.append(connection)
-                    try await connection.ping()
-                    // Every declared collection and field must be there: a search that could not
-                    // read one would be incomplete, so it does not start.
-                    let problems = await connection.missing(in: map.dataset(source.dataset)?.collections ?? [])
-                    if let first = problems.first {
-                        throw StewardError(
-                            .invalidInput, "source '\(source.id)': \(first.message)",
-                            field: ([source.dataset.rawValue] + [first.collection, first.field].compactMap { $0 }).joined(separator: "."),
-                            details: problems.map {
-                                .init(
-                                    field: ([source.dataset.rawValue] + [$0.collection, $0.field].compactMap { $0 }).joined(separator: "."),
-                                    message: $0.message)
-                            })
-                    }
-                    readers[source.dataset] = connection
-                } catch let error as StewardError where error.code == .invalidInput {
-                    throw error
-                } catch let error as StewardError {
-                    throw StewardError(.unavailable, "source '\(source.id)' cannot be searched: \(error.message)", field: "sources.\(source.id)")
-                } catch {
-                    throw StewardError(.unavailable, "source '\(source.id)' cannot be reached", field: "sources.\(source.id)")
-                }
-            }
+            let opened = try await openSources(logger: logger)
+            connections = Array(opened.connections.values)
+            let (map, sources, readers) = (opened.map, opened.sources, opened.connections.mapValues { $0 as any CollectionReader })
+            let identifiers = try await identifiers(of: request.request)
             let search = try PersonSearch(dataMap: map, readers: readers)
             let store = self.store
             let found = try await search.run(identifiers: identifiers) { done, total in
@@ -127,6 +95,55 @@ extension RequestService {
             }
             throw error
         }
+    }
+
+    /// The current data map and a checked connection to every registered source of one of its
+    /// datasets. Fields no source could hold, a source that cannot be reached, and a declared
+    /// collection or field a source lacks all stop here, named: a search that could not read one
+    /// would be incomplete, so it does not start. The caller closes the connections.
+    func openSources(logger: Logger) async throws -> (map: DataMap, sources: [DataSource], connections: [Dataset.Key: any SourceConnection]) {
+        guard let map = try await dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
+        let sources = try await store.sources().filter { map.dataset($0.dataset) != nil }
+        guard !sources.isEmpty else { throw StewardError(.conflict, "no council sources are registered to search", field: "sources") }
+        _ = try PersonSearch(
+            dataMap: map, readers: Dictionary(uniqueKeysWithValues: sources.map { ($0.dataset, Unopened() as any CollectionReader) }))
+        var connections: [Dataset.Key: any SourceConnection] = [:]
+        do {
+            for source in sources {
+                do {
+                    let connection = try await store.connect(source, logger: logger)
+                    connections[source.dataset] = connection
+                    try await connection.ping()
+                    let problems = await connection.missing(in: map.dataset(source.dataset)?.collections ?? [])
+                    if let first = problems.first {
+                        func place(_ problem: SourceCheck.Problem) -> String {
+                            ([source.dataset.rawValue] + [problem.collection, problem.field].compactMap { $0 }).joined(separator: ".")
+                        }
+                        throw StewardError(
+                            .invalidInput, "source '\(source.id)': \(first.message)", field: place(first),
+                            details: problems.map { .init(field: place($0), message: $0.message) })
+                    }
+                } catch let error as StewardError where error.code == .invalidInput {
+                    throw error
+                } catch let error as StewardError {
+                    throw StewardError(.unavailable, "source '\(source.id)' cannot be searched: \(error.message)", field: "sources.\(source.id)")
+                } catch {
+                    throw StewardError(.unavailable, "source '\(source.id)' cannot be reached", field: "sources.\(source.id)")
+                }
+            }
+        } catch {
+            for connection in connections.values { await connection.close() }
+            throw error
+        }
+        return (map, sources, connections)
+    }
+
+    /// What the person is searched by: the identifiers the request carries and, once linked, the
+    /// person's own.
+    func identifiers(of request: RightsRequest) async throws -> [Subject.Identifier] {
+        var identifiers = request.identifiers
+        if let subjectID = request.subject, let subject = try await store.subject(subjectID) { identifiers += subject.identifiers }
+        return identifiers
     }
 
     /// Checks that a request can be run and marks its run as started, for a search that goes on in

@@ -3,8 +3,24 @@ public import Logging
 import SQLKit
 public import StewardCore
 
+/// One change to one row of a council source, found by its primary key.
+public enum RowChange: Sendable, Hashable {
+    /// Sets fields (nil for NULL) on the row whose `key` field equals `keyValue`.
+    case update(collection: String, key: String, keyValue: String, values: [String: String?])
+    case delete(collection: String, key: String, keyValue: String)
+
+    public var collection: String {
+        switch self {
+        case .update(let collection, _, _, _), .delete(let collection, _, _): collection
+        }
+    }
+}
+
 /// A connection to one council source: it reads rows for searches and says what it lacks.
 public protocol SourceConnection: CollectionReader {
+    /// Applies every change in one transaction: all of them, or none. `types` gives each field's
+    /// declared type (`collection.field`), so values are written as the source stores them.
+    func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int
     /// Throws unless the source answers.
     func ping() async throws
     /// Every declared collection or field the source does not have.
@@ -33,6 +49,41 @@ public final class SQLSourceReader: SourceConnection {
 
     public func ping() async throws {
         _ = try await handle.read { database in try await database.raw("SELECT 1 AS one").all() }
+    }
+
+    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
+        guard !changes.isEmpty else { return 0 }
+        return try await handle.write { database in
+            var changed = 0
+            for change in changes {
+                switch change {
+                case .update(let collection, let key, let keyValue, let values):
+                    let assignments = SQLList(
+                        values.sorted { $0.key < $1.key }.map { field, value in
+                            SQLBinaryExpression(
+                                SQLIdentifier(field), .equal,
+                                value.map { SQLBind(Self.bind($0, as: types["\(collection).\(field)"])) as any SQLExpression } ?? SQLLiteral.null)
+                        })
+                    let rows = try await database.raw(
+                        "UPDATE " + "\(ident: collection)" + " SET " + "\(assignments)" + " WHERE " + "\(ident: key)" + " = "
+                            + "\(bind: Self.bindable(keyValue, as: types["\(collection).\(key)"]))" + " RETURNING 1 AS one"
+                    ).all()
+                    changed += rows.count
+                case .delete(let collection, let key, let keyValue):
+                    let rows = try await database.raw(
+                        "DELETE FROM " + "\(ident: collection)" + " WHERE " + "\(ident: key)" + " = "
+                            + "\(bind: Self.bindable(keyValue, as: types["\(collection).\(key)"]))" + " RETURNING 1 AS one"
+                    ).all()
+                    changed += rows.count
+                }
+            }
+            return changed
+        }
+    }
+
+    /// A key value in its column's type; a value that cannot be one is bound as text and matches nothing.
+    static func bindable(_ value: String, as type: Dataset.DataType?) -> AnyBind {
+        AnyBind(bind(value, as: type))
     }
 
     public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] {
@@ -94,6 +145,13 @@ public final class SQLSourceReader: SourceConnection {
         default: return value
         }
     }
+}
+
+/// An encodable value of any of the types `bind` produces.
+struct AnyBind: Encodable, Sendable {
+    let value: any Encodable & Sendable
+    init(_ value: any Encodable & Sendable) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 /// `"name"` with any `"` doubled: an SQL identifier, for the text inside CAST.
@@ -161,6 +219,56 @@ public actor CSVSourceReader: SourceConnection {
         tables = [:]
     }
 
+    /// Rewrites each changed file whole, through a temporary file renamed into place, so a file is
+    /// never left half written. All files are prepared before any is replaced.
+    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
+        var tables: [String: (header: [String], rows: [[String]])] = [:]
+        var changed = 0
+        for change in changes {
+            var table = try tables[change.collection] ?? load(change.collection)
+            switch change {
+            case .update(let collection, let key, let keyValue, let values):
+                guard let keyIndex = table.header.firstIndex(of: key) else {
+                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(key)'", field: "\(collection).\(key)")
+                }
+                for (field, _) in values where !table.header.contains(field) {
+                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: "\(collection).\(field)")
+                }
+                for index in table.rows.indices where keyIndex < table.rows[index].count && table.rows[index][keyIndex] == keyValue {
+                    for (field, value) in values {
+                        let column = table.header.firstIndex(of: field)!
+                        while table.rows[index].count <= column { table.rows[index].append("") }
+                        table.rows[index][column] = value ?? ""
+                    }
+                    changed += 1
+                }
+            case .delete(let collection, let key, let keyValue):
+                guard let keyIndex = table.header.firstIndex(of: key) else {
+                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(key)'", field: "\(collection).\(key)")
+                }
+                let before = table.rows.count
+                table.rows.removeAll { keyIndex < $0.count && $0[keyIndex] == keyValue }
+                changed += before - table.rows.count
+            }
+            tables[change.collection] = table
+        }
+        var staged: [(URL, URL)] = []
+        for (collection, table) in tables {
+            let target = folder.appendingPathComponent("\(collection).csv")
+            let temporary = folder.appendingPathComponent(".\(collection).csv.steward-\(UUID().uuidString)")
+            try Data(CSVText.render([table.header] + table.rows).utf8).write(to: temporary)
+            staged.append((temporary, target))
+        }
+        for (temporary, target) in staged {
+            // rename(2) replaces the file in one step on the same file system.
+            guard rename(temporary.path, target.path) == 0 else {
+                throw StewardError(.unavailable, "cannot replace \(target.lastPathComponent) (error \(errno))", field: target.lastPathComponent)
+            }
+        }
+        for (collection, table) in tables { self.tables[collection] = table }
+        return changed
+    }
+
     public func ping() async throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
@@ -174,67 +282,10 @@ public actor CSVSourceReader: SourceConnection {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw StewardError(.invalidInput, "there is no \(collection).csv in \(folder.path)", field: collection)
         }
-        var records = try CSV.parse(String(decoding: data, as: UTF8.self), file: url.lastPathComponent)
+        var records = try CSVText.parse(String(decoding: data, as: UTF8.self), file: url.lastPathComponent)
         guard !records.isEmpty else { throw StewardError(.invalidInput, "\(url.lastPathComponent) has no header row", field: collection) }
         let header = records.removeFirst()
         tables[collection] = (header, records)
         return (header, records)
-    }
-}
-
-/// RFC 4180 CSV: fields separated by commas, quoted with `"` when they hold commas, quotes or line
-/// breaks, a quote inside a quoted field written twice; lines end with CRLF or LF.
-enum CSV {
-    static func parse(_ text: String, file: String) throws -> [[String]] {
-        var records: [[String]] = []
-        var record: [String] = []
-        var field = ""
-        var quoted = false
-        var line = 1
-        var characters = text.makeIterator()
-        var pending: Character? = characters.next()
-        var fieldStarted = false
-        while let character = pending {
-            pending = characters.next()
-            if quoted {
-                if character == "\"" {
-                    if pending == "\"" {
-                        field.append("\"")
-                        pending = characters.next()
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    if character == "\n" || character == "\r\n" { line += 1 }
-                    field.append(character)
-                }
-                continue
-            }
-            switch character {
-            case "\"" where !fieldStarted:
-                quoted = true
-                fieldStarted = true
-            case ",":
-                record.append(field)
-                field = ""
-                fieldStarted = false
-            case "\n", "\r\n", "\r":
-                record.append(field)
-                if !(record.count == 1 && record[0].isEmpty) { records.append(record) }
-                record = []
-                field = ""
-                fieldStarted = false
-                line += 1
-            default:
-                field.append(character)
-                fieldStarted = true
-            }
-        }
-        if quoted { throw StewardError(.invalidInput, "\(file) line \(line): a quoted field is not closed", field: file) }
-        if fieldStarted || !record.isEmpty {
-            record.append(field)
-            records.append(record)
-        }
-        return records
     }
 }

@@ -1,0 +1,184 @@
+import Foundation
+
+/// A correction to make to the person's rows (UK GDPR Art 16).
+public struct Correction: Sendable, Hashable, Codable {
+    public var dataset: String
+    public var collection: String
+    public var field: String
+    /// The right value; nil to clear it.
+    public var value: String?
+
+    public init(dataset: String, collection: String, field: String, value: String?) {
+        self.dataset = dataset
+        self.collection = collection
+        self.field = field
+        self.value = value
+    }
+}
+
+/// How a field is made to no longer identify the person when their data is erased.
+public enum MaskingStrategy: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// SQL NULL, or an empty CSV cell.
+    case null
+    case fixed(String)
+    /// Random hex of 16 characters.
+    case random
+    /// SHA-256 of the value, hex.
+    case hash
+    /// HMAC-SHA256 of the value under the installation's erasure key, hex: the same value masks the
+    /// same way across sources, and cannot be reversed.
+    case hmac
+    /// AES-GCM under the installation's erasure key, base64: reversible by the council only.
+    case encrypt
+
+    public init(parsing text: String) throws {
+        switch text {
+        case "null": self = .null
+        case "random": self = .random
+        case "hash": self = .hash
+        case "hmac": self = .hmac
+        case "encrypt": self = .encrypt
+        case let value where value.hasPrefix("fixed:"): self = .fixed(String(value.dropFirst("fixed:".count)))
+        default:
+            throw StewardError(
+                .invalidInput, "unknown masking strategy '\(text)'; use null, fixed:TEXT, random, hash, hmac or encrypt", field: "strategies")
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try MaskingStrategy(parsing: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case .fixed(let text): "fixed:\(text)"
+        case .random: "random"
+        case .hash: "hash"
+        case .hmac: "hmac"
+        case .encrypt: "encrypt"
+        }
+    }
+}
+
+/// What erasure does where the person is found: which fields are masked how (by
+/// `dataset.collection.field`, else by data category, the most specific category first, else
+/// `null`), which collections lose their rows instead, and which are under a legal hold.
+public struct ErasurePolicy: Sendable, Hashable, Codable {
+    public var strategies: [String: MaskingStrategy]
+    public var deleteCollections: [String]
+    public var legalHolds: [String]
+
+    public init(strategies: [String: MaskingStrategy] = [:], deleteCollections: [String] = [], legalHolds: [String] = []) {
+        self.strategies = strategies
+        self.deleteCollections = deleteCollections
+        self.legalHolds = legalHolds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        strategies = try container.decodeIfPresent([String: MaskingStrategy].self, forKey: .strategies) ?? [:]
+        deleteCollections = try container.decodeIfPresent([String].self, forKey: .deleteCollections) ?? []
+        legalHolds = try container.decodeIfPresent([String].self, forKey: .legalHolds) ?? []
+    }
+
+    /// The strategy for a field.
+    public func strategy(for place: String, categories: [String]) -> MaskingStrategy {
+        if let exact = strategies[place] { return exact }
+        var best: (length: Int, strategy: MaskingStrategy)?
+        for category in categories {
+            for (key, strategy) in strategies where category == key || category.hasPrefix(key + ".") {
+                if key.count > best?.length ?? -1 { best = (key.count, strategy) }
+            }
+        }
+        return best?.strategy ?? .null
+    }
+}
+
+/// What a rectification or erasure did, or would do in a dry run, collection by collection.
+public struct ChangeReport: Sendable, Hashable, Codable {
+    public struct Step: Sendable, Hashable, Codable {
+        public enum Action: String, Sendable, Hashable, Codable {
+            case update, delete, refused, failed
+        }
+
+        public var dataset: String
+        public var collection: String
+        public var action: Action
+        /// The fields changed, with how (`email: hash`).
+        public var fields: [String]
+        public var rows: Int
+        /// Why a collection was refused, or why it failed (naming the field).
+        public var reason: String?
+        public var field: String?
+
+        public init(
+            dataset: String, collection: String, action: Action, fields: [String], rows: Int, reason: String? = nil, field: String? = nil
+        ) {
+            self.dataset = dataset
+            self.collection = collection
+            self.action = action
+            self.fields = fields
+            self.rows = rows
+            self.reason = reason
+            self.field = field
+        }
+    }
+
+    /// A recipient to tell of the change (UK GDPR Art 19).
+    public struct Notice: Sendable, Hashable, Codable {
+        public var recipient: String
+        public var name: String
+        public var disclosures: Int
+        public var message: String
+
+        public init(recipient: String, name: String, disclosures: Int, message: String) {
+            self.recipient = recipient
+            self.name = name
+            self.disclosures = disclosures
+            self.message = message
+        }
+    }
+
+    public var request: RightsRequest.ID
+    public var kind: RightsRequest.Kind
+    public var ranAt: String
+    public var dryRun: Bool
+    public var steps: [Step]
+    public var notices: [Notice]
+
+    public init(request: RightsRequest.ID, kind: RightsRequest.Kind, ranAt: String, dryRun: Bool, steps: [Step], notices: [Notice]) {
+        self.request = request
+        self.kind = kind
+        self.ranAt = ranAt
+        self.dryRun = dryRun
+        self.steps = steps
+        self.notices = notices
+    }
+
+    /// True when every planned change could be made: no step failed.
+    public var isComplete: Bool { !steps.contains { $0.action == .failed } }
+    public var rowsChanged: Int { steps.filter { $0.action == .update || $0.action == .delete }.reduce(0) { $0 + $1.rows } }
+}
+
+/// Why erasure may not apply to a collection (UK GDPR Art 17(3)), from the purposes of the systems
+/// that hold it; nil when none of them stands in the way.
+public func erasureExemption(dataset: Dataset.Key, in dataMap: DataMap) -> String? {
+    let purposes = dataMap.systems.filter { $0.datasets.contains(dataset) }.flatMap(\.purposes).compactMap { dataMap.purpose($0) }
+    var reasons: [String] = []
+    for purpose in purposes {
+        switch purpose.lawfulBasis {
+        case .legalObligation: reasons.append("\(purpose.name) is needed to comply with a legal obligation (Art 17(3)(b))")
+        case .publicTask: reasons.append("\(purpose.name) is needed for the council's public task (Art 17(3)(b))")
+        default: break
+        }
+        if purpose.specialCondition == .publicHealth { reasons.append("\(purpose.name) is needed for public health (Art 17(3)(c))") }
+        if purpose.specialCondition == .legalClaims { reasons.append("\(purpose.name) is needed for legal claims (Art 17(3)(e))") }
+    }
+    return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+}

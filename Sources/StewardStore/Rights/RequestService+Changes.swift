@@ -1,0 +1,259 @@
+import Foundation
+public import Logging
+import SQLKit
+public import StewardCore
+
+/// Rectification and erasure in the council's own databases: the person is found as for access,
+/// the changes are planned collection by collection, and — unless it is a dry run or any part
+/// cannot be done — made in one transaction per source. A plan with a failure changes nothing and
+/// says which collection and field stood in the way.
+extension RequestService {
+    /// Corrects the person's rows (UK GDPR Art 16), only in fields the dataset allows to change.
+    public func runRectification(
+        _ id: RightsRequest.ID, corrections: [Correction], actor: String, dryRun: Bool = false, logger: Logger
+    ) async throws -> ChangeReport {
+        guard !corrections.isEmpty else { throw StewardError(.invalidInput, "give at least one correction", field: "corrections") }
+        return try await change(id, kind: .rectification, actor: actor, dryRun: dryRun, logger: logger) { map, found in
+            var steps: [ChangeReport.Step] = []
+            var changes: [Dataset.Key: [RowChange]] = [:]
+            for (index, correction) in corrections.enumerated() {
+                let here = "corrections[\(index)]"
+                guard let collection = map.dataset(.init(correction.dataset))?.collection(correction.collection) else {
+                    throw StewardError(
+                        .invalidInput, "the data map has no collection \(correction.dataset).\(correction.collection)", field: "\(here).collection")
+                }
+                guard let field = collection.field(at: correction.field), field.fields.isEmpty else {
+                    throw StewardError(
+                        .invalidInput, "\(correction.dataset).\(correction.collection) has no field '\(correction.field)'", field: "\(here).field")
+                }
+                if let value = correction.value, !Self.fits(value, field.dataType) {
+                    throw StewardError(
+                        .invalidInput, "'\(value)' is not a value of type \(field.dataType?.description ?? "string")", field: "\(here).value")
+                }
+                let rows = found.first { $0.node.dataset.rawValue == correction.dataset && $0.node.collection == correction.collection }?.rows ?? []
+                var step = ChangeReport.Step(
+                    dataset: correction.dataset, collection: correction.collection, action: .update, fields: [correction.field], rows: rows.count)
+                if field.isReadOnly {
+                    step.action = .failed
+                    step.reason = "the field is read-only in the dataset"
+                    step.field = "\(correction.dataset).\(correction.collection).\(correction.field)"
+                } else if !rows.isEmpty {
+                    guard let key = collection.allFields.first(where: { $0.field.isPrimaryKey })?.path else {
+                        step.action = .failed
+                        step.reason = "the collection has no primary key, so the person's rows cannot be picked out"
+                        step.field = "\(correction.dataset).\(correction.collection)"
+                        steps.append(step)
+                        continue
+                    }
+                    for row in rows {
+                        guard let keyValue = row[key] else { continue }
+                        changes[.init(correction.dataset), default: []].append(
+                            .update(collection: correction.collection, key: key, keyValue: keyValue, values: [correction.field: correction.value]))
+                    }
+                }
+                steps.append(step)
+            }
+            return (steps, changes)
+        }
+    }
+
+    /// Erases the person's data (UK GDPR Art 17) where the law allows: collections held for a legal
+    /// obligation, the public task, public health or legal claims, or under a legal hold, are
+    /// refused with the reason; elsewhere fields are masked as the policy says, or rows deleted,
+    /// children before the rows they point to.
+    public func runErasure(
+        _ id: RightsRequest.ID, policy: ErasurePolicy, actor: String, dryRun: Bool = false, logger: Logger
+    ) async throws
+        -> ChangeReport
+    {
+        let store = self.store
+        return try await change(id, kind: .erasure, actor: actor, dryRun: dryRun, logger: logger) { map, found in
+            var steps: [ChangeReport.Step] = []
+            var changes: [Dataset.Key: [RowChange]] = [:]
+            var deletions: [(PersonSearch.Found, String)] = []
+            for item in found where !item.rows.isEmpty {
+                let place = item.node.description
+                guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection) else { continue }
+                var step = ChangeReport.Step(
+                    dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [], rows: item.rows.count)
+                if policy.legalHolds.contains(place) {
+                    step.action = .refused
+                    step.reason = "a legal hold applies"
+                    steps.append(step)
+                    continue
+                }
+                if let exemption = erasureExemption(dataset: item.node.dataset, in: map) {
+                    step.action = .refused
+                    step.reason = exemption
+                    steps.append(step)
+                    continue
+                }
+                guard let key = collection.allFields.first(where: { $0.field.isPrimaryKey })?.path else {
+                    step.action = .failed
+                    step.reason = "the collection has no primary key, so the person's rows cannot be picked out"
+                    step.field = place
+                    steps.append(step)
+                    continue
+                }
+                if policy.deleteCollections.contains(place) {
+                    step.action = .delete
+                    deletions.append((item, key))
+                    steps.append(step)
+                    continue
+                }
+                // Masked: every field but the keys that link rows together.
+                var masks: [(String, MaskingStrategy)] = []
+                for (path, field) in collection.allFields where field.fields.isEmpty && !field.isPrimaryKey && field.references.isEmpty {
+                    let strategy = policy.strategy(for: "\(place).\(path)", categories: field.dataCategories)
+                    if field.isReadOnly || (strategy != .null && (field.dataType?.base ?? .string) != .string) {
+                        step.action = .failed
+                        step.field = "\(place).\(path)"
+                        step.reason =
+                            field.isReadOnly
+                            ? "the field is read-only in the dataset"
+                            : "a \(field.dataType?.description ?? "") field can only be masked with null, not \(strategy)"
+                        break
+                    }
+                    masks.append((path, strategy))
+                }
+                step.fields = masks.map { "\($0.0): \($0.1)" }
+                steps.append(step)
+                guard step.action == .update else { continue }
+                for row in item.rows {
+                    guard let keyValue = row[key] else { continue }
+                    var values: [String: String?] = [:]
+                    for (path, strategy) in masks {
+                        values[path] = try Self.mask(row[path], with: strategy, store: store, place: "\(place).\(path)")
+                    }
+                    changes[item.node.dataset, default: []].append(
+                        .update(collection: item.node.collection, key: key, keyValue: keyValue, values: values))
+                }
+            }
+            // Rows that point at others go first, so no row is left pointing at one that is gone.
+            let deleting = Set(deletions.map(\.0.node))
+            func pointsAtDeleted(_ node: DatasetGraph.Node) -> Bool {
+                map.dataset(node.dataset)?.collection(node.collection)?.allFields.contains { _, field in
+                    field.references.contains { $0.direction != .to && deleting.contains(.init(dataset: $0.dataset, collection: $0.collection)) }
+                } ?? false
+            }
+            for (item, key) in deletions.sorted(by: { pointsAtDeleted($0.0.node) && !pointsAtDeleted($1.0.node) }) {
+                for row in item.rows {
+                    guard let keyValue = row[key] else { continue }
+                    changes[item.node.dataset, default: []].append(.delete(collection: item.node.collection, key: key, keyValue: keyValue))
+                }
+            }
+            return (steps, changes)
+        }
+    }
+
+    /// The masked value of a field.
+    static func mask(_ value: String?, with strategy: MaskingStrategy, store: Store, place: String) throws -> String? {
+        guard let value else { return nil }
+        switch strategy {
+        case .null: return nil
+        case .fixed(let text): return text
+        case .random: return Secret.randomHex(bytes: 8)
+        case .hash: return Secret.sha256(value)
+        case .hmac: return store.erasureKey.hmac(value)
+        case .encrypt: return try store.erasureSeal.seal(value, context: place)
+        }
+    }
+
+    /// True when the text is a value of the type.
+    static func fits(_ value: String, _ type: Dataset.DataType?) -> Bool {
+        switch type?.base {
+        case .integer?: Int64(value) != nil
+        case .float?: Double(value) != nil
+        case .boolean?: ["true", "false", "1", "0"].contains(value.lowercased())
+        default: true
+        }
+    }
+
+    /// Finds the person, plans the changes, and makes them unless it is a dry run or the plan has a
+    /// failure; keeps the report with the request and audits it, with counts, never values.
+    func change(
+        _ id: RightsRequest.ID, kind: RightsRequest.Kind, actor: String, dryRun: Bool, logger: Logger,
+        plan: (DataMap, [PersonSearch.Found]) throws -> ([ChangeReport.Step], [Dataset.Key: [RowChange]])
+    ) async throws -> ChangeReport {
+        let view = try await request(id, today: .today)
+        guard view.request.kind == kind, view.state == .inProgress else {
+            throw StewardError(.conflict, "the request must be a \(kind.rawValue) request in progress, with identity confirmed", field: "id")
+        }
+        let ranAt = AuditChain.timestamp()
+        if !dryRun { try await startRun(id, startedAt: ranAt) }
+        let opened: (map: DataMap, sources: [DataSource], connections: [Dataset.Key: any SourceConnection])
+        do {
+            opened = try await openSources(logger: logger)
+        } catch {
+            if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the sources could not be opened", document: nil) }
+            throw error
+        }
+        defer { for connection in opened.connections.values { Task { await connection.close() } } }
+        do {
+            let search = try PersonSearch(dataMap: opened.map, readers: opened.connections.mapValues { $0 as any CollectionReader })
+            let found = try await search.run(identifiers: try await identifiers(of: view.request))
+            let (steps, changes) = try plan(opened.map, found)
+            var report = ChangeReport(request: id, kind: kind, ranAt: ranAt, dryRun: dryRun, steps: steps, notices: [])
+            if let subjectID = view.request.subject, report.rowsChanged > 0 || steps.contains(where: { $0.rows > 0 && $0.action != .refused }) {
+                report.notices = try await notices(for: subjectID, kind: kind, map: opened.map)
+            }
+            if !dryRun, report.isComplete {
+                for (dataset, list) in changes {
+                    var types: [String: Dataset.DataType] = [:]
+                    for collection in opened.map.dataset(dataset)?.collections ?? [] {
+                        for (path, field) in collection.allFields { if let type = field.dataType { types["\(collection.name).\(path)"] = type } }
+                    }
+                    _ = try await opened.connections[dataset]!.apply(list, types: types)
+                }
+            }
+            let details: JSONValue = [
+                "dryRun": .bool(dryRun), "complete": .bool(report.isComplete), "rows": .int(report.rowsChanged),
+                "steps": .array(
+                    steps.map {
+                        ["collection": .string("\($0.dataset).\($0.collection)"), "action": .string($0.action.rawValue), "rows": .int($0.rows)]
+                    }),
+                "notices": .int(report.notices.count),
+            ]
+            let action = "request.\(kind.rawValue)\(dryRun ? "_dry_run" : report.isComplete ? "_run" : "_failed")"
+            try await store.audit.append(AuditEvent(actor: actor, action: action, object: "request/\(id)", details: details))
+            if !dryRun {
+                let failure = report.steps.first { $0.action == .failed }
+                try await finishRun(
+                    id, failed: failure.map { "\($0.field ?? "\($0.dataset).\($0.collection)"): \($0.reason ?? "could not be processed")" },
+                    document: try Store.encode(report))
+            }
+            return report
+        } catch {
+            if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the run failed", document: nil) }
+            throw error
+        }
+    }
+
+    /// Records how a run ended.
+    func finishRun(_ id: RightsRequest.ID, failed: String?, document: String?) async throws {
+        try await store.handle.write { database in
+            try await database.raw(
+                """
+                UPDATE request_runs SET status = \(bind: failed == nil ? "done" : "failed"), finished_at = \(bind: AuditChain.timestamp()),
+                    error = \(bind: failed), document = \(bind: document) WHERE request_id = \(bind: id.rawValue)
+                """
+            ).run()
+        }
+    }
+
+    /// Every recipient the disclosure log shows the person's data went to, to be told of the change
+    /// (UK GDPR Art 19).
+    func notices(for subject: Subject.ID, kind: RightsRequest.Kind, map: DataMap) async throws -> [ChangeReport.Notice] {
+        let disclosures = try await store.disclosures(of: subject)
+        let byRecipient = Dictionary(grouping: disclosures, by: \.recipient)
+        let what = kind == .rectification ? "corrected" : "erased"
+        return byRecipient.keys.sorted().map { key in
+            let name = map.recipient(key)?.name ?? key.rawValue
+            return ChangeReport.Notice(
+                recipient: key.rawValue, name: name, disclosures: byRecipient[key]!.count,
+                message:
+                    "We disclosed personal data about this person to \(name) and have since \(what) it at their request. Please \(kind == .rectification ? "correct" : "erase") your copy (UK GDPR Art 19)."
+            )
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import SQLKit
+import StewardCore
+import StewardFiles
+import StewardTestSupport
+import Testing
+
+@testable import StewardStore
+
+@Suite("Rectification and erasure in the council's sources")
+struct ChangeRunTests {
+    static let logger = Logger(label: "test")
+
+    /// Every row of a table in a source, as text, by primary key.
+    static func rows(_ location: DatabaseLocation, _ table: String, key: String) async throws -> [String: [String: String]] {
+        let handle = try await openDatabase(location, logger: logger)
+        defer { Task { await handle.close() } }
+        return try await handle.read { database in
+            var result: [String: [String: String]] = [:]
+            for row in try await database.raw(SQLQueryString("SELECT * FROM \(table)")).all() {
+                var values: [String: String] = [:]
+                for column in row.allColumns {
+                    if let text = try? row.decode(column: column, as: String?.self) { values[column] = text }
+                    if let number = try? row.decode(column: column, as: Int?.self) { values[column] = String(number) }
+                }
+                result[values[key] ?? ""] = values
+            }
+            return result
+        }
+    }
+
+    static func csv(_ sources: CouncilSources, _ name: String) throws -> String {
+        try String(contentsOf: sources.libraryFolder.appendingPathComponent("\(name).csv"), encoding: .utf8)
+    }
+
+    @Test("rectification changes exactly the person's rows, refuses read-only fields, and names the recipients to tell")
+    func rectification() async throws {
+        try await AccessRunTests.withRequest(kind: .rectification) { service, store, id, sources in
+            // The person is known and their data went to the DWP.
+            let view = try await service.request(id, today: .today)
+            #expect(view.request.subject == nil)
+            let subject = try await store.createSubject(
+                identifiers: [.init(kind: "ni_number", value: "QQ123456C")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+            try await store.handle.write { database in
+                try await database.raw(
+                    """
+                    INSERT INTO disclosures (id, subject_id, decision_id, time, system, recipient, purpose, categories, basis, actor)
+                    VALUES ('d1', \(bind: subject.id.rawValue), 'x', '2026-01-01T00:00:00Z', 'benefits', 'dwp', 'benefits', '[]', '[]', 'test')
+                    """
+                ).run()
+            }
+            let clock = service.clock
+            let linked = try await store.handle.write { database in
+                var request = try await Store.loadRequest(id, forUpdate: false, on: database)
+                request.subject = subject.id
+                try await Store.save(request, reading: clock.reading(for: request.timeline), on: database)
+                return request
+            }
+            #expect(linked.subject == subject.id)
+
+            let correct = Correction(dataset: "housing_db", collection: "tenants", field: "name", value: "Amelia Pond")
+            let dry = try await service.runRectification(id, corrections: [correct], actor: "caseworker", dryRun: true, logger: Self.logger)
+            #expect(dry.isComplete && dry.rowsChanged == 1)
+            #expect(try await Self.rows(sources.housing.location, "tenants", key: "id")["1"]?["name"] == "Amy Pond")
+
+            // A read-only field in the plan stops the whole change.
+            let readOnly = Correction(dataset: "benefits_db", collection: "claimants", field: "ni_number", value: "QQ999999C")
+            let refused = try await service.runRectification(id, corrections: [correct, readOnly], actor: "caseworker", logger: Self.logger)
+            #expect(!refused.isComplete)
+            #expect(refused.steps.contains { $0.action == .failed && $0.field == "benefits_db.claimants.ni_number" })
+            #expect(try await Self.rows(sources.housing.location, "tenants", key: "id")["1"]?["name"] == "Amy Pond")
+            #expect(try await service.runStatus(id)?.status == .failed)
+
+            let done = try await service.runRectification(id, corrections: [correct], actor: "caseworker", logger: Self.logger)
+            #expect(done.isComplete && done.rowsChanged == 1)
+            let tenants = try await Self.rows(sources.housing.location, "tenants", key: "id")
+            #expect(tenants["1"]?["name"] == "Amelia Pond")
+            #expect(tenants["2"]?["name"] == "Rory Williams")
+            #expect(tenants["3"]?["name"] == "Trap")
+            #expect(done.notices.map(\.name) == ["Department for Work and Pensions"])
+
+            await #expect(throws: StewardError.self) {
+                try await service.runRectification(
+                    id, corrections: [.init(dataset: "housing_db", collection: "tenants", field: "id", value: "one")], actor: "caseworker",
+                    logger: Self.logger)
+            }
+            let actions = try await store.auditEntries(limit: 10_000).map(\.action)
+            #expect(actions.contains("request.rectification_dry_run") && actions.contains("request.rectification_failed"))
+            #expect(actions.contains("request.rectification_run"))
+        }
+    }
+
+    @Test("erasure masks or deletes exactly the planned rows, and refuses the collections held for a legal obligation or public task")
+    func erasure() async throws {
+        try await AccessRunTests.withRequest(kind: .erasure) { service, _, id, sources in
+            let policy = ErasurePolicy(
+                strategies: ["library_csv.members.email": .hmac, "user": .fixed("ERASED")], deleteCollections: ["library_csv.loans"])
+            let membersBefore = try Self.csv(sources, "members")
+            let dry = try await service.runErasure(id, policy: policy, actor: "caseworker", dryRun: true, logger: Self.logger)
+            #expect(dry.isComplete)
+            #expect(try Self.csv(sources, "members") == membersBefore)
+            let plan = Dictionary(uniqueKeysWithValues: dry.steps.map { ("\($0.dataset).\($0.collection)", $0) })
+            #expect(plan["library_csv.members"]?.action == .update && plan["library_csv.members"]?.rows == 1)
+            #expect(plan["library_csv.members"]?.fields.sorted() == ["email: hmac", "phone: fixed:ERASED"])
+            #expect(plan["library_csv.loans"]?.action == .delete && plan["library_csv.loans"]?.rows == 2)
+            #expect(plan["housing_db.tenants"]?.action == .refused && plan["housing_db.tenants"]?.reason?.contains("public task") == true)
+            #expect(plan["benefits_db.payments"]?.action == .refused && plan["benefits_db.payments"]?.reason?.contains("legal obligation") == true)
+
+            let report = try await service.runErasure(id, policy: policy, actor: "caseworker", logger: Self.logger)
+            #expect(report.isComplete && report.rowsChanged == 3)
+            let members = try CSVText.parse(try Self.csv(sources, "members"), file: "members.csv")
+            #expect(members.count == 3)
+            let amy = try #require(members.first { $0.first == "M1" })
+            #expect(amy[1].count == 64 && !amy[1].contains("amy"))
+            #expect(amy[2] == "ERASED")
+            #expect(members.contains(["M2", "clara@example.org", "01632, 960001"]))
+            #expect(try CSVText.parse(try Self.csv(sources, "loans"), file: "loans.csv") == [["loan_id", "member_no"], ["L2", "M2"]])
+            // The refused sources are untouched.
+            #expect(try await Self.rows(sources.housing.location, "tenants", key: "id")["1"]?["email"] == "amy@example.org")
+            #expect(try await Self.rows(.sqlite(path: sources.benefitsPath), "payments", key: "id").count == 3)
+        }
+    }
+
+    @Test("a field erasure cannot process leaves the request incomplete, names the field, and changes nothing")
+    func erasureFailure() async throws {
+        var datasets = CouncilFixture.datasets
+        datasets[2].collections[0].fields[2].isReadOnly = true
+        try await AccessRunTests.withRequest(kind: .erasure, datasets: datasets) { service, _, id, sources in
+            let before = try Self.csv(sources, "members")
+            let loansBefore = try Self.csv(sources, "loans")
+            let report = try await service.runErasure(
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker", logger: Self.logger)
+            #expect(!report.isComplete)
+            #expect(report.steps.contains { $0.action == .failed && $0.field == "library_csv.members.phone" })
+            #expect(try Self.csv(sources, "members") == before)
+            #expect(try Self.csv(sources, "loans") == loansBefore)
+            let status = try await service.runStatus(id)
+            #expect(status?.status == .failed && status?.error?.contains("library_csv.members.phone") == true)
+        }
+    }
+}
