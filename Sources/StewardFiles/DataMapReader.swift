@@ -166,16 +166,18 @@ public enum DataMapReader {
                         continue
                     }
                     var skip = false
+                    var flag: Located<String>?
                     if let meta = collection.values["fides_meta"],
                         let metaMembers = reader.mapping(meta, "\(collectionPath).fides_meta", allowed: FidesKeys.collectionMeta)
                     {
                         skip = reader.bool(metaMembers, "skip_processing")
+                        flag = reader.string(metaMembers, "restriction_flag", required: false)
                     }
                     let fields = readFields(collection, collectionPath, &reader)
                     collections.append(
                         CollectionDraft(
                             name: name, description: reader.string(collection, "description", required: false)?.value, skipProcessing: skip,
-                            fields: fields
+                            fields: fields, restrictionFlag: flag
                         )
                     )
                 }
@@ -351,7 +353,10 @@ enum FidesKeys {
         "retention", "collections",
     ]
     static let collection: Set = ["name", "description", "data_categories", "data_qualifier", "retention", "fields", "fides_meta"]
-    static let collectionMeta: Set = ["after", "erase_after", "skip_processing", "masking_strategy_override", "partitioning", "where_clauses"]
+    /// Fides's keys, and Steward's `restriction_flag`.
+    static let collectionMeta: Set = [
+        "after", "erase_after", "skip_processing", "masking_strategy_override", "partitioning", "where_clauses", "restriction_flag",
+    ]
     static let field: Set = ["name", "description", "data_categories", "data_qualifier", "retention", "fides_meta", "fields"]
     static let fieldMeta: Set = [
         "references", "identity", "primary_key", "data_type", "length", "return_all_elements", "read_only", "custom_request_field",

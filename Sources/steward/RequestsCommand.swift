@@ -246,7 +246,7 @@ struct RequestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let kind = try await RequestsCommand.with(options) { service in try await service.request(.init(reference), today: .today).request.kind }
-            if kind == .rectification || kind == .erasure {
+            if kind != .access {
                 try await runChange(kind)
                 return
             }
@@ -314,9 +314,12 @@ struct RequestCommand: AsyncParsableCommand {
             let id = RightsRequest.ID(reference)
             let dry = dryRun
             let report = try await RequestsCommand.with(options) { service in
-                kind == .rectification
-                    ? try await service.runRectification(id, corrections: corrections, actor: commandLineActor, dryRun: dry, logger: quietLogger())
-                    : try await service.runErasure(id, policy: policy, actor: commandLineActor, dryRun: dry, logger: quietLogger())
+                switch kind {
+                case .rectification:
+                    try await service.runRectification(id, corrections: corrections, actor: commandLineActor, dryRun: dry, logger: quietLogger())
+                case .erasure: try await service.runErasure(id, policy: policy, actor: commandLineActor, dryRun: dry, logger: quietLogger())
+                default: try await service.runRestriction(id, actor: commandLineActor, dryRun: dry, logger: quietLogger())
+                }
             }
             for step in report.steps {
                 let detail = step.reason.map { ": \($0)" } ?? (step.fields.isEmpty ? "" : " (\(step.fields.joined(separator: ", ")))")

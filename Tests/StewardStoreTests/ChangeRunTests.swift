@@ -23,8 +23,22 @@ struct ChangeRunTests {
                 for column in row.allColumns {
                     if let text = try? row.decode(column: column, as: String?.self) { values[column] = text }
                     if let number = try? row.decode(column: column, as: Int?.self) { values[column] = String(number) }
+                    if let flag = try? row.decode(column: column, as: Bool?.self), values[column] == nil { values[column] = String(flag) }
                 }
                 result[values[key] ?? ""] = values
+            }
+            return result
+        }
+    }
+
+    /// Each tenant's restriction flag, as text.
+    static func flags(_ location: DatabaseLocation) async throws -> [String: String] {
+        let handle = try await openDatabase(location, logger: logger)
+        defer { Task { await handle.close() } }
+        return try await handle.read { database in
+            var result: [String: String] = [:]
+            for row in try await database.raw("SELECT CAST(id AS TEXT) AS id, CAST(processing_restricted AS TEXT) AS flag FROM tenants").all() {
+                result[try row.decode(column: "id", as: String.self)] = try row.decode(column: "flag", as: String.self)
             }
             return result
         }
@@ -137,6 +151,35 @@ struct ChangeRunTests {
             #expect(try Self.csv(sources, "loans") == loansBefore)
             let status = try await service.runStatus(id)
             #expect(status?.status == .failed && status?.error?.contains("library_csv.members.phone") == true)
+        }
+    }
+
+    @Test("restriction marks the person in the gate and sets the flag of every collection that declares one, on their rows only")
+    func restriction() async throws {
+        var datasets = CouncilFixture.datasets
+        datasets[0].collections[0].fields.append(CouncilFixture.field("processing_restricted", type: .boolean))
+        datasets[0].collections[0].restrictionFlag = "processing_restricted"
+        try await AccessRunTests.withRequest(kind: .restriction, datasets: datasets) { service, store, id, sources in
+            let unlinked = try await service.runRestriction(id, actor: "caseworker", logger: Self.logger)
+            #expect(!unlinked.isComplete)
+            #expect(unlinked.steps.contains { $0.field == "subject" })
+            #expect(try await Self.flags(sources.housing.location) == ["1": "false", "2": "false", "3": "false"])
+
+            let subject = try await store.createSubject(
+                identifiers: [.init(kind: "email", value: "amy@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+            let clock = service.clock
+            _ = try await store.handle.write { database in
+                var request = try await Store.loadRequest(id, forUpdate: false, on: database)
+                request.subject = subject.id
+                try await Store.save(request, reading: clock.reading(for: request.timeline), on: database)
+                return request
+            }
+            let report = try await service.runRestriction(id, actor: "caseworker", logger: Self.logger)
+            #expect(report.isComplete)
+            #expect(report.steps.map { "\($0.dataset).\($0.collection)" } == ["housing_db.tenants"])
+            #expect(try await Self.flags(sources.housing.location) == ["1": "true", "2": "false", "3": "false"])
+            let preferences = try await store.preferences(of: subject.id)
+            #expect(preferences.contains { if case .restriction = $0.kind { true } else { false } })
         }
     }
 }

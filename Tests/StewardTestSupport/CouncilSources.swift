@@ -138,10 +138,10 @@ public struct CouncilSources: Sendable {
             let housingHandle = try await openDatabase(housing.location, logger: logger)
             try await housingHandle.write { database in
                 for statement in [
-                    "CREATE TABLE tenants (id INTEGER PRIMARY KEY, email TEXT, name TEXT, next_of_kin TEXT)",
+                    "CREATE TABLE tenants (id INTEGER PRIMARY KEY, email TEXT, name TEXT, next_of_kin TEXT, processing_restricted BOOLEAN NOT NULL DEFAULT FALSE)",
                     "CREATE TABLE tenancies (id INTEGER PRIMARY KEY, tenant_id INTEGER REFERENCES tenants (id), uprn TEXT)",
                     "CREATE INDEX tenancies_tenant ON tenancies (tenant_id)",
-                    "INSERT INTO tenants VALUES (1, 'amy@example.org', 'Amy Pond', 'Mrs Pond (mother)'), (2, 'rory@example.org', 'Rory Williams', NULL), (3, 'x'' OR ''1''=''1', 'Trap', NULL)",
+                    "INSERT INTO tenants (id, email, name, next_of_kin) VALUES (1, 'amy@example.org', 'Amy Pond', 'Mrs Pond (mother)'), (2, 'rory@example.org', 'Rory Williams', NULL), (3, 'x'' OR ''1''=''1', 'Trap', NULL)",
                     "INSERT INTO tenancies VALUES (10, 1, '100023336956'), (11, 2, '100023336957'), (12, 1, '100023336958')",
                 ] {
                     try await database.raw(SQLQueryString(statement)).run()

@@ -172,12 +172,16 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var fields: [Field]
         /// True where the collection is deliberately outside rights requests (Fides `skip_processing`).
         public var skipProcessing: Bool
+        /// A field the council's system reads to stop using a row: set when the person restricts
+        /// processing or objects (Steward's `restriction_flag` in `fides_meta`).
+        public var restrictionFlag: String?
 
-        public init(name: String, description: String?, fields: [Field], skipProcessing: Bool) {
+        public init(name: String, description: String?, fields: [Field], skipProcessing: Bool, restrictionFlag: String? = nil) {
             self.name = name
             self.description = description
             self.fields = fields
             self.skipProcessing = skipProcessing
+            self.restrictionFlag = restrictionFlag
         }
 
         /// Every field, nested ones included, each with its dotted path.

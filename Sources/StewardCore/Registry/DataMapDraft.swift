@@ -101,12 +101,14 @@ public struct CollectionDraft: Sendable, Hashable {
     public var description: String?
     public var skipProcessing: Bool
     public var fields: [FieldDraft]
+    public var restrictionFlag: Located<String>?
 
-    public init(name: Located<String>, description: String?, skipProcessing: Bool, fields: [FieldDraft]) {
+    public init(name: Located<String>, description: String?, skipProcessing: Bool, fields: [FieldDraft], restrictionFlag: Located<String>? = nil) {
         self.name = name
         self.description = description
         self.skipProcessing = skipProcessing
         self.fields = fields
+        self.restrictionFlag = restrictionFlag
     }
 }
 

@@ -262,9 +262,17 @@ private struct Validator {
             var collections: [Dataset.Collection] = []
             for collection in dataset.collections {
                 let fields = validateFields(collection.fields, file: file, identityKeys: identityKeys, datasets: byKey)
-                collections.append(
-                    .init(name: collection.name.value, description: collection.description, fields: fields, skipProcessing: collection.skipProcessing)
-                )
+                var built = Dataset.Collection(
+                    name: collection.name.value, description: collection.description, fields: fields, skipProcessing: collection.skipProcessing,
+                    restrictionFlag: collection.restrictionFlag?.value)
+                if let flag = collection.restrictionFlag, built.field(at: flag.value) == nil {
+                    issues.append(
+                        .init(
+                            file: file, line: flag.line, field: flag.path,
+                            message: "the restriction flag '\(flag.value)' is not a field of collection '\(collection.name.value)'"))
+                    built.restrictionFlag = nil
+                }
+                collections.append(built)
             }
             result.append(.init(key: .init(dataset.key.value), name: dataset.name, description: dataset.description, collections: collections))
         }

@@ -63,13 +63,19 @@ struct SourcesController: Sendable {
             let body = try await request.decodeJSON(as: ExecuteBody.self, context: context, limit: 64 * 1024)
             let id = RightsRequest.ID(try context.parameters.require("id"))
             let kind = try await requests.request(id, today: .today).request.kind
-            if kind == .rectification || kind == .erasure {
-                let report =
-                    kind == .rectification
-                    ? try await requests.runRectification(
-                        id, corrections: body.corrections ?? [], actor: context.actor, dryRun: body.dryRun ?? false, logger: context.logger)
-                    : try await requests.runErasure(
-                        id, policy: body.erasure ?? ErasurePolicy(), actor: context.actor, dryRun: body.dryRun ?? false, logger: context.logger)
+            if kind != .access {
+                let dryRun = body.dryRun ?? false
+                let report: ChangeReport =
+                    switch kind {
+                    case .rectification:
+                        try await requests.runRectification(
+                            id, corrections: body.corrections ?? [], actor: context.actor, dryRun: dryRun, logger: context.logger)
+                    case .erasure:
+                        try await requests.runErasure(
+                            id, policy: body.erasure ?? ErasurePolicy(), actor: context.actor, dryRun: dryRun, logger: context.logger)
+                    default:
+                        try await requests.runRestriction(id, actor: context.actor, dryRun: dryRun, logger: context.logger)
+                    }
                 return try JSONResponse.make(ChangeAnswer(complete: report.isComplete, rowsChanged: report.rowsChanged, report: report))
             }
             if body.dryRun == true {

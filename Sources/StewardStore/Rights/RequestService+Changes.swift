@@ -194,7 +194,10 @@ extension RequestService {
             let found = try await search.run(identifiers: try await identifiers(of: view.request))
             let (steps, changes) = try plan(opened.map, found)
             var report = ChangeReport(request: id, kind: kind, ranAt: ranAt, dryRun: dryRun, steps: steps, notices: [])
-            if let subjectID = view.request.subject, report.rowsChanged > 0 || steps.contains(where: { $0.rows > 0 && $0.action != .refused }) {
+            // Art 19 covers rectification, erasure and restriction, not objection.
+            if kind != .objection, let subjectID = view.request.subject,
+                report.rowsChanged > 0 || steps.contains(where: { $0.rows > 0 && $0.action != .refused })
+            {
                 report.notices = try await notices(for: subjectID, kind: kind, map: opened.map)
             }
             if !dryRun, report.isComplete {
@@ -246,14 +249,78 @@ extension RequestService {
     func notices(for subject: Subject.ID, kind: RightsRequest.Kind, map: DataMap) async throws -> [ChangeReport.Notice] {
         let disclosures = try await store.disclosures(of: subject)
         let byRecipient = Dictionary(grouping: disclosures, by: \.recipient)
-        let what = kind == .rectification ? "corrected" : "erased"
+        let (done, ask) =
+            switch kind {
+            case .rectification: ("corrected it", "correct your copy")
+            case .erasure: ("erased it", "erase your copy")
+            default: ("restricted its use", "restrict your use of it")
+            }
         return byRecipient.keys.sorted().map { key in
             let name = map.recipient(key)?.name ?? key.rawValue
             return ChangeReport.Notice(
                 recipient: key.rawValue, name: name, disclosures: byRecipient[key]!.count,
                 message:
-                    "We disclosed personal data about this person to \(name) and have since \(what) it at their request. Please \(kind == .rectification ? "correct" : "erase") your copy (UK GDPR Art 19)."
+                    "We disclosed personal data about this person to \(name) and have since \(done) at their request. Please \(ask) (UK GDPR Art 19)."
             )
         }
+    }
+}
+
+extension RequestService {
+    /// Restriction (UK GDPR Art 18) or objection (Art 21): the person is marked in the gate, so every
+    /// decision about them honours it, and in every source whose collection declares a restriction
+    /// flag, their rows are flagged for the council's own systems to stop using them.
+    public func runRestriction(_ id: RightsRequest.ID, actor: String, dryRun: Bool = false, logger: Logger) async throws -> ChangeReport {
+        let view = try await request(id, today: .today)
+        let kind = view.request.kind
+        guard kind == .restriction || kind == .objection else {
+            throw StewardError(.conflict, "the request must be a restriction or objection request", field: "id")
+        }
+        let subject = view.request.subject
+        let ground = view.request.description
+        let store = self.store
+        let report = try await change(id, kind: kind, actor: actor, dryRun: dryRun, logger: logger) { map, found in
+            var steps: [ChangeReport.Step] = []
+            var changes: [Dataset.Key: [RowChange]] = [:]
+            if subject == nil {
+                steps.append(
+                    .init(
+                        dataset: "steward", collection: "subjects", action: .failed, fields: [], rows: 0,
+                        reason: "the person is not linked to a record in Steward's register, so the gate cannot be told; link them first",
+                        field: "subject"))
+            }
+            for item in found where !item.rows.isEmpty {
+                guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection), let flag = collection.restrictionFlag else {
+                    continue
+                }
+                var step = ChangeReport.Step(
+                    dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [flag], rows: item.rows.count)
+                guard let key = collection.allFields.first(where: { $0.field.isPrimaryKey })?.path else {
+                    step.action = .failed
+                    step.reason = "the collection has no primary key, so the person's rows cannot be picked out"
+                    step.field = item.node.description
+                    steps.append(step)
+                    continue
+                }
+                let marker: String =
+                    switch collection.field(at: flag)?.dataType?.base {
+                    case .boolean?: "true"
+                    case .integer?: "1"
+                    default: kind == .objection ? "objected" : "restricted"
+                    }
+                for row in item.rows {
+                    guard let keyValue = row[key] else { continue }
+                    changes[item.node.dataset, default: []].append(
+                        .update(collection: item.node.collection, key: key, keyValue: keyValue, values: [flag: marker]))
+                }
+                steps.append(step)
+            }
+            return (steps, changes)
+        }
+        if !dryRun, report.isComplete, let subject {
+            let preference: Preference.Kind = kind == .objection ? .objection(.pending) : .restriction(ground: ground.isEmpty ? "requested" : ground)
+            _ = try await store.addPreference(to: subject, kind: preference, purpose: nil, recipient: nil, given: .today, expires: nil, actor: actor)
+        }
+        return report
     }
 }
