@@ -203,6 +203,7 @@ extension RequestService {
 
     /// What the last completed search found.
     public func accessResult(_ id: RightsRequest.ID) async throws -> AccessResult? {
+        guard try await request(id, today: .today).request.kind == .access else { return nil }
         let document = try await store.handle.read { database in
             try await database.raw("SELECT document FROM request_runs WHERE request_id = \(bind: id.rawValue) AND status = 'done'").first()?
                 .decode(column: "document", as: String?.self)

@@ -186,6 +186,10 @@ extension RequestService {
             opened = try await openSources(logger: logger)
         } catch {
             if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the sources could not be opened", document: nil) }
+            try? await store.audit.append(
+                AuditEvent(
+                    actor: actor, action: "request.\(kind.rawValue)_failed", object: "request/\(id)",
+                    details: ["dryRun": .bool(dryRun), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null]))
             throw error
         }
         defer { for connection in opened.connections.values { Task { await connection.close() } } }
@@ -228,6 +232,11 @@ extension RequestService {
             return report
         } catch {
             if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the run failed", document: nil) }
+            // Recorded with where it stopped, never the values given.
+            try? await store.audit.append(
+                AuditEvent(
+                    actor: actor, action: "request.\(kind.rawValue)_failed", object: "request/\(id)",
+                    details: ["dryRun": .bool(dryRun), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null]))
             throw error
         }
     }
