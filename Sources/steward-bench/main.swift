@@ -124,6 +124,24 @@ func benchmarkBackend(_ name: String, _ location: DatabaseLocation) async throws
     await store.close()
 }
 
+if arguments.contains("--search-only") {
+    // One row per backend: the search against the floor of the same SELECTs sent directly.
+    var backends: [(String, DatabaseLocation, Bool)] = []
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-search-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    if let url = ProcessInfo.processInfo.environment["STEWARD_BENCH_DATABASE_URL"] { backends.append(("PostgreSQL", .postgres(url: url), true)) }
+    backends.append(("SQLite", .sqlite(path: folder.appendingPathComponent("council.sqlite").path), false))
+    for (name, location, postgres) in backends {
+        let result = try await SearchBench.run(location, postgres: postgres)
+        func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
+        print(
+            "| Access request search, \(name) (11 tables, 500,000 people, two 1,000,000-row tables; 1,000 random people, \(result.rows) rows each on average) | p50 \(ms(result.p50)), p95 \(ms(result.p95)) | the same SELECTs sent directly through the driver | p50 \(ms(result.floorP50)), p95 \(ms(result.floorP95)) | \(String(format: "%.2f", result.p50 / result.floorP50)) |"
+        )
+    }
+    exit(0)
+}
+
 if arguments.contains("--gate-only") {
     let gate = GateBench.run(decisions: 200_000)
     print(

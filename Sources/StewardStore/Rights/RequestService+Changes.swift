@@ -186,7 +186,7 @@ extension RequestService {
             opened = try await openSources(logger: logger)
         } catch {
             if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the sources could not be opened", document: nil) }
-            try? await store.audit.append(
+            _ = try? await store.audit.append(
                 AuditEvent(
                     actor: actor, action: "request.\(kind.rawValue)_failed", object: "request/\(id)",
                     details: ["dryRun": .bool(dryRun), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null]))
@@ -233,7 +233,7 @@ extension RequestService {
         } catch {
             if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the run failed", document: nil) }
             // Recorded with where it stopped, never the values given.
-            try? await store.audit.append(
+            _ = try? await store.audit.append(
                 AuditEvent(
                     actor: actor, action: "request.\(kind.rawValue)_failed", object: "request/\(id)",
                     details: ["dryRun": .bool(dryRun), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null]))
