@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "StewardTestSupport",
             dependencies: [
-                "StewardCore", "StewardStore",
+                "StewardCore", "StewardStore", "StewardFiles",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),

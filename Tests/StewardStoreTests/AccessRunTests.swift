@@ -19,20 +19,8 @@ struct AccessRunTests {
         try await CouncilSources.with { sources in
             try await TestDatabase.withStore { store, _ in
                 _ = try await store.saveDataMap(CouncilFixture.dataMap(datasets), actor: "test")
-                let service = RequestService(
-                    store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
-                    clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
-                let housingURL: String
-                switch sources.housing.location {
-                case .postgres(let url): housingURL = url
-                case .sqlite(let path): housingURL = path
-                }
-                _ = try await store.addSource(
-                    id: "housing", name: "Housing database", kind: .postgres, dataset: "housing_db", location: housingURL, actor: "dpo")
-                _ = try await store.addSource(
-                    id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: sources.benefitsPath, actor: "dpo")
-                _ = try await store.addSource(
-                    id: "library", name: "Library export", kind: .csv, dataset: "library_csv", location: sources.libraryFolder.path, actor: "dpo")
+                let service = try CouncilSources.requestService(store)
+                try await sources.register(in: store)
                 let today = CalendarDate.today
                 let intake = RequestService.Intake(
                     kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "Everything you hold about me")

@@ -2,7 +2,8 @@ public import Foundation
 import Logging
 import SQLKit
 public import StewardCore
-import StewardStore
+import StewardFiles
+public import StewardStore
 
 /// A small council for the search and access tests: a housing database, a benefits database and a
 /// library export, each one dataset of one system.
@@ -172,5 +173,24 @@ public struct CouncilSources: Sendable {
         }
         await housing.destroy()
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+extension CouncilSources {
+    /// Registers the three sources in a store whose data map is `CouncilFixture.dataMap()`.
+    public func register(in store: Store) async throws {
+        guard case .postgres(let housingURL) = housing.location else { return }
+        _ = try await store.addSource(
+            id: "housing", name: "Housing database", kind: .postgres, dataset: "housing_db", location: housingURL, actor: "dpo")
+        _ = try await store.addSource(id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: benefitsPath, actor: "dpo")
+        _ = try await store.addSource(
+            id: "library", name: "Library export", kind: .csv, dataset: "library_csv", location: libraryFolder.path, actor: "dpo")
+    }
+
+    /// A request service over `store` with Steward's own letters and bank holidays.
+    public static func requestService(_ store: Store) throws -> RequestService {
+        RequestService(
+            store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
+            clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
     }
 }

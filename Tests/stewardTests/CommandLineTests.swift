@@ -288,16 +288,8 @@ struct CommandLineTests {
             try await Self.withCLI { cli, database in
                 let store = try await Self.openStore(cli, database)
                 _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
-                guard case .postgres(let housingURL) = sources.housing.location else { return }
-                _ = try await store.addSource(
-                    id: "housing", name: "Housing", kind: .postgres, dataset: "housing_db", location: housingURL, actor: "dpo")
-                _ = try await store.addSource(
-                    id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: sources.benefitsPath, actor: "dpo")
-                _ = try await store.addSource(
-                    id: "library", name: "Library", kind: .csv, dataset: "library_csv", location: sources.libraryFolder.path, actor: "dpo")
-                let service = RequestService(
-                    store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
-                    clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
+                try await sources.register(in: store)
+                let service = try CouncilSources.requestService(store)
                 let intake = RequestService.Intake(
                     kind: .access, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
                 let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
@@ -327,16 +319,8 @@ struct CommandLineTests {
             try await Self.withCLI { cli, database in
                 let store = try await Self.openStore(cli, database)
                 _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
-                guard case .postgres(let housingURL) = sources.housing.location else { return }
-                _ = try await store.addSource(
-                    id: "housing", name: "Housing", kind: .postgres, dataset: "housing_db", location: housingURL, actor: "dpo")
-                _ = try await store.addSource(
-                    id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: sources.benefitsPath, actor: "dpo")
-                _ = try await store.addSource(
-                    id: "library", name: "Library", kind: .csv, dataset: "library_csv", location: sources.libraryFolder.path, actor: "dpo")
-                let service = RequestService(
-                    store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
-                    clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
+                try await sources.register(in: store)
+                let service = try CouncilSources.requestService(store)
                 let intake = RequestService.Intake(
                     kind: .erasure, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
                 let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id

@@ -181,15 +181,20 @@ extension RequestService {
         }
         let ranAt = AuditChain.timestamp()
         if !dryRun { try await startRun(id, startedAt: ranAt) }
-        let opened: (map: DataMap, sources: [DataSource], connections: [Dataset.Key: any SourceConnection])
-        do {
-            opened = try await openSources(logger: logger)
-        } catch {
-            if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the sources could not be opened", document: nil) }
+        let store = self.store
+        /// A run that stops on an error is recorded with where it stopped, never the values given.
+        func recordFailure(_ error: any Error) async {
+            if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the run failed", document: nil) }
             _ = try? await store.audit.append(
                 AuditEvent(
                     actor: actor, action: "request.\(kind.rawValue)_failed", object: "request/\(id)",
                     details: ["dryRun": .bool(dryRun), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null]))
+        }
+        let opened: (map: DataMap, sources: [DataSource], connections: [Dataset.Key: any SourceConnection])
+        do {
+            opened = try await openSources(logger: logger)
+        } catch {
+            await recordFailure(error)
             throw error
         }
         defer { for connection in opened.connections.values { Task { await connection.close() } } }
@@ -231,12 +236,7 @@ extension RequestService {
             }
             return report
         } catch {
-            if !dryRun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the run failed", document: nil) }
-            // Recorded with where it stopped, never the values given.
-            _ = try? await store.audit.append(
-                AuditEvent(
-                    actor: actor, action: "request.\(kind.rawValue)_failed", object: "request/\(id)",
-                    details: ["dryRun": .bool(dryRun), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null]))
+            await recordFailure(error)
             throw error
         }
     }
