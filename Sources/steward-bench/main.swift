@@ -138,6 +138,15 @@ if arguments.contains("--search-only") {
         print(
             "| Access request search, \(name) (11 tables, 500,000 people, two 1,000,000-row tables; 1,000 random people, \(result.rows) rows each on average) | p50 \(ms(result.p50)), p95 \(ms(result.p95)) | the same SELECTs sent directly through the driver | p50 \(ms(result.floorP50)), p95 \(ms(result.floorP95)) | \(String(format: "%.2f", result.p50 / result.floorP50)) |"
         )
+        let url: String
+        switch location {
+        case .postgres(let value): url = value
+        case .sqlite(let path): url = path
+        }
+        let erasure = try await ErasureBench.run(location, url: url, folder: folder.appendingPathComponent(name), samples: 300)
+        print(
+            "| Erasure request, \(name) (300 distinct random people; every field of every row masked with null in one transaction; report and audit entry kept) | p50 \(ms(erasure.p50)), p95 \(ms(erasure.p95)) | the same SELECTs and UPDATEs sent directly in one transaction | p50 \(ms(erasure.floorP50)), p95 \(ms(erasure.floorP95)) | \(String(format: "%.2f", erasure.p50 / erasure.floorP50)) |"
+        )
     }
     exit(0)
 }

@@ -88,12 +88,27 @@ public struct PersonSearch: Sendable {
     /// The collections the search may reach, for progress: every readable collection.
     public var collections: [DatasetGraph.Node] { fields.keys.sorted() }
 
-    /// The places an identifier of each kind is looked for.
-    func seeds(for identifiers: [Subject.Identifier]) -> [Place: Set<String>] {
+    /// Identities that single out a person only together: a name alone, or a date of birth alone,
+    /// would find other people.
+    static let pairedIdentities: Set<String> = ["name", "date_of_birth"]
+
+    /// The places an identifier of each kind is looked for, and for a name with a date of birth,
+    /// the name the rows found by date of birth must also have.
+    func seeds(for identifiers: [Subject.Identifier]) -> (places: [Place: Set<String>], filters: [Place: (field: String, values: Set<String>)]) {
         var seeds: [Place: Set<String>] = [:]
+        var filters: [Place: (field: String, values: Set<String>)] = [:]
+        let names = Set(identifiers.filter { $0.kind == "name" }.map { Self.normalisedName($0.value) })
+        let births = Set(identifiers.filter { $0.kind == "date_of_birth" }.map(\.value))
         for (node, list) in fields {
+            if !names.isEmpty, !births.isEmpty, let name = list.first(where: { $0.field.identity == "name" }),
+                let birth = list.first(where: { $0.field.identity == "date_of_birth" })
+            {
+                let place = Place(node: node, field: birth.path)
+                seeds[place, default: []].formUnion(births)
+                filters[place] = (name.path, names)
+            }
             for (path, field) in list {
-                guard let identity = field.identity else { continue }
+                guard let identity = field.identity, !Self.pairedIdentities.contains(identity) else { continue }
                 // A system's own id is looked for only in that system's datasets.
                 let values = identifiers.filter { identifier in
                     guard identifier.kind == identity else { return false }
@@ -103,7 +118,12 @@ public struct PersonSearch: Sendable {
                 if !values.isEmpty { seeds[Place(node: node, field: path), default: []].formUnion(values) }
             }
         }
-        return seeds
+        return (seeds, filters)
+    }
+
+    /// A name compared as identifiers are: lower case, single spaces.
+    static func normalisedName(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// Runs the search. `progress` is told, after each round, how many collections have been
@@ -113,7 +133,9 @@ public struct PersonSearch: Sendable {
     ) async throws
         -> [Found]
     {
-        var pending = seeds(for: identifiers)
+        let (start, filters) = seeds(for: identifiers)
+        var pending = start
+        var firstRound = true
         var asked: [Place: Set<String>] = [:]
         var rows: [DatasetGraph.Node: [String: [String: String]]] = [:]
         var searched: Set<DatasetGraph.Node> = []
@@ -138,7 +160,13 @@ public struct PersonSearch: Sendable {
                 for try await result in group { all.append(result) }
                 return all
             }
-            for (place, found) in results {
+            let filtering = firstRound
+            firstRound = false
+            for (place, unfiltered) in results {
+                var found = unfiltered
+                if filtering, let filter = filters[place] {
+                    found = unfiltered.filter { row in row[filter.field].map { filter.values.contains(Self.normalisedName($0)) } ?? false }
+                }
                 searched.insert(place.node)
                 for row in found {
                     let key =

@@ -227,12 +227,19 @@ extension RequestService {
                 "notices": .int(report.notices.count),
             ]
             let action = "request.\(kind.rawValue)\(dryRun ? "_dry_run" : report.isComplete ? "_run" : "_failed")"
-            try await store.audit.append(AuditEvent(actor: actor, action: action, object: "request/\(id)", details: details))
-            if !dryRun {
+            let event = AuditEvent(actor: actor, action: action, object: "request/\(id)", details: details)
+            if dryRun {
+                try await store.audit.append(event)
+            } else {
+                // The run's outcome and its audit entry in one transaction.
                 let failure = report.steps.first { $0.action == .failed }
-                try await finishRun(
-                    id, failed: failure.map { "\($0.field ?? "\($0.dataset).\($0.collection)"): \($0.reason ?? "could not be processed")" },
-                    document: try Store.encode(report))
+                let document = try Store.encode(report)
+                try await store.writeAudited { database in
+                    try await Self.finishRun(
+                        id, failed: failure.map { "\($0.field ?? "\($0.dataset).\($0.collection)"): \($0.reason ?? "could not be processed")" },
+                        document: document, on: database)
+                    return ((), [event])
+                }
             }
             return report
         } catch {
@@ -243,14 +250,16 @@ extension RequestService {
 
     /// Records how a run ended.
     func finishRun(_ id: RightsRequest.ID, failed: String?, document: String?) async throws {
-        try await store.handle.write { database in
-            try await database.raw(
-                """
-                UPDATE request_runs SET status = \(bind: failed == nil ? "done" : "failed"), finished_at = \(bind: AuditChain.timestamp()),
-                    error = \(bind: failed), document = \(bind: document) WHERE request_id = \(bind: id.rawValue)
-                """
-            ).run()
-        }
+        try await store.handle.write { database in try await Self.finishRun(id, failed: failed, document: document, on: database) }
+    }
+
+    static func finishRun(_ id: RightsRequest.ID, failed: String?, document: String?, on database: any SQLDatabase) async throws {
+        try await database.raw(
+            """
+            UPDATE request_runs SET status = \(bind: failed == nil ? "done" : "failed"), finished_at = \(bind: AuditChain.timestamp()),
+                error = \(bind: failed), document = \(bind: document) WHERE request_id = \(bind: id.rawValue)
+            """
+        ).run()
     }
 
     /// Every recipient the disclosure log shows the person's data went to, to be told of the change

@@ -89,6 +89,10 @@ public final class SQLSourceReader: SourceConnection {
     public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] {
         var problems: [SourceCheck.Problem] = []
         for collection in collections where !collection.skipProcessing {
+            let paths = collection.allFields.filter { $0.field.fields.isEmpty }.map(\.path)
+            // One query when everything is there; a field at a time only to name what is missing.
+            let all = SQLList(paths.map { SQLIdentifier($0) })
+            if !paths.isEmpty, await succeeds("SELECT " + "\(all)" + " FROM " + "\(ident: collection.name)" + " WHERE 1 = 0") { continue }
             guard await succeeds("SELECT * FROM " + "\(ident: collection.name)" + " WHERE 1 = 0") else {
                 problems.append(.init(collection: collection.name, message: "there is no table or view '\(collection.name)'"))
                 continue
@@ -116,11 +120,14 @@ public final class SQLSourceReader: SourceConnection {
     ) async throws
         -> [[String: String]]
     {
+        // Dates are compared as the text YYYY-MM-DD, the form identifiers take, in every database.
+        let column: any SQLExpression =
+            type?.base == .date || type?.base == .datetime ? SQLRaw("CAST(\(SQLIdentifierText(field)) AS TEXT)") : SQLIdentifier(field)
         let binds = values.compactMap { Self.bind($0, as: type) }
         guard !binds.isEmpty else { return [] }
         let columns = SQLList(fields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0)) })
         let query =
-            SQLQueryString("SELECT ") + "\(columns)" + " FROM " + "\(ident: collection)" + " WHERE " + "\(ident: field)" + " IN "
+            SQLQueryString("SELECT ") + "\(columns)" + " FROM " + "\(ident: collection)" + " WHERE " + "\(column)" + " IN "
             + "\(SQLGroupExpression(SQLList(binds.map { SQLBind($0) })))"
         return try await handle.read { database in
             try await database.raw(query).all().map { row in
