@@ -29,7 +29,7 @@ public enum AccessBundle {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var files: [(String, Data)] = []
         for collection in result.collections {
-            let base = "data/\(collection.dataset)/\(collection.collection)"
+            let base = "data/\(safe(collection.dataset))/\(safe(collection.collection))"
             files.append(("\(base).json", try encoder.encode(collection.rows)))
             files.append(("\(base).csv", Data(csv(collection).utf8)))
         }
@@ -43,6 +43,12 @@ public enum AccessBundle {
         for (path, contents) in files { zip.add(path, contents) }
         zip.add("manifest.json", try encoder.encode(manifest))
         return zip.data
+    }
+
+    /// A name as one path component of the archive: no folders, no leading dots.
+    static func safe(_ name: String) -> String {
+        let cleaned = String(name.map { $0 == "/" || $0 == "\\" ? "_" : $0 })
+        return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
     }
 
     /// RFC 4180 CSV with a header row in the dataset's field order.

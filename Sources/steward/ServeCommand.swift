@@ -55,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(message.utf8))
         }
         logger.info("starting", metadata: ["database": "\(configuration.database)", "port": "\(configuration.port)"])
-        let app = buildApplication(
+        let app = try await buildApplication(
             try StewardEnvironment(store: store, configuration: configuration, metrics: registry), logger: logger
         )
         do {

@@ -164,4 +164,42 @@ struct AccessRunTests {
             #expect(registered.allSatisfy { !$0.shownLocation.contains("password") })
         }
     }
+
+    @Test("a request confirmed only by an emailed code is searched by that address alone, not by identifiers typed on the form")
+    func emailCodeSearchesOnlyTheAddress() async throws {
+        try await CouncilSources.with { sources in
+            try await TestDatabase.withStore { store, _ in
+                _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
+                let service = try CouncilSources.requestService(store)
+                try await sources.register(in: store)
+                let today = CalendarDate.today
+                // Someone else's NI number typed on a resident's form.
+                let intake = RequestService.Intake(
+                    kind: .access, requester: Requester(name: "Someone", email: "someone@example.org"), description: "Everything",
+                    identifiers: [.init(kind: "ni_number", value: "QQ123456C")])
+                let id = try await service.submit(intake, actor: "public", fromPublic: true, today: today).request.id
+                let waiting = try #require(try await store.outbox(request: id).first)
+                let code = try #require(
+                    store.deliverable(waiting).text.split(separator: "\n").first { $0.hasPrefix("Your code is: ") }?.dropFirst(14))
+                guard case .verified = try await service.verifyCode(String(code), for: id, today: today) else {
+                    Issue.record("the code should verify")
+                    return
+                }
+                let result = try await service.runAccess(id, actor: "caseworker", dryRun: true, logger: Logger(label: "test"))
+                #expect(result.rowCount == 0)
+            }
+        }
+    }
+
+    @Test("a search that was going when the server stopped is marked failed, so it can be run again")
+    func interruptedRuns() async throws {
+        try await Self.withRequest { service, _, id, _ in
+            try await service.startRun(id, startedAt: AuditChain.timestamp())
+            await #expect(throws: StewardError.self) { try await service.beginAccess(id) }
+            try await service.failInterruptedRuns()
+            let status = try await service.runStatus(id)
+            #expect(status?.status == .failed && status?.error?.contains("interrupted") == true)
+            try await service.beginAccess(id)
+        }
+    }
 }

@@ -182,4 +182,30 @@ struct ChangeRunTests {
             #expect(preferences.contains { if case .restriction = $0.kind { true } else { false } })
         }
     }
+
+    @Test("a key that picks out more than one row, or a file that is not UTF-8, changes nothing")
+    func unsafeFiles() async throws {
+        try await AccessRunTests.withRequest(kind: .erasure) { service, _, id, sources in
+            let members = sources.libraryFolder.appendingPathComponent("members.csv")
+            try "member_no,email,phone\nM1,amy@example.org,1\nM1,someone.else@example.org,2\n".write(to: members, atomically: true, encoding: .utf8)
+            let before = try String(contentsOf: members, encoding: .utf8)
+            let loansBefore = try Self.csv(sources, "loans")
+            let error = await #expect(throws: StewardError.self) {
+                try await service.runErasure(id, policy: ErasurePolicy(), actor: "caseworker", logger: Self.logger)
+            }
+            #expect(error?.message.contains("matched 2 rows") == true)
+            #expect(try String(contentsOf: members, encoding: .utf8) == before)
+            #expect(try Self.csv(sources, "loans") == loansBefore)
+
+            try Data([
+                0x6D, 0x65, 0x6D, 0x62, 0x65, 0x72, 0x5F, 0x6E, 0x6F, 0x2C, 0x65, 0x6D, 0x61, 0x69, 0x6C, 0x2C, 0x70, 0x68, 0x6F, 0x6E, 0x65, 0x0A,
+                0x4D, 0x33, 0x2C, 0xA3, 0x2C, 0x31, 0x0A,
+            ])
+            .write(to: members)
+            let notUTF8 = await #expect(throws: StewardError.self) {
+                try await service.runErasure(id, policy: ErasurePolicy(), actor: "caseworker", dryRun: true, logger: Self.logger)
+            }
+            #expect(notUTF8?.message.contains("not UTF-8") == true)
+        }
+    }
 }

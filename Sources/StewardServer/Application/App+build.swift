@@ -32,8 +32,13 @@ public struct StewardEnvironment: Sendable {
 }
 
 /// Builds the HTTP application on the configured host and port.
-public func buildApplication(_ environment: StewardEnvironment, logger: Logger) -> some ApplicationProtocol {
+public func buildApplication(_ environment: StewardEnvironment, logger: Logger) async throws -> some ApplicationProtocol {
     let (router, _) = buildRouter(environment)
+    // A search that was going when the server last stopped will not finish: say so, so it can be run again.
+    try await RequestService(
+        store: environment.store, dataMaps: DataMapCache(store: environment.store), taxonomy: environment.taxonomy,
+        adequacy: environment.configuration.adequacy, clock: environment.clock, letters: environment.letters
+    ).failInterruptedRuns()
     return Application(
         router: router,
         configuration: .init(address: .hostname(environment.configuration.host, port: environment.configuration.port), serverName: "Steward"),

@@ -31,14 +31,20 @@ final class SQLiteHandle: DatabaseHandle {
         self.logger = logger
     }
 
-    static func open(path: String, logger: Logger) async throws -> SQLiteHandle {
+    /// - Parameter ownDatabase: false for a council's file, which keeps its own journal mode and
+    ///   settings: only a busy timeout is set.
+    static func open(path: String, logger: Logger, ownDatabase: Bool = true) async throws -> SQLiteHandle {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             throw StewardError(.invalidConfiguration, "the folder for the SQLite database '\(path)' does not exist", field: "database_url")
         }
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
+            let pragmas =
+                ownDatabase
+                ? ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"]
+                : ["PRAGMA busy_timeout = 10000"]
+            for pragma in pragmas {
                 try await writer.sql().raw(SQLQueryString(pragma)).run()
             }
             var readers: [SQLiteConnection] = []

@@ -32,8 +32,14 @@ extension RequestService {
     ) async throws
         -> AccessResult
     {
-        let request = try await self.request(id, today: .today)
         // A run already marked as begun records any refusal as its failure.
+        let request: View
+        do {
+            request = try await self.request(id, today: .today)
+        } catch {
+            if begun { try? await finishRun(id, failed: (error as? StewardError)?.message ?? "the request could not be read", document: nil) }
+            throw error
+        }
         if !begun { try Self.checkRunnable(request) }
         let started = AuditChain.timestamp()
         if !dryRun, !begun { try await startRun(id, startedAt: started) }
@@ -138,12 +144,34 @@ extension RequestService {
         return (map, sources, connections)
     }
 
-    /// What the person is searched by: the identifiers the request carries and, once linked, the
-    /// person's own.
+    /// What the person is searched by. An emailed code proves only the requester's own address, so
+    /// then only that address and the linked person's identifiers are used; after a staff check
+    /// (or staff starting work for someone they know), every identifier the request carries.
     func identifiers(of request: RightsRequest) async throws -> [Subject.Identifier] {
+        let checks = request.events.compactMap { event -> IdentityCheck? in
+            if case .identityVerified(let check) = event.change { return check }
+            return nil
+        }
+        let staffVouched = checks.contains { $0.method != .emailCode } || request.events.contains { $0.change == .started }
         var identifiers = request.identifiers
+        if !staffVouched {
+            identifiers =
+                request.requester.representative == nil ? identifiers.filter { $0.kind == "email" && $0.value == request.requester.email } : []
+        }
         if let subjectID = request.subject, let subject = try await store.subject(subjectID) { identifiers += subject.identifiers }
         return identifiers
+    }
+
+    /// Marks runs that were going when the server stopped as failed, so they can be run again.
+    public func failInterruptedRuns() async throws {
+        try await store.handle.write { database in
+            try await database.raw(
+                """
+                UPDATE request_runs SET status = 'failed', finished_at = \(bind: AuditChain.timestamp()),
+                    error = 'interrupted: the server stopped while it was running; run it again' WHERE status = 'running'
+                """
+            ).run()
+        }
     }
 
     /// Checks that a request can be run and marks its run as started, for a search that goes on in

@@ -28,7 +28,7 @@ extension RequestService {
                 }
                 if let value = correction.value, !Self.fits(value, field.dataType) {
                     throw StewardError(
-                        .invalidInput, "'\(value)' is not a value of type \(field.dataType?.description ?? "string")", field: "\(here).value")
+                        .invalidInput, "the value is not of type \(field.dataType?.description ?? "string")", field: "\(here).value")
                 }
                 let rows = found.first { $0.node.dataset.rawValue == correction.dataset && $0.node.collection == correction.collection }?.rows ?? []
                 var step = ChangeReport.Step(
@@ -38,9 +38,9 @@ extension RequestService {
                     step.reason = "the field is read-only in the dataset"
                     step.field = "\(correction.dataset).\(correction.collection).\(correction.field)"
                 } else if !rows.isEmpty {
-                    guard let key = collection.allFields.first(where: { $0.field.isPrimaryKey })?.path else {
+                    guard let key = Self.singleKey(of: collection) else {
                         step.action = .failed
-                        step.reason = "the collection has no primary key, so the person's rows cannot be picked out"
+                        step.reason = "the collection has no single primary key field, so the person's rows cannot be picked out one by one"
                         step.field = "\(correction.dataset).\(correction.collection)"
                         steps.append(step)
                         continue
@@ -88,9 +88,9 @@ extension RequestService {
                     steps.append(step)
                     continue
                 }
-                guard let key = collection.allFields.first(where: { $0.field.isPrimaryKey })?.path else {
+                guard let key = Self.singleKey(of: collection) else {
                     step.action = .failed
-                    step.reason = "the collection has no primary key, so the person's rows cannot be picked out"
+                    step.reason = "the collection has no single primary key field, so the person's rows cannot be picked out one by one"
                     step.field = place
                     steps.append(step)
                     continue
@@ -144,6 +144,13 @@ extension RequestService {
             }
             return (steps, changes)
         }
+    }
+
+    /// The one primary-key field of a collection; nil when it has none, or several (a composite
+    /// key, which changes by one field would not pick out one row).
+    static func singleKey(of collection: Dataset.Collection) -> String? {
+        let keys = collection.allFields.filter { $0.field.isPrimaryKey }
+        return keys.count == 1 ? keys[0].path : nil
     }
 
     /// The masked value of a field.
@@ -210,12 +217,24 @@ extension RequestService {
                 report.notices = try await notices(for: subjectID, kind: kind, map: opened.map)
             }
             if !dryRun, report.isComplete {
-                for (dataset, list) in changes {
+                // One transaction per source; should a later source fail, the error names those
+                // already changed, so the record says exactly what happened.
+                var applied: [String] = []
+                for (dataset, list) in changes.sorted(by: { $0.key < $1.key }) {
                     var types: [String: Dataset.DataType] = [:]
                     for collection in opened.map.dataset(dataset)?.collections ?? [] {
                         for (path, field) in collection.allFields { if let type = field.dataType { types["\(collection.name).\(path)"] = type } }
                     }
-                    _ = try await opened.connections[dataset]!.apply(list, types: types)
+                    do {
+                        _ = try await opened.connections[dataset]!.apply(list, types: types)
+                    } catch {
+                        let reason = (error as? StewardError)?.message ?? "the source refused the changes"
+                        let done = applied.isEmpty ? "no source was changed" : "already changed: \(applied.joined(separator: ", "))"
+                        throw StewardError(
+                            .unavailable, "\(dataset): \(reason); \(done)",
+                            field: (error as? StewardError)?.field.map { "\(dataset).\($0)" } ?? dataset.rawValue)
+                    }
+                    applied.append(dataset.rawValue)
                 }
             }
             let details: JSONValue = [
@@ -313,9 +332,9 @@ extension RequestService {
                 }
                 var step = ChangeReport.Step(
                     dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [flag], rows: item.rows.count)
-                guard let key = collection.allFields.first(where: { $0.field.isPrimaryKey })?.path else {
+                guard let key = Self.singleKey(of: collection) else {
                     step.action = .failed
-                    step.reason = "the collection has no primary key, so the person's rows cannot be picked out"
+                    step.reason = "the collection has no single primary key field, so the person's rows cannot be picked out one by one"
                     step.field = item.node.description
                     steps.append(step)
                     continue

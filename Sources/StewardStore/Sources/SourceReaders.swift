@@ -1,4 +1,5 @@
 public import Foundation
+import Glibc
 public import Logging
 import SQLKit
 public import StewardCore
@@ -39,8 +40,12 @@ public final class SQLSourceReader: SourceConnection {
     }
 
     /// Connects to the database at `location`.
+    /// A council's SQLite file keeps its own journal mode and settings.
     public static func connect(_ location: DatabaseLocation, logger: Logger) async throws -> SQLSourceReader {
-        SQLSourceReader(handle: try await openDatabase(location, logger: logger))
+        switch location {
+        case .sqlite(let path): SQLSourceReader(handle: try await SQLiteHandle.open(path: path, logger: logger, ownDatabase: false))
+        case .postgres: SQLSourceReader(handle: try await openDatabase(location, logger: logger))
+        }
     }
 
     public func close() async {
@@ -68,16 +73,28 @@ public final class SQLSourceReader: SourceConnection {
                         "UPDATE " + "\(ident: collection)" + " SET " + "\(assignments)" + " WHERE " + "\(ident: key)" + " = "
                             + "\(bind: Self.bindable(keyValue, as: types["\(collection).\(key)"]))" + " RETURNING 1 AS one"
                     ).all()
+                    try Self.expectOne(rows.count, collection: collection, key: key)
                     changed += rows.count
                 case .delete(let collection, let key, let keyValue):
                     let rows = try await database.raw(
                         "DELETE FROM " + "\(ident: collection)" + " WHERE " + "\(ident: key)" + " = "
                             + "\(bind: Self.bindable(keyValue, as: types["\(collection).\(key)"]))" + " RETURNING 1 AS one"
                     ).all()
+                    try Self.expectOne(rows.count, collection: collection, key: key)
                     changed += rows.count
                 }
             }
             return changed
+        }
+    }
+
+    /// Each change is to exactly one row: a key that matches none or several (a key that is not
+    /// really unique) rolls the whole transaction back.
+    static func expectOne(_ count: Int, collection: String, key: String) throws {
+        guard count == 1 else {
+            throw StewardError(
+                .conflict, "a change by \(key) matched \(count) rows of \(collection), not one; nothing in this source was changed",
+                field: "\(collection).\(key)")
         }
     }
 
@@ -229,6 +246,18 @@ public actor CSVSourceReader: SourceConnection {
     /// Rewrites each changed file whole, through a temporary file renamed into place, so a file is
     /// never left half written. All files are prepared before any is replaced.
     public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
+        // One writer at a time across processes, and the files as they are now, not as searched.
+        let lockPath = folder.appendingPathComponent(".steward.lock").path
+        let lock = open(lockPath, O_CREAT | O_RDWR, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
+            if lock >= 0 { _ = Glibc.close(lock) }
+            throw StewardError(.unavailable, "cannot lock \(folder.path) to change its files", field: "location")
+        }
+        defer {
+            flock(lock, LOCK_UN)
+            _ = Glibc.close(lock)
+        }
+        self.tables = [:]
         var tables: [String: (header: [String], rows: [[String]])] = [:]
         var changed = 0
         for change in changes {
@@ -241,7 +270,9 @@ public actor CSVSourceReader: SourceConnection {
                 for (field, _) in values where !table.header.contains(field) {
                     throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: "\(collection).\(field)")
                 }
-                for index in table.rows.indices where keyIndex < table.rows[index].count && table.rows[index][keyIndex] == keyValue {
+                let matches = table.rows.indices.filter { keyIndex < table.rows[$0].count && table.rows[$0][keyIndex] == keyValue }
+                try SQLSourceReader.expectOne(matches.count, collection: collection, key: key)
+                for index in matches {
                     for (field, value) in values {
                         let column = table.header.firstIndex(of: field)!
                         while table.rows[index].count <= column { table.rows[index].append("") }
@@ -255,16 +286,22 @@ public actor CSVSourceReader: SourceConnection {
                 }
                 let before = table.rows.count
                 table.rows.removeAll { keyIndex < $0.count && $0[keyIndex] == keyValue }
+                try SQLSourceReader.expectOne(before - table.rows.count, collection: collection, key: key)
                 changed += before - table.rows.count
             }
             tables[change.collection] = table
         }
         var staged: [(URL, URL)] = []
+        defer { for (temporary, _) in staged { try? FileManager.default.removeItem(at: temporary) } }
         for (collection, table) in tables {
             let target = folder.appendingPathComponent("\(collection).csv")
             let temporary = folder.appendingPathComponent(".\(collection).csv.steward-\(UUID().uuidString)")
-            try Data(CSVText.render([table.header] + table.rows).utf8).write(to: temporary)
             staged.append((temporary, target))
+            try Data(CSVText.render([table.header] + table.rows).utf8).write(to: temporary)
+            // Keep the file's permissions.
+            if let mode = try? FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] {
+                try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary.path)
+            }
         }
         for (temporary, target) in staged {
             // rename(2) replaces the file in one step on the same file system.
@@ -286,10 +323,18 @@ public actor CSVSourceReader: SourceConnection {
     func load(_ collection: String) throws -> (header: [String], rows: [[String]]) {
         if let table = tables[collection] { return table }
         let url = folder.appendingPathComponent("\(collection).csv")
+        guard !collection.contains("/"), !collection.hasPrefix(".") else {
+            throw StewardError(.invalidInput, "'\(collection)' cannot name a CSV file in the source's folder", field: collection)
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw StewardError(.invalidInput, "there is no \(collection).csv in \(folder.path)", field: collection)
         }
-        var records = try CSVText.parse(String(decoding: data, as: UTF8.self), file: url.lastPathComponent)
+        // Decoded strictly: a file in another encoding is refused rather than rewritten with its
+        // characters replaced.
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw StewardError(.invalidInput, "\(collection).csv is not UTF-8; save it as UTF-8 first", field: collection)
+        }
+        var records = try CSVText.parse(text, file: url.lastPathComponent)
         guard !records.isEmpty else { throw StewardError(.invalidInput, "\(url.lastPathComponent) has no header row", field: collection) }
         let header = records.removeFirst()
         tables[collection] = (header, records)
