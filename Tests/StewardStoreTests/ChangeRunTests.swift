@@ -208,4 +208,26 @@ struct ChangeRunTests {
             #expect(notUTF8?.message.contains("not UTF-8") == true)
         }
     }
+
+    @Test("rows are not deleted while rows of the person still point at them, and an objection leaves legal-obligation records alone")
+    func parentsAndObjections() async throws {
+        try await AccessRunTests.withRequest(kind: .erasure) { service, _, id, sources in
+            let before = try Self.csv(sources, "members")
+            let report = try await service.runErasure(
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.members"]), actor: "caseworker", logger: Self.logger)
+            #expect(!report.isComplete)
+            #expect(
+                report.steps.contains {
+                    $0.action == .failed && $0.field == "library_csv.members" && $0.reason?.contains("library_csv.loans") == true
+                })
+            #expect(try Self.csv(sources, "members") == before)
+        }
+        var datasets = CouncilFixture.datasets
+        datasets[1].collections[0].restrictionFlag = "uprn"
+        try await AccessRunTests.withRequest(kind: .objection, datasets: datasets) { service, _, id, _ in
+            let report = try await service.runRestriction(id, actor: "caseworker", dryRun: true, logger: Self.logger)
+            let claimants = try #require(report.steps.first { $0.collection == "claimants" })
+            #expect(claimants.action == .refused && claimants.reason?.contains("legal obligation") == true)
+        }
+    }
 }

@@ -88,6 +88,9 @@ public struct PersonSearch: Sendable {
     /// The collections the search may reach, for progress: every readable collection.
     public var collections: [DatasetGraph.Node] { fields.keys.sorted() }
 
+    /// The most rows one identifier value may match where the search starts.
+    public static let mostRowsPerIdentifier = 100
+
     /// Identities that single out a person only together: a name alone, or a date of birth alone,
     /// would find other people.
     static let pairedIdentities: Set<String> = ["name", "date_of_birth"]
@@ -164,6 +167,14 @@ public struct PersonSearch: Sendable {
             firstRound = false
             for (place, unfiltered) in results {
                 var found = unfiltered
+                // An identifier singles out one person; one that matches a crowd (a shared
+                // address, a switchboard number) would hand over other people's data.
+                if filtering, unfiltered.count > Self.mostRowsPerIdentifier * max(1, round[place]?.count ?? 1), filters[place] == nil {
+                    throw StewardError(
+                        .conflict,
+                        "an identifier matched \(unfiltered.count) rows of \(place.node): too many to be one person; search with a more specific identifier",
+                        field: place.description)
+                }
                 if filtering, let filter = filters[place] {
                     found = unfiltered.filter { row in row[filter.field].map { filter.values.contains(Self.normalisedName($0)) } ?? false }
                 }

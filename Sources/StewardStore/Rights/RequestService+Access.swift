@@ -72,7 +72,8 @@ extension RequestService {
             if dryRun {
                 try await store.audit.append(AuditEvent(actor: actor, action: "request.access_dry_run", object: "request/\(id)", details: details))
             } else {
-                let document = try Store.encode(result)
+                // Everything found about the person: kept sealed, never in clear.
+                let document = try store.seal.seal(try Store.encode(result), context: "request-run:\(id)")
                 let total = search.collections.count
                 try await store.writeAudited { database in
                     try await database.raw(
@@ -236,7 +237,9 @@ extension RequestService {
             try await database.raw("SELECT document FROM request_runs WHERE request_id = \(bind: id.rawValue) AND status = 'done'").first()?
                 .decode(column: "document", as: String?.self)
         }
-        return try document.map { try JSONDecoder().decode(AccessResult.self, from: Data($0.utf8)) }
+        return try document.map { sealed in
+            try JSONDecoder().decode(AccessResult.self, from: Data(try store.seal.open(sealed, context: "request-run:\(id)").utf8))
+        }
     }
 }
 

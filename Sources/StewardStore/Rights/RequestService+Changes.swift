@@ -71,6 +71,15 @@ extension RequestService {
             var steps: [ChangeReport.Step] = []
             var changes: [Dataset.Key: [RowChange]] = [:]
             var deletions: [(PersonSearch.Found, String)] = []
+            // Fields other collections point at: masking them would break the council's own links.
+            var referenced: Set<String> = []
+            for dataset in map.datasets {
+                for collection in dataset.collections {
+                    for (_, field) in collection.allFields {
+                        for reference in field.references { referenced.insert("\(reference.dataset).\(reference.collection).\(reference.field)") }
+                    }
+                }
+            }
             for item in found where !item.rows.isEmpty {
                 let place = item.node.description
                 guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection) else { continue }
@@ -103,7 +112,10 @@ extension RequestService {
                 }
                 // Masked: every field but the keys that link rows together.
                 var masks: [(String, MaskingStrategy)] = []
-                for (path, field) in collection.allFields where field.fields.isEmpty && !field.isPrimaryKey && field.references.isEmpty {
+                for (path, field) in collection.allFields
+                where field.fields.isEmpty && !field.isPrimaryKey && field.references.isEmpty
+                    && !referenced.contains("\(place).\(path)")
+                {
                     let strategy = policy.strategy(for: "\(place).\(path)", categories: field.dataCategories)
                     if field.isReadOnly || (strategy != .null && (field.dataType?.base ?? .string) != .string) {
                         step.action = .failed
@@ -129,14 +141,40 @@ extension RequestService {
                         .update(collection: item.node.collection, key: key, keyValue: keyValue, values: values))
                 }
             }
-            // Rows that point at others go first, so no row is left pointing at one that is gone.
+            // A collection's rows go only after every collection that points at it has gone (a
+            // reference is a child pointing at its parent); a parent whose children the person has
+            // rows in but which are not being deleted cannot lose its rows.
             let deleting = Set(deletions.map(\.0.node))
-            func pointsAtDeleted(_ node: DatasetGraph.Node) -> Bool {
-                map.dataset(node.dataset)?.collection(node.collection)?.allFields.contains { _, field in
-                    field.references.contains { $0.direction != .to && deleting.contains(.init(dataset: $0.dataset, collection: $0.collection)) }
-                } ?? false
+            let holding = Set(found.filter { !$0.rows.isEmpty }.map(\.node))
+            func parents(of node: DatasetGraph.Node) -> Set<DatasetGraph.Node> {
+                Set(
+                    map.dataset(node.dataset)?.collection(node.collection)?.allFields.flatMap { _, field in
+                        field.references.map { DatasetGraph.Node(dataset: $0.dataset, collection: $0.collection) }
+                    }.filter { $0 != node } ?? [])
             }
-            for (item, key) in deletions.sorted(by: { pointsAtDeleted($0.0.node) && !pointsAtDeleted($1.0.node) }) {
+            for (item, _) in deletions {
+                let children = holding.filter { parents(of: $0).contains(item.node) && !deleting.contains($0) }
+                if let child = children.sorted().first,
+                    let index = steps.firstIndex(where: { $0.dataset == item.node.dataset.rawValue && $0.collection == item.node.collection })
+                {
+                    steps[index].action = .failed
+                    steps[index].field = item.node.description
+                    steps[index].reason = "rows of \(child) point at these rows and are not being deleted; delete \(child) too, or mask instead"
+                }
+            }
+            var ordered: [(PersonSearch.Found, String)] = []
+            var remaining = deletions
+            while !remaining.isEmpty {
+                let placed = Set(ordered.map(\.0.node))
+                let ready = remaining.filter { candidate in
+                    !remaining.contains { other in other.0.node != candidate.0.node && parents(of: other.0.node).contains(candidate.0.node) }
+                        || remaining.count == 1
+                }
+                let next = ready.isEmpty ? [remaining[0]] : ready  // a cycle of references: go in any order
+                ordered += next
+                remaining.removeAll { item in next.contains { $0.0.node == item.0.node } || placed.contains(item.0.node) }
+            }
+            for (item, key) in ordered {
                 for row in item.rows {
                     guard let keyValue = row[key] else { continue }
                     changes[item.node.dataset, default: []].append(.delete(collection: item.node.collection, key: key, keyValue: keyValue))
@@ -316,6 +354,23 @@ extension RequestService {
         let subject = view.request.subject
         let ground = view.request.description
         let store = self.store
+        // The gate is told first, so the person's wish is honoured even if a source fails later.
+        if !dryRun, let subject, view.state == .inProgress {
+            let existing = try await store.preferences(of: subject)
+            let already = existing.contains { preference in
+                guard preference.withdrawn == nil else { return false }
+                switch (preference.kind, kind) {
+                case (.restriction, .restriction), (.objection, .objection): return true
+                default: return false
+                }
+            }
+            if !already {
+                let preference: Preference.Kind =
+                    kind == .objection ? .objection(.pending) : .restriction(ground: ground.isEmpty ? "requested" : ground)
+                _ = try await store.addPreference(
+                    to: subject, kind: preference, purpose: nil, recipient: nil, given: .today, expires: nil, actor: actor)
+            }
+        }
         let report = try await change(id, kind: kind, actor: actor, dryRun: dryRun, logger: logger) { map, found in
             var steps: [ChangeReport.Step] = []
             var changes: [Dataset.Key: [RowChange]] = [:]
@@ -332,6 +387,14 @@ extension RequestService {
                 }
                 var step = ChangeReport.Step(
                     dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [flag], rows: item.rows.count)
+                // There is no right to object to processing a legal obligation requires (Art 21(1)).
+                let purposes = map.systems.filter { $0.datasets.contains(item.node.dataset) }.flatMap(\.purposes).compactMap { map.purpose($0) }
+                if kind == .objection, let duty = purposes.first(where: { $0.lawfulBasis == .legalObligation }) {
+                    step.action = .refused
+                    step.reason = "\(duty.name) rests on a legal obligation, which a person cannot object to (Art 21(1))"
+                    steps.append(step)
+                    continue
+                }
                 guard let key = Self.singleKey(of: collection) else {
                     step.action = .failed
                     step.reason = "the collection has no single primary key field, so the person's rows cannot be picked out one by one"
@@ -353,10 +416,6 @@ extension RequestService {
                 steps.append(step)
             }
             return (steps, changes)
-        }
-        if !dryRun, report.isComplete, let subject {
-            let preference: Preference.Kind = kind == .objection ? .objection(.pending) : .restriction(ground: ground.isEmpty ? "requested" : ground)
-            _ = try await store.addPreference(to: subject, kind: preference, purpose: nil, recipient: nil, given: .today, expires: nil, actor: actor)
         }
         return report
     }
