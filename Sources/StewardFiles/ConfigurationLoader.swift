@@ -40,6 +40,7 @@ public enum ConfigurationLoader {
         var values: [String: String] = [:]
         var adequate: [String]?
         var certificationOnly: [String]?
+        var holds: [String]?
         let explicit = path ?? environment["STEWARD_CONFIG"]
         let filePath = explicit ?? "steward.yaml"
         if FileManager.default.fileExists(atPath: filePath) {
@@ -60,6 +61,7 @@ public enum ConfigurationLoader {
                         switch key {
                         case "adequacy.countries": adequate = list
                         case "adequacy.certification_only": certificationOnly = list
+                        case "legal_holds": holds = list
                         default: throw StewardError(.invalidConfiguration, "\(filePath): '\(key)' does not take a list", field: key)
                         }
                     })
@@ -75,6 +77,12 @@ public enum ConfigurationLoader {
         if let certificationOnly {
             configuration.adequacy.certificationOnly = Set(try certificationOnly.map { try country($0, key: "adequacy.certification_only") })
         }
+        if let holds {
+            for hold in holds where hold.split(separator: ".").count != 2 {
+                throw StewardError(.invalidConfiguration, "legal_holds lists collections as dataset.collection, not '\(hold)'", field: "legal_holds")
+            }
+            configuration.legalHolds = Set(holds)
+        }
         return configuration
     }
 
@@ -82,7 +90,8 @@ public enum ConfigurationLoader {
         "database_url", "host", "port", "audit_signing_key", "audit_checkpoint_interval", "bank_holidays", "controller.name",
         "controller.ico_registration", "controller.address", "controller.email", "controller.phone", "controller.dpo.name",
         "controller.dpo.email", "controller.dpo.phone", "controller.dpo.address", "adequacy.countries", "adequacy.certification_only",
-        "letters_directory", "trust_forwarded_for", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password", "smtp.trust_roots",
+        "letters_directory", "trust_forwarded_for", "legal_holds", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password",
+        "smtp.trust_roots",
         "smtp.helo_name",
         "mail.from_address", "mail.from_name", "mail.max_attempts",
     ]

@@ -18,7 +18,7 @@ struct RequestsCommand: AsyncParsableCommand {
             return RequestService(
                 store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: configuration.adequacy,
                 clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: configuration.bankHolidayFile)),
-                letters: try LetterTemplates(directory: configuration.lettersDirectory)
+                letters: try LetterTemplates(directory: configuration.lettersDirectory), legalHolds: configuration.legalHolds
             )
         } catch {
             await store.close()

@@ -69,4 +69,34 @@ struct ConfigurationTests {
     func missingNamedFile() throws {
         #expect(throws: StewardError.self) { try ConfigurationLoader.load(path: "/nonexistent/steward.yaml", environment: [:]) }
     }
+
+    @Test("mail, letters, proxy and legal-hold settings are read and checked")
+    func requestSettings() throws {
+        let path = try Self.write(
+            """
+            trust_forwarded_for: true
+            legal_holds: [benefits_db.claimants]
+            smtp:
+              host: relay.example
+              port: 465
+              security: tls
+              username: steward
+              password: secret
+            mail:
+              from_address: ig@council.example
+            """
+        )
+        let configuration = try ConfigurationLoader.load(path: path, environment: [:])
+        #expect(configuration.trustForwardedFor)
+        #expect(configuration.legalHolds == ["benefits_db.claimants"])
+        #expect(configuration.mail.host == "relay.example" && configuration.mail.port == 465 && configuration.mail.security == .tls)
+        #expect(configuration.mail.fromAddress == "ig@council.example")
+        for (text, field) in [
+            ("legal_holds: [claimants]", "legal_holds"), ("smtp:\n  security: ssl", "smtp.security"), ("smtp:\n  username: only", "smtp.password"),
+            ("mail:\n  from_address: nobody", "mail.from_address"), ("trust_forwarded_for: maybe", "trust_forwarded_for"),
+        ] {
+            let error = try #require(throws: StewardError.self) { try ConfigurationLoader.load(path: try Self.write(text), environment: [:]) }
+            #expect(error.field == field, "\(text)")
+        }
+    }
 }

@@ -230,4 +230,19 @@ struct ChangeRunTests {
             #expect(claimants.action == .refused && claimants.reason?.contains("legal obligation") == true)
         }
     }
+
+    @Test("a legal hold in the configuration stops erasure whatever the request asks")
+    func configuredHold() async throws {
+        try await AccessRunTests.withRequest(kind: .erasure) { service, store, id, sources in
+            let held = RequestService(
+                store: store, dataMaps: service.dataMaps, taxonomy: .builtin, adequacy: .ukDefault, clock: service.clock, letters: service.letters,
+                legalHolds: ["library_csv.members", "library_csv.loans"])
+            let before = try Self.csv(sources, "members")
+            let report = try await held.runErasure(
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker", logger: Self.logger)
+            #expect(report.isComplete && report.rowsChanged == 0)
+            #expect(report.steps.filter { $0.dataset == "library_csv" }.allSatisfy { $0.action == .refused && $0.reason == "a legal hold applies" })
+            #expect(try Self.csv(sources, "members") == before)
+        }
+    }
 }

@@ -21,6 +21,9 @@ public struct StewardConfiguration: Sendable, Hashable {
     public var bankHolidayFile: String?
     /// Destinations treated as adequate for transfers (UK GDPR Art 45).
     public var adequacy: AdequacyList = .ukDefault
+    /// Collections under a legal hold (`dataset.collection`): erasure refuses them whatever a
+    /// request asks.
+    public var legalHolds: Set<String> = []
     /// A folder of letter templates that replace Steward's own, file by file.
     public var lettersDirectory: String?
     /// The SMTP relay letters and codes are sent through.

@@ -61,7 +61,7 @@ public func buildRouter(_ environment: StewardEnvironment) -> (Router<StewardReq
     AuditController(store: environment.store).register(on: &api)
     let requests = RequestService(
         store: environment.store, dataMaps: cache, taxonomy: environment.taxonomy, adequacy: environment.configuration.adequacy,
-        clock: environment.clock, letters: environment.letters
+        clock: environment.clock, letters: environment.letters, legalHolds: environment.configuration.legalHolds
     )
     RequestsController(
         service: requests, limiter: PublicRateLimiter(), today: environment.today,

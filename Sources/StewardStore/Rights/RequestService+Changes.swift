@@ -67,6 +67,7 @@ extension RequestService {
         -> ChangeReport
     {
         let store = self.store
+        let holds = legalHolds
         return try await change(id, kind: .erasure, actor: actor, dryRun: dryRun, logger: logger) { map, found in
             var steps: [ChangeReport.Step] = []
             var changes: [Dataset.Key: [RowChange]] = [:]
@@ -85,7 +86,7 @@ extension RequestService {
                 guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection) else { continue }
                 var step = ChangeReport.Step(
                     dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [], rows: item.rows.count)
-                if policy.legalHolds.contains(place) {
+                if policy.legalHolds.contains(place) || holds.contains(place) {
                     step.action = .refused
                     step.reason = "a legal hold applies"
                     steps.append(step)

@@ -13,12 +13,16 @@ public struct RequestService: Sendable {
     public let adequacy: AdequacyList
     public let clock: StatutoryClock
     public let letters: any LetterRendering
+    /// Collections under a legal hold by configuration, which no erasure touches.
+    public let legalHolds: Set<String>
     /// Codes a resident may ask for on one request before staff must issue one.
     public static let publicCodeLimit = 3
 
     public init(
-        store: Store, dataMaps: DataMapCache, taxonomy: Taxonomy, adequacy: AdequacyList, clock: StatutoryClock, letters: any LetterRendering
+        store: Store, dataMaps: DataMapCache, taxonomy: Taxonomy, adequacy: AdequacyList, clock: StatutoryClock, letters: any LetterRendering,
+        legalHolds: Set<String> = []
     ) {
+        self.legalHolds = legalHolds
         self.store = store
         self.dataMaps = dataMaps
         self.taxonomy = taxonomy
