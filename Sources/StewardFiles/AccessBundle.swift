@@ -56,11 +56,6 @@ public enum AccessBundle {
         CSVText.render([collection.fields] + collection.rows.map { row in collection.fields.map { row[$0] ?? "" } })
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     /// The report: grouped by system, each field labelled with the plain-English name of its category.
     static func report(
         _ result: AccessResult, request: RightsRequest, dataMap: DataMap, taxonomy: Taxonomy, supplementary: SupplementaryInformation

@@ -113,19 +113,11 @@ struct RequestsCommand: AsyncParsableCommand {
         func run() async throws {
             var states: Set<RightsRequest.State>?
             if let status {
-                switch status {
-                case "open": states = [.received, .awaitingIdentity, .inProgress, .paused]
-                case "closed": states = [.completed, .refused, .withdrawn]
-                default:
-                    var parsed: Set<RightsRequest.State> = []
-                    for part in status.split(separator: ",") {
-                        guard let state = RightsRequest.State(rawValue: String(part)) else {
-                            printError("error: unknown status '\(part)'")
-                            throw ExitCode.failure
-                        }
-                        parsed.insert(state)
-                    }
-                    states = parsed
+                do {
+                    states = try RightsRequest.State.parse(status)
+                } catch let error as StewardError {
+                    printError("error: \(error.message)")
+                    throw ExitCode.failure
                 }
             }
             let summaries = try await RequestsCommand.with(options) { service in try await service.list(states: states, today: .today) }

@@ -196,7 +196,7 @@ struct AccessRunTests {
         try await Self.withRequest { service, _, id, _ in
             try await service.startRun(id, startedAt: AuditChain.timestamp())
             await #expect(throws: StewardError.self) { try await service.beginAccess(id) }
-            try await service.failInterruptedRuns()
+            try await service.store.failInterruptedRuns()
             let status = try await service.runStatus(id)
             #expect(status?.status == .failed && status?.error?.contains("interrupted") == true)
             try await service.beginAccess(id)

@@ -282,66 +282,64 @@ struct CommandLineTests {
         }
     }
 
-    @Test("request run searches the registered sources with progress, and writes the bundle")
-    func requestRun() async throws {
+    /// The test council's sources registered in a new installation, and a request of `kind` from
+    /// Amy Pond that staff have started work on.
+    static func withCouncilRequest(
+        _ kind: RightsRequest.Kind, _ body: (StewardProcess, CouncilSources, RightsRequest.ID) async throws -> Void
+    ) async throws {
         try await CouncilSources.with { sources in
             try await Self.withCLI { cli, database in
                 let store = try await Self.openStore(cli, database)
                 _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
                 try await sources.register(in: store)
                 let service = try CouncilSources.requestService(store)
-                let intake = RequestService.Intake(
-                    kind: .access, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
+                let intake = RequestService.Intake(kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
                 let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
                 _ = try await service.apply(
                     .init(change: "identity_verified", identity: IdentityCheck(method: .knownToStaff, evidence: "tenant", checkedBy: "K. Jones")),
                     to: reference, actor: "test", today: .today)
                 await store.close()
-
-                let dry = try cli.run("request", "run", reference.rawValue, "--dry-run")
-                #expect(dry.status == 0, "\(dry.stderr)")
-                #expect(dry.stdout.contains("Would hand over 9 records"))
-                #expect(dry.stderr.contains("searched 6 of 6 collections"))
-                let bundle = cli.folder.appendingPathComponent("bundle.zip")
-                let run = try cli.run("request", "run", reference.rawValue, "--output", bundle.path)
-                #expect(run.status == 0, "\(run.stderr)")
-                let files = try ZipReader.files(try Data(contentsOf: bundle))
-                #expect(files["data/benefits_db/payments.json"] != nil && files["manifest.json"] != nil)
-                #expect(try cli.run("request", "run", reference.rawValue, "--output", bundle.path).status == 1)
-                #expect(try cli.run("request", "run", "SR-NONE").status == 1)
+                try await body(cli, sources, reference)
             }
+        }
+    }
+
+    @Test("request run searches the registered sources with progress, and writes the bundle")
+    func requestRun() async throws {
+        try await Self.withCouncilRequest(.access) { cli, _, reference in
+
+            let dry = try cli.run("request", "run", reference.rawValue, "--dry-run")
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains("Would hand over 9 records"))
+            #expect(dry.stderr.contains("searched 6 of 6 collections"))
+            let bundle = cli.folder.appendingPathComponent("bundle.zip")
+            let run = try cli.run("request", "run", reference.rawValue, "--output", bundle.path)
+            #expect(run.status == 0, "\(run.stderr)")
+            let files = try ZipReader.files(try Data(contentsOf: bundle))
+            #expect(files["data/benefits_db/payments.json"] != nil && files["manifest.json"] != nil)
+            #expect(try cli.run("request", "run", reference.rawValue, "--output", bundle.path).status == 1)
+            #expect(try cli.run("request", "run", "SR-NONE").status == 1)
         }
     }
 
     @Test("request run erases with a plan file, printing each collection's step, and refuses a bad plan")
     func requestRunErasure() async throws {
-        try await CouncilSources.with { sources in
-            try await Self.withCLI { cli, database in
-                let store = try await Self.openStore(cli, database)
-                _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
-                try await sources.register(in: store)
-                let service = try CouncilSources.requestService(store)
-                let intake = RequestService.Intake(
-                    kind: .erasure, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
-                let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
-                _ = try await service.apply(.init(change: "started"), to: reference, actor: "test", today: .today)
-                await store.close()
+        try await Self.withCouncilRequest(.erasure) { cli, sources, reference in
 
-                let plan = cli.folder.appendingPathComponent("plan.json")
-                try #"{"deleteCollections":["library_csv.loans"],"strategies":{"user":"hash"}}"#.write(to: plan, atomically: true, encoding: .utf8)
-                let dry = try cli.run("request", "run", reference.rawValue, "--plan", plan.path, "--dry-run")
-                #expect(dry.status == 0, "\(dry.stderr)")
-                #expect(dry.stdout.contains("library_csv.loans: delete 2 rows"))
-                #expect(dry.stdout.contains("housing_db.tenants: refused 1 rows"))
-                #expect(dry.stdout.contains("Dry run: 3 rows would change."))
-                let run = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
-                #expect(run.status == 0, "\(run.stderr)")
-                #expect(!(try String(contentsOf: sources.libraryFolder.appendingPathComponent("loans.csv"), encoding: .utf8)).contains("L1"))
-                try #"{"strategies":{"user":"shred"}}"#.write(to: plan, atomically: true, encoding: .utf8)
-                let bad = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
-                #expect(bad.status == 1)
-                #expect(bad.stderr.contains("shred"))
-            }
+            let plan = cli.folder.appendingPathComponent("plan.json")
+            try #"{"deleteCollections":["library_csv.loans"],"strategies":{"user":"hash"}}"#.write(to: plan, atomically: true, encoding: .utf8)
+            let dry = try cli.run("request", "run", reference.rawValue, "--plan", plan.path, "--dry-run")
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stdout.contains("library_csv.loans: delete 2 rows"))
+            #expect(dry.stdout.contains("housing_db.tenants: refused 1 rows"))
+            #expect(dry.stdout.contains("Dry run: 3 rows would change."))
+            let run = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(!(try String(contentsOf: sources.libraryFolder.appendingPathComponent("loans.csv"), encoding: .utf8)).contains("L1"))
+            try #"{"strategies":{"user":"shred"}}"#.write(to: plan, atomically: true, encoding: .utf8)
+            let bad = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("shred"))
         }
     }
 }

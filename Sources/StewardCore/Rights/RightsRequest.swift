@@ -30,6 +30,28 @@ public struct RightsRequest: Sendable, Hashable, Codable {
 
         /// True once nothing more can happen to the request.
         public var isClosed: Bool { self == .completed || self == .refused || self == .withdrawn }
+
+        public static let open: Set<State> = [.received, .awaitingIdentity, .inProgress, .paused]
+        public static let closed: Set<State> = [.completed, .refused, .withdrawn]
+
+        /// `open`, `closed`, or states separated by commas, as lists are filtered by.
+        public static func parse(_ text: String) throws -> Set<State> {
+            if text == "open" { return open }
+            if text == "closed" { return closed }
+            var states: Set<State> = []
+            for part in text.split(separator: ",") {
+                guard let state = State(rawValue: String(part)) else {
+                    throw StewardError(
+                        .invalidInput,
+                        "status must be open, closed or one of received, awaiting_identity, in_progress, paused, completed, refused, withdrawn (comma-separated), not '\(part)'",
+                        field: "status"
+                    )
+                }
+                states.insert(state)
+            }
+            guard !states.isEmpty else { throw StewardError(.invalidInput, "status must name at least one state", field: "status") }
+            return states
+        }
     }
 
     /// Why a request may be refused (UK GDPR Art 12(5)).

@@ -51,10 +51,25 @@ public struct PersonSearch: Sendable {
     public init(dataMap: DataMap, readers: [Dataset.Key: any CollectionReader]) throws {
         self.dataMap = dataMap
         self.readers = readers
+        (links, fields, primaryKeys) = try Self.plan(dataMap, bound: Set(readers.keys))
+    }
+
+    /// Throws, naming the field, when a collection of one of `datasets` has a field the engine
+    /// cannot read: checked before any source is opened.
+    public static func checkReadable(_ dataMap: DataMap, datasets: Set<Dataset.Key>) throws {
+        _ = try plan(dataMap, bound: datasets)
+    }
+
+    /// The readable fields, links and primary keys of the collections of the bound datasets.
+    static func plan(
+        _ dataMap: DataMap, bound: Set<Dataset.Key>
+    ) throws -> (
+        links: [Place: [Link]], fields: [DatasetGraph.Node: [(path: String, field: Dataset.Field)]], primaryKeys: [DatasetGraph.Node: String]
+    ) {
         var links: [Place: [Link]] = [:]
         var fields: [DatasetGraph.Node: [(String, Dataset.Field)]] = [:]
         var primaryKeys: [DatasetGraph.Node: String] = [:]
-        for dataset in dataMap.datasets where readers[dataset.key] != nil {
+        for dataset in dataMap.datasets where bound.contains(dataset.key) {
             for collection in dataset.collections where !collection.skipProcessing {
                 let node = DatasetGraph.Node(dataset: dataset.key, collection: collection.name)
                 var readable: [(String, Dataset.Field)] = []
@@ -69,7 +84,7 @@ public struct PersonSearch: Sendable {
                     }
                     readable.append((path, field))
                     if field.isPrimaryKey { primaryKeys[node] = path }
-                    for reference in field.references where readers[reference.dataset] != nil {
+                    for reference in field.references where bound.contains(reference.dataset) {
                         let here = Place(node: node, field: path)
                         let there = Place(
                             node: DatasetGraph.Node(dataset: reference.dataset, collection: reference.collection), field: reference.field)
@@ -80,9 +95,7 @@ public struct PersonSearch: Sendable {
                 fields[node] = readable
             }
         }
-        self.links = links
-        self.fields = fields
-        self.primaryKeys = primaryKeys
+        return (links, fields, primaryKeys)
     }
 
     /// The collections the search may reach, for progress: every readable collection.

@@ -35,10 +35,7 @@ public struct StewardEnvironment: Sendable {
 public func buildApplication(_ environment: StewardEnvironment, logger: Logger) async throws -> some ApplicationProtocol {
     let (router, _) = buildRouter(environment)
     // A search that was going when the server last stopped will not finish: say so, so it can be run again.
-    try await RequestService(
-        store: environment.store, dataMaps: DataMapCache(store: environment.store), taxonomy: environment.taxonomy,
-        adequacy: environment.configuration.adequacy, clock: environment.clock, letters: environment.letters
-    ).failInterruptedRuns()
+    try await environment.store.failInterruptedRuns()
     return Application(
         router: router,
         configuration: .init(address: .hostname(environment.configuration.host, port: environment.configuration.port), serverName: "Steward"),

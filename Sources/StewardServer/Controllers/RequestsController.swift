@@ -28,7 +28,7 @@ struct RequestsController: Sendable {
             let query = request.uri.queryParameters
             var states: Set<RightsRequest.State>?
             if let text = query["status"].map(String.init) {
-                states = try Self.states(text)
+                states = try RightsRequest.State.parse(text)
             }
             var kind: RightsRequest.Kind?
             if let text = query["kind"].map(String.init) {
@@ -166,24 +166,6 @@ struct RequestsController: Sendable {
             return groups.joined(separator: ":") + "::/64"
         }
         return address
-    }
-
-    static func states(_ text: String) throws -> Set<RightsRequest.State> {
-        if text == "open" { return [.received, .awaitingIdentity, .inProgress, .paused] }
-        if text == "closed" { return [.completed, .refused, .withdrawn] }
-        var states: Set<RightsRequest.State> = []
-        for part in text.split(separator: ",") {
-            guard let state = RightsRequest.State(rawValue: String(part)) else {
-                throw StewardError(
-                    .invalidInput,
-                    "status must be open, closed or one of received, awaiting_identity, in_progress, paused, completed, refused, withdrawn (comma-separated), not '\(part)'",
-                    field: "status"
-                )
-            }
-            states.insert(state)
-        }
-        guard !states.isEmpty else { throw StewardError(.invalidInput, "status must name at least one state", field: "status") }
-        return states
     }
 }
 

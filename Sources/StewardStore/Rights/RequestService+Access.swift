@@ -112,8 +112,7 @@ extension RequestService {
         guard let map = try await dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
         let sources = try await store.sources().filter { map.dataset($0.dataset) != nil }
         guard !sources.isEmpty else { throw StewardError(.conflict, "no council sources are registered to search", field: "sources") }
-        _ = try PersonSearch(
-            dataMap: map, readers: Dictionary(uniqueKeysWithValues: sources.map { ($0.dataset, Unopened() as any CollectionReader) }))
+        try PersonSearch.checkReadable(map, datasets: Set(sources.map(\.dataset)))
         var connections: [Dataset.Key: any SourceConnection] = [:]
         do {
             for source in sources {
@@ -161,18 +160,6 @@ extension RequestService {
         }
         if let subjectID = request.subject, let subject = try await store.subject(subjectID) { identifiers += subject.identifiers }
         return identifiers
-    }
-
-    /// Marks runs that were going when the server stopped as failed, so they can be run again.
-    public func failInterruptedRuns() async throws {
-        try await store.handle.write { database in
-            try await database.raw(
-                """
-                UPDATE request_runs SET status = 'failed', finished_at = \(bind: AuditChain.timestamp()),
-                    error = 'interrupted: the server stopped while it was running; run it again' WHERE status = 'running'
-                """
-            ).run()
-        }
     }
 
     /// Checks that a request can be run and marks its run as started, for a search that goes on in
@@ -241,13 +228,4 @@ extension RequestService {
             try JSONDecoder().decode(AccessResult.self, from: Data(try store.seal.open(sealed, context: "request-run:\(id)").utf8))
         }
     }
-}
-
-/// Stands in for a source while a search is only being planned.
-struct Unopened: CollectionReader {
-    func rows(
-        collection: String, matching field: String, type: Dataset.DataType?, values: [String], fields: [String]
-    ) async throws
-        -> [[String: String]]
-    { [] }
 }

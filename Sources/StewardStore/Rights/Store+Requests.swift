@@ -66,4 +66,17 @@ extension Store {
         )
         return (challenge, try row.decode(column: "codes_issued", as: Int.self))
     }
+
+    /// Marks runs that were going when the server stopped as failed, so they can be run again.
+    public func failInterruptedRuns() async throws {
+        try await handle.write { database in
+            try await database.raw(
+                """
+                UPDATE request_runs SET status = 'failed', finished_at = \(bind: AuditChain.timestamp()),
+                    error = 'interrupted: the server stopped while it was running; run it again' WHERE status = 'running'
+                """
+            ).run()
+        }
+    }
+
 }
