@@ -203,6 +203,7 @@ public enum DataMapReader {
             var dataType: Located<String>?
             var primaryKey = false
             var readOnly = false
+            var shared = false
             var references: [ReferenceDraft] = []
             if let meta = members.values["fides_meta"],
                 let metaMembers = reader.mapping(meta, "\(fieldPath).fides_meta", allowed: FidesKeys.fieldMeta)
@@ -211,6 +212,7 @@ public enum DataMapReader {
                 dataType = reader.string(metaMembers, "data_type", required: false)
                 primaryKey = reader.bool(metaMembers, "primary_key")
                 readOnly = reader.bool(metaMembers, "read_only")
+                shared = reader.bool(metaMembers, "shared")
                 if let referenceList = metaMembers.values["references"] {
                     for (referenceIndex, referenceNode) in reader.sequence(referenceList, metaMembers.path("references")).enumerated() {
                         let referencePath = metaMembers.path("references") + "[\(referenceIndex)]"
@@ -226,7 +228,8 @@ public enum DataMapReader {
                 FieldDraft(
                     name: name, description: reader.string(members, "description", required: false)?.value,
                     dataCategories: reader.strings(members, "data_categories"), identity: identity, references: references,
-                    isPrimaryKey: primaryKey, dataType: dataType, isReadOnly: readOnly, fields: readFields(members, fieldPath, &reader)
+                    isPrimaryKey: primaryKey, dataType: dataType, isReadOnly: readOnly, isShared: shared,
+                    fields: readFields(members, fieldPath, &reader)
                 )
             )
         }
@@ -358,8 +361,9 @@ enum FidesKeys {
         "after", "erase_after", "skip_processing", "masking_strategy_override", "partitioning", "where_clauses", "restriction_flag",
     ]
     static let field: Set = ["name", "description", "data_categories", "data_qualifier", "retention", "fides_meta", "fields"]
+    /// Fides's keys, and Steward's `shared`.
     static let fieldMeta: Set = [
         "references", "identity", "primary_key", "data_type", "length", "return_all_elements", "read_only", "custom_request_field",
-        "masking_strategy_override", "redact",
+        "masking_strategy_override", "redact", "shared",
     ]
 }

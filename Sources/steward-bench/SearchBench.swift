@@ -172,7 +172,7 @@ enum SearchBench {
             for turn in index % 2 == 0 ? [0, 1] : [1, 0] {
                 let started = ContinuousClock.now
                 if turn == 0 {
-                    found = try await search.run(identifiers: identifiers)
+                    found = try await search.run(identifiers: identifiers).found
                     searched = ContinuousClock.now - started
                 } else {
                     try await direct(floorHandle, email: "person\(person)@example.org", member: "library_member\(member)@example.org")

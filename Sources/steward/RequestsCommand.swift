@@ -280,7 +280,17 @@ struct RequestCommand: AsyncParsableCommand {
             for redaction in summary.redactions {
                 print("  withheld \(redaction.dataset).\(redaction.collection).\(redaction.field) in \(redaction.rows) records")
             }
+            printUnconfirmed(summary.unconfirmed)
             if let output { print("Bundle written to \(output).") }
+        }
+
+        /// Rows that share a value with the person but hold nothing else of theirs, for staff to check.
+        func printUnconfirmed(_ list: [PersonSearch.Unconfirmed]) {
+            for item in list {
+                print(
+                    "  not taken: \(item.rows) records of \(item.dataset).\(item.collection) share \(item.fields.joined(separator: ", ")) with the person but hold nothing else of theirs; add an identifier of theirs to include them"
+                )
+            }
         }
 
         /// Rectification or erasure, with the plan from `--plan`; exits 1 when any part cannot be done.
@@ -317,6 +327,12 @@ struct RequestCommand: AsyncParsableCommand {
                 let detail = step.reason.map { ": \($0)" } ?? (step.fields.isEmpty ? "" : " (\(step.fields.joined(separator: ", ")))")
                 print("  \(step.dataset).\(step.collection): \(step.action.rawValue) \(step.rows) rows\(detail)")
             }
+            for step in report.steps where !step.pseudonymised.isEmpty {
+                print(
+                    "  note: \(step.dataset).\(step.collection) keeps \(step.pseudonymised.joined(separator: ", ")) pseudonymised (the council can reverse or test them), not erased"
+                )
+            }
+            printUnconfirmed(report.unconfirmed)
             for notice in report.notices { print("  tell \(notice.name): \(notice.message)") }
             guard report.isComplete else {
                 printError("error: the \(kind.rawValue) cannot be completed; nothing was changed")

@@ -52,6 +52,7 @@ struct AccessRunTests {
             let result = try await service.runAccess(id, actor: "caseworker", logger: Logger(label: "test"))
             let status = try #require(try await service.runStatus(id))
             #expect(status.status == .done && status.done == status.total && status.total == 6)
+            #expect(result.unconfirmed.map { "\($0.dataset).\($0.collection)=\($0.rows)" } == ["benefits_db.claimants=1"])
 
             let map = try #require(try await store.currentDataMap()?.dataMap)
             let view = try await service.request(id, today: .today)
@@ -63,7 +64,7 @@ struct AccessRunTests {
             }
             #expect(
                 try rows("data/housing_db/tenants.json") == [
-                    ["id": "1", "email": "amy@example.org", "name": "Amy Pond", "next_of_kin": AccessResult.withheld]
+                    ["id": "1", "email": "amy@example.org", "name": "Amy Pond", "ni_number": "QQ 12 34 56 C", "next_of_kin": AccessResult.withheld]
                 ])
             #expect(try rows("data/housing_db/tenancies.json").map { $0["id"] } == ["10", "12"])
             #expect(try rows("data/benefits_db/claimants.json") == [["id": "7", "ni_number": "QQ123456C", "uprn": "100023336956"]])
@@ -71,7 +72,8 @@ struct AccessRunTests {
             #expect(try rows("data/library_csv/members.json") == [["member_no": "M1", "email": "amy@example.org", "phone": "01632 960000"]])
             #expect(try rows("data/library_csv/loans.json").map { $0["loan_id"] } == ["L1", "L3"])
             let everything = files.values.map { String(decoding: $0, as: UTF8.self) }.joined()
-            for other in ["Rory", "rory@example.org", "clara@example.org", "AB123456D", "300.00", "M2", "Mrs Pond"] {
+            // Nothing of the others, nor of the claimant who shares the person's address.
+            for other in ["Rory", "rory@example.org", "clara@example.org", "AB123456D", "300.00", "M2", "Mrs Pond", "CD123456A", "45.00"] {
                 #expect(!everything.contains(other), "the bundle holds \(other)")
             }
             #expect(

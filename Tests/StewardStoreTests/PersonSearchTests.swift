@@ -9,8 +9,9 @@ import Testing
 @testable import StewardStore
 
 /// One person held in three council systems of three kinds, linked by different identifiers: a
-/// housing database (PostgreSQL) by email, a benefits database (SQLite) by UPRN through the
-/// housing tenancy, and a library export (CSV files) by email.
+/// housing database (PostgreSQL) by email, a benefits database (SQLite) by the address of the
+/// housing tenancy confirmed by the NI number the housing record holds, and a library export (CSV
+/// files) by email.
 @Suite("Finding a person across the council's sources")
 struct PersonSearchTests {
     /// Builds the three sources with the person and two other people, runs `body`, and removes them.
@@ -41,8 +42,8 @@ struct PersonSearchTests {
         }
     }
 
-    static func ids(_ found: [PersonSearch.Found], _ node: String, _ key: String) -> [String] {
-        found.first { $0.node.description == node }?.rows.compactMap { $0[key] }.sorted() ?? []
+    static func ids(_ outcome: PersonSearch.Outcome, _ node: String, _ key: String) -> [String] {
+        outcome.found.first { $0.node.description == node }?.rows.compactMap { $0[key] }.sorted() ?? []
     }
 
     @Test("an email finds every row of the person in PostgreSQL, SQLite and CSV sources, and none of anyone else's")
@@ -55,17 +56,21 @@ struct PersonSearchTests {
             }
             #expect(Self.ids(found, "housing_db.tenants", "id") == ["1"])
             #expect(
-                found.first { $0.node.description == "housing_db.tenants" }?.rows == [
-                    ["id": "1", "email": "amy@example.org", "name": "Amy Pond", "next_of_kin": "Mrs Pond (mother)"]
+                found.found.first { $0.node.description == "housing_db.tenants" }?.rows == [
+                    ["id": "1", "email": "amy@example.org", "name": "Amy Pond", "ni_number": "QQ 12 34 56 C", "next_of_kin": "Mrs Pond (mother)"]
                 ])
             #expect(Self.ids(found, "housing_db.tenancies", "id") == ["10", "12"])
+            // Claimant 9 lives at the same address; only claimant 7 holds the person's NI number.
             #expect(Self.ids(found, "benefits_db.claimants", "id") == ["7"])
             #expect(Self.ids(found, "benefits_db.payments", "id") == ["70", "71"])
-            #expect(found.first { $0.node.description == "benefits_db.payments" }?.rows.map { $0["amount"] } == ["120.50", "98.10"])
+            #expect(found.found.first { $0.node.description == "benefits_db.payments" }?.rows.map { $0["amount"] } == ["120.50", "98.10"])
+            #expect(
+                found.unconfirmed.map { "\($0.dataset).\($0.collection) by \($0.fields)=\($0.rows)" } == ["benefits_db.claimants by [\"uprn\"]=1"])
             #expect(Self.ids(found, "library_csv.members", "member_no") == ["M1"])
-            #expect(found.first { $0.node.description == "library_csv.members" }?.rows.first?["phone"] == "01632 960000")
+            #expect(found.found.first { $0.node.description == "library_csv.members" }?.rows.first?["phone"] == "01632 960000")
             #expect(Self.ids(found, "library_csv.loans", "loan_id") == ["L1", "L3"])
-            #expect(found.count == 6)
+            #expect(found.found.count == 6)
+            #expect(found.found.allSatisfy { $0.othersKeys.allSatisfy(\.isEmpty) })
             #expect(progress.last?.total == 6)
             #expect(progress.last?.done == 6)
         }
@@ -75,12 +80,86 @@ struct PersonSearchTests {
     func otherIdentifier() async throws {
         try await Self.withSources { readers, _ in
             let search = try PersonSearch(dataMap: CouncilFixture.searchMap(CouncilFixture.datasets), readers: readers)
+            // Written with spaces in the housing database, without in the benefits one.
             let found = try await search.run(identifiers: [.init(kind: "ni_number", value: "QQ123456C")])
             #expect(Self.ids(found, "benefits_db.claimants", "id") == ["7"])
-            #expect(Self.ids(found, "housing_db.tenancies", "id") == ["10"])
+            #expect(Self.ids(found, "housing_db.tenants", "id") == ["1"])
+            #expect(Self.ids(found, "housing_db.tenancies", "id") == ["10", "12"])
             #expect(Self.ids(found, "benefits_db.payments", "id") == ["70", "71"])
             #expect(Self.ids(found, "library_csv.members", "member_no").isEmpty)
         }
+    }
+
+    @Test("an address alone finds no one: rows that share it are listed, not taken")
+    func sharedValueAlone() async throws {
+        try await Self.withSources { readers, _ in
+            var datasets = CouncilFixture.datasets
+            // The tenancy's UPRN as an identity: a UPRN is always shared.
+            datasets[0].collections[1].fields[2] = CouncilFixture.field("uprn", identity: "uprn")
+            #expect(datasets[0].collections[1].fields[2].isShared)
+            let search = try PersonSearch(dataMap: CouncilFixture.searchMap(datasets), readers: readers)
+            let found = try await search.run(identifiers: [.init(kind: "uprn", value: "100023336956")])
+            #expect(found.found.allSatisfy { $0.rows.isEmpty })
+            #expect(found.unconfirmed.map { "\($0.dataset).\($0.collection)=\($0.rows)" } == ["housing_db.tenancies=1"])
+            // With the person's email as well, their tenancy is theirs, and the co-occupant's claim is not.
+            let both = try await search.run(identifiers: [.init(kind: "uprn", value: "100023336956"), .init(kind: "email", value: "amy@example.org")])
+            #expect(Self.ids(both, "housing_db.tenancies", "id") == ["10", "12"])
+            #expect(Self.ids(both, "benefits_db.claimants", "id") == ["7"])
+            #expect(both.unconfirmed.map { "\($0.dataset).\($0.collection)=\($0.rows)" } == ["benefits_db.claimants=1"])
+        }
+    }
+
+    @Test("without the NI number to confirm it, a claim at the person's address is not taken as theirs")
+    func unconfirmedWithoutIdentifier() async throws {
+        try await Self.withSources { readers, _ in
+            var datasets = CouncilFixture.datasets
+            datasets[0].collections[0].fields[3].identity = nil
+            let search = try PersonSearch(dataMap: CouncilFixture.searchMap(datasets), readers: readers)
+            let found = try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org")])
+            #expect(Self.ids(found, "benefits_db.claimants", "id").isEmpty)
+            #expect(Self.ids(found, "benefits_db.payments", "id").isEmpty)
+            #expect(found.unconfirmed.map { "\($0.dataset).\($0.collection)=\($0.rows)" } == ["benefits_db.claimants=2"])
+        }
+    }
+
+    @Test("a key to another person's record is marked, and withheld from the copy")
+    func othersKeys() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-people-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "id,email\nP1,amy@example.org\nP2,rory@example.org\nP3,clara@example.org\n".write(
+            to: folder.appendingPathComponent("people.csv"), atomically: true, encoding: .utf8)
+        // Amy's carer is Rory; Amy cares for Clara.
+        try "id,person_id,carer_id\nR1,P1,P2\nR2,P3,P1\nR3,P2,P3\n".write(
+            to: folder.appendingPathComponent("relationships.csv"), atomically: true, encoding: .utf8)
+        let person = CouncilFixture.reference("social_care", "people", "id", .from)
+        let dataset = Dataset(
+            key: "social_care", name: nil, description: nil,
+            collections: [
+                CouncilFixture.collection(
+                    "people", [CouncilFixture.field("id", primaryKey: true), CouncilFixture.field("email", identity: "email")]),
+                CouncilFixture.collection(
+                    "relationships",
+                    [
+                        CouncilFixture.field("id", primaryKey: true), CouncilFixture.field("person_id", references: [person]),
+                        CouncilFixture.field("carer_id", references: [person]),
+                    ]),
+            ])
+        let map = CouncilFixture.searchMap([dataset])
+        let search = try PersonSearch(dataMap: map, readers: ["social_care": CSVSourceReader(folder: folder)])
+        let outcome = try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org")])
+        #expect(Self.ids(outcome, "social_care.people", "id") == ["P1"])
+        let relationships = try #require(outcome.found.first { $0.node.collection == "relationships" })
+        #expect(relationships.rows.map { $0["id"] } == ["R1", "R2"])
+        #expect(relationships.othersKeys == [["carer_id"], ["person_id"]])
+        let result = AccessResult(request: "R", ranAt: "now", sources: [], outcome: outcome, dataMap: map)
+        let copy = try #require(result.collections.first { $0.collection == "relationships" })
+        #expect(
+            copy.rows == [
+                ["id": "R1", "person_id": "P1", "carer_id": AccessResult.withheld],
+                ["id": "R2", "person_id": AccessResult.withheld, "carer_id": "P1"],
+            ])
+        #expect(result.redactions.map { "\($0.field)=\($0.rows)" }.sorted() == ["carer_id=1", "person_id=1"])
     }
 
     @Test("an identity value written as SQL finds nothing and harms nothing")

@@ -10,11 +10,12 @@ public import StewardStore
 public enum CouncilFixture {
     public static func field(
         _ name: String, identity: String? = nil, type: Dataset.DataType.Base = .string, primaryKey: Bool = false,
-        references: [Dataset.Reference] = [], categories: [String] = ["user"], readOnly: Bool = false, fields: [Dataset.Field] = []
+        references: [Dataset.Reference] = [], categories: [String] = ["user"], readOnly: Bool = false, shared: Bool = false,
+        fields: [Dataset.Field] = []
     ) -> Dataset.Field {
         Dataset.Field(
             name: name, description: nil, dataCategories: categories, identity: identity, references: references, isPrimaryKey: primaryKey,
-            dataType: fields.isEmpty ? .init(base: type) : .init(base: .object), isReadOnly: readOnly, fields: fields)
+            dataType: fields.isEmpty ? .init(base: type) : .init(base: .object), isReadOnly: readOnly, isShared: shared, fields: fields)
     }
 
     public static func collection(_ name: String, _ fields: [Dataset.Field]) -> Dataset.Collection {
@@ -35,7 +36,7 @@ public enum CouncilFixture {
                     "tenants",
                     [
                         field("id", type: .integer, primaryKey: true), field("email", identity: "email"), field("name"),
-                        field("next_of_kin", categories: ["user.third_party.family_member"]),
+                        field("ni_number", identity: "ni_number"), field("next_of_kin", categories: ["user.third_party.family_member"]),
                     ]),
                 collection(
                     "tenancies",
@@ -52,8 +53,10 @@ public enum CouncilFixture {
                     "claimants",
                     [
                         field("id", type: .integer, primaryKey: true), field("ni_number", identity: "ni_number", readOnly: true),
-                        // No direction: a UPRN leads both ways, which makes a cycle the search must end.
-                        field("uprn", references: [reference("housing_db", "tenancies", "uprn", nil)]),
+                        // No direction: a UPRN leads both ways, which makes a cycle the search must end. A
+                        // UPRN is an address, shared by everyone living there: a claimant found by one is
+                        // the person's only when their NI number confirms it.
+                        field("uprn", references: [reference("housing_db", "tenancies", "uprn", nil)], shared: true),
                     ]),
                 collection(
                     "payments",
@@ -119,8 +122,9 @@ public enum CouncilFixture {
     }
 }
 
-/// Three council systems holding one person and two others: a housing database on PostgreSQL, a
-/// benefits database in a SQLite file, and a library export as CSV files.
+/// Three council systems holding one person and three others (one of them at the person's own
+/// address): a housing database on PostgreSQL, a benefits database in a SQLite file, and a library
+/// export as CSV files.
 public struct CouncilSources: Sendable {
     public var housing: TestDatabase
     public var benefitsPath: String
@@ -139,10 +143,10 @@ public struct CouncilSources: Sendable {
             let housingHandle = try await openDatabase(housing.location, logger: logger)
             try await housingHandle.write { database in
                 for statement in [
-                    "CREATE TABLE tenants (id INTEGER PRIMARY KEY, email TEXT, name TEXT, next_of_kin TEXT, processing_restricted BOOLEAN NOT NULL DEFAULT FALSE)",
+                    "CREATE TABLE tenants (id INTEGER PRIMARY KEY, email TEXT, name TEXT, ni_number TEXT, next_of_kin TEXT, processing_restricted BOOLEAN NOT NULL DEFAULT FALSE)",
                     "CREATE TABLE tenancies (id INTEGER PRIMARY KEY, tenant_id INTEGER REFERENCES tenants (id), uprn TEXT)",
                     "CREATE INDEX tenancies_tenant ON tenancies (tenant_id)",
-                    "INSERT INTO tenants (id, email, name, next_of_kin) VALUES (1, 'amy@example.org', 'Amy Pond', 'Mrs Pond (mother)'), (2, 'rory@example.org', 'Rory Williams', NULL), (3, 'x'' OR ''1''=''1', 'Trap', NULL)",
+                    "INSERT INTO tenants (id, email, name, ni_number, next_of_kin) VALUES (1, 'amy@example.org', 'Amy Pond', 'QQ 12 34 56 C', 'Mrs Pond (mother)'), (2, 'rory@example.org', 'Rory Williams', NULL, NULL), (3, 'x'' OR ''1''=''1', 'Trap', NULL, NULL)",
                     "INSERT INTO tenancies VALUES (10, 1, '100023336956'), (11, 2, '100023336957'), (12, 1, '100023336958')",
                 ] {
                     try await database.raw(SQLQueryString(statement)).run()
@@ -154,8 +158,9 @@ public struct CouncilSources: Sendable {
                 for statement in [
                     "CREATE TABLE claimants (id INTEGER PRIMARY KEY, ni_number TEXT, uprn TEXT)",
                     "CREATE TABLE payments (id INTEGER PRIMARY KEY, claimant_id INTEGER, amount TEXT)",
-                    "INSERT INTO claimants VALUES (7, 'QQ123456C', '100023336956'), (8, 'AB123456D', '100023336999')",
-                    "INSERT INTO payments VALUES (70, 7, '120.50'), (71, 7, '98.10'), (80, 8, '300.00')",
+                    // Claimant 9 lives with the person, at the same address.
+                    "INSERT INTO claimants VALUES (7, 'QQ123456C', '100023336956'), (8, 'AB123456D', '100023336999'), (9, 'CD123456A', '100023336956')",
+                    "INSERT INTO payments VALUES (70, 7, '120.50'), (71, 7, '98.10'), (80, 8, '300.00'), (90, 9, '45.00')",
                 ] {
                     try await database.raw(SQLQueryString(statement)).run()
                 }

@@ -221,11 +221,16 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var isPrimaryKey: Bool
         public var dataType: DataType?
         public var isReadOnly: Bool
+        /// True where one value may belong to several people: an address's UPRN, a household's
+        /// telephone (Steward's `shared` in `fides_meta`; a field whose identity is `uprn` always
+        /// is). A row reached only through such a value is not taken to be the person's until
+        /// something of theirs confirms it.
+        public var isShared: Bool
         public var fields: [Field]
 
         public init(
             name: String, description: String?, dataCategories: [String], identity: String?, references: [Reference], isPrimaryKey: Bool,
-            dataType: DataType?, isReadOnly: Bool, fields: [Field]
+            dataType: DataType?, isReadOnly: Bool, isShared: Bool = false, fields: [Field]
         ) {
             self.name = name
             self.description = description
@@ -235,7 +240,27 @@ public struct Dataset: Sendable, Hashable, Codable {
             self.isPrimaryKey = isPrimaryKey
             self.dataType = dataType
             self.isReadOnly = isReadOnly
+            self.isShared = isShared || identity == "uprn"
             self.fields = fields
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, dataCategories, identity, references, isPrimaryKey, dataType, isReadOnly, isShared, fields
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            description = try container.decodeIfPresent(String.self, forKey: .description)
+            dataCategories = try container.decode([String].self, forKey: .dataCategories)
+            identity = try container.decodeIfPresent(String.self, forKey: .identity)
+            references = try container.decode([Reference].self, forKey: .references)
+            isPrimaryKey = try container.decode(Bool.self, forKey: .isPrimaryKey)
+            dataType = try container.decodeIfPresent(DataType.self, forKey: .dataType)
+            isReadOnly = try container.decode(Bool.self, forKey: .isReadOnly)
+            // Data maps stored before `shared` existed.
+            isShared = try container.decodeIfPresent(Bool.self, forKey: .isShared) ?? (identity == "uprn")
+            fields = try container.decode([Field].self, forKey: .fields)
         }
     }
 

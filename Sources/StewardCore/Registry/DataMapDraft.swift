@@ -122,11 +122,13 @@ public struct FieldDraft: Sendable, Hashable {
     public var isPrimaryKey: Bool
     public var dataType: Located<String>?
     public var isReadOnly: Bool
+    public var isShared: Bool
     public var fields: [FieldDraft]
 
     public init(
         name: Located<String>, description: String?, dataCategories: [Located<String>], identity: Located<String>?,
-        references: [ReferenceDraft], isPrimaryKey: Bool, dataType: Located<String>?, isReadOnly: Bool, fields: [FieldDraft]
+        references: [ReferenceDraft], isPrimaryKey: Bool, dataType: Located<String>?, isReadOnly: Bool, isShared: Bool = false,
+        fields: [FieldDraft]
     ) {
         self.name = name
         self.description = description
@@ -136,6 +138,7 @@ public struct FieldDraft: Sendable, Hashable {
         self.isPrimaryKey = isPrimaryKey
         self.dataType = dataType
         self.isReadOnly = isReadOnly
+        self.isShared = isShared
         self.fields = fields
     }
 }

@@ -318,7 +318,7 @@ private struct Validator {
                 .init(
                     name: field.name.value, description: field.description, dataCategories: field.dataCategories.map(\.value),
                     identity: field.identity?.value, references: references, isPrimaryKey: field.isPrimaryKey, dataType: dataType,
-                    isReadOnly: field.isReadOnly, fields: nested
+                    isReadOnly: field.isReadOnly, isShared: field.isShared, fields: nested
                 )
             )
         }

@@ -23,13 +23,25 @@ public enum MaskingStrategy: Sendable, Hashable, Codable, CustomStringConvertibl
     case fixed(String)
     /// Random hex of 16 characters.
     case random
-    /// SHA-256 of the value, hex.
+    /// SHA-256 of the value with a salt made for one erasure and then forgotten, hex: the same
+    /// value masks the same way across that erasure's sources, and no one can test a guess at it
+    /// afterwards (a bare hash of an NI number or a date of birth could be found by trying them all).
     case hash
-    /// HMAC-SHA256 of the value under the installation's erasure key, hex: the same value masks the
-    /// same way across sources, and cannot be reversed.
+    /// HMAC-SHA256 of the value under the council's erasure key, hex: the same value masks the same
+    /// way in every erasure. Whoever holds the key can test a guess, so this is pseudonymisation.
     case hmac
-    /// AES-GCM under the installation's erasure key, base64: reversible by the council only.
+    /// AES-GCM under the council's erasure key, base64: the council can reverse it, so this is
+    /// pseudonymisation.
     case encrypt
+
+    /// True where the council could still recover or test the value: the data is then
+    /// pseudonymised, and still personal data (UK GDPR Recital 26), not erased.
+    public var isPseudonymising: Bool {
+        switch self {
+        case .hmac, .encrypt: true
+        case .null, .fixed, .random, .hash: false
+        }
+    }
 
     public init(parsing text: String) throws {
         switch text {
@@ -112,6 +124,9 @@ public struct ChangeReport: Sendable, Hashable, Codable {
         public var action: Action
         /// The fields changed, with how (`email: hash`).
         public var fields: [String]
+        /// The fields masked in a form the council can reverse or test (`hmac`, `encrypt`): they
+        /// are pseudonymised, not erased.
+        public var pseudonymised: [String] = []
         public var rows: Int
         /// Why a collection was refused, or why it failed (naming the field).
         public var reason: String?
@@ -127,6 +142,23 @@ public struct ChangeReport: Sendable, Hashable, Codable {
             self.rows = rows
             self.reason = reason
             self.field = field
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case dataset, collection, action, fields, pseudonymised, rows, reason, field
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            dataset = try container.decode(String.self, forKey: .dataset)
+            collection = try container.decode(String.self, forKey: .collection)
+            action = try container.decode(Action.self, forKey: .action)
+            fields = try container.decode([String].self, forKey: .fields)
+            // Steps kept before pseudonymised fields were listed.
+            pseudonymised = try container.decodeIfPresent([String].self, forKey: .pseudonymised) ?? []
+            rows = try container.decode(Int.self, forKey: .rows)
+            reason = try container.decodeIfPresent(String.self, forKey: .reason)
+            field = try container.decodeIfPresent(String.self, forKey: .field)
         }
     }
 
@@ -151,14 +183,37 @@ public struct ChangeReport: Sendable, Hashable, Codable {
     public var dryRun: Bool
     public var steps: [Step]
     public var notices: [Notice]
+    /// Rows that share a value with the person but hold nothing else of theirs: left unchanged,
+    /// and listed for staff to check.
+    public var unconfirmed: [PersonSearch.Unconfirmed]
 
-    public init(request: RightsRequest.ID, kind: RightsRequest.Kind, ranAt: String, dryRun: Bool, steps: [Step], notices: [Notice]) {
+    public init(
+        request: RightsRequest.ID, kind: RightsRequest.Kind, ranAt: String, dryRun: Bool, steps: [Step], notices: [Notice],
+        unconfirmed: [PersonSearch.Unconfirmed] = []
+    ) {
         self.request = request
         self.kind = kind
         self.ranAt = ranAt
         self.dryRun = dryRun
         self.steps = steps
         self.notices = notices
+        self.unconfirmed = unconfirmed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case request, kind, ranAt, dryRun, steps, notices, unconfirmed
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        request = try container.decode(RightsRequest.ID.self, forKey: .request)
+        kind = try container.decode(RightsRequest.Kind.self, forKey: .kind)
+        ranAt = try container.decode(String.self, forKey: .ranAt)
+        dryRun = try container.decode(Bool.self, forKey: .dryRun)
+        steps = try container.decode([Step].self, forKey: .steps)
+        notices = try container.decode([Notice].self, forKey: .notices)
+        // Reports kept before unconfirmed rows were listed.
+        unconfirmed = try container.decodeIfPresent([PersonSearch.Unconfirmed].self, forKey: .unconfirmed) ?? []
     }
 
     /// True when every planned change could be made: no step failed.

@@ -15,6 +15,11 @@ public protocol CollectionReader: Sendable {
 /// the dataset declares), using the values found in one collection to search the next, until no new
 /// value turns up. Collections with nothing to wait for are searched at the same time.
 ///
+/// A value that several people may share (a field marked `shared`, or any UPRN) leads only to
+/// candidates: a row reached that way is the person's only when it also holds one of their
+/// identifiers, or a key the person's own rows hold; the rest are reported, never handed over or
+/// changed, and their values lead nowhere.
+///
 /// It never skips silently: a field it cannot read (a nested object or an array) makes the search
 /// fail, naming the field.
 public struct PersonSearch: Sendable {
@@ -27,31 +32,70 @@ public struct PersonSearch: Sendable {
         public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.node, lhs.field) < (rhs.node, rhs.field) }
     }
 
-    /// Values of `from` lead to rows where `to` has the same value.
+    /// Values of `from` lead to rows where `to` has the same value. A link is shared when either end
+    /// holds values several people may share.
     public struct Link: Sendable, Hashable {
         public var from: Place
         public var to: Place
+        public var shared: Bool
     }
 
     /// One collection's rows that belong to the person.
     public struct Found: Sendable, Hashable {
         public var node: DatasetGraph.Node
         public var rows: [[String: String]]
+        /// For each row, in the same order, the fields holding a key the search did not follow
+        /// from the person: another person's record (a joint tenant, the other side of a
+        /// relationship).
+        public var othersKeys: [Set<String>]
+    }
+
+    /// Rows reached only through a shared value that nothing confirmed as the person's.
+    public struct Unconfirmed: Sendable, Hashable, Codable {
+        public var dataset: String
+        public var collection: String
+        /// The shared fields they were reached by.
+        public var fields: [String]
+        public var rows: Int
+    }
+
+    /// What a search found.
+    public struct Outcome: Sendable, Hashable {
+        public var found: [Found]
+        public var unconfirmed: [Unconfirmed]
+    }
+
+    /// A field that says who a row is about, of a kind.
+    struct IdentityField: Sendable {
+        var path: String
+        var kind: String
+        var shared: Bool
     }
 
     public let dataMap: DataMap
     /// The datasets the search covers, each with its reader.
     public let readers: [Dataset.Key: any CollectionReader]
-    let links: [Place: [Link]]
-    let fields: [DatasetGraph.Node: [(path: String, field: Dataset.Field)]]
-    let primaryKeys: [DatasetGraph.Node: String]
+    let plan: Plan
+
+    /// The readable fields, links, keys and identities of the collections of the bound datasets.
+    struct Plan: Sendable {
+        var links: [Place: [Link]] = [:]
+        var fields: [DatasetGraph.Node: [(path: String, field: Dataset.Field)]] = [:]
+        var primaryKeys: [DatasetGraph.Node: [String]] = [:]
+        var identities: [DatasetGraph.Node: [IdentityField]] = [:]
+        /// Places at the far end of a link that is not shared, seen from either end: where a
+        /// candidate's key can be compared with the person's own.
+        var keyNeighbours: [Place: Set<Place>] = [:]
+        /// Places some link leads into.
+        var linkTargets: Set<Place> = []
+    }
 
     /// Plans a search over the datasets that have readers. Throws, naming the field, when a
     /// collection to be searched has a field the engine cannot read.
     public init(dataMap: DataMap, readers: [Dataset.Key: any CollectionReader]) throws {
         self.dataMap = dataMap
         self.readers = readers
-        (links, fields, primaryKeys) = try Self.plan(dataMap, bound: Set(readers.keys))
+        plan = try Self.plan(dataMap, bound: Set(readers.keys))
     }
 
     /// Throws, naming the field, when a collection of one of `datasets` has a field the engine
@@ -60,15 +104,10 @@ public struct PersonSearch: Sendable {
         _ = try plan(dataMap, bound: datasets)
     }
 
-    /// The readable fields, links and primary keys of the collections of the bound datasets.
-    static func plan(
-        _ dataMap: DataMap, bound: Set<Dataset.Key>
-    ) throws -> (
-        links: [Place: [Link]], fields: [DatasetGraph.Node: [(path: String, field: Dataset.Field)]], primaryKeys: [DatasetGraph.Node: String]
-    ) {
-        var links: [Place: [Link]] = [:]
-        var fields: [DatasetGraph.Node: [(String, Dataset.Field)]] = [:]
-        var primaryKeys: [DatasetGraph.Node: String] = [:]
+    static func plan(_ dataMap: DataMap, bound: Set<Dataset.Key>) throws -> Plan {
+        var plan = Plan()
+        var sharedPlaces: Set<Place> = []
+        var declared: [(here: Place, there: Place, direction: Dataset.Reference.Direction?)] = []
         for dataset in dataMap.datasets where bound.contains(dataset.key) {
             for collection in dataset.collections where !collection.skipProcessing {
                 let node = DatasetGraph.Node(dataset: dataset.key, collection: collection.name)
@@ -83,23 +122,38 @@ public struct PersonSearch: Sendable {
                         )
                     }
                     readable.append((path, field))
-                    if field.isPrimaryKey { primaryKeys[node] = path }
+                    let here = Place(node: node, field: path)
+                    if field.isShared { sharedPlaces.insert(here) }
+                    if field.isPrimaryKey { plan.primaryKeys[node, default: []].append(path) }
+                    if let kind = field.identity {
+                        plan.identities[node, default: []].append(IdentityField(path: path, kind: kind, shared: field.isShared))
+                    }
                     for reference in field.references where bound.contains(reference.dataset) {
-                        let here = Place(node: node, field: path)
                         let there = Place(
                             node: DatasetGraph.Node(dataset: reference.dataset, collection: reference.collection), field: reference.field)
-                        if reference.direction != .from { links[here, default: []].append(Link(from: here, to: there)) }
-                        if reference.direction != .to { links[there, default: []].append(Link(from: there, to: here)) }
+                        declared.append((here, there, reference.direction))
                     }
                 }
-                fields[node] = readable
+                plan.fields[node] = readable
             }
         }
-        return (links, fields, primaryKeys)
+        for (here, there, direction) in declared {
+            // A field referenced from a shared one holds the same shared values.
+            let shared = sharedPlaces.contains(here) || sharedPlaces.contains(there)
+            if direction != .from { plan.links[here, default: []].append(Link(from: here, to: there, shared: shared)) }
+            if direction != .to { plan.links[there, default: []].append(Link(from: there, to: here, shared: shared)) }
+            if direction != .from { plan.linkTargets.insert(there) }
+            if direction != .to { plan.linkTargets.insert(here) }
+            if !shared {
+                plan.keyNeighbours[here, default: []].insert(there)
+                plan.keyNeighbours[there, default: []].insert(here)
+            }
+        }
+        return plan
     }
 
     /// The collections the search may reach, for progress: every readable collection.
-    public var collections: [DatasetGraph.Node] { fields.keys.sorted() }
+    public var collections: [DatasetGraph.Node] { plan.fields.keys.sorted() }
 
     /// The most rows one identifier value may match where the search starts.
     public static let mostRowsPerIdentifier = 100
@@ -108,33 +162,50 @@ public struct PersonSearch: Sendable {
     /// would find other people.
     static let pairedIdentities: Set<String> = ["name", "date_of_birth"]
 
-    /// The places an identifier of each kind is looked for, and for a name with a date of birth,
-    /// the name the rows found by date of birth must also have.
-    func seeds(for identifiers: [Subject.Identifier]) -> (places: [Place: Set<String>], filters: [Place: (field: String, values: Set<String>)]) {
-        var seeds: [Place: Set<String>] = [:]
+    /// Where the search starts: the values to look for at each place (every written form of each
+    /// identifier), how many identifiers each place was given, and for a name with a date of
+    /// birth, the name the rows found by date of birth must also have.
+    struct Seeds {
+        var own: [Place: Set<String>] = [:]
+        var shared: [Place: Set<String>] = [:]
+        var identifierCounts: [Place: Int] = [:]
         var filters: [Place: (field: String, values: Set<String>)] = [:]
+    }
+
+    func seeds(for identifiers: [Subject.Identifier]) -> Seeds {
+        var seeds = Seeds()
         let names = Set(identifiers.filter { $0.kind == "name" }.map { Self.normalisedName($0.value) })
         let births = Set(identifiers.filter { $0.kind == "date_of_birth" }.map(\.value))
-        for (node, list) in fields {
-            if !names.isEmpty, !births.isEmpty, let name = list.first(where: { $0.field.identity == "name" }),
-                let birth = list.first(where: { $0.field.identity == "date_of_birth" })
+        for (node, list) in plan.fields {
+            let identities = plan.identities[node] ?? []
+            if !names.isEmpty, !births.isEmpty, let name = identities.first(where: { $0.kind == "name" }),
+                let birth = identities.first(where: { $0.kind == "date_of_birth" })
             {
                 let place = Place(node: node, field: birth.path)
-                seeds[place, default: []].formUnion(births)
-                filters[place] = (name.path, names)
+                seeds.own[place, default: []].formUnion(births)
+                seeds.identifierCounts[place, default: 0] += births.count
+                seeds.filters[place] = (name.path, names)
             }
-            for (path, field) in list {
-                guard let identity = field.identity, !Self.pairedIdentities.contains(identity) else { continue }
+            for identity in identities where !Self.pairedIdentities.contains(identity.kind) {
+                guard list.contains(where: { $0.path == identity.path }) else { continue }
                 // A system's own id is looked for only in that system's datasets.
-                let values = identifiers.filter { identifier in
-                    guard identifier.kind == identity else { return false }
+                let given = identifiers.filter { identifier in
+                    guard identifier.kind == identity.kind else { return false }
                     guard let owner = identifier.system else { return true }
                     return dataMap.system(owner)?.datasets.contains(node.dataset) ?? false
-                }.map(\.value)
-                if !values.isEmpty { seeds[Place(node: node, field: path), default: []].formUnion(values) }
+                }
+                guard !given.isEmpty else { continue }
+                let place = Place(node: node, field: identity.path)
+                let forms = given.flatMap(\.writtenForms)
+                if identity.shared {
+                    seeds.shared[place, default: []].formUnion(forms)
+                } else {
+                    seeds.own[place, default: []].formUnion(forms)
+                    seeds.identifierCounts[place, default: 0] += given.count
+                }
             }
         }
-        return (seeds, filters)
+        return seeds
     }
 
     /// A name compared as identifiers are: lower case, single spaces.
@@ -147,28 +218,31 @@ public struct PersonSearch: Sendable {
     public func run(
         identifiers: [Subject.Identifier], progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
     ) async throws
-        -> [Found]
+        -> Outcome
     {
-        let (start, filters) = seeds(for: identifiers)
-        var pending = start
+        let seeds = seeds(for: identifiers)
+        var walk = Walk(plan: plan, identifiers: identifiers)
+        walk.pendingOwn = seeds.own
+        walk.pendingShared = seeds.shared
         var firstRound = true
-        var asked: [Place: Set<String>] = [:]
-        var rows: [DatasetGraph.Node: [String: [String: String]]] = [:]
         var searched: Set<DatasetGraph.Node> = []
-        while !pending.isEmpty {
-            let round = pending
-            pending = [:]
-            for (place, values) in round { asked[place, default: []].formUnion(values) }
+        while !walk.pendingOwn.isEmpty || !walk.pendingShared.isEmpty {
+            let (own, shared) = (walk.pendingOwn, walk.pendingShared)
+            walk.pendingOwn = [:]
+            walk.pendingShared = [:]
+            for (place, values) in own { walk.askedOwn[place, default: []].formUnion(values) }
+            for (place, values) in shared { walk.askedShared[place, default: []].formUnion(values) }
+            let places = Set(own.keys).union(shared.keys)
             let results = try await withThrowingTaskGroup(of: (Place, [[String: String]]).self) { group in
-                for (place, values) in round {
-                    guard let reader = readers[place.node.dataset], let list = fields[place.node] else { continue }
+                for place in places {
+                    guard let reader = readers[place.node.dataset], let list = plan.fields[place.node] else { continue }
                     let type = list.first { $0.path == place.field }?.field.dataType
                     let names = list.map(\.path)
+                    let values = own[place, default: []].union(shared[place, default: []]).sorted()
                     group.addTask {
                         (
                             place,
-                            try await reader.rows(
-                                collection: place.node.collection, matching: place.field, type: type, values: values.sorted(), fields: names)
+                            try await reader.rows(collection: place.node.collection, matching: place.field, type: type, values: values, fields: names)
                         )
                     }
                 }
@@ -178,38 +252,192 @@ public struct PersonSearch: Sendable {
             }
             let filtering = firstRound
             firstRound = false
-            for (place, unfiltered) in results {
+            for (place, unfiltered) in results.sorted(by: { $0.0 < $1.0 }) {
                 var found = unfiltered
-                // An identifier singles out one person; one that matches a crowd (a shared
-                // address, a switchboard number) would hand over other people's data.
-                if filtering, unfiltered.count > Self.mostRowsPerIdentifier * max(1, round[place]?.count ?? 1), filters[place] == nil {
+                // An identifier singles out one person; one that matches a crowd (a switchboard
+                // number, a typing slip in a data map) would hand over other people's data.
+                if filtering, let given = seeds.identifierCounts[place], seeds.filters[place] == nil,
+                    unfiltered.count > Self.mostRowsPerIdentifier * max(1, given)
+                {
                     throw StewardError(
                         .conflict,
                         "an identifier matched \(unfiltered.count) rows of \(place.node): too many to be one person; search with a more specific identifier",
                         field: place.description)
                 }
-                if filtering, let filter = filters[place] {
+                if filtering, let filter = seeds.filters[place] {
                     found = unfiltered.filter { row in row[filter.field].map { filter.values.contains(Self.normalisedName($0)) } ?? false }
                 }
                 searched.insert(place.node)
+                let ownValues = own[place] ?? []
                 for row in found {
-                    let key =
-                        primaryKeys[place.node].flatMap { row[$0] }
-                        ?? row.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1F}")
-                    guard rows[place.node, default: [:]].updateValue(row, forKey: key) == nil else { continue }
-                    // A new row: its values lead on along every link from this collection.
-                    for (path, _) in fields[place.node] ?? [] {
-                        guard let value = row[path] else { continue }
-                        for link in links[Place(node: place.node, field: path)] ?? [] where !(asked[link.to]?.contains(value) ?? false) {
-                            pending[link.to, default: []].insert(value)
+                    // Found by the person's own value, or only by a shared one?
+                    let isOwn = !ownValues.isEmpty && (shared[place] == nil || row[place.field].map(ownValues.contains) ?? false)
+                    if isOwn {
+                        walk.add(row, at: place.node)
+                    } else {
+                        walk.consider(row, at: place.node, reachedBy: place)
+                    }
+                }
+            }
+            walk.confirmCandidates()
+            await progress?(searched.count, plan.fields.count)
+        }
+        return walk.outcome()
+    }
+
+    /// The state of one search: the person's rows, the candidates, and what has been asked.
+    struct Walk {
+        let plan: Plan
+        var pendingOwn: [Place: Set<String>] = [:]
+        var pendingShared: [Place: Set<String>] = [:]
+        var askedOwn: [Place: Set<String>] = [:]
+        var askedShared: [Place: Set<String>] = [:]
+        /// The person's rows, by collection and key.
+        var rows: [DatasetGraph.Node: [String: [String: String]]] = [:]
+        /// Rows reached only through a shared value, with the places they were reached by.
+        var candidates: [DatasetGraph.Node: [String: (row: [String: String], by: Set<String>)]] = [:]
+        /// Every value of the person's own rows, by place.
+        var ownValues: [Place: Set<String>] = [:]
+        /// The person's identifiers, normalised, by kind: those given and those in their rows.
+        var known: [String: Set<String>] = [:]
+        var knownPairs: Set<[String]> = []
+
+        init(plan: Plan, identifiers: [Subject.Identifier]) {
+            self.plan = plan
+            for identifier in identifiers {
+                let value = identifier.kind == "name" ? PersonSearch.normalisedName(identifier.value) : identifier.value
+                known[identifier.kind, default: []].insert(value)
+            }
+            for name in known["name"] ?? [] {
+                for birth in known["date_of_birth"] ?? [] { knownPairs.insert([name, birth]) }
+            }
+        }
+
+        /// A row's identity within its collection: its primary key, or all of it.
+        func key(of row: [String: String], at node: DatasetGraph.Node) -> String {
+            if let keys = plan.primaryKeys[node], keys.allSatisfy({ row[$0] != nil }) {
+                return keys.map { row[$0]! }.joined(separator: "\u{1F}")
+            }
+            return row.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1F}")
+        }
+
+        /// Takes a row as the person's: its values are theirs, and lead on along every link.
+        mutating func add(_ row: [String: String], at node: DatasetGraph.Node) {
+            let key = key(of: row, at: node)
+            candidates[node]?[key] = nil
+            guard rows[node, default: [:]].updateValue(row, forKey: key) == nil else { return }
+            for identity in plan.identities[node] ?? [] where !identity.shared {
+                guard let value = row[identity.path] else { continue }
+                let normalised =
+                    identity.kind == "name"
+                    ? PersonSearch.normalisedName(value) : Subject.Identifier.normalised(kind: identity.kind, value: value) ?? value
+                known[identity.kind, default: []].insert(normalised)
+            }
+            let identities = plan.identities[node] ?? []
+            if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
+                let birth = identities.first(where: { $0.kind == "date_of_birth" }).flatMap({ row[$0.path] })
+            {
+                knownPairs.insert([PersonSearch.normalisedName(name), String(birth.prefix(10))])
+            }
+            for (path, _) in plan.fields[node] ?? [] {
+                guard let value = row[path] else { continue }
+                let place = Place(node: node, field: path)
+                ownValues[place, default: []].insert(value)
+                for link in plan.links[place] ?? [] {
+                    if link.shared {
+                        guard !(askedShared[link.to]?.contains(value) ?? false), !(askedOwn[link.to]?.contains(value) ?? false) else { continue }
+                        pendingShared[link.to, default: []].insert(value)
+                    } else if !(askedOwn[link.to]?.contains(value) ?? false) {
+                        if askedShared[link.to]?.contains(value) ?? false {
+                            // Asked before as a shared value: the rows it found are the person's after all.
+                            askedOwn[link.to, default: []].insert(value)
+                            promote(reachedBy: link.to, value: value)
+                        } else {
+                            pendingOwn[link.to, default: []].insert(value)
                         }
                     }
                 }
             }
-            await progress?(searched.count, fields.count)
         }
-        return rows.keys.sorted().map { node in
-            Found(node: node, rows: rows[node]!.sorted { $0.key < $1.key }.map(\.value))
+
+        /// Keeps a row reached through a shared value until something confirms it.
+        mutating func consider(_ row: [String: String], at node: DatasetGraph.Node, reachedBy place: Place) {
+            let key = key(of: row, at: node)
+            guard rows[node]?[key] == nil else { return }
+            candidates[node, default: [:]][key, default: (row, [])].by.insert(place.field)
+        }
+
+        /// The candidates found at `place` by `value`, which is now known to be the person's.
+        mutating func promote(reachedBy place: Place, value: String) {
+            for (_, candidate) in candidates[place.node] ?? [:] where candidate.by.contains(place.field) && candidate.row[place.field] == value {
+                add(candidate.row, at: place.node)
+            }
+        }
+
+        /// Whether a candidate holds one of the person's identifiers, or a key their rows hold.
+        func isConfirmed(_ row: [String: String], at node: DatasetGraph.Node) -> Bool {
+            let identities = plan.identities[node] ?? []
+            for identity in identities where !identity.shared && !PersonSearch.pairedIdentities.contains(identity.kind) {
+                guard let value = row[identity.path], let values = known[identity.kind] else { continue }
+                if values.contains(Subject.Identifier.normalised(kind: identity.kind, value: value) ?? value) { return true }
+            }
+            if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
+                let birth = identities.first(where: { $0.kind == "date_of_birth" }).flatMap({ row[$0.path] }),
+                knownPairs.contains([PersonSearch.normalisedName(name), String(birth.prefix(10))])
+            {
+                return true
+            }
+            for (path, value) in row {
+                for neighbour in plan.keyNeighbours[Place(node: node, field: path)] ?? [] where ownValues[neighbour]?.contains(value) ?? false {
+                    return true
+                }
+            }
+            return false
+        }
+
+        /// Takes every confirmed candidate as the person's, until no more are confirmed.
+        mutating func confirmCandidates() {
+            var changed = true
+            while changed {
+                changed = false
+                for (node, list) in candidates {
+                    for (_, candidate) in list where isConfirmed(candidate.row, at: node) {
+                        add(candidate.row, at: node)
+                        changed = true
+                    }
+                }
+            }
+        }
+
+        /// Whether a value of a reference field is one the search reached from the person.
+        func wasFollowed(_ value: String, at place: Place) -> Bool {
+            if askedOwn[place]?.contains(value) ?? false || askedShared[place]?.contains(value) ?? false { return true }
+            for link in plan.links[place] ?? [] {
+                if askedOwn[link.to]?.contains(value) ?? false || askedShared[link.to]?.contains(value) ?? false { return true }
+            }
+            return false
+        }
+
+        func outcome() -> Outcome {
+            let found = rows.keys.sorted().map { node in
+                let list = rows[node]!.sorted { $0.key < $1.key }.map(\.value)
+                let keys = Set(plan.primaryKeys[node] ?? [])
+                // A reference field the search could only have entered, holding a value it never
+                // reached: a key to someone else's record.
+                let entered = (plan.fields[node] ?? []).map { Place(node: node, field: $0.path) }.filter {
+                    plan.linkTargets.contains($0) && !keys.contains($0.field)
+                }
+                let others = list.map { row in
+                    Set(entered.filter { place in row[place.field].map { !wasFollowed($0, at: place) } ?? false }.map(\.field))
+                }
+                return Found(node: node, rows: list, othersKeys: others)
+            }
+            let unconfirmed = candidates.keys.sorted().compactMap { node -> Unconfirmed? in
+                guard let list = candidates[node], !list.isEmpty else { return nil }
+                return Unconfirmed(
+                    dataset: node.dataset.rawValue, collection: node.collection, fields: Set(list.values.flatMap(\.by)).sorted(), rows: list.count)
+            }
+            return Outcome(found: found, unconfirmed: unconfirmed)
         }
     }
 }

@@ -39,6 +39,7 @@ struct SourcesController: Sendable {
         var rows: Int
         var collections: [String: Int]
         var redactions: [AccessResult.Redaction]
+        var unconfirmed: [PersonSearch.Unconfirmed]
     }
 
     func register(on api: inout APIRoutes) {
@@ -84,7 +85,7 @@ struct SourcesController: Sendable {
                     DryRun(
                         rows: result.rowCount,
                         collections: Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", $0.rows.count) }),
-                        redactions: result.redactions))
+                        redactions: result.redactions, unconfirmed: result.unconfirmed))
             }
             // Checked and marked running before answering: a request that cannot run is a 4xx, and
             // the run's progress can be read at once.
@@ -97,9 +98,10 @@ struct SourcesController: Sendable {
         }
         api.add(.get, "requests/{id}/execution", roles: .requestReaders) { _, context in
             let id = RightsRequest.ID(try context.parameters.require("id"))
-            guard let status = try await requests.runStatus(id) else {
+            guard var status = try await requests.runStatus(id) else {
                 throw StewardError(.notFound, "the request has not been run", field: "id")
             }
+            if status.status == .done { status.unconfirmed = try await requests.accessResult(id)?.unconfirmed }
             return try JSONResponse.make(status)
         }
         api.add(.get, "requests/{id}/bundle", roles: .requestWorkers) { _, context in

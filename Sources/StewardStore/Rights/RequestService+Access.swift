@@ -17,6 +17,9 @@ extension RequestService {
         public var startedAt: String
         public var finishedAt: String?
         public var error: String?
+        /// When an access search is done: rows that share a value with the person but hold
+        /// nothing else of theirs, left out for staff to check.
+        public var unconfirmed: [PersonSearch.Unconfirmed]? = nil
     }
 
     /// Searches every registered source for the person an access request is about and keeps what
@@ -52,7 +55,7 @@ extension RequestService {
             let identifiers = try await identifiers(of: request.request)
             let search = try PersonSearch(dataMap: map, readers: readers)
             let store = self.store
-            let found = try await search.run(identifiers: identifiers) { done, total in
+            let outcome = try await search.run(identifiers: identifiers) { done, total in
                 report?(done, total)
                 guard !dryRun else { return }
                 try? await store.handle.write { database in
@@ -62,12 +65,12 @@ extension RequestService {
                 }
             }
             for connection in connections { await connection.close() }
-            let result = AccessResult(request: id, ranAt: started, sources: sources.map(\.id.rawValue), found: found, dataMap: map)
+            let result = AccessResult(request: id, ranAt: started, sources: sources.map(\.id.rawValue), outcome: outcome, dataMap: map)
             let details: JSONValue = [
                 "dryRun": .bool(dryRun), "sources": .array(sources.map { .string($0.id.rawValue) }), "rows": .int(result.rowCount),
                 "collections": .object(
                     Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", JSONValue.int($0.rows.count)) })),
-                "redactions": .int(result.redactions.count),
+                "redactions": .int(result.redactions.count), "unconfirmedRows": .int(result.unconfirmed.reduce(0) { $0 + $1.rows }),
             ]
             if dryRun {
                 try await store.audit.append(AuditEvent(actor: actor, action: "request.access_dry_run", object: "request/\(id)", details: details))

@@ -38,17 +38,17 @@ extension RequestService {
                     step.reason = "the field is read-only in the dataset"
                     step.field = "\(correction.dataset).\(correction.collection).\(correction.field)"
                 } else if !rows.isEmpty {
-                    guard let key = Self.singleKey(of: collection) else {
+                    guard let keys = Self.keyFields(of: collection) else {
                         step.action = .failed
-                        step.reason = "the collection has no single primary key field, so the person's rows cannot be picked out one by one"
+                        step.reason = Self.noKeyReason
                         step.field = "\(correction.dataset).\(correction.collection)"
                         steps.append(step)
                         continue
                     }
                     for row in rows {
-                        guard let keyValue = row[key] else { continue }
+                        guard let key = Self.key(of: row, keys) else { continue }
                         changes[.init(correction.dataset), default: []].append(
-                            .update(collection: correction.collection, key: key, keyValue: keyValue, values: [correction.field: correction.value]))
+                            .update(collection: correction.collection, key: key, values: [correction.field: correction.value]))
                     }
                 }
                 steps.append(step)
@@ -71,7 +71,10 @@ extension RequestService {
         return try await change(id, kind: .erasure, actor: actor, dryRun: dryRun, logger: logger) { map, found in
             var steps: [ChangeReport.Step] = []
             var changes: [Dataset.Key: [RowChange]] = [:]
-            var deletions: [(PersonSearch.Found, String)] = []
+            var deletions: [(PersonSearch.Found, [String])] = []
+            // One salt for this erasure, never kept: a value hashes the same way in every source,
+            // and no guess can be tested afterwards.
+            let salt = Secret.randomHex(bytes: 32)
             // Fields other collections point at: masking them would break the council's own links.
             var referenced: Set<String> = []
             for dataset in map.datasets {
@@ -98,16 +101,16 @@ extension RequestService {
                     steps.append(step)
                     continue
                 }
-                guard let key = Self.singleKey(of: collection) else {
+                guard let keys = Self.keyFields(of: collection) else {
                     step.action = .failed
-                    step.reason = "the collection has no single primary key field, so the person's rows cannot be picked out one by one"
+                    step.reason = Self.noKeyReason
                     step.field = place
                     steps.append(step)
                     continue
                 }
                 if policy.deleteCollections.contains(place) {
                     step.action = .delete
-                    deletions.append((item, key))
+                    deletions.append((item, keys))
                     steps.append(step)
                     continue
                 }
@@ -130,16 +133,16 @@ extension RequestService {
                     masks.append((path, strategy))
                 }
                 step.fields = masks.map { "\($0.0): \($0.1)" }
+                step.pseudonymised = masks.filter { $0.1.isPseudonymising }.map(\.0)
                 steps.append(step)
                 guard step.action == .update else { continue }
                 for row in item.rows {
-                    guard let keyValue = row[key] else { continue }
+                    guard let key = Self.key(of: row, keys) else { continue }
                     var values: [String: String?] = [:]
                     for (path, strategy) in masks {
-                        values[path] = try Self.mask(row[path], with: strategy, store: store, place: "\(place).\(path)")
+                        values[path] = try Self.mask(row[path], with: strategy, store: store, place: "\(place).\(path)", salt: salt)
                     }
-                    changes[item.node.dataset, default: []].append(
-                        .update(collection: item.node.collection, key: key, keyValue: keyValue, values: values))
+                    changes[item.node.dataset, default: []].append(.update(collection: item.node.collection, key: key, values: values))
                 }
             }
             // A collection's rows go only after every collection that points at it has gone (a
@@ -163,7 +166,7 @@ extension RequestService {
                     steps[index].reason = "rows of \(child) point at these rows and are not being deleted; delete \(child) too, or mask instead"
                 }
             }
-            var ordered: [(PersonSearch.Found, String)] = []
+            var ordered: [(PersonSearch.Found, [String])] = []
             var remaining = deletions
             while !remaining.isEmpty {
                 let placed = Set(ordered.map(\.0.node))
@@ -175,31 +178,42 @@ extension RequestService {
                 ordered += next
                 remaining.removeAll { item in next.contains { $0.0.node == item.0.node } || placed.contains(item.0.node) }
             }
-            for (item, key) in ordered {
+            for (item, keys) in ordered {
                 for row in item.rows {
-                    guard let keyValue = row[key] else { continue }
-                    changes[item.node.dataset, default: []].append(.delete(collection: item.node.collection, key: key, keyValue: keyValue))
+                    guard let key = Self.key(of: row, keys) else { continue }
+                    changes[item.node.dataset, default: []].append(.delete(collection: item.node.collection, key: key))
                 }
             }
             return (steps, changes)
         }
     }
 
-    /// The one primary-key field of a collection; nil when it has none, or several (a composite
-    /// key, which changes by one field would not pick out one row).
-    static func singleKey(of collection: Dataset.Collection) -> String? {
-        let keys = collection.allFields.filter { $0.field.isPrimaryKey }
-        return keys.count == 1 ? keys[0].path : nil
+    /// The primary-key fields of a collection (several for a composite key); nil when it has none.
+    static func keyFields(of collection: Dataset.Collection) -> [String]? {
+        let keys = collection.allFields.filter { $0.field.isPrimaryKey }.map(\.path)
+        return keys.isEmpty ? nil : keys
+    }
+
+    static let noKeyReason = "the collection declares no primary key, so the person's rows cannot be picked out one by one"
+
+    /// A row's key: the value of each key field; nil when one is missing.
+    static func key(of row: [String: String], _ fields: [String]) -> [String: String]? {
+        var key: [String: String] = [:]
+        for field in fields {
+            guard let value = row[field] else { return nil }
+            key[field] = value
+        }
+        return key
     }
 
     /// The masked value of a field.
-    static func mask(_ value: String?, with strategy: MaskingStrategy, store: Store, place: String) throws -> String? {
+    static func mask(_ value: String?, with strategy: MaskingStrategy, store: Store, place: String, salt: String) throws -> String? {
         guard let value else { return nil }
         switch strategy {
         case .null: return nil
         case .fixed(let text): return text
         case .random: return Secret.randomHex(bytes: 8)
-        case .hash: return Secret.sha256(value)
+        case .hash: return Secret.sha256(salt + value)
         case .hmac: return store.erasureKey.hmac(value)
         case .encrypt: return try store.erasureSeal.seal(value, context: place)
         }
@@ -246,9 +260,10 @@ extension RequestService {
         defer { for connection in opened.connections.values { Task { await connection.close() } } }
         do {
             let search = try PersonSearch(dataMap: opened.map, readers: opened.connections.mapValues { $0 as any CollectionReader })
-            let found = try await search.run(identifiers: try await identifiers(of: view.request))
-            let (steps, changes) = try plan(opened.map, found)
-            var report = ChangeReport(request: id, kind: kind, ranAt: ranAt, dryRun: dryRun, steps: steps, notices: [])
+            let outcome = try await search.run(identifiers: try await identifiers(of: view.request))
+            let (steps, changes) = try plan(opened.map, outcome.found)
+            var report = ChangeReport(
+                request: id, kind: kind, ranAt: ranAt, dryRun: dryRun, steps: steps, notices: [], unconfirmed: outcome.unconfirmed)
             // Art 19 covers rectification, erasure and restriction, not objection.
             if kind != .objection, let subjectID = view.request.subject,
                 report.rowsChanged > 0 || steps.contains(where: { $0.rows > 0 && $0.action != .refused })
@@ -282,7 +297,7 @@ extension RequestService {
                     steps.map {
                         ["collection": .string("\($0.dataset).\($0.collection)"), "action": .string($0.action.rawValue), "rows": .int($0.rows)]
                     }),
-                "notices": .int(report.notices.count),
+                "notices": .int(report.notices.count), "unconfirmedRows": .int(report.unconfirmed.reduce(0) { $0 + $1.rows }),
             ]
             let action = "request.\(kind.rawValue)\(dryRun ? "_dry_run" : report.isComplete ? "_run" : "_failed")"
             let event = AuditEvent(actor: actor, action: action, object: "request/\(id)", details: details)
@@ -396,9 +411,9 @@ extension RequestService {
                     steps.append(step)
                     continue
                 }
-                guard let key = Self.singleKey(of: collection) else {
+                guard let keys = Self.keyFields(of: collection) else {
                     step.action = .failed
-                    step.reason = "the collection has no single primary key field, so the person's rows cannot be picked out one by one"
+                    step.reason = Self.noKeyReason
                     step.field = item.node.description
                     steps.append(step)
                     continue
@@ -410,9 +425,8 @@ extension RequestService {
                     default: kind == .objection ? "objected" : "restricted"
                     }
                 for row in item.rows {
-                    guard let keyValue = row[key] else { continue }
-                    changes[item.node.dataset, default: []].append(
-                        .update(collection: item.node.collection, key: key, keyValue: keyValue, values: [flag: marker]))
+                    guard let key = Self.key(of: row, keys) else { continue }
+                    changes[item.node.dataset, default: []].append(.update(collection: item.node.collection, key: key, values: [flag: marker]))
                 }
                 steps.append(step)
             }

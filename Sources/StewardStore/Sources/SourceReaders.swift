@@ -4,17 +4,27 @@ public import Logging
 import SQLKit
 public import StewardCore
 
-/// One change to one row of a council source, found by its primary key.
+/// One change to one row of a council source, found by its primary key: one field, or several
+/// together (a composite key).
 public enum RowChange: Sendable, Hashable {
-    /// Sets fields (nil for NULL) on the row whose `key` field equals `keyValue`.
-    case update(collection: String, key: String, keyValue: String, values: [String: String?])
-    case delete(collection: String, key: String, keyValue: String)
+    /// Sets fields (nil for NULL) on the row whose key fields have the values in `key`.
+    case update(collection: String, key: [String: String], values: [String: String?])
+    case delete(collection: String, key: [String: String])
 
     public var collection: String {
         switch self {
-        case .update(let collection, _, _, _), .delete(let collection, _, _): collection
+        case .update(let collection, _, _), .delete(let collection, _): collection
         }
     }
+
+    public var key: [String: String] {
+        switch self {
+        case .update(_, let key, _), .delete(_, let key): key
+        }
+    }
+
+    /// The key fields, for messages.
+    var keyNames: String { key.keys.sorted().joined(separator: ", ") }
 }
 
 /// A connection to one council source: it reads rows for searches and says what it lacks.
@@ -61,28 +71,29 @@ public final class SQLSourceReader: SourceConnection {
         return try await handle.write { database in
             var changed = 0
             for change in changes {
+                let collection = change.collection
+                // Every key field equal to the row's value, in its column's type.
+                let condition = change.key.sorted { $0.key < $1.key }.map { field, value in
+                    SQLBinaryExpression(SQLIdentifier(field), .equal, SQLBind(AnyBind(Self.bind(value, as: types["\(collection).\(field)"]))))
+                }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .and, next) } ?? next }
+                guard let condition else { throw StewardError(.invalidInput, "a change to \(collection) has no key", field: collection) }
+                let rows: [any SQLRow]
                 switch change {
-                case .update(let collection, let key, let keyValue, let values):
+                case .update(_, _, let values):
                     let assignments = SQLList(
                         values.sorted { $0.key < $1.key }.map { field, value in
                             SQLBinaryExpression(
                                 SQLIdentifier(field), .equal,
                                 value.map { SQLBind(Self.bind($0, as: types["\(collection).\(field)"])) as any SQLExpression } ?? SQLLiteral.null)
                         })
-                    let rows = try await database.raw(
-                        "UPDATE " + "\(ident: collection)" + " SET " + "\(assignments)" + " WHERE " + "\(ident: key)" + " = "
-                            + "\(bind: Self.bindable(keyValue, as: types["\(collection).\(key)"]))" + " RETURNING 1 AS one"
+                    rows = try await database.raw(
+                        "UPDATE " + "\(ident: collection)" + " SET " + "\(assignments)" + " WHERE " + "\(condition)" + " RETURNING 1 AS one"
                     ).all()
-                    try Self.expectOne(rows.count, collection: collection, key: key)
-                    changed += rows.count
-                case .delete(let collection, let key, let keyValue):
-                    let rows = try await database.raw(
-                        "DELETE FROM " + "\(ident: collection)" + " WHERE " + "\(ident: key)" + " = "
-                            + "\(bind: Self.bindable(keyValue, as: types["\(collection).\(key)"]))" + " RETURNING 1 AS one"
-                    ).all()
-                    try Self.expectOne(rows.count, collection: collection, key: key)
-                    changed += rows.count
+                case .delete:
+                    rows = try await database.raw("DELETE FROM " + "\(ident: collection)" + " WHERE " + "\(condition)" + " RETURNING 1 AS one").all()
                 }
+                try Self.expectOne(rows.count, collection: collection, key: change.keyNames)
+                changed += rows.count
             }
             return changed
         }
@@ -96,11 +107,6 @@ public final class SQLSourceReader: SourceConnection {
                 .conflict, "a change by \(key) matched \(count) rows of \(collection), not one; nothing in this source was changed",
                 field: "\(collection).\(key)")
         }
-    }
-
-    /// A key value in its column's type; a value that cannot be one is bound as text and matches nothing.
-    static func bindable(_ value: String, as type: Dataset.DataType?) -> AnyBind {
-        AnyBind(bind(value, as: type))
     }
 
     public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] {
@@ -261,35 +267,36 @@ public actor CSVSourceReader: SourceConnection {
         var tables: [String: (header: [String], rows: [[String]])] = [:]
         var changed = 0
         for change in changes {
-            var table = try tables[change.collection] ?? load(change.collection)
-            switch change {
-            case .update(let collection, let key, let keyValue, let values):
-                guard let keyIndex = table.header.firstIndex(of: key) else {
-                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(key)'", field: "\(collection).\(key)")
+            let collection = change.collection
+            var table = try tables[collection] ?? load(collection)
+            var keyColumns: [(Int, String)] = []
+            for (field, value) in change.key {
+                guard let index = table.header.firstIndex(of: field) else {
+                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: "\(collection).\(field)")
                 }
+                keyColumns.append((index, value))
+            }
+            let matches = table.rows.indices.filter { row in
+                !keyColumns.isEmpty && keyColumns.allSatisfy { index, value in index < table.rows[row].count && table.rows[row][index] == value }
+            }
+            try SQLSourceReader.expectOne(matches.count, collection: collection, key: change.keyNames)
+            switch change {
+            case .update(_, _, let values):
                 for (field, _) in values where !table.header.contains(field) {
                     throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: "\(collection).\(field)")
                 }
-                let matches = table.rows.indices.filter { keyIndex < table.rows[$0].count && table.rows[$0][keyIndex] == keyValue }
-                try SQLSourceReader.expectOne(matches.count, collection: collection, key: key)
                 for index in matches {
                     for (field, value) in values {
                         let column = table.header.firstIndex(of: field)!
                         while table.rows[index].count <= column { table.rows[index].append("") }
                         table.rows[index][column] = value ?? ""
                     }
-                    changed += 1
                 }
-            case .delete(let collection, let key, let keyValue):
-                guard let keyIndex = table.header.firstIndex(of: key) else {
-                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(key)'", field: "\(collection).\(key)")
-                }
-                let before = table.rows.count
-                table.rows.removeAll { keyIndex < $0.count && $0[keyIndex] == keyValue }
-                try SQLSourceReader.expectOne(before - table.rows.count, collection: collection, key: key)
-                changed += before - table.rows.count
+            case .delete:
+                table.rows.remove(at: matches[0])
             }
-            tables[change.collection] = table
+            changed += matches.count
+            tables[collection] = table
         }
         var staged: [(URL, URL)] = []
         defer { for (temporary, _) in staged { try? FileManager.default.removeItem(at: temporary) } }
