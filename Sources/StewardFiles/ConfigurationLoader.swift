@@ -11,6 +11,7 @@ public enum ConfigurationLoader {
         ("STEWARD_HOST", "host"),
         ("STEWARD_PORT", "port"),
         ("STEWARD_AUDIT_KEY", "audit_signing_key"),
+        ("STEWARD_DATA_KEY", "data_key"),
         ("STEWARD_AUDIT_CHECKPOINT_INTERVAL", "audit_checkpoint_interval"),
         ("STEWARD_BANK_HOLIDAYS", "bank_holidays"),
         ("STEWARD_CONTROLLER_NAME", "controller.name"),
@@ -87,7 +88,7 @@ public enum ConfigurationLoader {
     }
 
     static let knownKeys: Set<String> = [
-        "database_url", "host", "port", "audit_signing_key", "audit_checkpoint_interval", "bank_holidays", "controller.name",
+        "database_url", "host", "port", "audit_signing_key", "data_key", "audit_checkpoint_interval", "bank_holidays", "controller.name",
         "controller.ico_registration", "controller.address", "controller.email", "controller.phone", "controller.dpo.name",
         "controller.dpo.email", "controller.dpo.phone", "controller.dpo.address", "adequacy.countries", "adequacy.certification_only",
         "letters_directory", "trust_forwarded_for", "legal_holds", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password",
@@ -148,6 +149,10 @@ public enum ConfigurationLoader {
             configuration.databaseURL = url
         }
         if let key = values["audit_signing_key"] { configuration.auditSigningKeyPath = key }
+        if let key = values["data_key"] {
+            guard !key.isEmpty else { throw StewardError(.invalidConfiguration, "data_key must name a file", field: "data_key") }
+            configuration.dataKeyPath = key
+        }
         if let interval = values["audit_checkpoint_interval"] {
             guard let number = Int(interval), number >= 1 else {
                 throw StewardError(

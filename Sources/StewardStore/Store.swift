@@ -13,23 +13,29 @@ public final class Store: Sendable {
     let appender: AuditAppender
     /// The group-commit writer for audit events that are not part of another change.
     public let audit: AuditLog
-    /// Seals one-time codes while their emails wait in the outbox.
+    /// Seals one-time codes while their emails wait in the outbox (from the signing key).
     let seal: SecretSeal
+    /// Seals sources' locations and what searches found (from the data key).
+    let dataSeal: SecretSeal
     /// Keys the hashes identity codes are checked against.
     let codeKey: Secret.Key
-    /// Keys erasure's HMAC masking, and seals its encrypted masking.
+    /// Keys erasure's HMAC masking, and seals its encrypted masking (from the data key).
     let erasureKey: Secret.Key
     let erasureSeal: SecretSeal
     public var dialect: Dialect { handle.dialect }
 
-    init(handle: any DatabaseHandle, signer: AuditSigner, checkpointInterval: Int) {
+    init(handle: any DatabaseHandle, signer: AuditSigner, dataKey: Secret.DataKey?, checkpointInterval: Int) {
         self.handle = handle
         self.appender = AuditAppender(dialect: handle.dialect, signer: signer, checkpointInterval: checkpointInterval)
         self.audit = AuditLog(handle: handle, appender: appender)
         self.seal = SecretSeal(signer: signer)
         self.codeKey = Secret.Key(signer: signer, purpose: "steward identity code v1")
-        self.erasureKey = Secret.Key(signer: signer, purpose: "steward erasure hmac v1")
-        self.erasureSeal = SecretSeal(signer: signer, purpose: "steward erasure encryption v1")
+        // Without a data key (a tool that never touches council data), one derived from the signing key.
+        let dataKey = dataKey ?? .derived(from: signer)
+        // Installations that sealed these under the signing key before the data key existed still open them.
+        self.dataSeal = SecretSeal(dataKey: dataKey, purpose: "steward data seal v1", previous: signer, previousPurpose: "steward outbox secret v1")
+        self.erasureKey = Secret.Key(dataKey: dataKey, purpose: "steward erasure hmac v1")
+        self.erasureSeal = SecretSeal(dataKey: dataKey, purpose: "steward erasure encryption v1", previous: signer)
     }
 
     /// Opens the database, applies any pending migrations, and returns the store.
@@ -38,11 +44,11 @@ public final class Store: Sendable {
     ///   that one log is never signed with two keys by mistake. Only a store that will not append
     ///   (verification with a given public key) turns this off.
     public static func open(
-        _ location: DatabaseLocation, signer: AuditSigner, checkpointInterval: Int = 1000, migrate: Bool = true, checkSigner: Bool = true,
-        logger: Logger
+        _ location: DatabaseLocation, signer: AuditSigner, dataKey: Secret.DataKey? = nil, checkpointInterval: Int = 1000, migrate: Bool = true,
+        checkSigner: Bool = true, logger: Logger
     ) async throws -> Store {
         let handle = try await openDatabase(location, logger: logger)
-        let store = Store(handle: handle, signer: signer, checkpointInterval: checkpointInterval)
+        let store = Store(handle: handle, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval)
         do {
             if migrate { _ = try await store.migrate() }
             if migrate, checkSigner, let head = try await store.signedHead(), head.publicKey != signer.publicKey {

@@ -11,14 +11,17 @@ struct CommonOptions: ParsableArguments {
     var config: String?
 
     /// Loads the configuration and opens the store, applying migrations. Only `serve` and `migrate`
-    /// create the audit signing key on a new installation; other commands need it to exist already,
-    /// so that a command run from the wrong folder cannot start signing with a new key.
+    /// create the audit signing key and the data key on a new installation; other commands need
+    /// them to exist already, so that a command run from the wrong folder cannot start signing, or
+    /// sealing, with a new key.
     func open(migrate: Bool = true, createKey: Bool = false) async throws -> (StewardConfiguration, Store) {
         let configuration = try ConfigurationLoader.load(path: config)
         let signer = try AuditKeyFile.load(path: configuration.auditSigningKeyPath, create: createKey)
+        let dataKey = try DataKeyFile.load(path: configuration.dataKeyPath, create: createKey)
         let logger = quietLogger()
         let store = try await Store.open(
-            configuration.database, signer: signer, checkpointInterval: configuration.auditCheckpointInterval, migrate: migrate, logger: logger
+            configuration.database, signer: signer, dataKey: dataKey, checkpointInterval: configuration.auditCheckpointInterval, migrate: migrate,
+            logger: logger
         )
         return (configuration, store)
     }

@@ -65,6 +65,31 @@ struct ConfigurationTests {
         #expect(error.field == "port")
     }
 
+    @Test("the data key is its own file, named in the file or the environment, created once and kept private")
+    func dataKey() throws {
+        #expect(try ConfigurationLoader.load(path: nil, environment: [:]).dataKeyPath == "steward-data.key")
+        #expect(
+            try ConfigurationLoader.load(path: try Self.write("data_key: /etc/steward/data.key"), environment: [:]).dataKeyPath
+                == "/etc/steward/data.key")
+        #expect(try ConfigurationLoader.load(path: nil, environment: ["STEWARD_DATA_KEY": "/srv/k"]).dataKeyPath == "/srv/k")
+        #expect(
+            try #require(throws: StewardError.self) { try ConfigurationLoader.load(path: try Self.write("data_key: ''"), environment: [:]) }.field
+                == "data_key")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("data.key").path
+        #expect(try #require(throws: StewardError.self) { try DataKeyFile.load(path: path, create: false) }.field == "data_key")
+        let created = try DataKeyFile.load(path: path, create: true)
+        #expect(try DataKeyFile.load(path: path, create: false).hex == created.hex)
+        #expect(try DataKeyFile.load(path: path, create: true).hex == created.hex)
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+        #expect(created.hex != Secret.DataKey.random().hex)
+        try "not a key".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try #require(throws: StewardError.self) { try DataKeyFile.load(path: path, create: true) }.field == "data_key")
+    }
+
     @Test("a named configuration file that does not exist is an error")
     func missingNamedFile() throws {
         #expect(throws: StewardError.self) { try ConfigurationLoader.load(path: "/nonexistent/steward.yaml", environment: [:]) }

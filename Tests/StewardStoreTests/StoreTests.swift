@@ -19,6 +19,35 @@ struct StoreTests {
         }
     }
 
+    @Test("source credentials are sealed under the data key: another key cannot open them; those sealed before there was one still open")
+    func dataKeySealsSources() async throws {
+        let signer = AuditSigner()
+        let dataKey = Secret.DataKey.random()
+        let location = "/srv/council/benefits.sqlite"
+        try await TestDatabase.withStore(signer: signer, dataKey: dataKey) { store, database in
+            _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
+            let source = try await store.addSource(
+                id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: location, actor: "dpo")
+            // Sealed as an installation did before it had a data key: under the signing key.
+            let legacy = try SecretSeal(signer: signer).seal("/srv/council/library", context: "source:older")
+            try await store.handle.write { database in
+                try await database.raw(
+                    """
+                    INSERT INTO sources (id, name, kind, dataset, location_sealed, location_shown, created_at, created_by)
+                    VALUES ('older', 'Older', 'csv', 'library_csv', \(bind: legacy), '/srv/council/library', '2026-01-01T00:00:00Z', 'dpo')
+                    """
+                ).run()
+            }
+            #expect(try await store.sourceLocation(source) == location)
+            let older = try #require(try await store.sources().first { $0.id == "older" })
+            #expect(try await store.sourceLocation(older) == "/srv/council/library")
+
+            let otherKey = try await database.openStore(signer: signer, dataKey: .random())
+            await #expect(throws: StewardError.self) { try await otherKey.sourceLocation(source) }
+            await otherKey.close()
+        }
+    }
+
     @Test("migrations apply once and are recorded with checksums")
     func migrationsApplyOnce() async throws {
         try await TestDatabase.withStore { store, _ in

@@ -65,11 +65,13 @@ public struct TestDatabase: Sendable {
         self.cleanup = cleanup
     }
 
-    /// Opens a store on this database with a fresh signing key.
-    public func openStore(signer: AuditSigner = AuditSigner(), checkpointInterval: Int = 10) async throws -> Store {
+    /// Opens a store on this database with a fresh signing key and data key.
+    public func openStore(
+        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey = .random(), checkpointInterval: Int = 10
+    ) async throws -> Store {
         var logger = Logger(label: "steward-test")
         logger.logLevel = .warning
-        return try await Store.open(location, signer: signer, checkpointInterval: checkpointInterval, logger: logger)
+        return try await Store.open(location, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval, logger: logger)
     }
 
     /// Drops the database.
@@ -79,12 +81,13 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh store and removes everything afterwards, even when `body` throws.
     public static func withStore<Result>(
-        signer: AuditSigner = AuditSigner(), checkpointInterval: Int = 10, _ body: (Store, TestDatabase) async throws -> Result
+        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey = .random(), checkpointInterval: Int = 10,
+        _ body: (Store, TestDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await make()
         let store: Store
         do {
-            store = try await database.openStore(signer: signer, checkpointInterval: checkpointInterval)
+            store = try await database.openStore(signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval)
         } catch {
             await database.destroy()
             throw error

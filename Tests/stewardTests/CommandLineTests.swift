@@ -25,6 +25,7 @@ struct StewardProcess {
         case .postgres(let url): environment["STEWARD_DATABASE_URL"] = url
         }
         environment["STEWARD_AUDIT_KEY"] = folder.appendingPathComponent("audit.key").path
+        environment["STEWARD_DATA_KEY"] = folder.appendingPathComponent("data.key").path
         self.environment = environment
     }
 
@@ -139,10 +140,12 @@ struct CommandLineTests {
         }
     }
 
-    /// The store the command line writes to, opened with the command line's own signing key.
+    /// The store the command line writes to, opened with the command line's own signing key and
+    /// data key.
     static func openStore(_ cli: StewardProcess, _ database: TestDatabase) async throws -> Store {
         let signer = try AuditKeyFile.load(path: cli.environment["STEWARD_AUDIT_KEY"]!, create: false)
-        return try await database.openStore(signer: signer, checkpointInterval: 10)
+        let dataKey = try DataKeyFile.load(path: cli.environment["STEWARD_DATA_KEY"]!, create: false)
+        return try await database.openStore(signer: signer, dataKey: dataKey, checkpointInterval: 10)
     }
 
     @Test("audit verify passes an intact log, and an export verifies offline")

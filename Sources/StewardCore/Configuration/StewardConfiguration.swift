@@ -15,6 +15,9 @@ public struct StewardConfiguration: Sendable, Hashable {
     public var databaseURL: String = "steward.sqlite"
     /// Where the Ed25519 key that signs audit checkpoints is kept; created on first start if absent.
     public var auditSigningKeyPath: String = "steward-audit.key"
+    /// Where the data key is kept (64 hex digits; created on first start if absent). Source
+    /// credentials, stored search results and erasure's HMAC and encryption are keyed from it.
+    public var dataKeyPath: String = "steward-data.key"
     /// A checkpoint is kept every this many entries (the newest entry is always signed as the head).
     public var auditCheckpointInterval: Int = 1000
     /// A JSON file of England and Wales bank holidays in the gov.uk format; nil uses the bundled copy.

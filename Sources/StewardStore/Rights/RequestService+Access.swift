@@ -76,7 +76,7 @@ extension RequestService {
                 try await store.audit.append(AuditEvent(actor: actor, action: "request.access_dry_run", object: "request/\(id)", details: details))
             } else {
                 // Everything found about the person: kept sealed, never in clear.
-                let document = try store.seal.seal(try Store.encode(result), context: "request-run:\(id)")
+                let document = try store.dataSeal.seal(try Store.encode(result), context: "request-run:\(id)")
                 let total = search.collections.count
                 try await store.writeAudited { database in
                     try await database.raw(
@@ -228,7 +228,7 @@ extension RequestService {
                 .decode(column: "document", as: String?.self)
         }
         return try document.map { sealed in
-            try JSONDecoder().decode(AccessResult.self, from: Data(try store.seal.open(sealed, context: "request-run:\(id)").utf8))
+            try JSONDecoder().decode(AccessResult.self, from: Data(try store.dataSeal.open(sealed, context: "request-run:\(id)").utf8))
         }
     }
 }

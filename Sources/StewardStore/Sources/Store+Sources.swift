@@ -21,7 +21,7 @@ extension Store {
         guard let map = try await currentDataMap()?.dataMap, map.dataset(dataset) != nil else {
             throw StewardError(.invalidInput, "the data map has no dataset '\(dataset)'", field: "dataset")
         }
-        let sealed = try seal.seal(location, context: "source:\(trimmedID)")
+        let sealed = try dataSeal.seal(location, context: "source:\(trimmedID)")
         let source = DataSource(
             id: .init(trimmedID), name: trimmedName, kind: kind, dataset: dataset, shownLocation: shown, createdAt: AuditChain.timestamp(),
             createdBy: actor)
@@ -62,14 +62,19 @@ extension Store {
         }
     }
 
-    /// Opens a connection to a source.
-    public func connect(_ source: DataSource, logger: Logger) async throws -> any SourceConnection {
+    /// A source's location, credentials included, opened from its seal.
+    func sourceLocation(_ source: DataSource) async throws -> String {
         let sealed = try await handle.read { database in
             try await database.raw("SELECT location_sealed FROM sources WHERE id = \(bind: source.id.rawValue)").first()?
                 .decode(column: "location_sealed", as: String.self)
         }
         guard let sealed else { throw StewardError(.notFound, "no source '\(source.id)'", field: "id") }
-        let location = try seal.open(sealed, context: "source:\(source.id)")
+        return try dataSeal.open(sealed, context: "source:\(source.id)")
+    }
+
+    /// Opens a connection to a source.
+    public func connect(_ source: DataSource, logger: Logger) async throws -> any SourceConnection {
+        let location = try await sourceLocation(source)
         switch source.kind {
         case .postgres: return try await SQLSourceReader.connect(.postgres(url: location), logger: logger)
         case .sqlite:
