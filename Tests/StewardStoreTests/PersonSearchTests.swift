@@ -162,6 +162,60 @@ struct PersonSearchTests {
         #expect(result.redactions.map { "\($0.field)=\($0.rows)" }.sorted() == ["carer_id=1", "person_id=1"])
     }
 
+    @Test("a name with a date of birth finds the person in a PostgreSQL date column and a SQLite text one, and a name alone finds no one")
+    func nameAndDateOfBirth() async throws {
+        let logger = Logger(label: "test")
+        let council = try await TestDatabase.makeCouncilPostgres()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-dob-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let postgres = try await SQLSourceReader.connect(council.location, logger: logger)
+        let sqlite = try await SQLSourceReader.connect(.sqlite(path: folder.appendingPathComponent("schools.sqlite").path), logger: logger)
+        do {
+            try await postgres.handle.write { database in
+                try await database.raw("CREATE TABLE residents (id INTEGER PRIMARY KEY, full_name TEXT, born DATE)").run()
+                try await database.raw("CREATE INDEX residents_born ON residents (born)").run()
+                try await database.raw(
+                    "INSERT INTO residents VALUES (1, 'Amy  Pond', '1990-04-01'), (2, 'Rory Williams', '1990-04-01'), (3, 'Amy Pond', '1991-04-01')"
+                ).run()
+            }
+            try await sqlite.handle.write { database in
+                try await database.raw("CREATE TABLE pupils (id INTEGER PRIMARY KEY, name TEXT, dob DATE)").run()
+                try await database.raw("INSERT INTO pupils VALUES (5, 'AMY POND', '1990-04-01'), (6, 'Amy Pond', '1990-04-02')").run()
+            }
+            func person(_ collection: String, name: String, born: String) -> Dataset.Collection {
+                CouncilFixture.collection(
+                    collection,
+                    [
+                        CouncilFixture.field("id", type: .integer, primaryKey: true), CouncilFixture.field(name, identity: "name"),
+                        CouncilFixture.field(born, identity: "date_of_birth", type: .date),
+                    ])
+            }
+            let map = CouncilFixture.searchMap([
+                Dataset(key: "register", name: nil, description: nil, collections: [person("residents", name: "full_name", born: "born")]),
+                Dataset(key: "schools", name: nil, description: nil, collections: [person("pupils", name: "name", born: "dob")]),
+            ])
+            let search = try PersonSearch(dataMap: map, readers: ["register": postgres, "schools": sqlite])
+            let found = try await search.run(identifiers: [.init(kind: "name", value: "amy pond"), .init(kind: "date_of_birth", value: "1990-04-01")])
+            #expect(Self.ids(found, "register.residents", "id") == ["1"])
+            #expect(Self.ids(found, "schools.pupils", "id") == ["5"])
+            let nameOnly = try await search.run(identifiers: [.init(kind: "name", value: "amy pond")])
+            #expect(nameOnly.found.allSatisfy { $0.rows.isEmpty })
+            // A value that is not a date finds nothing rather than failing the query.
+            let notADate = try await search.run(identifiers: [.init(kind: "name", value: "amy pond"), .init(kind: "date_of_birth", value: "April")])
+            #expect(notADate.found.allSatisfy { $0.rows.isEmpty })
+        } catch {
+            await postgres.close()
+            await sqlite.close()
+            await council.destroy()
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
+        await postgres.close()
+        await sqlite.close()
+        await council.destroy()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     @Test("an identity value written as SQL finds nothing and harms nothing")
     func injection() async throws {
         try await Self.withSources { readers, tenants in

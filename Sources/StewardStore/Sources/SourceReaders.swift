@@ -74,7 +74,10 @@ public final class SQLSourceReader: SourceConnection {
                 let collection = change.collection
                 // Every key field equal to the row's value, in its column's type.
                 let condition = change.key.sorted { $0.key < $1.key }.map { field, value in
-                    SQLBinaryExpression(SQLIdentifier(field), .equal, SQLBind(AnyBind(Self.bind(value, as: types["\(collection).\(field)"]))))
+                    SQLBinaryExpression(
+                        SQLIdentifier(field), .equal,
+                        // A key that cannot be of its column's type matches no row.
+                        Self.bind(value, as: types["\(collection).\(field)"]).map { SQLBind(AnyBind($0)) as any SQLExpression } ?? SQLLiteral.null)
                 }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .and, next) } ?? next }
                 guard let condition else { throw StewardError(.invalidInput, "a change to \(collection) has no key", field: collection) }
                 let rows: [any SQLRow]
@@ -84,7 +87,8 @@ public final class SQLSourceReader: SourceConnection {
                         values.sorted { $0.key < $1.key }.map { field, value in
                             SQLBinaryExpression(
                                 SQLIdentifier(field), .equal,
-                                value.map { SQLBind(Self.bind($0, as: types["\(collection).\(field)"])) as any SQLExpression } ?? SQLLiteral.null)
+                                value.map { SQLBind(AnyBind(Self.bind($0, as: types["\(collection).\(field)"]) ?? $0)) as any SQLExpression }
+                                    ?? SQLLiteral.null)
                         })
                     rows = try await database.raw(
                         "UPDATE " + "\(ident: collection)" + " SET " + "\(assignments)" + " WHERE " + "\(condition)" + " RETURNING 1 AS one"
@@ -143,15 +147,12 @@ public final class SQLSourceReader: SourceConnection {
     ) async throws
         -> [[String: String]]
     {
-        // Dates are compared as the text YYYY-MM-DD, the form identifiers take, in every database.
-        let column: any SQLExpression =
-            type?.base == .date || type?.base == .datetime ? SQLRaw("CAST(\(SQLIdentifierText(field)) AS TEXT)") : SQLIdentifier(field)
-        let binds = values.compactMap { Self.bind($0, as: type) }
-        guard !binds.isEmpty else { return [] }
+        let candidates = Self.comparable(values, as: type, in: handle.dialect)
+        guard !candidates.isEmpty else { return [] }
         let columns = SQLList(fields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0)) })
         let query =
-            SQLQueryString("SELECT ") + "\(columns)" + " FROM " + "\(ident: collection)" + " WHERE " + "\(column)" + " IN "
-            + "\(SQLGroupExpression(SQLList(binds.map { SQLBind($0) })))"
+            SQLQueryString("SELECT ") + "\(columns)" + " FROM " + "\(ident: collection)" + " WHERE " + "\(ident: field)" + " IN "
+            + "\(SQLGroupExpression(SQLList(candidates)))"
         return try await handle.read { database in
             try await database.raw(query).all().map { row in
                 var values: [String: String] = [:]
@@ -163,16 +164,33 @@ public final class SQLSourceReader: SourceConnection {
         }
     }
 
+    /// The values as the column compares them, so an index on it serves. Dates and times on
+    /// PostgreSQL are written as untyped literals, which take the column's own type (`date`,
+    /// `timestamp` or text); a value that is not a date cannot match a date column there and is
+    /// left out. SQLite keeps dates as text, compared as they are.
+    static func comparable(_ values: [String], as type: Dataset.DataType?, in dialect: Dialect) -> [any SQLExpression] {
+        if dialect == .postgres, type?.base == .date || type?.base == .datetime {
+            return values.filter(isDateOrTime).map { SQLLiteral.string($0) }
+        }
+        return values.compactMap { value in bind(value, as: type).map { SQLBind(AnyBind($0)) } }
+    }
+
+    /// `YYYY-MM-DD`, optionally followed by a time and a zone (`T10:30:00Z`, ` 10:30:00+01`).
+    static func isDateOrTime(_ value: String) -> Bool {
+        guard value.count >= 10, CalendarDate(iso: String(value.prefix(10))) != nil else { return false }
+        let rest = value.dropFirst(10)
+        guard let first = rest.first else { return true }
+        return (first == "T" || first == " ") && rest.dropFirst().allSatisfy { $0.isNumber || ":.+-Z ".contains($0) }
+    }
+
     /// A value in the type of the column it is compared with; nil when it cannot be one (a name
     /// searched in a number column finds nothing rather than failing).
-    static func bind(_ value: String, as type: Dataset.DataType?) -> any Encodable & Sendable {
+    static func bind(_ value: String, as type: Dataset.DataType?) -> (any Encodable & Sendable)? {
         switch type?.base {
-        case .integer?: return Int64(value).map { $0 as any Encodable & Sendable } ?? Optional<Int64>.none
-        case .float?: return Double(value).map { $0 as any Encodable & Sendable } ?? Optional<Double>.none
-        case .boolean?:
-            return ["true": true, "false": false, "1": true, "0": false][value.lowercased()].map { $0 as any Encodable & Sendable }
-                ?? Optional<Bool>.none
-        default: return value
+        case .integer?: Int64(value)
+        case .float?: Double(value)
+        case .boolean?: ["true": true, "false": false, "1": true, "0": false][value.lowercased()]
+        default: value
         }
     }
 }
