@@ -24,6 +24,9 @@ public final class Store: Sendable {
     let erasureSeal: SecretSeal
     public var dialect: Dialect { handle.dialect }
 
+    /// Identifies the data key without giving it away, so a database refuses another key.
+    let dataKeyCheck: String
+
     init(handle: any DatabaseHandle, signer: AuditSigner, dataKey: Secret.DataKey?, checkpointInterval: Int) {
         self.handle = handle
         self.appender = AuditAppender(dialect: handle.dialect, signer: signer, checkpointInterval: checkpointInterval)
@@ -36,6 +39,7 @@ public final class Store: Sendable {
         self.dataSeal = SecretSeal(dataKey: dataKey, purpose: "steward data seal v1", previous: signer, previousPurpose: "steward outbox secret v1")
         self.erasureKey = Secret.Key(dataKey: dataKey, purpose: "steward erasure hmac v1")
         self.erasureSeal = SecretSeal(dataKey: dataKey, purpose: "steward erasure encryption v1", previous: signer)
+        self.dataKeyCheck = Secret.Key(dataKey: dataKey, purpose: "steward data key check v1").hmac("steward")
     }
 
     /// Opens the database, applies any pending migrations, and returns the store.
@@ -51,6 +55,7 @@ public final class Store: Sendable {
         let store = Store(handle: handle, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval)
         do {
             if migrate { _ = try await store.migrate() }
+            if migrate { try await store.adoptDataKey() }
             if migrate, checkSigner, let head = try await store.signedHead(), head.publicKey != signer.publicKey {
                 throw StewardError(
                     .invalidConfiguration,
@@ -63,6 +68,48 @@ public final class Store: Sendable {
             throw error
         }
         return store
+    }
+
+    /// Refuses a data key other than the one the database's secrets are sealed with. The first
+    /// time a database meets a data key, what was sealed before it (under the signing key) is
+    /// sealed again under it, and the key's check value is kept.
+    func adoptDataKey() async throws {
+        let check = dataKeyCheck
+        let seal = dataSeal
+        let dialect = handle.dialect
+        try await handle.write { database in
+            // One node at a time, so two starting together re-seal once.
+            if dialect == .postgres { try await database.raw("SELECT pg_advisory_xact_lock(\(bind: Migrations.postgresLockKey))").run() }
+            if let kept = try await database.raw("SELECT value FROM installation WHERE name = 'data_key_check'").first()?
+                .decode(column: "value", as: String.self)
+            {
+                guard Secret.equal(kept, check) else {
+                    throw StewardError(
+                        .invalidConfiguration,
+                        "the data key is not the key this database's secrets are sealed with; configure the original data_key file (a missing file is created anew, which cannot open them)",
+                        field: "data_key")
+                }
+                return
+            }
+            for row in try await database.raw("SELECT id, location_sealed FROM sources").all() {
+                let id = try row.decode(column: "id", as: String.self)
+                let location = try seal.open(try row.decode(column: "location_sealed", as: String.self), context: "source:\(id)")
+                try await database.raw(
+                    "UPDATE sources SET location_sealed = \(bind: try seal.seal(location, context: "source:\(id)")) WHERE id = \(bind: id)"
+                ).run()
+            }
+            // Access results are sealed; a change report is kept as it is.
+            for row in try await database.raw("SELECT request_id, document FROM request_runs WHERE document IS NOT NULL").all() {
+                let id = try row.decode(column: "request_id", as: String.self)
+                guard let document = try? seal.open(try row.decode(column: "document", as: String.self), context: "request-run:\(id)") else {
+                    continue
+                }
+                try await database.raw(
+                    "UPDATE request_runs SET document = \(bind: try seal.seal(document, context: "request-run:\(id)")) WHERE request_id = \(bind: id)"
+                ).run()
+            }
+            try await database.raw("INSERT INTO installation (name, value) VALUES ('data_key_check', \(bind: check))").run()
+        }
     }
 
     /// The public key (hex) this store signs checkpoints with.

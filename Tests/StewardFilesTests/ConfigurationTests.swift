@@ -85,7 +85,6 @@ struct ConfigurationTests {
         #expect(try DataKeyFile.load(path: path, create: false).hex == created.hex)
         #expect(try DataKeyFile.load(path: path, create: true).hex == created.hex)
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
-        #expect(created.hex != Secret.DataKey.random().hex)
         try "not a key".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try #require(throws: StewardError.self) { try DataKeyFile.load(path: path, create: true) }.field == "data_key")
     }

@@ -109,14 +109,15 @@ struct ChangeRunTests {
     func erasure() async throws {
         try await AccessRunTests.withRequest(kind: .erasure) { service, _, id, sources in
             let policy = ErasurePolicy(
-                strategies: ["library_csv.members.email": .hmac, "user": .fixed("ERASED")], deleteCollections: ["library_csv.loans"])
+                strategies: ["library_csv.members.email": .hmac, "library_csv.members.phone": .hash, "user": .fixed("ERASED")],
+                deleteCollections: ["library_csv.loans"])
             let membersBefore = try Self.csv(sources, "members")
             let dry = try await service.runErasure(id, policy: policy, actor: "caseworker", dryRun: true, logger: Self.logger)
             #expect(dry.isComplete)
             #expect(try Self.csv(sources, "members") == membersBefore)
             let plan = Dictionary(uniqueKeysWithValues: dry.steps.map { ("\($0.dataset).\($0.collection)", $0) })
             #expect(plan["library_csv.members"]?.action == .update && plan["library_csv.members"]?.rows == 1)
-            #expect(plan["library_csv.members"]?.fields.sorted() == ["email: hmac", "phone: fixed:ERASED"])
+            #expect(plan["library_csv.members"]?.fields.sorted() == ["email: hmac", "phone: hash"])
             // HMAC under the council's key can be tested against a guess: reported as pseudonymised.
             #expect(plan["library_csv.members"]?.pseudonymised == ["email"])
             #expect(plan["library_csv.loans"]?.action == .delete && plan["library_csv.loans"]?.rows == 2)
@@ -129,7 +130,8 @@ struct ChangeRunTests {
             #expect(members.count == 3)
             let amy = try #require(members.first { $0.first == "M1" })
             #expect(amy[1].count == 64 && !amy[1].contains("amy"))
-            #expect(amy[2] == "ERASED")
+            // Salted for this erasure only: not the bare SHA-256 anyone could recompute from a guess.
+            #expect(amy[2].count == 64 && amy[2] != Secret.sha256("01632 960000"))
             #expect(members.contains(["M2", "clara@example.org", "01632, 960001"]))
             #expect(try CSVText.parse(try Self.csv(sources, "loans"), file: "loans.csv") == [["loan_id", "member_no"], ["L2", "M2"]])
             // The refused sources are untouched.
@@ -169,11 +171,50 @@ struct ChangeRunTests {
         let rows = try await sqlite.rows(
             collection: "visits", matching: "day", type: nil, values: ["2026-01-05", "2026-02-09"], fields: ["person_id", "note"])
         #expect(Set(rows) == [["person_id": "P1", "note": "corrected"], ["person_id": "P2", "note": "other"]])
-        // A key that picks out no row changes nothing.
+        // A key that picks out no row changes nothing, and neither do the changes before it.
         await #expect(throws: StewardError.self) {
-            try await sqlite.apply([.delete(collection: "visits", key: ["person_id": "P3", "day": "2026-01-05"])], types: [:])
+            try await sqlite.apply(
+                [
+                    .update(collection: "visits", key: ["person_id": "P2", "day": "2026-01-05"], values: ["note": "lost"]),
+                    .delete(collection: "visits", key: ["person_id": "P3", "day": "2026-01-05"]),
+                ], types: [:])
         }
+        #expect(
+            Set(try await sqlite.rows(collection: "visits", matching: "person_id", type: nil, values: ["P2"], fields: ["note"])) == [
+                ["note": "other"]
+            ])
         await sqlite.close()
+
+        // On PostgreSQL, with the day a DATE column: the key is compared, and a corrected date
+        // written, in the column's type.
+        let council = try await TestDatabase.makeCouncilPostgres()
+        let postgres = try await SQLSourceReader.connect(council.location, logger: Self.logger)
+        do {
+            try await postgres.handle.write { database in
+                try await database.raw("CREATE TABLE visits (person_id TEXT, day DATE, note TEXT, PRIMARY KEY (person_id, day))").run()
+                try await database.raw(
+                    "INSERT INTO visits VALUES ('P1', '2026-01-05', 'first'), ('P1', '2026-02-09', 'second'), ('P2', '2026-01-05', 'other')"
+                ).run()
+            }
+            let types: [String: Dataset.DataType] = ["visits.day": .init(base: .date)]
+            #expect(
+                try await postgres.apply(
+                    changes + [.update(collection: "visits", key: ["person_id": "P2", "day": "2026-01-05"], values: ["day": "2026-01-06"])],
+                    types: types) == 3)
+            let rows = try await postgres.rows(
+                collection: "visits", matching: "day", type: .init(base: .date), values: ["2026-01-05", "2026-01-06", "2026-02-09"],
+                fields: ["person_id", "day", "note"])
+            #expect(
+                Set(rows) == [
+                    ["person_id": "P1", "day": "2026-01-05", "note": "corrected"], ["person_id": "P2", "day": "2026-01-06", "note": "other"],
+                ])
+        } catch {
+            await postgres.close()
+            await council.destroy()
+            throw error
+        }
+        await postgres.close()
+        await council.destroy()
     }
 
     @Test("a field erasure cannot process leaves the request incomplete, names the field, and changes nothing")

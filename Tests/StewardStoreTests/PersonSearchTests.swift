@@ -127,9 +127,9 @@ struct PersonSearchTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-people-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "id,email\nP1,amy@example.org\nP2,rory@example.org\nP3,clara@example.org\n".write(
+        // Amy and her carer Rory live at the same address; Amy cares for Clara.
+        try "id,email,uprn\nP1,amy@example.org,100023336956\nP2,rory@example.org,100023336956\nP3,clara@example.org,200\n".write(
             to: folder.appendingPathComponent("people.csv"), atomically: true, encoding: .utf8)
-        // Amy's carer is Rory; Amy cares for Clara.
         try "id,person_id,carer_id\nR1,P1,P2\nR2,P3,P1\nR3,P2,P3\n".write(
             to: folder.appendingPathComponent("relationships.csv"), atomically: true, encoding: .utf8)
         let person = CouncilFixture.reference("social_care", "people", "id", .from)
@@ -137,7 +137,11 @@ struct PersonSearchTests {
             key: "social_care", name: nil, description: nil,
             collections: [
                 CouncilFixture.collection(
-                    "people", [CouncilFixture.field("id", primaryKey: true), CouncilFixture.field("email", identity: "email")]),
+                    "people",
+                    [
+                        CouncilFixture.field("id", primaryKey: true), CouncilFixture.field("email", identity: "email"),
+                        CouncilFixture.field("uprn", identity: "uprn"),
+                    ]),
                 CouncilFixture.collection(
                     "relationships",
                     [
@@ -147,8 +151,10 @@ struct PersonSearchTests {
             ])
         let map = CouncilFixture.searchMap([dataset])
         let search = try PersonSearch(dataMap: map, readers: ["social_care": CSVSourceReader(folder: folder)])
-        let outcome = try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org")])
+        let outcome = try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org"), .init(kind: "uprn", value: "100023336956")])
+        // Rory shares the address, and Amy's relationship row holds his id: neither makes his record hers.
         #expect(Self.ids(outcome, "social_care.people", "id") == ["P1"])
+        #expect(outcome.unconfirmed.map { "\($0.collection)=\($0.rows)" } == ["people=1"])
         let relationships = try #require(outcome.found.first { $0.node.collection == "relationships" })
         #expect(relationships.rows.map { $0["id"] } == ["R1", "R2"])
         #expect(relationships.othersKeys == [["carer_id"], ["person_id"]])
@@ -214,6 +220,66 @@ struct PersonSearchTests {
         await sqlite.close()
         await council.destroy()
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test("one system's own id never confirms a row of another system that shares the person's address")
+    func localIdentifiersStayInTheirSystem() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-local-\(UUID().uuidString)")
+        for name in ["care", "library"] {
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "person_id,uprn\n1042,100023336956\n".write(to: folder.appendingPathComponent("care/people.csv"), atomically: true, encoding: .utf8)
+        // Card 1042 is someone else at the same address; card 77 is the person's own.
+        try "card,uprn,email\n1042,100023336956,rory@example.org\n77,100023336956,amy@example.org\n".write(
+            to: folder.appendingPathComponent("library/members.csv"), atomically: true, encoding: .utf8)
+        func dataset(_ key: String, _ collection: String, _ id: String, extra: [Dataset.Field] = []) -> Dataset {
+            Dataset(
+                key: .init(key), name: nil, description: nil,
+                collections: [
+                    CouncilFixture.collection(
+                        collection,
+                        [CouncilFixture.field(id, identity: "local_id", primaryKey: true), CouncilFixture.field("uprn", identity: "uprn")] + extra)
+                ])
+        }
+        var library = dataset("library_db", "members", "card", extra: [CouncilFixture.field("email", identity: "email")])
+        library.collections[0].fields[1].references = [CouncilFixture.reference("care_db", "people", "uprn", nil)]
+        var map = CouncilFixture.dataMap([dataset("care_db", "people", "person_id"), library])
+        map.systems = [
+            System(
+                key: "care", name: "Care", description: nil, department: "Care", hostingCountry: "GB", processor: nil, datasets: ["care_db"],
+                purposes: [], dataSubjects: ["resident"], securityMeasures: nil),
+            System(
+                key: "library", name: "Library", description: nil, department: "Library", hostingCountry: "GB", processor: nil,
+                datasets: ["library_db"], purposes: [], dataSubjects: ["resident"], securityMeasures: nil),
+        ]
+        let search = try PersonSearch(
+            dataMap: map,
+            readers: [
+                "care_db": CSVSourceReader(folder: folder.appendingPathComponent("care")),
+                "library_db": CSVSourceReader(folder: folder.appendingPathComponent("library")),
+            ])
+        let outcome = try await search.run(identifiers: [.init(kind: "local_id", value: "1042", system: "care")])
+        #expect(Self.ids(outcome, "care_db.people", "person_id") == ["1042"])
+        #expect(Self.ids(outcome, "library_db.members", "card").isEmpty)
+        #expect(outcome.unconfirmed.map { "\($0.collection)=\($0.rows)" } == ["members=2"])
+        // With the person's email, their own card is confirmed, and the other is still not.
+        let both = try await search.run(identifiers: [
+            .init(kind: "local_id", value: "1042", system: "care"), .init(kind: "email", value: "amy@example.org"),
+        ])
+        #expect(Self.ids(both, "library_db.members", "card") == ["77"])
+    }
+
+    @Test("dates and times written into PostgreSQL queries are checked strictly first")
+    func datesAndTimes() {
+        for good in ["1990-04-01", "2026-11-29T10:30:00Z", "2026-11-29 10:30", "2026-11-29 10:30:00.123456+01:00", "2026-11-29T10:30:00-0500"] {
+            #expect(SQLSourceReader.isDateOrTime(good), "\(good)")
+        }
+        for bad in [
+            "April", "1990-02-30", "1990-4-1", "+990-04-01", "1990-04-01T", "1990-04-01 25:00", "1990-04-01 10:61", "٢٠٢٦-11-29", "1990-04-01'; --",
+        ] {
+            #expect(!SQLSourceReader.isDateOrTime(bad), "\(bad)")
+        }
     }
 
     @Test("an identity value written as SQL finds nothing and harms nothing")

@@ -19,16 +19,16 @@ struct StoreTests {
         }
     }
 
-    @Test("source credentials are sealed under the data key: another key cannot open them; those sealed before there was one still open")
+    @Test("source credentials are sealed under the data key; another key is refused; an older database's seals move to the data key")
     func dataKeySealsSources() async throws {
         let signer = AuditSigner()
-        let dataKey = Secret.DataKey.random()
         let location = "/srv/council/benefits.sqlite"
-        try await TestDatabase.withStore(signer: signer, dataKey: dataKey) { store, database in
+        try await TestDatabase.withStore(signer: signer) { store, database in
             _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
             let source = try await store.addSource(
                 id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: location, actor: "dpo")
-            // Sealed as an installation did before it had a data key: under the signing key.
+            // As an installation was before it had a data key: a location sealed under the signing
+            // key, and no check value.
             let legacy = try SecretSeal(signer: signer).seal("/srv/council/library", context: "source:older")
             try await store.handle.write { database in
                 try await database.raw(
@@ -37,14 +37,22 @@ struct StoreTests {
                     VALUES ('older', 'Older', 'csv', 'library_csv', \(bind: legacy), '/srv/council/library', '2026-01-01T00:00:00Z', 'dpo')
                     """
                 ).run()
+                try await database.raw("DELETE FROM installation").run()
             }
-            #expect(try await store.sourceLocation(source) == location)
-            let older = try #require(try await store.sources().first { $0.id == "older" })
-            #expect(try await store.sourceLocation(older) == "/srv/council/library")
+            let reopened = try await database.openStore(signer: signer)
+            #expect(try await reopened.sourceLocation(source) == location)
+            let older = try #require(try await reopened.sources().first { $0.id == "older" })
+            #expect(try await reopened.sourceLocation(older) == "/srv/council/library")
+            // Sealed again under the data key: the signing key alone no longer opens it.
+            let resealed = try await reopened.handle.read { database in
+                try await database.raw("SELECT location_sealed FROM sources WHERE id = 'older'").first()!.decode(
+                    column: "location_sealed", as: String.self)
+            }
+            #expect(throws: StewardError.self) { try SecretSeal(signer: signer).open(resealed, context: "source:older") }
+            await reopened.close()
 
-            let otherKey = try await database.openStore(signer: signer, dataKey: .random())
-            await #expect(throws: StewardError.self) { try await otherKey.sourceLocation(source) }
-            await otherKey.close()
+            let error = await #expect(throws: StewardError.self) { try await database.openStore(signer: signer, dataKey: .random()) }
+            #expect(error?.field == "data_key")
         }
     }
 

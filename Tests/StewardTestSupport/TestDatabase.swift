@@ -12,6 +12,8 @@ public import StewardStore
 public struct TestDatabase: Sendable {
     public let location: DatabaseLocation
     public let backend: String
+    /// The data key the database's secrets are sealed with: every store opened on it uses it.
+    public let dataKey = Secret.DataKey.random()
     private let cleanup: @Sendable () async -> Void
 
     /// The backend of this run: "postgres" when `STEWARD_TEST_DATABASE_URL` is set, else "sqlite".
@@ -67,11 +69,12 @@ public struct TestDatabase: Sendable {
 
     /// Opens a store on this database with a fresh signing key and data key.
     public func openStore(
-        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey = .random(), checkpointInterval: Int = 10
+        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey? = nil, checkpointInterval: Int = 10
     ) async throws -> Store {
         var logger = Logger(label: "steward-test")
         logger.logLevel = .warning
-        return try await Store.open(location, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval, logger: logger)
+        return try await Store.open(
+            location, signer: signer, dataKey: dataKey ?? self.dataKey, checkpointInterval: checkpointInterval, logger: logger)
     }
 
     /// Drops the database.
@@ -81,7 +84,7 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh store and removes everything afterwards, even when `body` throws.
     public static func withStore<Result>(
-        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey = .random(), checkpointInterval: Int = 10,
+        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey? = nil, checkpointInterval: Int = 10,
         _ body: (Store, TestDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await make()

@@ -134,7 +134,7 @@ struct CommandLineTests {
             #expect(result.status != 0)
             #expect(result.stderr.contains("purposes.yaml:"))
             #expect(result.stderr.contains("lawful_basis: unknown lawful basis 'because'"))
-            let store = try await database.openStore()
+            let store = try await Self.openStore(cli, database)
             #expect(try await store.currentDataMapVersion() == 0)
             await store.close()
         }

@@ -83,11 +83,16 @@ public struct PersonSearch: Sendable {
         var fields: [DatasetGraph.Node: [(path: String, field: Dataset.Field)]] = [:]
         var primaryKeys: [DatasetGraph.Node: [String]] = [:]
         var identities: [DatasetGraph.Node: [IdentityField]] = [:]
-        /// Places at the far end of a link that is not shared, seen from either end: where a
-        /// candidate's key can be compared with the person's own.
+        /// For each place, the places whose values a link that is not shared carries into it: where
+        /// a candidate's key can be compared with the person's own, as following would.
         var keyNeighbours: [Place: Set<Place>] = [:]
-        /// Places some link leads into.
-        var linkTargets: Set<Place> = []
+        /// Reference fields a link may only enter (`direction: from`), other than a collection's
+        /// own single key: a value there the search never reached is a key to someone else's record.
+        var enteredOnly: Set<Place> = []
+        /// Places holding values several people may share.
+        var shared: Set<Place> = []
+        /// The datasets of each system, for identifiers that belong to one system.
+        var systemDatasets: [System.Key: Set<Dataset.Key>] = [:]
     }
 
     /// Plans a search over the datasets that have readers. Throws, naming the field, when a
@@ -108,6 +113,8 @@ public struct PersonSearch: Sendable {
         var plan = Plan()
         var sharedPlaces: Set<Place> = []
         var declared: [(here: Place, there: Place, direction: Dataset.Reference.Direction?)] = []
+        var singleKeys: Set<Place> = []
+        for system in dataMap.systems { plan.systemDatasets[system.key] = Set(system.datasets) }
         for dataset in dataMap.datasets where bound.contains(dataset.key) {
             for collection in dataset.collections where !collection.skipProcessing {
                 let node = DatasetGraph.Node(dataset: dataset.key, collection: collection.name)
@@ -123,7 +130,7 @@ public struct PersonSearch: Sendable {
                     }
                     readable.append((path, field))
                     let here = Place(node: node, field: path)
-                    if field.isShared { sharedPlaces.insert(here) }
+                    if field.isShared || field.identity == "uprn" { sharedPlaces.insert(here) }
                     if field.isPrimaryKey { plan.primaryKeys[node, default: []].append(path) }
                     if let kind = field.identity {
                         plan.identities[node, default: []].append(IdentityField(path: path, kind: kind, shared: field.isShared))
@@ -135,19 +142,33 @@ public struct PersonSearch: Sendable {
                     }
                 }
                 plan.fields[node] = readable
+                if let keys = plan.primaryKeys[node], keys.count == 1 { singleKeys.insert(Place(node: node, field: keys[0])) }
+            }
+        }
+        // Fields linked to a shared field, however far along references, hold the same shared values.
+        var queue = Array(sharedPlaces)
+        while let place = queue.popLast() {
+            for (here, there, _) in declared where here == place || there == place {
+                for other in [here, there] where sharedPlaces.insert(other).inserted { queue.append(other) }
+            }
+        }
+        plan.shared = sharedPlaces
+        for (node, list) in plan.identities {
+            plan.identities[node] = list.map { identity in
+                var identity = identity
+                identity.shared = sharedPlaces.contains(Place(node: node, field: identity.path))
+                return identity
             }
         }
         for (here, there, direction) in declared {
-            // A field referenced from a shared one holds the same shared values.
-            let shared = sharedPlaces.contains(here) || sharedPlaces.contains(there)
+            let shared = sharedPlaces.contains(here)
             if direction != .from { plan.links[here, default: []].append(Link(from: here, to: there, shared: shared)) }
             if direction != .to { plan.links[there, default: []].append(Link(from: there, to: here, shared: shared)) }
-            if direction != .from { plan.linkTargets.insert(there) }
-            if direction != .to { plan.linkTargets.insert(here) }
             if !shared {
-                plan.keyNeighbours[here, default: []].insert(there)
-                plan.keyNeighbours[there, default: []].insert(here)
+                if direction != .from { plan.keyNeighbours[there, default: []].insert(here) }
+                if direction != .to { plan.keyNeighbours[here, default: []].insert(there) }
             }
+            if direction == .from, !shared, !singleKeys.contains(here) { plan.enteredOnly.insert(here) }
         }
         return plan
     }
@@ -221,7 +242,7 @@ public struct PersonSearch: Sendable {
         -> Outcome
     {
         let seeds = seeds(for: identifiers)
-        var walk = Walk(plan: plan, identifiers: identifiers)
+        var walk = Walk(plan: plan, identifiers: identifiers, datasets: Set(plan.fields.keys.map(\.dataset)))
         walk.pendingOwn = seeds.own
         walk.pendingShared = seeds.shared
         var firstRound = true
@@ -268,11 +289,9 @@ public struct PersonSearch: Sendable {
                     found = unfiltered.filter { row in row[filter.field].map { filter.values.contains(Self.normalisedName($0)) } ?? false }
                 }
                 searched.insert(place.node)
-                let ownValues = own[place] ?? []
                 for row in found {
-                    // Found by the person's own value, or only by a shared one?
-                    let isOwn = !ownValues.isEmpty && (shared[place] == nil || row[place.field].map(ownValues.contains) ?? false)
-                    if isOwn {
+                    // A shared value finds only candidates.
+                    if !plan.shared.contains(place) {
                         walk.add(row, at: place.node)
                     } else {
                         walk.consider(row, at: place.node, reachedBy: place)
@@ -298,15 +317,23 @@ public struct PersonSearch: Sendable {
         var candidates: [DatasetGraph.Node: [String: (row: [String: String], by: Set<String>)]] = [:]
         /// Every value of the person's own rows, by place.
         var ownValues: [Place: Set<String>] = [:]
-        /// The person's identifiers, normalised, by kind: those given and those in their rows.
+        /// The person's identifiers, normalised, by kind (and, for one system's own ids, by
+        /// dataset): those given and those in their rows.
         var known: [String: Set<String>] = [:]
         var knownPairs: Set<[String]> = []
 
-        init(plan: Plan, identifiers: [Subject.Identifier]) {
+        init(plan: Plan, identifiers: [Subject.Identifier], datasets: Set<Dataset.Key>) {
             self.plan = plan
             for identifier in identifiers {
-                let value = identifier.kind == "name" ? PersonSearch.normalisedName(identifier.value) : identifier.value
-                known[identifier.kind, default: []].insert(value)
+                let value = Self.canonical(kind: identifier.kind, value: identifier.value)
+                if let system = identifier.system {
+                    // A system's own id is that person's only in that system's datasets.
+                    for dataset in plan.systemDatasets[system] ?? [] where datasets.contains(dataset) {
+                        known[Self.knownKey(identifier.kind, dataset), default: []].insert(value)
+                    }
+                } else {
+                    known[identifier.kind, default: []].insert(value)
+                }
             }
             for name in known["name"] ?? [] {
                 for birth in known["date_of_birth"] ?? [] { knownPairs.insert([name, birth]) }
@@ -328,10 +355,7 @@ public struct PersonSearch: Sendable {
             guard rows[node, default: [:]].updateValue(row, forKey: key) == nil else { return }
             for identity in plan.identities[node] ?? [] where !identity.shared {
                 guard let value = row[identity.path] else { continue }
-                let normalised =
-                    identity.kind == "name"
-                    ? PersonSearch.normalisedName(value) : Subject.Identifier.normalised(kind: identity.kind, value: value) ?? value
-                known[identity.kind, default: []].insert(normalised)
+                known[Self.knownKey(identity.kind, node.dataset), default: []].insert(Self.canonical(kind: identity.kind, value: value))
             }
             let identities = plan.identities[node] ?? []
             if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
@@ -343,18 +367,12 @@ public struct PersonSearch: Sendable {
                 guard let value = row[path] else { continue }
                 let place = Place(node: node, field: path)
                 ownValues[place, default: []].insert(value)
+                // A shared place is reached only by shared links, so the two kinds of value never meet.
                 for link in plan.links[place] ?? [] {
                     if link.shared {
-                        guard !(askedShared[link.to]?.contains(value) ?? false), !(askedOwn[link.to]?.contains(value) ?? false) else { continue }
-                        pendingShared[link.to, default: []].insert(value)
+                        if !(askedShared[link.to]?.contains(value) ?? false) { pendingShared[link.to, default: []].insert(value) }
                     } else if !(askedOwn[link.to]?.contains(value) ?? false) {
-                        if askedShared[link.to]?.contains(value) ?? false {
-                            // Asked before as a shared value: the rows it found are the person's after all.
-                            askedOwn[link.to, default: []].insert(value)
-                            promote(reachedBy: link.to, value: value)
-                        } else {
-                            pendingOwn[link.to, default: []].insert(value)
-                        }
+                        pendingOwn[link.to, default: []].insert(value)
                     }
                 }
             }
@@ -367,19 +385,27 @@ public struct PersonSearch: Sendable {
             candidates[node, default: [:]][key, default: (row, [])].by.insert(place.field)
         }
 
-        /// The candidates found at `place` by `value`, which is now known to be the person's.
-        mutating func promote(reachedBy place: Place, value: String) {
-            for (_, candidate) in candidates[place.node] ?? [:] where candidate.by.contains(place.field) && candidate.row[place.field] == value {
-                add(candidate.row, at: place.node)
-            }
+        /// Where the person's identifiers of a kind are kept: a system's own ids (`local_id`) by
+        /// dataset, so an id of one system never confirms a row of another.
+        static func knownKey(_ kind: String, _ dataset: Dataset.Key) -> String {
+            kind == "local_id" ? "local_id@\(dataset)" : kind
+        }
+
+        /// One form for comparing values of a kind: normalised, and a UK number with +44 written
+        /// from 0.
+        static func canonical(kind: String, value: String) -> String {
+            if kind == "name" { return PersonSearch.normalisedName(value) }
+            let normalised = Subject.Identifier.normalised(kind: kind, value: value) ?? value
+            if kind == "phone_number", normalised.hasPrefix("+44") { return "0" + normalised.dropFirst(3) }
+            return normalised
         }
 
         /// Whether a candidate holds one of the person's identifiers, or a key their rows hold.
         func isConfirmed(_ row: [String: String], at node: DatasetGraph.Node) -> Bool {
             let identities = plan.identities[node] ?? []
             for identity in identities where !identity.shared && !PersonSearch.pairedIdentities.contains(identity.kind) {
-                guard let value = row[identity.path], let values = known[identity.kind] else { continue }
-                if values.contains(Subject.Identifier.normalised(kind: identity.kind, value: value) ?? value) { return true }
+                guard let value = row[identity.path], let values = known[Self.knownKey(identity.kind, node.dataset)] else { continue }
+                if values.contains(Self.canonical(kind: identity.kind, value: value)) { return true }
             }
             if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
                 let birth = identities.first(where: { $0.kind == "date_of_birth" }).flatMap({ row[$0.path] }),
@@ -421,12 +447,9 @@ public struct PersonSearch: Sendable {
         func outcome() -> Outcome {
             let found = rows.keys.sorted().map { node in
                 let list = rows[node]!.sorted { $0.key < $1.key }.map(\.value)
-                let keys = Set(plan.primaryKeys[node] ?? [])
                 // A reference field the search could only have entered, holding a value it never
                 // reached: a key to someone else's record.
-                let entered = (plan.fields[node] ?? []).map { Place(node: node, field: $0.path) }.filter {
-                    plan.linkTargets.contains($0) && !keys.contains($0.field)
-                }
+                let entered = (plan.fields[node] ?? []).map { Place(node: node, field: $0.path) }.filter(plan.enteredOnly.contains)
                 let others = list.map { row in
                     Set(entered.filter { place in row[place.field].map { !wasFollowed($0, at: place) } ?? false }.map(\.field))
                 }

@@ -12,8 +12,9 @@ public enum Secret {
 
     /// The council's data key: 256 random bits, kept in a file of its own (`data_key`), apart from
     /// the audit signing key. Source credentials, stored search results and erasure's HMAC and
-    /// encryption are keyed from it, so whoever holds only the database, or only the signing key,
-    /// can read none of them.
+    /// encryption are keyed from it, so whoever holds only the database, or the database and the
+    /// signing key, can read none of them (once what was sealed before it is sealed again, which
+    /// the store does the first time it meets the key).
     public struct DataKey: Sendable {
         let bytes: Data
 

@@ -135,6 +135,11 @@ enum Migrations {
                 """,
             ]
         ),
+        .portable(
+            version: 5,
+            name: "installation settings: the data key's check value",
+            ["CREATE TABLE installation (name TEXT PRIMARY KEY, value TEXT NOT NULL)"]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

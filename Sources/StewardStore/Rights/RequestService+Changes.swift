@@ -38,15 +38,15 @@ extension RequestService {
                     step.reason = "the field is read-only in the dataset"
                     step.field = "\(correction.dataset).\(correction.collection).\(correction.field)"
                 } else if !rows.isEmpty {
-                    guard let keys = Self.keyFields(of: collection) else {
+                    guard let keys = Self.keyFields(of: collection, rows: rows) else {
                         step.action = .failed
-                        step.reason = Self.noKeyReason
+                        step.reason = Self.keyProblem(of: collection, rows: rows)
                         step.field = "\(correction.dataset).\(correction.collection)"
                         steps.append(step)
                         continue
                     }
                     for row in rows {
-                        guard let key = Self.key(of: row, keys) else { continue }
+                        guard let key = Self.key(of: row, keys) else { continue }  // every row has its key: checked above
                         changes[.init(correction.dataset), default: []].append(
                             .update(collection: correction.collection, key: key, values: [correction.field: correction.value]))
                     }
@@ -101,9 +101,9 @@ extension RequestService {
                     steps.append(step)
                     continue
                 }
-                guard let keys = Self.keyFields(of: collection) else {
+                guard let keys = Self.keyFields(of: collection, rows: item.rows) else {
                     step.action = .failed
-                    step.reason = Self.noKeyReason
+                    step.reason = Self.keyProblem(of: collection, rows: item.rows)
                     step.field = place
                     steps.append(step)
                     continue
@@ -137,7 +137,7 @@ extension RequestService {
                 steps.append(step)
                 guard step.action == .update else { continue }
                 for row in item.rows {
-                    guard let key = Self.key(of: row, keys) else { continue }
+                    guard let key = Self.key(of: row, keys) else { continue }  // every row has its key: checked above
                     var values: [String: String?] = [:]
                     for (path, strategy) in masks {
                         values[path] = try Self.mask(row[path], with: strategy, store: store, place: "\(place).\(path)", salt: salt)
@@ -180,7 +180,7 @@ extension RequestService {
             }
             for (item, keys) in ordered {
                 for row in item.rows {
-                    guard let key = Self.key(of: row, keys) else { continue }
+                    guard let key = Self.key(of: row, keys) else { continue }  // every row has its key: checked above
                     changes[item.node.dataset, default: []].append(.delete(collection: item.node.collection, key: key))
                 }
             }
@@ -188,13 +188,22 @@ extension RequestService {
         }
     }
 
-    /// The primary-key fields of a collection (several for a composite key); nil when it has none.
-    static func keyFields(of collection: Dataset.Collection) -> [String]? {
+    /// The primary-key fields of a collection (several for a composite key); nil when it has none,
+    /// or when one of `rows` has no value in one of them, so that row cannot be picked out.
+    static func keyFields(of collection: Dataset.Collection, rows: [[String: String]]) -> [String]? {
         let keys = collection.allFields.filter { $0.field.isPrimaryKey }.map(\.path)
-        return keys.isEmpty ? nil : keys
+        guard !keys.isEmpty, rows.allSatisfy({ row in keys.allSatisfy { row[$0] != nil } }) else { return nil }
+        return keys
     }
 
-    static let noKeyReason = "the collection declares no primary key, so the person's rows cannot be picked out one by one"
+    /// Why `keyFields` found no way to pick out the rows.
+    static func keyProblem(of collection: Dataset.Collection, rows: [[String: String]]) -> String {
+        let keys = collection.allFields.filter { $0.field.isPrimaryKey }.map(\.path)
+        guard let empty = keys.first(where: { key in rows.contains { $0[key] == nil } }) else {
+            return "the collection declares no primary key, so the person's rows cannot be picked out one by one"
+        }
+        return "a row of the person's has no value in its key field '\(empty)', so it cannot be picked out"
+    }
 
     /// A row's key: the value of each key field; nil when one is missing.
     static func key(of row: [String: String], _ fields: [String]) -> [String: String]? {
@@ -411,9 +420,9 @@ extension RequestService {
                     steps.append(step)
                     continue
                 }
-                guard let keys = Self.keyFields(of: collection) else {
+                guard let keys = Self.keyFields(of: collection, rows: item.rows) else {
                     step.action = .failed
-                    step.reason = Self.noKeyReason
+                    step.reason = Self.keyProblem(of: collection, rows: item.rows)
                     step.field = item.node.description
                     steps.append(step)
                     continue
@@ -425,7 +434,7 @@ extension RequestService {
                     default: kind == .objection ? "objected" : "restricted"
                     }
                 for row in item.rows {
-                    guard let key = Self.key(of: row, keys) else { continue }
+                    guard let key = Self.key(of: row, keys) else { continue }  // every row has its key: checked above
                     changes[item.node.dataset, default: []].append(.update(collection: item.node.collection, key: key, values: [flag: marker]))
                 }
                 steps.append(step)

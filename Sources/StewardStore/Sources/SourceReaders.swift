@@ -68,6 +68,7 @@ public final class SQLSourceReader: SourceConnection {
 
     public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
         guard !changes.isEmpty else { return 0 }
+        let dialect = handle.dialect
         return try await handle.write { database in
             var changed = 0
             for change in changes {
@@ -77,7 +78,7 @@ public final class SQLSourceReader: SourceConnection {
                     SQLBinaryExpression(
                         SQLIdentifier(field), .equal,
                         // A key that cannot be of its column's type matches no row.
-                        Self.bind(value, as: types["\(collection).\(field)"]).map { SQLBind(AnyBind($0)) as any SQLExpression } ?? SQLLiteral.null)
+                        Self.expression(value, as: types["\(collection).\(field)"], in: dialect) ?? SQLLiteral.null)
                 }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .and, next) } ?? next }
                 guard let condition else { throw StewardError(.invalidInput, "a change to \(collection) has no key", field: collection) }
                 let rows: [any SQLRow]
@@ -87,7 +88,7 @@ public final class SQLSourceReader: SourceConnection {
                         values.sorted { $0.key < $1.key }.map { field, value in
                             SQLBinaryExpression(
                                 SQLIdentifier(field), .equal,
-                                value.map { SQLBind(AnyBind(Self.bind($0, as: types["\(collection).\(field)"]) ?? $0)) as any SQLExpression }
+                                value.map { Self.expression($0, as: types["\(collection).\(field)"], in: dialect) ?? SQLBind($0) }
                                     ?? SQLLiteral.null)
                         })
                     rows = try await database.raw(
@@ -164,23 +165,59 @@ public final class SQLSourceReader: SourceConnection {
         }
     }
 
-    /// The values as the column compares them, so an index on it serves. Dates and times on
-    /// PostgreSQL are written as untyped literals, which take the column's own type (`date`,
-    /// `timestamp` or text); a value that is not a date cannot match a date column there and is
-    /// left out. SQLite keeps dates as text, compared as they are.
+    /// The values as the column compares them, so an index on it serves; those that cannot be of
+    /// the column's type are left out.
     static func comparable(_ values: [String], as type: Dataset.DataType?, in dialect: Dialect) -> [any SQLExpression] {
-        if dialect == .postgres, type?.base == .date || type?.base == .datetime {
-            return values.filter(isDateOrTime).map { SQLLiteral.string($0) }
-        }
-        return values.compactMap { value in bind(value, as: type).map { SQLBind(AnyBind($0)) } }
+        values.compactMap { expression($0, as: type, in: dialect) }
     }
 
-    /// `YYYY-MM-DD`, optionally followed by a time and a zone (`T10:30:00Z`, ` 10:30:00+01`).
+    /// A value to compare with, or write to, a column of `type`; nil when it cannot be one. Dates
+    /// and times on PostgreSQL are written as untyped literals (checked to be a date or a time
+    /// first), which take the column's own type (`date`, `timestamp` or text); SQLite keeps them
+    /// as text, bound as they are. Everything else is bound.
+    static func expression(_ value: String, as type: Dataset.DataType?, in dialect: Dialect) -> (any SQLExpression)? {
+        if dialect == .postgres, type?.base == .date || type?.base == .datetime {
+            return isDateOrTime(value) ? SQLLiteral.string(value) : nil
+        }
+        return bind(value, as: type).map { SQLBind(AnyBind($0)) }
+    }
+
+    /// `YYYY-MM-DD`, optionally followed by a time and a zone (`T10:30:00Z`, ` 10:30:00.5+01:00`), in
+    /// ASCII digits and within range.
     static func isDateOrTime(_ value: String) -> Bool {
-        guard value.count >= 10, CalendarDate(iso: String(value.prefix(10))) != nil else { return false }
-        let rest = value.dropFirst(10)
-        guard let first = rest.first else { return true }
-        return (first == "T" || first == " ") && rest.dropFirst().allSatisfy { $0.isNumber || ":.+-Z ".contains($0) }
+        let characters = Array(value.utf8)
+        func digits(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= characters.count, range.allSatisfy({ (48...57).contains(characters[$0]) }) else { return nil }
+            return range.reduce(0) { $0 * 10 + Int(characters[$1] - 48) }
+        }
+        guard characters.count >= 10, characters[4] == 45, characters[7] == 45, let year = digits(0..<4), let month = digits(5..<7),
+            let day = digits(8..<10), CalendarDate(year: year, month: month, day: day) != nil
+        else { return false }
+        guard characters.count > 10 else { return true }
+        // The time: HH:MM, then :SS and a fraction if given.
+        guard characters[10] == 84 || characters[10] == 32, characters.count >= 16, characters[13] == 58, let hour = digits(11..<13),
+            let minute = digits(14..<16), hour < 24, minute < 60
+        else { return false }
+        var index = 16
+        if index < characters.count, characters[index] == 58 {
+            guard let second = digits(index + 1..<index + 3), second < 61 else { return false }
+            index += 3
+            if index < characters.count, characters[index] == 46 {
+                index += 1
+                let start = index
+                while index < characters.count, (48...57).contains(characters[index]) { index += 1 }
+                guard index > start, index - start <= 9 else { return false }
+            }
+        }
+        guard index < characters.count else { return true }
+        // The zone: Z, or +HH, +HHMM or +HH:MM.
+        if characters[index] == 90 { return index + 1 == characters.count }
+        guard characters[index] == 43 || characters[index] == 45, let zoneHour = digits(index + 1..<index + 3), zoneHour < 24 else { return false }
+        index += 3
+        if index < characters.count, characters[index] == 58 { index += 1 }
+        guard index < characters.count else { return true }
+        guard let zoneMinute = digits(index..<index + 2), zoneMinute < 60 else { return false }
+        return index + 2 == characters.count
     }
 
     /// A value in the type of the column it is compared with; nil when it cannot be one (a name
