@@ -64,6 +64,9 @@ struct SourcesRoutesTests {
                     try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", #"{"dryRun":true}"#, as: .caseworker, fixture))
                 #expect(dry["rows"] as? Int == 9)
                 #expect((dry["collections"] as? [String: Int])?["benefits_db.payments"] == 2)
+                let unconfirmed = try #require(dry["unconfirmed"] as? [[String: Any]])
+                #expect(
+                    unconfirmed.count == 1 && unconfirmed.first?["collection"] as? String == "claimants" && unconfirmed.first?["rows"] as? Int == 1)
                 #expect(try await Self.send(client, .get, "/api/v1/requests/\(reference)/bundle", as: .caseworker, fixture).status == .conflict)
 
                 let started = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{}", as: .caseworker, fixture)
@@ -76,6 +79,7 @@ struct SourcesRoutesTests {
                 }
                 #expect(status["status"] as? String == "done", "\(status)")
                 #expect(status["done"] as? Int == 6 && status["total"] as? Int == 6)
+                #expect((status["unconfirmed"] as? [[String: Any]])?.first?["fields"] as? [String] == ["uprn"])
 
                 let bundle = try await Self.send(client, .get, "/api/v1/requests/\(reference)/bundle", as: .caseworker, fixture)
                 #expect(bundle.status == .ok)

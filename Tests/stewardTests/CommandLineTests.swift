@@ -314,6 +314,8 @@ struct CommandLineTests {
             let dry = try cli.run("request", "run", reference.rawValue, "--dry-run")
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(dry.stdout.contains("Would hand over 9 records"))
+            // The claim of the person living at the same address is left out, and said to be.
+            #expect(dry.stdout.contains("not taken: 1 records of benefits_db.claimants share uprn with the person"))
             #expect(dry.stderr.contains("searched 6 of 6 collections"))
             let bundle = cli.folder.appendingPathComponent("bundle.zip")
             let run = try cli.run("request", "run", reference.rawValue, "--output", bundle.path)
