@@ -140,6 +140,26 @@ struct ChangeRunTests {
         }
     }
 
+    @Test("erasure will not delete a row that also holds another person's key, and says which field")
+    func erasureKeepsOthersRows() async throws {
+        var datasets = CouncilFixture.datasets
+        // A loan may name a guarantor, another member.
+        datasets[2].collections[1].fields.append(
+            CouncilFixture.field("guarantor", references: [CouncilFixture.reference("library_csv", "members", "member_no", .from)]))
+        try await AccessRunTests.withRequest(kind: .erasure, datasets: datasets) { service, _, id, sources in
+            try "loan_id,member_no,guarantor\nL1,M1,M2\nL2,M2,\nL3,M1,\n".write(
+                to: sources.libraryFolder.appendingPathComponent("loans.csv"), atomically: true, encoding: .utf8)
+            let loansBefore = try Self.csv(sources, "loans")
+            let report = try await service.runErasure(
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker", logger: Self.logger)
+            #expect(!report.isComplete)
+            let loans = try #require(report.steps.first { $0.collection == "loans" })
+            #expect(loans.action == .failed && loans.field == "library_csv.loans.guarantor")
+            #expect(loans.reason?.contains("1 of the rows also hold another person's key") == true)
+            #expect(try Self.csv(sources, "loans") == loansBefore)
+        }
+    }
+
     @Test("a row with a composite key is changed by all of its key fields, in SQLite and in CSV")
     func compositeKeys() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-visits-\(UUID().uuidString)")

@@ -109,6 +109,16 @@ extension RequestService {
                     continue
                 }
                 if policy.deleteCollections.contains(place) {
+                    // A row that also holds another person's key (the other side of a relationship,
+                    // a joint record) is theirs too: deleting it would change their record.
+                    if let shared = Set(item.othersKeys.flatMap { $0 }).sorted().first {
+                        step.action = .failed
+                        step.field = "\(place).\(shared)"
+                        step.reason =
+                            "\(item.othersKeys.filter { !$0.isEmpty }.count) of the rows also hold another person's key in \(shared), so deleting them would change that person's record; mask this collection instead, or settle those rows by hand"
+                        steps.append(step)
+                        continue
+                    }
                     step.action = .delete
                     deletions.append((item, keys))
                     steps.append(step)
