@@ -86,6 +86,8 @@ public struct PersonSearch: Sendable {
         /// For each place, the places whose values a link that is not shared carries into it: where
         /// a candidate's key can be compared with the person's own, as following would.
         var keyNeighbours: [Place: Set<Place>] = [:]
+        /// Places some candidate's key may be compared with (every place in `keyNeighbours`' sets).
+        var keySources: Set<Place> = []
         /// Reference fields a link may only enter (`direction: from`), other than a collection's
         /// own single key: a value there the search never reached is a key to someone else's record.
         var enteredOnly: Set<Place> = []
@@ -170,6 +172,7 @@ public struct PersonSearch: Sendable {
             }
             if direction == .from, !shared, !singleKeys.contains(here) { plan.enteredOnly.insert(here) }
         }
+        plan.keySources = Set(plan.keyNeighbours.values.flatMap { $0 })
         return plan
     }
 
@@ -353,20 +356,24 @@ public struct PersonSearch: Sendable {
             let key = key(of: row, at: node)
             candidates[node]?[key] = nil
             guard rows[node, default: [:]].updateValue(row, forKey: key) == nil else { return }
-            for identity in plan.identities[node] ?? [] where !identity.shared {
-                guard let value = row[identity.path] else { continue }
-                known[Self.knownKey(identity.kind, node.dataset), default: []].insert(Self.canonical(kind: identity.kind, value: value))
-            }
-            let identities = plan.identities[node] ?? []
-            if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
-                let birth = identities.first(where: { $0.kind == "date_of_birth" }).flatMap({ row[$0.path] })
-            {
-                knownPairs.insert([PersonSearch.normalisedName(name), String(birth.prefix(10))])
+            // What could confirm a candidate is kept only where there can be candidates.
+            let confirming = !plan.shared.isEmpty
+            if confirming {
+                for identity in plan.identities[node] ?? [] where !identity.shared {
+                    guard let value = row[identity.path] else { continue }
+                    known[Self.knownKey(identity.kind, node.dataset), default: []].insert(Self.canonical(kind: identity.kind, value: value))
+                }
+                let identities = plan.identities[node] ?? []
+                if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
+                    let birth = identities.first(where: { $0.kind == "date_of_birth" }).flatMap({ row[$0.path] })
+                {
+                    knownPairs.insert([PersonSearch.normalisedName(name), String(birth.prefix(10))])
+                }
             }
             for (path, _) in plan.fields[node] ?? [] {
                 guard let value = row[path] else { continue }
                 let place = Place(node: node, field: path)
-                ownValues[place, default: []].insert(value)
+                if confirming, plan.keySources.contains(place) { ownValues[place, default: []].insert(value) }
                 // A shared place is reached only by shared links, so the two kinds of value never meet.
                 for link in plan.links[place] ?? [] {
                     if link.shared {
