@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", .upToNextMinor(from: "2.1.1")),
         .package(url: "https://github.com/apple/swift-nio.git", .upToNextMinor(from: "2.101.3")),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", .upToNextMinor(from: "2.37.6")),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", .upToNextMinor(from: "0.9.20")),
     ],
     targets: [
         .target(
@@ -43,6 +44,7 @@ let package = Package(
                 "StewardCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources/demo"), .copy("Resources/letters"), .copy("Resources/bank-holidays-england-wales.json")],
             swiftSettings: swiftSettings

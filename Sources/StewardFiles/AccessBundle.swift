@@ -39,10 +39,7 @@ public enum AccessBundle {
             request: result.request.rawValue, controller: dataMap.controller.name, searchedAt: result.ranAt, sources: result.sources,
             rows: result.rowCount, files: files.map { .init(path: $0.0, bytes: $0.1.count, sha256: Secret.sha256($0.1)) },
             redactions: result.redactions)
-        var zip = ZipWriter()
-        for (path, contents) in files { zip.add(path, contents) }
-        zip.add("manifest.json", try encoder.encode(manifest))
-        return zip.data
+        return try ZipArchive.make(files + [("manifest.json", try encoder.encode(manifest))])
     }
 
     /// A name as one path component of the archive: no folders, no leading dots.

@@ -84,7 +84,7 @@ struct SourcesRoutesTests {
                 let bundle = try await Self.send(client, .get, "/api/v1/requests/\(reference)/bundle", as: .caseworker, fixture)
                 #expect(bundle.status == .ok)
                 #expect(bundle.headers[.contentType] == "application/zip")
-                let files = try ZipReader.files(Data(bundle.body.readableBytesView))
+                let files = try ZipArchive.files(Data(bundle.body.readableBytesView))
                 let tenants = try JSONDecoder().decode([[String: String]].self, from: try #require(files["data/housing_db/tenants.json"]))
                 #expect(tenants.map { $0["name"] } == ["Amy Pond"])
                 #expect(files["manifest.json"] != nil && files["report.html"] != nil)

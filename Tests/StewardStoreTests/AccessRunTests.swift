@@ -58,7 +58,7 @@ struct AccessRunTests {
             let view = try await service.request(id, today: .today)
             let supplementary = try await service.supplementaryInformation(for: id, today: .today)
             let archive = try AccessBundle.archive(result, request: view.request, dataMap: map, taxonomy: .builtin, supplementary: supplementary)
-            let files = try ZipReader.files(archive)
+            let files = try ZipArchive.files(archive)
             func rows(_ path: String) throws -> [[String: String]] {
                 try JSONDecoder().decode([[String: String]].self, from: try #require(files[path], "\(path) is missing"))
             }

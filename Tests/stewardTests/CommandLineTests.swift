@@ -320,7 +320,7 @@ struct CommandLineTests {
             let bundle = cli.folder.appendingPathComponent("bundle.zip")
             let run = try cli.run("request", "run", reference.rawValue, "--output", bundle.path)
             #expect(run.status == 0, "\(run.stderr)")
-            let files = try ZipReader.files(try Data(contentsOf: bundle))
+            let files = try ZipArchive.files(try Data(contentsOf: bundle))
             #expect(files["data/benefits_db/payments.json"] != nil && files["manifest.json"] != nil)
             #expect(try cli.run("request", "run", reference.rawValue, "--output", bundle.path).status == 1)
             #expect(try cli.run("request", "run", "SR-NONE").status == 1)
