@@ -254,22 +254,20 @@ struct RequestCommand: AsyncParsableCommand {
                     printError("searched \(done) of \(total) collections")
                 }
                 if let outputPath {
-                    guard let map = try await service.dataMaps.current()?.dataMap else {
-                        throw StewardError(.conflict, "no data map has been loaded")
+                    // Written only if the file is new; the hand-over is audited only once it is written.
+                    guard !FileManager.default.fileExists(atPath: outputPath) else {
+                        throw StewardError(.invalidInput, "cannot write \(outputPath): it already exists", field: "output")
                     }
-                    let view = try await service.request(id, today: .today)
-                    let supplementary = try await service.supplementaryInformation(for: id, today: .today)
-                    let archive = try AccessBundle.archive(
-                        result, request: view.request, dataMap: map, taxonomy: .builtin, supplementary: supplementary)
-                    do {
-                        try archive.write(to: URL(fileURLWithPath: outputPath), options: .withoutOverwriting)
-                    } catch {
-                        throw StewardError(.invalidInput, "cannot write \(outputPath) (it may already exist)", field: "output")
+                    _ = try await service.handOver(id, actor: commandLineActor, result: result) { result, request, map, supplementary in
+                        let archive = try AccessBundle.archive(
+                            result, request: request, dataMap: map, taxonomy: .builtin, supplementary: supplementary)
+                        do {
+                            try archive.write(to: URL(fileURLWithPath: outputPath), options: .withoutOverwriting)
+                        } catch {
+                            throw StewardError(.invalidInput, "cannot write \(outputPath) (it may already exist)", field: "output")
+                        }
+                        return archive
                     }
-                    try await service.store.audit.append(
-                        AuditEvent(
-                            actor: commandLineActor, action: "request.bundle_download", object: "request/\(id)",
-                            details: ["sha256": .string(Secret.sha256(archive)), "bytes": .int(archive.count), "rows": .int(result.rowCount)]))
                 }
                 return result
             }

@@ -106,18 +106,9 @@ struct SourcesController: Sendable {
         }
         api.add(.get, "requests/{id}/bundle", roles: .requestWorkers) { _, context in
             let id = RightsRequest.ID(try context.parameters.require("id"))
-            guard let result = try await requests.accessResult(id) else {
-                throw StewardError(.conflict, "there is no completed search for this request to hand over", field: "id")
+            let (archive, _) = try await requests.handOver(id, actor: context.actor) { result, request, map, supplementary in
+                try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
             }
-            guard let map = try await requests.dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
-            let view = try await requests.request(id, today: .today)
-            let supplementary = try await requests.supplementaryInformation(for: id, today: .today)
-            let archive = try AccessBundle.archive(result, request: view.request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
-            // Handing over a person's data is recorded, with what exactly was handed over.
-            try await store.audit.append(
-                AuditEvent(
-                    actor: context.actor, action: "request.bundle_download", object: "request/\(id)",
-                    details: ["sha256": .string(Secret.sha256(archive)), "bytes": .int(archive.count), "rows": .int(result.rowCount)]))
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""],

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 import SQLKit
 public import StewardCore
@@ -223,6 +223,11 @@ extension RequestService {
     /// What the last completed search found.
     public func accessResult(_ id: RightsRequest.ID) async throws -> AccessResult? {
         guard try await request(id, today: .today).request.kind == .access else { return nil }
+        return try await storedAccessResult(id)
+    }
+
+    /// The kept result of the request's last completed search, opened from its seal.
+    func storedAccessResult(_ id: RightsRequest.ID) async throws -> AccessResult? {
         let document = try await store.handle.read { database in
             try await database.raw("SELECT document FROM request_runs WHERE request_id = \(bind: id.rawValue) AND status = 'done'").first()?
                 .decode(column: "document", as: String?.self)
@@ -230,5 +235,30 @@ extension RequestService {
         return try document.map { sealed in
             try JSONDecoder().decode(AccessResult.self, from: Data(try store.dataSeal.open(sealed, context: "request-run:\(id)").utf8))
         }
+    }
+
+    /// Hands over what an access request's search found: `archive` makes the bundle from the
+    /// result, the request, the data map and the Art 15 information, each read once here, and the
+    /// hand-over is audited with the bundle's SHA-256. `result` is the search just run, if any;
+    /// otherwise the last one kept.
+    public func handOver(
+        _ id: RightsRequest.ID, actor: String, result: AccessResult? = nil,
+        archive: (AccessResult, RightsRequest, DataMap, SupplementaryInformation) throws -> Data
+    ) async throws -> (archive: Data, result: AccessResult) {
+        let today = CalendarDate.today
+        let request = try await self.request(id, today: today).request
+        let kept = result == nil && request.kind == .access ? try await storedAccessResult(id) : result
+        guard request.kind == .access, let result = kept else {
+            throw StewardError(.conflict, "there is no completed search for this request to hand over", field: "id")
+        }
+        guard let map = try await dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
+        var disclosures: [Disclosure] = []
+        if let subject = request.subject { disclosures = try await store.disclosures(of: subject) }
+        let bundle = try archive(result, request, map, supplementaryInformation(for: request, map: map, disclosures: disclosures, today: today))
+        try await store.audit.append(
+            AuditEvent(
+                actor: actor, action: "request.bundle_download", object: "request/\(id)",
+                details: ["sha256": .string(Secret.sha256(bundle)), "bytes": .int(bundle.count), "rows": .int(result.rowCount)]))
+        return (bundle, result)
     }
 }
