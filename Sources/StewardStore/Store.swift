@@ -27,14 +27,12 @@ public final class Store: Sendable {
     /// Identifies the data key without giving it away, so a database refuses another key.
     let dataKeyCheck: String
 
-    init(handle: any DatabaseHandle, signer: AuditSigner, dataKey: Secret.DataKey?, checkpointInterval: Int) {
+    init(handle: any DatabaseHandle, signer: AuditSigner, dataKey: Secret.DataKey, checkpointInterval: Int) {
         self.handle = handle
         self.appender = AuditAppender(dialect: handle.dialect, signer: signer, checkpointInterval: checkpointInterval)
         self.audit = AuditLog(handle: handle, appender: appender)
         self.seal = SecretSeal(signer: signer)
         self.codeKey = Secret.Key(signer: signer, purpose: "steward identity code v1")
-        // Without a data key (a tool that never touches council data), one derived from the signing key.
-        let dataKey = dataKey ?? .derived(from: signer)
         // Installations that sealed these under the signing key before the data key existed still open them.
         self.dataSeal = SecretSeal(dataKey: dataKey, purpose: "steward data seal v1", previous: signer, previousPurpose: "steward outbox secret v1")
         self.erasureKey = Secret.Key(dataKey: dataKey, purpose: "steward erasure hmac v1")
@@ -48,7 +46,7 @@ public final class Store: Sendable {
     ///   that one log is never signed with two keys by mistake. Only a store that will not append
     ///   (verification with a given public key) turns this off.
     public static func open(
-        _ location: DatabaseLocation, signer: AuditSigner, dataKey: Secret.DataKey? = nil, checkpointInterval: Int = 1000, migrate: Bool = true,
+        _ location: DatabaseLocation, signer: AuditSigner, dataKey: Secret.DataKey, checkpointInterval: Int = 1000, migrate: Bool = true,
         checkSigner: Bool = true, logger: Logger
     ) async throws -> Store {
         let handle = try await openDatabase(location, logger: logger)
@@ -77,18 +75,21 @@ public final class Store: Sendable {
         let check = dataKeyCheck
         let seal = dataSeal
         let dialect = handle.dialect
+        // Every start but the first finds the check value kept: a read, and no lock.
+        let kept = try await handle.read { database in
+            try await database.raw("SELECT value FROM installation WHERE name = 'data_key_check'").first()?.decode(column: "value", as: String.self)
+        }
+        if let kept {
+            guard Secret.equal(kept, check) else { throw Self.otherDataKey }
+            return
+        }
         try await handle.write { database in
             // One node at a time, so two starting together re-seal once.
             if dialect == .postgres { try await database.raw("SELECT pg_advisory_xact_lock(\(bind: Migrations.postgresLockKey))").run() }
             if let kept = try await database.raw("SELECT value FROM installation WHERE name = 'data_key_check'").first()?
                 .decode(column: "value", as: String.self)
             {
-                guard Secret.equal(kept, check) else {
-                    throw StewardError(
-                        .invalidConfiguration,
-                        "the data key is not the key this database's secrets are sealed with; configure the original data_key file (a missing file is created anew, which cannot open them)",
-                        field: "data_key")
-                }
+                guard Secret.equal(kept, check) else { throw Self.otherDataKey }
                 return
             }
             for row in try await database.raw("SELECT id, location_sealed FROM sources").all() {
@@ -111,6 +112,11 @@ public final class Store: Sendable {
             try await database.raw("INSERT INTO installation (name, value) VALUES ('data_key_check', \(bind: check))").run()
         }
     }
+
+    static let otherDataKey = StewardError(
+        .invalidConfiguration,
+        "the data key is not the key this database's secrets are sealed with; configure the original data_key file (a missing file is created anew, which cannot open them)",
+        field: "data_key")
 
     /// The public key (hex) this store signs checkpoints with.
     public var signingPublicKey: String { appender.signer.publicKey }

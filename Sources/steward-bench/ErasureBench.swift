@@ -21,7 +21,8 @@ enum ErasureBench {
         var logger = Logger(label: "steward-bench")
         logger.logLevel = .warning
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = try await Store.open(.sqlite(path: folder.appendingPathComponent("steward.sqlite").path), signer: AuditSigner(), logger: logger)
+        let store = try await Store.open(
+            .sqlite(path: folder.appendingPathComponent("steward.sqlite").path), signer: AuditSigner(), dataKey: .random(), logger: logger)
         let map = DataMap(
             controller: Controller(name: "Benchmark"), systems: [], datasets: [SearchBench.dataset()], purposes: [], recipients: [], retention: [],
             customIdentities: [])

@@ -96,7 +96,7 @@ func rawInserts(_ location: DatabaseLocation) async throws -> Double {
 @MainActor
 func benchmarkBackend(_ name: String, _ location: DatabaseLocation) async throws {
     let signer = AuditSigner()
-    let store = try await Store.open(location, signer: signer, logger: logger)
+    let store = try await Store.open(location, signer: signer, dataKey: .random(), logger: logger)
     let appendTime = try await appendThroughSteward(store)
     let rawTime = try await rawInserts(location)
     rows.append(

@@ -59,9 +59,10 @@ struct AuditCommand: AsyncParsableCommand {
                     printError("error: there is no database at '\(path)'")
                     throw ExitCode.failure
                 }
-                // Verification only reads: it needs no private key and changes nothing, not even the schema.
+                // Verification only reads: it needs no private key, opens no sealed data, and changes
+                // nothing, not even the schema.
                 let store = try await Store.open(
-                    configuration.database, signer: AuditSigner(), migrate: false, checkSigner: false, logger: quietLogger()
+                    configuration.database, signer: AuditSigner(), dataKey: .random(), migrate: false, checkSigner: false, logger: quietLogger()
                 )
                 do {
                     result = try await store.verifyAudit(trustedKeys: trusted)

@@ -31,12 +31,6 @@ public enum Secret {
             return try! DataKey(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         }
 
-        /// A key derived from the signing key, for tools that never touch council data and so have
-        /// no data key of their own.
-        public static func derived(from signer: AuditSigner) -> DataKey {
-            try! DataKey(bytes: Key(signer: signer, purpose: "steward data key v1").bytes)
-        }
-
         /// The key as 64 lower-case hex digits, for its file.
         public var hex: String { AuditChain.hex(bytes) }
     }

@@ -4,7 +4,7 @@ import SQLKit
 public import StewardCore
 
 /// The council sources: each binds one dataset of the data map to where it lives. Locations are
-/// sealed with AES-GCM under a key derived from the installation's signing key and bound to the
+/// sealed with AES-GCM under a key derived from the council's data key and bound to the
 /// source's id, so credentials in them are never stored in clear.
 extension Store {
     /// Registers a source for a dataset of the current data map; one source per dataset.
