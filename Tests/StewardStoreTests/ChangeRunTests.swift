@@ -160,6 +160,14 @@ struct ChangeRunTests {
         }
     }
 
+    @Test("a correction is checked against the field's type before any source is touched")
+    func correctionTypes() {
+        let date = Dataset.DataType(base: .date)
+        #expect(RequestService.fits("1990-04-01", date) && !RequestService.fits("1990-02-30", date) && !RequestService.fits("April", date))
+        #expect(RequestService.fits("42", .init(base: .integer)) && !RequestService.fits("4.2", .init(base: .integer)))
+        #expect(RequestService.fits("yes", .init(base: .string)) && !RequestService.fits("yes", .init(base: .boolean)))
+    }
+
     @Test("a row with a composite key is changed by all of its key fields, in SQLite and in CSV")
     func compositeKeys() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-visits-\(UUID().uuidString)")

@@ -94,7 +94,7 @@ public struct RecordOfProcessing: Sendable, Hashable, Codable {
 
     /// The record as CSV (RFC 4180), one row per activity, lists joined with "; ".
     public var csv: String {
-        var lines = [Self.csvColumns.joined(separator: ",")]
+        var records = [Self.csvColumns]
         let contact = [controller.address, controller.email, controller.phone].compactMap { $0 }.joined(separator: ", ")
         for activity in activities {
             let values: [String] = [
@@ -106,14 +106,9 @@ public struct RecordOfProcessing: Sendable, Hashable, Codable {
                 activity.transfers.joined(separator: "; "), activity.transferSafeguards.joined(separator: "; "),
                 activity.retention.joined(separator: "; "), activity.securityMeasures.joined(separator: "; "),
             ]
-            lines.append(values.map(Self.csvField).joined(separator: ","))
+            records.append(values)
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return CSVText.render(records)
     }
 
     /// The record as a standalone, accessible HTML page.

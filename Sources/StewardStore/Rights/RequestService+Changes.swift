@@ -238,13 +238,11 @@ extension RequestService {
         }
     }
 
-    /// True when the text is a value of the type.
+    /// True when the text is a value of the type, as the source will be asked to store it.
     static func fits(_ value: String, _ type: Dataset.DataType?) -> Bool {
         switch type?.base {
-        case .integer?: Int64(value) != nil
-        case .float?: Double(value) != nil
-        case .boolean?: ["true", "false", "1", "0"].contains(value.lowercased())
-        default: true
+        case .date?, .datetime?: SQLSourceReader.isDateOrTime(value)
+        default: SQLSourceReader.bind(value, as: type) != nil
         }
     }
 
