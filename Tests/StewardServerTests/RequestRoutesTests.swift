@@ -170,6 +170,24 @@ struct RequestRoutesTests {
         }
     }
 
+    @Test("one email address gets five requests an hour however it is written, then a 429 that queues nothing")
+    func perAddressLimit() async throws {
+        try await ServerFixture.with { fixture, client in
+            for (index, email) in ["amy@example.org", "Amy@Example.org", " amy@example.org", "AMY@EXAMPLE.ORG ", "amy@example.org"].enumerated() {
+                let response = try await Self.send(
+                    client, .post, "/api/v1/public/requests",
+                    #"{"kind":"access","requester":{"name":"Amy Pond","email":"\#(email)"},"description":"My records"}"#, fixture)
+                #expect(response.status == .accepted, "request \(index + 1)")
+            }
+            let queued = try await fixture.store.outbox().count
+            let sixth = try await Self.send(
+                client, .post, "/api/v1/public/requests",
+                #"{"kind":"access","requester":{"name":"Amy Pond","email":"  AMY@example.ORG  "},"description":"My records"}"#, fixture)
+            #expect(sixth.status == .tooManyRequests)
+            #expect(try await fixture.store.outbox().count == queued)
+        }
+    }
+
     @Test("code guessing is locked out after five tries, and residents get the same answers whether or not their address is known")
     func guessingAndEnumeration() async throws {
         let sink = try await SMTPSink()

@@ -104,7 +104,7 @@ struct RequestsController: Sendable {
             try await limiter.admit(client(request, context), .submission)
             let intake = try await request.decodeJSON(as: RequestService.Intake.self, context: context, limit: Self.publicBodyLimit)
             // However many places ask, one address gets only a few codes an hour.
-            if let email = intake.requester.email { try await limiter.admit(email.lowercased(), .address) }
+            if let email = try intake.requester.validated().email { try await limiter.admit(email, .address) }
             let view = try await service.submit(intake, actor: "public", fromPublic: true, today: today())
             return try JSONResponse.make(
                 PublicAnswer(

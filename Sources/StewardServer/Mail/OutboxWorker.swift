@@ -16,28 +16,29 @@ public struct OutboxWorker: Service {
     /// How long to wait when there is nothing to send.
     public var idle: Duration = .seconds(5)
 
+    /// The client for the configured relay, built once (its TLS context with it); nil when no
+    /// relay is configured.
+    let client: SMTPClient?
+
     public init(store: Store, settings: MailSettings, logger: Logger) {
         self.store = store
         self.settings = settings
         self.logger = logger
-    }
-
-    /// The client for the configured relay, or nil when none is configured.
-    var client: SMTPClient? {
-        guard let host = settings.host else { return nil }
-        let security: SMTPConfiguration.Security =
-            switch settings.security {
-            case .none: .none
-            case .startTLS: .startTLS
-            case .tls: .tls
-            }
-        return SMTPClient(
-            configuration: SMTPConfiguration(
-                host: host, port: settings.port, security: security, username: settings.username, password: settings.password,
-                heloName: settings.heloName, trustRootsFile: settings.trustRootsFile
-            ),
-            logger: logger
-        )
+        client = settings.host.map { host in
+            let security: SMTPConfiguration.Security =
+                switch settings.security {
+                case .none: .none
+                case .startTLS: .startTLS
+                case .tls: .tls
+                }
+            return SMTPClient(
+                configuration: SMTPConfiguration(
+                    host: host, port: settings.port, security: security, username: settings.username, password: settings.password,
+                    heloName: settings.heloName, trustRootsFile: settings.trustRootsFile
+                ),
+                logger: logger
+            )
+        }
     }
 
     public func run() async throws {
@@ -92,11 +93,15 @@ public struct OutboxWorker: Service {
     /// Sends the messages that are due now, one claim at a time, until none is due or the relay
     /// fails; returns how many were tried.
     @discardableResult
-    public func deliverDue(now: Int64 = Store.epochSeconds(), most: Int = 100) async throws -> Int {
+    /// `now` fixes the time (for tests); otherwise the clock is read for each claim, so a lease
+    /// taken after a slow send is not already running out.
+    public func deliverDue(now fixed: Int64? = nil, most: Int = 100) async throws -> Int {
         guard let client else { return 0 }
         let sender = try MailAddress(name: settings.fromName, address: settings.fromAddress)
         var tried = 0
-        while tried < most, let message = try await store.claimOutbox(now: now).first {
+        while tried < most {
+            let now = fixed ?? Store.epochSeconds()
+            guard let message = try await store.claimOutbox(now: now).first else { break }
             tried += 1
             do {
                 let ready = try store.deliverable(message, now: now)
