@@ -324,6 +324,10 @@ struct RequestCommand: AsyncParsableCommand {
             for step in report.steps {
                 let detail = step.reason.map { ": \($0)" } ?? (step.fields.isEmpty ? "" : " (\(step.fields.joined(separator: ", ")))")
                 print("  \(step.dataset).\(step.collection): \(step.action.rawValue) \(step.rows) rows\(detail)")
+                if dryRun, !step.keys.isEmpty {
+                    let keys = step.keys.map { key in key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+                    print("    rows: \(keys.joined(separator: "; "))")
+                }
             }
             for step in report.steps where !step.pseudonymised.isEmpty {
                 print(

@@ -76,6 +76,7 @@ struct ChangeRunTests {
             let correct = Correction(dataset: "housing_db", collection: "tenants", field: "name", value: "Amelia Pond")
             let dry = try await service.runRectification(id, corrections: [correct], actor: "caseworker", dryRun: true, logger: Self.logger)
             #expect(dry.isComplete && dry.rowsChanged == 1)
+            #expect(dry.steps.map(\.keys) == [[["id": "1"]]])
             #expect(try await Self.rows(sources.housing.location, "tenants", key: "id")["1"]?["name"] == "Amy Pond")
 
             // A read-only field in the plan stops the whole change.
@@ -121,6 +122,10 @@ struct ChangeRunTests {
             // HMAC under the council's key can be tested against a guess: reported as pseudonymised.
             #expect(plan["library_csv.members"]?.pseudonymised == ["email"])
             #expect(plan["library_csv.loans"]?.action == .delete && plan["library_csv.loans"]?.rows == 2)
+            // The dry run names exactly the rows that will change, and the run changes exactly those.
+            #expect(plan["library_csv.loans"]?.keys == [["loan_id": "L1"], ["loan_id": "L3"]])
+            #expect(plan["library_csv.members"]?.keys == [["member_no": "M1"]])
+            #expect(plan["housing_db.tenants"]?.keys == [])
             #expect(plan["housing_db.tenants"]?.action == .refused && plan["housing_db.tenants"]?.reason?.contains("public task") == true)
             #expect(plan["benefits_db.payments"]?.action == .refused && plan["benefits_db.payments"]?.reason?.contains("legal obligation") == true)
 

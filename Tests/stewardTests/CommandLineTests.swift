@@ -336,6 +336,7 @@ struct CommandLineTests {
             let dry = try cli.run("request", "run", reference.rawValue, "--plan", plan.path, "--dry-run")
             #expect(dry.status == 0, "\(dry.stderr)")
             #expect(dry.stdout.contains("library_csv.loans: delete 2 rows"))
+            #expect(dry.stdout.contains("rows: loan_id=L1; loan_id=L3"))
             #expect(dry.stdout.contains("housing_db.tenants: refused 1 rows"))
             #expect(dry.stdout.contains("Dry run: 3 rows would change."))
             let run = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)

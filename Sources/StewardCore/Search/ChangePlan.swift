@@ -128,6 +128,8 @@ public struct ChangeReport: Sendable, Hashable, Codable {
         /// are pseudonymised, not erased.
         public var pseudonymised: [String] = []
         public var rows: Int
+        /// The rows changed, or that a dry run would change, each by its primary key.
+        public var keys: [[String: String]] = []
         /// Why a collection was refused, or why it failed (naming the field).
         public var reason: String?
         public var field: String?
@@ -145,7 +147,7 @@ public struct ChangeReport: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case dataset, collection, action, fields, pseudonymised, rows, reason, field
+            case dataset, collection, action, fields, pseudonymised, rows, keys, reason, field
         }
 
         public init(from decoder: any Decoder) throws {
@@ -157,6 +159,7 @@ public struct ChangeReport: Sendable, Hashable, Codable {
             // Steps kept before pseudonymised fields were listed.
             pseudonymised = try container.decodeIfPresent([String].self, forKey: .pseudonymised) ?? []
             rows = try container.decode(Int.self, forKey: .rows)
+            keys = try container.decodeIfPresent([[String: String]].self, forKey: .keys) ?? []
             reason = try container.decodeIfPresent(String.self, forKey: .reason)
             field = try container.decodeIfPresent(String.self, forKey: .field)
         }

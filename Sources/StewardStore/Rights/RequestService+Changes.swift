@@ -278,7 +278,16 @@ extension RequestService {
         do {
             let search = try PersonSearch(dataMap: opened.map, readers: opened.connections.mapValues { $0 as any CollectionReader })
             let outcome = try await search.run(identifiers: try await identifiers(of: view.request))
-            let (steps, changes) = try plan(opened.map, outcome.found)
+            let (planned, changes) = try plan(opened.map, outcome.found)
+            var steps = planned
+            // Each step names the rows it changes (or would, in a dry run), by key.
+            for index in steps.indices where steps[index].action == .update || steps[index].action == .delete {
+                let step = steps[index]
+                var seen: Set<[String: String]> = []
+                steps[index].keys = (changes[.init(step.dataset)] ?? []).filter { $0.collection == step.collection }.map(\.key).filter {
+                    seen.insert($0).inserted
+                }
+            }
             var report = ChangeReport(
                 request: id, kind: kind, ranAt: ranAt, dryRun: dryRun, steps: steps, notices: [], unconfirmed: outcome.unconfirmed)
             // Art 19 covers rectification, erasure and restriction, not objection.
@@ -323,7 +332,8 @@ extension RequestService {
             } else {
                 // The run's outcome and its audit entry in one transaction.
                 let failure = report.steps.first { $0.action == .failed }
-                let document = try Store.encode(report)
+                // The report names the person's rows by key: kept sealed, like what a search found.
+                let document = try store.dataSeal.seal(try Store.encode(report), context: "request-run:\(id)")
                 try await store.writeAudited { database in
                     try await Self.finishRun(
                         id, failed: failure.map { "\($0.field ?? "\($0.dataset).\($0.collection)"): \($0.reason ?? "could not be processed")" },
