@@ -20,25 +20,79 @@ struct SourcesRoutesTests {
         try #require(try response.json() as? [String: Any], "\(response.status) \(response.text)")
     }
 
+    /// Registers the test council's three sources through the API, checking each.
+    static func register(_ sources: CouncilSources, _ client: some TestClientProtocol, _ fixture: ServerFixture) async throws {
+        guard case .postgres(let housingURL) = sources.housing.location else {
+            Issue.record("the housing source is PostgreSQL")
+            return
+        }
+        for (id, kind, dataset, location) in [
+            ("housing", "postgres", "housing_db", housingURL), ("benefits", "sqlite", "benefits_db", sources.benefitsPath),
+            ("library", "csv", "library_csv", sources.libraryFolder.path),
+        ] {
+            let body = #"{"id":"\#(id)","name":"\#(id)","kind":"\#(kind)","dataset":"\#(dataset)","location":"\#(location)"}"#
+            let created = try await Self.send(client, .post, "/api/v1/sources", body, as: .dpo, fixture)
+            #expect(created.status == .created, "\(created.text)")
+            let check = try Self.object(try await Self.send(client, .post, "/api/v1/sources/\(id)/test", as: .dpo, fixture))
+            #expect(check["reachable"] as? Bool == true && (check["problems"] as? [Any])?.isEmpty == true, "\(check)")
+        }
+    }
+
+    @Test("an erasure runs over HTTP with its policy, naming the rows a dry run would change; a misspelt or misplaced field is refused")
+    func erasureOverHTTP() async throws {
+        try await CouncilSources.with { sources in
+            try await ServerFixture.with(loadDemo: false) { fixture, client in
+                _ = try await fixture.store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
+                try await Self.register(sources, client, fixture)
+                let created = try await Self.send(
+                    client, .post, "/api/v1/requests",
+                    #"{"kind":"erasure","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Erase me"}"#, as: .caseworker,
+                    fixture)
+                let reference = try #require((try Self.object(created)["request"] as? [String: Any])?["id"] as? String)
+                _ = try await Self.send(
+                    client, .post, "/api/v1/requests/\(reference)/events",
+                    #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
+                    as: .caseworker, fixture)
+                let loans = sources.libraryFolder.appendingPathComponent("loans.csv")
+                let before = try String(contentsOf: loans, encoding: .utf8)
+                for (body, field) in [
+                    (#"{"dryRun":true,"policy":{"deleteCollections":["library_csv.loans"]}}"#, "policy"),
+                    (#"{"corrections":[]}"#, "corrections"),
+                ] {
+                    let refused = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", body, as: .caseworker, fixture)
+                    let answer = try Self.object(refused)
+                    #expect(refused.status == .badRequest && (answer["error"] as? [String: Any])?["field"] as? String == field, "\(refused.text)")
+                }
+                let dry = try Self.object(
+                    try await Self.send(
+                        client, .post, "/api/v1/requests/\(reference)/execute",
+                        #"{"dryRun":true,"erasure":{"deleteCollections":["library_csv.loans"]}}"#, as: .caseworker, fixture))
+                #expect(dry["complete"] as? Bool == true && dry["rowsChanged"] as? Int == 3, "\(dry)")
+                let steps = try #require((dry["report"] as? [String: Any])?["steps"] as? [[String: Any]])
+                let loanStep = try #require(steps.first { $0["collection"] as? String == "loans" })
+                #expect(
+                    loanStep["action"] as? String == "delete" && loanStep["keys"] as? [[String: String]] == [["loan_id": "L1"], ["loan_id": "L3"]])
+                #expect(try String(contentsOf: loans, encoding: .utf8) == before)
+
+                let done = try Self.object(
+                    try await Self.send(
+                        client, .post, "/api/v1/requests/\(reference)/execute", #"{"erasure":{"deleteCollections":["library_csv.loans"]}}"#,
+                        as: .caseworker, fixture))
+                #expect(done["complete"] as? Bool == true)
+                #expect(
+                    try CSVText.parse(try String(contentsOf: loans, encoding: .utf8), file: "loans.csv") == [
+                        ["loan_id", "member_no"], ["L2", "M2"],
+                    ])
+            }
+        }
+    }
+
     @Test("sources are registered and checked, an access request runs across them with progress, and its bundle downloads")
     func registerRunAndDownload() async throws {
         try await CouncilSources.with { sources in
             try await ServerFixture.with(loadDemo: false) { fixture, client in
                 _ = try await fixture.store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
-                guard case .postgres(let housingURL) = sources.housing.location else {
-                    Issue.record("the housing source is PostgreSQL")
-                    return
-                }
-                for (id, kind, dataset, location) in [
-                    ("housing", "postgres", "housing_db", housingURL), ("benefits", "sqlite", "benefits_db", sources.benefitsPath),
-                    ("library", "csv", "library_csv", sources.libraryFolder.path),
-                ] {
-                    let body = #"{"id":"\#(id)","name":"\#(id)","kind":"\#(kind)","dataset":"\#(dataset)","location":"\#(location)"}"#
-                    let created = try await Self.send(client, .post, "/api/v1/sources", body, as: .dpo, fixture)
-                    #expect(created.status == .created, "\(created.text)")
-                    let check = try Self.object(try await Self.send(client, .post, "/api/v1/sources/\(id)/test", as: .dpo, fixture))
-                    #expect(check["reachable"] as? Bool == true && (check["problems"] as? [Any])?.isEmpty == true, "\(check)")
-                }
+                try await Self.register(sources, client, fixture)
                 let listed = try await Self.send(client, .get, "/api/v1/sources", as: .auditor, fixture)
                 #expect(listed.status == .ok)
                 #expect(!listed.text.contains("location_sealed") && !listed.text.contains("sealed"))

@@ -25,6 +25,31 @@ struct SourcesController: Sendable {
         var corrections: [Correction]?
         /// For erasure; every field masked with null when left out.
         var erasure: ErasurePolicy?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case dryRun, corrections, erasure
+        }
+
+        /// Any name not among the body's fields.
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        /// A misspelt field is refused: an erasure whose policy went unread would mask everything
+        /// with null.
+        init(from decoder: any Decoder) throws {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+                throw StewardError(.invalidInput, "unknown field '\(unknown)'; the body takes dryRun, corrections and erasure", field: unknown)
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            dryRun = try container.decodeIfPresent(Bool.self, forKey: .dryRun)
+            corrections = try container.decodeIfPresent([Correction].self, forKey: .corrections)
+            erasure = try container.decodeIfPresent(ErasurePolicy.self, forKey: .erasure)
+        }
     }
 
     /// A rectification's or erasure's answer.
@@ -64,6 +89,12 @@ struct SourcesController: Sendable {
             let body = try await request.decodeJSON(as: ExecuteBody.self, context: context, limit: 64 * 1024)
             let id = RightsRequest.ID(try context.parameters.require("id"))
             let kind = try await requests.request(id, today: .today).request.kind
+            if body.corrections != nil, kind != .rectification {
+                throw StewardError(.invalidInput, "corrections are for a rectification request; this one is \(kind.rawValue)", field: "corrections")
+            }
+            if body.erasure != nil, kind != .erasure {
+                throw StewardError(.invalidInput, "an erasure policy is for an erasure request; this one is \(kind.rawValue)", field: "erasure")
+            }
             if kind != .access {
                 let dryRun = body.dryRun ?? false
                 let report: ChangeReport =
