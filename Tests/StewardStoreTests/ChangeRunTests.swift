@@ -165,6 +165,38 @@ struct ChangeRunTests {
         }
     }
 
+    @Test("each masking strategy gives what it promises, chosen by field, then by the most specific category, else null")
+    func maskingStrategies() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let policy = ErasurePolicy(strategies: [
+                "user": .fixed("ERASED"), "user.contact": .hmac, "user.contact.email": .encrypt, "housing_db.tenants.name": .random,
+            ])
+            #expect(policy.strategy(for: "housing_db.tenants.name", categories: ["user.name"]) == .random)
+            #expect(policy.strategy(for: "housing_db.tenants.email", categories: ["user.contact.email"]) == .encrypt)
+            #expect(policy.strategy(for: "housing_db.tenants.phone", categories: ["user.contact.phone_number"]) == .hmac)
+            #expect(policy.strategy(for: "housing_db.tenants.notes", categories: ["user.financial"]) == .fixed("ERASED"))
+            #expect(ErasurePolicy().strategy(for: "housing_db.tenants.notes", categories: ["user"]) == .null)
+
+            func mask(_ strategy: MaskingStrategy, _ salt: String = "salt") throws -> String? {
+                try RequestService.mask("QQ123456C", with: strategy, store: store, place: "benefits_db.claimants.ni_number", salt: salt)
+            }
+            #expect(try mask(.null) == nil)
+            #expect(try RequestService.mask(nil, with: .fixed("X"), store: store, place: "p", salt: "s") == nil)
+            #expect(try mask(.fixed("ERASED")) == "ERASED")
+            let random = try #require(try mask(.random))
+            let another = try mask(.random)
+            #expect(random.count == 16 && random.allSatisfy(\.isHexDigit) && random != another)
+            // The same salt masks a value the same way across one erasure's sources; another salt does not.
+            let (hashed, otherSalt, keyed) = (try mask(.hash), try mask(.hash, "other"), try mask(.hmac))
+            #expect(hashed == Secret.sha256("saltQQ123456C") && otherSalt != hashed)
+            #expect(keyed == store.erasureKey.hmac("QQ123456C") && keyed != Secret.sha256("QQ123456C"))
+            let sealed = try #require(try mask(.encrypt))
+            #expect(try store.erasureSeal.open(sealed, context: "benefits_db.claimants.ni_number") == "QQ123456C")
+            #expect(throws: StewardError.self) { try store.erasureSeal.open(sealed, context: "benefits_db.claimants.other") }
+            #expect(MaskingStrategy.hmac.isPseudonymising && MaskingStrategy.encrypt.isPseudonymising && !MaskingStrategy.hash.isPseudonymising)
+        }
+    }
+
     @Test("a correction is checked against the field's type before any source is touched")
     func correctionTypes() {
         let date = Dataset.DataType(base: .date)

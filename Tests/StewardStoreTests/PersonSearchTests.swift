@@ -73,6 +73,22 @@ struct PersonSearchTests {
             #expect(found.found.allSatisfy { $0.othersKeys.allSatisfy(\.isEmpty) })
             #expect(progress.last?.total == 6)
             #expect(progress.last?.done == 6)
+            // Reported round by round as it goes, not only at the end.
+            let reports = progress.all.map(\.done)
+            #expect(reports.count >= 3 && reports == reports.sorted() && reports.first! < 6, "\(reports)")
+        }
+    }
+
+    @Test("collections with nothing to wait for are searched at the same time")
+    func concurrentRounds() async throws {
+        try await Self.withSources { readers, _ in
+            let counter = ConcurrencyProbe.Counter()
+            let probes = readers.mapValues { ConcurrencyProbe(reader: $0, counter: counter) as any CollectionReader }
+            let search = try PersonSearch(dataMap: CouncilFixture.searchMap(CouncilFixture.datasets), readers: probes)
+            let found = try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org")])
+            #expect(Self.ids(found, "library_csv.loans", "loan_id") == ["L1", "L3"])
+            // The first round asks the tenants' and the members' email columns together.
+            #expect(counter.most >= 2)
         }
     }
 
@@ -286,14 +302,23 @@ struct PersonSearchTests {
     func injection() async throws {
         try await Self.withSources { readers, tenants in
             let search = try PersonSearch(dataMap: CouncilFixture.searchMap(CouncilFixture.datasets), readers: readers)
-            for value in ["x' OR '1'='1", "amy@example.org' --", "'; DROP TABLE tenants; --"] {
+            for value in ["x' OR '1'='1", "amy@example.org' --", "'; DROP TABLE tenants; --", "'; DROP TABLE claimants; --"] {
                 let found = try await search.run(identifiers: [.init(kind: "email", value: value)])
                 // Only the row whose email is literally that text matches: the trap row for the first.
                 let tenantsFound = Self.ids(found, "housing_db.tenants", "id")
                 #expect(tenantsFound == (value == "x' OR '1'='1" ? ["3"] : []), "\(value)")
                 #expect(Self.ids(found, "library_csv.members", "member_no").isEmpty)
+                // The same values as NI numbers reach the SQLite benefits database (and the
+                // PostgreSQL tenants' NI column) too.
+                let byNI = try await search.run(identifiers: [.init(kind: "ni_number", value: value)])
+                #expect(byNI.found.allSatisfy { $0.rows.isEmpty }, "\(value)")
             }
             #expect(try await tenants() == 3)
+            let benefits = try #require(readers["benefits_db"] as? SQLSourceReader)
+            let claimants = try await benefits.handle.read { database in
+                try await database.raw("SELECT COUNT(*) AS count FROM claimants").first()!.decode(column: "count", as: Int.self)
+            }
+            #expect(claimants == 3)
         }
     }
 
@@ -328,4 +353,35 @@ final class ProgressLog: Sendable {
     private let reports = Mutex<[(done: Int, total: Int)]>([])
     func record(_ done: Int, _ total: Int) { reports.withLock { $0.append((done, total)) } }
     var last: (done: Int, total: Int)? { reports.withLock { $0.last } }
+    var all: [(done: Int, total: Int)] { reports.withLock { $0 } }
+}
+
+/// A reader that counts how many of its reads, and of every other probe sharing its counter, are
+/// in flight at once.
+struct ConcurrencyProbe: CollectionReader {
+    final class Counter: Sendable {
+        private let state = Mutex<(now: Int, most: Int)>((0, 0))
+        func enter() {
+            state.withLock {
+                $0.now += 1
+                $0.most = max($0.most, $0.now)
+            }
+        }
+        func leave() { state.withLock { $0.now -= 1 } }
+        var most: Int { state.withLock { $0.most } }
+    }
+
+    let reader: any CollectionReader
+    let counter: Counter
+
+    func rows(
+        collection: String, matching field: String, type: Dataset.DataType?, values: [String], fields: [String]
+    ) async throws
+        -> [[String: String]]
+    {
+        counter.enter()
+        defer { counter.leave() }
+        try await Task.sleep(for: .milliseconds(100))
+        return try await reader.rows(collection: collection, matching: field, type: type, values: values, fields: fields)
+    }
 }

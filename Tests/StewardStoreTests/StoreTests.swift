@@ -56,6 +56,38 @@ struct StoreTests {
         }
     }
 
+    @Test("a source's password is never shown, audited or stored in clear, and a sealed location opens only for its own source")
+    func sourceCredentials() async throws {
+        try await TestDatabase.withStore { store, _ in
+            _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
+            let location = "postgres://steward:s3cret-Pa55@db.council.internal:5432/housing"
+            let housing = try await store.addSource(
+                id: "housing", name: "Housing", kind: .postgres, dataset: "housing_db", location: location, actor: "dpo")
+            let library = try await store.addSource(
+                id: "library", name: "Library", kind: .csv, dataset: "library_csv", location: "/srv/library", actor: "dpo")
+            #expect(!housing.shownLocation.contains("s3cret") && housing.shownLocation.contains("db.council.internal"))
+            #expect(try await store.sources().allSatisfy { !$0.shownLocation.contains("s3cret") })
+            #expect(try await store.auditEntries(limit: 1000).allSatisfy { !"\($0.details)".contains("s3cret") })
+            let stored = try await store.handle.read { database in
+                try await database.raw("SELECT id, location_sealed, location_shown FROM sources").all().map { row in
+                    (try row.decode(column: "location_sealed", as: String.self), try row.decode(column: "location_shown", as: String.self))
+                }
+            }
+            for (sealed, shown) in stored {
+                let bytes = try #require(Data(base64Encoded: sealed))
+                #expect(!String(decoding: bytes, as: UTF8.self).contains("s3cret") && !sealed.contains("s3cret") && !shown.contains("s3cret"))
+            }
+            #expect(try await store.sourceLocation(housing) == location)
+            // A sealed location moved to another source's row does not open there.
+            try await store.handle.write { database in
+                try await database.raw(
+                    "UPDATE sources SET location_sealed = (SELECT location_sealed FROM sources WHERE id = 'housing') WHERE id = 'library'"
+                ).run()
+            }
+            await #expect(throws: StewardError.self) { try await store.sourceLocation(library) }
+        }
+    }
+
     @Test("migrations apply once and are recorded with checksums")
     func migrationsApplyOnce() async throws {
         try await TestDatabase.withStore { store, _ in
