@@ -32,12 +32,10 @@ public struct PersonSearch: Sendable {
         public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.node, lhs.field) < (rhs.node, rhs.field) }
     }
 
-    /// Values of `from` lead to rows where `to` has the same value. A link is shared when either end
-    /// holds values several people may share.
+    /// Values of `from` lead to rows where `to` has the same value.
     public struct Link: Sendable, Hashable {
         public var from: Place
         public var to: Place
-        public var shared: Bool
     }
 
     /// One collection's rows that belong to the person.
@@ -116,6 +114,8 @@ public struct PersonSearch: Sendable {
         var sharedPlaces: Set<Place> = []
         var declared: [(here: Place, there: Place, direction: Dataset.Reference.Direction?)] = []
         var singleKeys: Set<Place> = []
+        // Identity fields, known to be shared or not only once sharing has spread along references.
+        var identities: [(DatasetGraph.Node, IdentityField)] = []
         for system in dataMap.systems { plan.systemDatasets[system.key] = Set(system.datasets) }
         for dataset in dataMap.datasets where bound.contains(dataset.key) {
             for collection in dataset.collections where !collection.skipProcessing {
@@ -135,7 +135,7 @@ public struct PersonSearch: Sendable {
                     if field.isShared || field.identity == "uprn" { sharedPlaces.insert(here) }
                     if field.isPrimaryKey { plan.primaryKeys[node, default: []].append(path) }
                     if let kind = field.identity {
-                        plan.identities[node, default: []].append(IdentityField(path: path, kind: kind, shared: field.isShared))
+                        identities.append((node, IdentityField(path: path, kind: kind, shared: false)))
                     }
                     for reference in field.references where bound.contains(reference.dataset) {
                         let there = Place(
@@ -155,17 +155,15 @@ public struct PersonSearch: Sendable {
             }
         }
         plan.shared = sharedPlaces
-        for (node, list) in plan.identities {
-            plan.identities[node] = list.map { identity in
-                var identity = identity
-                identity.shared = sharedPlaces.contains(Place(node: node, field: identity.path))
-                return identity
-            }
+        for (node, identity) in identities {
+            var identity = identity
+            identity.shared = sharedPlaces.contains(Place(node: node, field: identity.path))
+            plan.identities[node, default: []].append(identity)
         }
         for (here, there, direction) in declared {
             let shared = sharedPlaces.contains(here)
-            if direction != .from { plan.links[here, default: []].append(Link(from: here, to: there, shared: shared)) }
-            if direction != .to { plan.links[there, default: []].append(Link(from: there, to: here, shared: shared)) }
+            if direction != .from { plan.links[here, default: []].append(Link(from: here, to: there)) }
+            if direction != .to { plan.links[there, default: []].append(Link(from: there, to: here)) }
             if !shared {
                 if direction != .from { plan.keyNeighbours[there, default: []].insert(here) }
                 if direction != .to { plan.keyNeighbours[here, default: []].insert(there) }
@@ -190,8 +188,7 @@ public struct PersonSearch: Sendable {
     /// identifier), how many identifiers each place was given, and for a name with a date of
     /// birth, the name the rows found by date of birth must also have.
     struct Seeds {
-        var own: [Place: Set<String>] = [:]
-        var shared: [Place: Set<String>] = [:]
+        var values: [Place: Set<String>] = [:]
         var identifierCounts: [Place: Int] = [:]
         var filters: [Place: (field: String, values: Set<String>)] = [:]
     }
@@ -200,33 +197,28 @@ public struct PersonSearch: Sendable {
         var seeds = Seeds()
         let names = Set(identifiers.filter { $0.kind == "name" }.map { Self.normalisedName($0.value) })
         let births = Set(identifiers.filter { $0.kind == "date_of_birth" }.map(\.value))
-        for (node, list) in plan.fields {
+        for node in plan.fields.keys {
             let identities = plan.identities[node] ?? []
             if !names.isEmpty, !births.isEmpty, let name = identities.first(where: { $0.kind == "name" }),
                 let birth = identities.first(where: { $0.kind == "date_of_birth" })
             {
                 let place = Place(node: node, field: birth.path)
-                seeds.own[place, default: []].formUnion(births)
+                seeds.values[place, default: []].formUnion(births)
                 seeds.identifierCounts[place, default: 0] += births.count
                 seeds.filters[place] = (name.path, names)
             }
             for identity in identities where !Self.pairedIdentities.contains(identity.kind) {
-                guard list.contains(where: { $0.path == identity.path }) else { continue }
                 // A system's own id is looked for only in that system's datasets.
                 let given = identifiers.filter { identifier in
                     guard identifier.kind == identity.kind else { return false }
                     guard let owner = identifier.system else { return true }
-                    return dataMap.system(owner)?.datasets.contains(node.dataset) ?? false
+                    return plan.systemDatasets[owner]?.contains(node.dataset) ?? false
                 }
                 guard !given.isEmpty else { continue }
                 let place = Place(node: node, field: identity.path)
-                let forms = given.flatMap(\.writtenForms)
-                if identity.shared {
-                    seeds.shared[place, default: []].formUnion(forms)
-                } else {
-                    seeds.own[place, default: []].formUnion(forms)
-                    seeds.identifierCounts[place, default: 0] += given.count
-                }
+                seeds.values[place, default: []].formUnion(given.flatMap(\.writtenForms))
+                // A shared value finds only candidates, never a crowd of the person's rows.
+                if !identity.shared { seeds.identifierCounts[place, default: 0] += given.count }
             }
         }
         return seeds
@@ -246,23 +238,19 @@ public struct PersonSearch: Sendable {
     {
         let seeds = seeds(for: identifiers)
         var walk = Walk(plan: plan, identifiers: identifiers, datasets: Set(plan.fields.keys.map(\.dataset)))
-        walk.pendingOwn = seeds.own
-        walk.pendingShared = seeds.shared
+        walk.pending = seeds.values
         var firstRound = true
         var searched: Set<DatasetGraph.Node> = []
-        while !walk.pendingOwn.isEmpty || !walk.pendingShared.isEmpty {
-            let (own, shared) = (walk.pendingOwn, walk.pendingShared)
-            walk.pendingOwn = [:]
-            walk.pendingShared = [:]
-            for (place, values) in own { walk.askedOwn[place, default: []].formUnion(values) }
-            for (place, values) in shared { walk.askedShared[place, default: []].formUnion(values) }
-            let places = Set(own.keys).union(shared.keys)
+        while !walk.pending.isEmpty {
+            let round = walk.pending
+            walk.pending = [:]
+            for (place, values) in round { walk.asked[place, default: []].formUnion(values) }
             let results = try await withThrowingTaskGroup(of: (Place, [[String: String]]).self) { group in
-                for place in places {
+                for (place, values) in round {
                     guard let reader = readers[place.node.dataset], let list = plan.fields[place.node] else { continue }
                     let type = list.first { $0.path == place.field }?.field.dataType
                     let names = list.map(\.path)
-                    let values = own[place, default: []].union(shared[place, default: []]).sorted()
+                    let values = values.sorted()
                     group.addTask {
                         (
                             place,
@@ -310,10 +298,10 @@ public struct PersonSearch: Sendable {
     /// The state of one search: the person's rows, the candidates, and what has been asked.
     struct Walk {
         let plan: Plan
-        var pendingOwn: [Place: Set<String>] = [:]
-        var pendingShared: [Place: Set<String>] = [:]
-        var askedOwn: [Place: Set<String>] = [:]
-        var askedShared: [Place: Set<String>] = [:]
+        /// Values to look for in the next round, and those already looked for, by place. Whether
+        /// a place's rows are the person's or candidates is the plan's to say (`plan.shared`).
+        var pending: [Place: Set<String>] = [:]
+        var asked: [Place: Set<String>] = [:]
         /// The person's rows, by collection and key.
         var rows: [DatasetGraph.Node: [String: [String: String]]] = [:]
         /// Rows reached only through a shared value, with the places they were reached by.
@@ -374,13 +362,8 @@ public struct PersonSearch: Sendable {
                 guard let value = row[path] else { continue }
                 let place = Place(node: node, field: path)
                 if confirming, plan.keySources.contains(place) { ownValues[place, default: []].insert(value) }
-                // A shared place is reached only by shared links, so the two kinds of value never meet.
-                for link in plan.links[place] ?? [] {
-                    if link.shared {
-                        if !(askedShared[link.to]?.contains(value) ?? false) { pendingShared[link.to, default: []].insert(value) }
-                    } else if !(askedOwn[link.to]?.contains(value) ?? false) {
-                        pendingOwn[link.to, default: []].insert(value)
-                    }
+                for link in plan.links[place] ?? [] where !(asked[link.to]?.contains(value) ?? false) {
+                    pending[link.to, default: []].insert(value)
                 }
             }
         }
@@ -444,10 +427,8 @@ public struct PersonSearch: Sendable {
 
         /// Whether a value of a reference field is one the search reached from the person.
         func wasFollowed(_ value: String, at place: Place) -> Bool {
-            if askedOwn[place]?.contains(value) ?? false || askedShared[place]?.contains(value) ?? false { return true }
-            for link in plan.links[place] ?? [] {
-                if askedOwn[link.to]?.contains(value) ?? false || askedShared[link.to]?.contains(value) ?? false { return true }
-            }
+            if asked[place]?.contains(value) ?? false { return true }
+            for link in plan.links[place] ?? [] where asked[link.to]?.contains(value) ?? false { return true }
             return false
         }
 
