@@ -114,6 +114,9 @@ struct ConfigurationTests {
         #expect(configuration.trustForwardedFor)
         #expect(configuration.legalHolds == ["benefits_db.claimants"])
         #expect(configuration.mail.host == "relay.example" && configuration.mail.port == 465 && configuration.mail.security == .tls)
+        // Without a port, the one its security calls for, not 587 whatever the security.
+        #expect(
+            try ConfigurationLoader.load(path: try Self.write("smtp:\n  host: relay.example\n  security: tls"), environment: [:]).mail.port == nil)
         #expect(configuration.mail.fromAddress == "ig@council.example")
         for (text, field) in [
             ("legal_holds: [claimants]", "legal_holds"), ("smtp:\n  security: ssl", "smtp.security"), ("smtp:\n  username: only", "smtp.password"),

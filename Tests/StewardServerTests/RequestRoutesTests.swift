@@ -3,11 +3,13 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import StewardCore
-import StewardServer
+import StewardMail
 import StewardStore
 import StewardTestSupport
 import Synchronization
 import Testing
+
+@testable import StewardServer
 
 /// The date the server believes it is, moved by the test to walk a request through the calendar.
 final class TestCalendar: Sendable {
@@ -167,6 +169,20 @@ struct RequestRoutesTests {
 
             let list = try Self.object(try await Self.send(client, .get, "/api/v1/requests?status=completed", as: .auditor, fixture))
             #expect((list["requests"] as? [[String: Any]])?.first?["id"] as? String == reference)
+        }
+    }
+
+    @Test("the relay's port, when not set, is the one its security calls for")
+    func relayPort() async throws {
+        try await TestDatabase.withStore { store, _ in
+            var settings = MailSettings()
+            settings.host = "relay.example"
+            for (security, port) in [(MailSettings.Security.tls, 465), (.startTLS, 587), (.none, 25)] {
+                settings.security = security
+                #expect(OutboxWorker(store: store, settings: settings, logger: .init(label: "test")).client?.configuration.port == port)
+            }
+            settings.port = 2525
+            #expect(OutboxWorker(store: store, settings: settings, logger: .init(label: "test")).client?.configuration.port == 2525)
         }
     }
 

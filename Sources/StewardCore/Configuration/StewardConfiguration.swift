@@ -73,7 +73,8 @@ public struct MailSettings: Sendable, Hashable, Codable {
     }
 
     public var host: String?
-    public var port: Int = 587
+    /// Nil for the usual port of `security`: 25, 587 or 465.
+    public var port: Int?
     public var security: Security = .startTLS
     public var username: String?
     public var password: String?
