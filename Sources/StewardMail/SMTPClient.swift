@@ -9,7 +9,7 @@ import NIOSSL
 /// Each ``send(_:)`` connects, says EHLO (HELO if the server refuses EHLO), upgrades with STARTTLS
 /// or starts with TLS as configured, authenticates when a username is set, hands over the message,
 /// and says QUIT. Every wait for the server is bounded by the configured timeout. Failures are
-/// ``SMTPError``s whose ``SMTPError/isPermanent`` tells a retry queue whether trying again can help.
+/// ``SMTPError``s whose ``SMTPError/fault`` tells a retry queue whether trying again can help.
 ///
 /// Logs name commands, reply codes and the message id; recipients and reply texts, which may echo
 /// addresses, appear only at `.debug`.

@@ -5,7 +5,7 @@
 /// body. A server's reply to `RCPT TO` may echo the recipient's address, so log ``description`` at
 /// `.debug` and ``kind`` above it.
 public struct SMTPError: Error, Sendable, CustomStringConvertible {
-    /// What kind of failure this is; decides ``isPermanent``.
+    /// What kind of failure this is; decides ``fault``.
     public enum Kind: Sendable, Hashable, CustomStringConvertible {
         /// The server could not be reached, or the connection broke.
         case connection
@@ -54,14 +54,24 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
-    /// Whether sending again later cannot help, so the letter should go to a person instead of a
-    /// retry queue. A 5xx reply is permanent (RFC 5321 §4.2.1), as are TLS and configuration faults and
-    /// invalid input; a 4xx reply, a broken connection, a timeout and a garbled reply are transient.
-    public var isPermanent: Bool {
+    /// What a failed send says about the message, for a retry queue.
+    public enum Fault: Sendable, Hashable {
+        /// The relay itself failed (down, TLS, credentials, a refused greeting or sender): the
+        /// message is not at fault, and sending it later may work once the relay does.
+        case relay
+        /// This message may go later (a 4xx to its recipient or data).
+        case transient
+        /// This message will never go (a 5xx to its recipient or data, RFC 5321 §4.2.1; a bad
+        /// address or message).
+        case permanent
+    }
+
+    public var fault: Fault {
         switch kind {
-        case .rejected(let code, _): code >= 500
-        case .connection, .timeout, .protocol: false
-        case .tls, .configuration, .invalidAddress, .invalidMessage: true
+        case .rejected(let code, let command) where ["RCPT TO", "DATA", "the message data"].contains(command):
+            code >= 500 ? .permanent : .transient
+        case .invalidAddress, .invalidMessage: .permanent
+        case .rejected, .connection, .timeout, .protocol, .tls, .configuration: .relay
         }
     }
 

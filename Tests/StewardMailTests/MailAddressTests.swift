@@ -25,7 +25,7 @@ struct MailAddressTests {
             try MailAddress(address: address)
         } throws: { error in
             guard let error = error as? SMTPError, case .invalidAddress = error.kind else { return false }
-            return error.isPermanent && !error.message.isEmpty
+            return error.fault == .permanent && !error.message.isEmpty
         }
     }
 

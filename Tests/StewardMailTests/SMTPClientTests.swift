@@ -112,7 +112,7 @@ struct SMTPClientTests {
         }
         let failure = try #require(error)
         #expect(failure.kind == .rejected(code: 535, command: "AUTH PLAIN"))
-        #expect(failure.isPermanent)
+        #expect(failure.fault == .relay)
         #expect(!"\(failure)".contains("wrong-horse"))
         #expect(!logs.allText.contains("wrong-horse"))
         #expect(try sink.messages().isEmpty)
@@ -124,7 +124,7 @@ struct SMTPClientTests {
         defer { sink.stop() }
         let failure = try #require(await Self.smtpError { try await Self.client(port: sink.port).send(Self.letter()) })
         #expect(failure.kind == .rejected(code: 530, command: "MAIL FROM"))
-        #expect(failure.isPermanent)
+        #expect(failure.fault == .relay)
     }
 
     @Test("a username without AUTH on offer fails instead of sending unauthenticated")
@@ -169,7 +169,7 @@ struct SMTPClientTests {
         let failure = try #require(
             await Self.smtpError { try await Self.client(port: sink.port, security: .startTLS).send(Self.letter()) })
         #expect(failure.kind == .tls)
-        #expect(failure.isPermanent)
+        #expect(failure.fault == .relay)
         #expect(failure.message.contains("STARTTLS"))
         try await Task.sleep(for: .milliseconds(200))
         #expect(try sink.messages().isEmpty)
@@ -221,7 +221,7 @@ struct SMTPClientTests {
         let failure = try #require(
             await Self.smtpError { try await Self.client(port: sink.port, logs: logs).send(Self.letter(to: [Self.resident, refused])) })
         #expect(failure.kind == .rejected(code: 550, command: "RCPT TO"))
-        #expect(failure.isPermanent)
+        #expect(failure.fault == .permanent)
         #expect(failure.message.contains("550"))
         #expect(!"\(failure)".contains("Dear Siân"))
         #expect(logs.personalDataAboveDebug(["reject@resident.example", "sian@resident.example"]) == [])
@@ -243,7 +243,7 @@ struct SMTPClientTests {
         let port = try await Self.unusedPort()
         let failure = try #require(await Self.smtpError { try await Self.client(port: port).send(Self.letter()) })
         #expect(failure.kind == .connection)
-        #expect(!failure.isPermanent)
+        #expect(failure.fault == .relay)
     }
 
     @Test("a server that never answers is a transient timeout")
@@ -256,7 +256,7 @@ struct SMTPClientTests {
         let failure = try #require(
             await Self.smtpError { try await Self.client(port: server.localAddress!.port!, timeout: 0.5).send(Self.letter()) })
         #expect(failure.kind == .timeout)
-        #expect(!failure.isPermanent)
+        #expect(failure.fault == .relay)
         #expect(failure.message.contains("greeting"))
         // The configured half second applies, not the 30-second default (a generous bound: this only
         // shows the send did not wait for the default).
@@ -267,15 +267,17 @@ struct SMTPClientTests {
     func noRecipients() async throws {
         let failure = try #require(await Self.smtpError { try await Self.client(port: 1).send(Self.letter(to: [])) })
         #expect(failure.kind == .invalidMessage)
-        #expect(failure.isPermanent)
+        #expect(failure.fault == .permanent)
     }
 
-    @Test("rejections by code: 5xx are permanent, 4xx transient")
+    @Test("a rejection of the message is permanent at 5xx and transient at 4xx; a rejection of anything else is the relay's")
     func permanence() {
-        #expect(SMTPError(.rejected(code: 550, command: "RCPT TO"), "").isPermanent)
-        #expect(!SMTPError(.rejected(code: 451, command: "DATA"), "").isPermanent)
-        #expect(!SMTPError(.connection, "").isPermanent)
-        #expect(!SMTPError(.timeout, "").isPermanent)
+        #expect(SMTPError(.rejected(code: 550, command: "RCPT TO"), "").fault == .permanent)
+        #expect(SMTPError(.rejected(code: 451, command: "DATA"), "").fault == .transient)
+        #expect(SMTPError(.rejected(code: 535, command: "AUTH PLAIN"), "").fault == .relay)
+        #expect(SMTPError(.connection, "").fault == .relay)
+        #expect(SMTPError(.timeout, "").fault == .relay)
+        #expect(SMTPError(.tls, "").fault == .relay)
     }
 
     @Test("the configuration's description hides the password")

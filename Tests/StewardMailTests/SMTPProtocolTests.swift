@@ -43,7 +43,7 @@ struct SMTPProtocolTests {
         let server = try await ScriptedSMTPServer(greeting: "HTTP/1.1 400 Bad Request\r\n") { ScriptedSMTPServer.ordinary($0) }
         let failure = try #require(await Self.send(to: server))
         #expect(failure.kind == .protocol)
-        #expect(!failure.isPermanent)
+        #expect(failure.fault == .relay)
         await server.stop()
     }
 
@@ -52,7 +52,7 @@ struct SMTPProtocolTests {
         let server = try await ScriptedSMTPServer(greeting: "554 no service here\r\n") { ScriptedSMTPServer.ordinary($0) }
         let failure = try #require(await Self.send(to: server))
         #expect(failure.kind == .rejected(code: 554, command: "the greeting"))
-        #expect(failure.isPermanent)
+        #expect(failure.fault == .relay)
         #expect(failure.message.contains("no service here"))
         await server.stop()
     }
@@ -64,7 +64,7 @@ struct SMTPProtocolTests {
         }
         let failure = try #require(await Self.send(to: server))
         #expect(failure.kind == .rejected(code: 451, command: "RCPT TO"))
-        #expect(!failure.isPermanent)
+        #expect(failure.fault == .transient)
         #expect(!server.commands.contains("DATA"))
         await server.stop()
     }
@@ -76,7 +76,7 @@ struct SMTPProtocolTests {
         }
         let failure = try #require(await Self.send(to: server))
         #expect(failure.kind == .rejected(code: 452, command: "the message data"))
-        #expect(!failure.isPermanent)
+        #expect(failure.fault == .transient)
         await server.stop()
     }
 
@@ -98,7 +98,7 @@ struct SMTPProtocolTests {
         let failure = try #require(await Self.send(to: server))
         #expect(failure.kind == .connection)
         #expect(failure.message.contains("MAIL FROM"))
-        #expect(!failure.isPermanent)
+        #expect(failure.fault == .relay)
         await server.stop()
     }
 
@@ -109,7 +109,7 @@ struct SMTPProtocolTests {
         }
         let failure = try #require(await Self.send(to: server))
         #expect(failure.kind == .rejected(code: 421, command: "EHLO"))
-        #expect(!failure.isPermanent)
+        #expect(failure.fault == .relay)
         #expect(!server.commands.contains("HELO localhost"))
         await server.stop()
     }

@@ -70,26 +70,6 @@ public struct OutboxWorker: Service {
         }
     }
 
-    /// What a failed send says about the message.
-    enum Fault: Equatable {
-        /// The relay itself failed (down, TLS, credentials, a refused greeting or sender): the
-        /// message is not at fault and keeps its tries.
-        case relay
-        /// This message may go later (a 4xx to its recipient or data).
-        case transient
-        /// This message will never go (a 5xx to its recipient or data, a bad address).
-        case permanent
-    }
-
-    static func fault(of error: SMTPError) -> Fault {
-        switch error.kind {
-        case .rejected(let code, let command) where ["RCPT TO", "DATA", "the message data"].contains(command):
-            return code >= 500 ? .permanent : .transient
-        case .invalidAddress, .invalidMessage: return .permanent
-        default: return .relay
-        }
-    }
-
     /// Sends the messages that are due now, one claim at a time, until none is due or the relay
     /// fails; returns how many were tried.
     @discardableResult
@@ -116,14 +96,14 @@ public struct OutboxWorker: Service {
             } catch let error as SMTPError {
                 // A relay's reply may quote the address; it goes no further than the outbox row.
                 let reason = Self.scrub(error.message, address: message.toAddress)
-                switch Self.fault(of: error) {
+                switch error.fault {
                 case .relay:
                     try await store.postpone(message, error: reason, until: now + 60)
                     logger.warning("the SMTP relay failed; sending again in a minute", metadata: ["error": "\(reason)"])
                     return tried
                 case .transient, .permanent:
                     let status = try await store.markFailed(
-                        message, error: reason, permanent: Self.fault(of: error) == .permanent, maxAttempts: settings.maxAttempts, now: now)
+                        message, error: reason, permanent: error.fault == .permanent, maxAttempts: settings.maxAttempts, now: now)
                     logger.warning(
                         "a letter could not be sent", metadata: ["message": "\(message.id)", "error": "\(reason)", "status": "\(status.rawValue)"])
                 }
