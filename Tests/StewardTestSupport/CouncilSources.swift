@@ -117,7 +117,15 @@ public enum CouncilFixture {
                         .init(
                             kind: .sharingAgreement, reference: "DWP-HB-01", categories: ["user.financial"], purposes: ["benefits"],
                             starts: CalendarDate(year: 2020, month: 1, day: 1)!, ends: nil)
-                    ])
+                    ]),
+                // Never disclosed to: told of nothing.
+                Recipient(
+                    key: "housing_ombudsman", name: "Housing Ombudsman", description: nil, kind: .thirdParty, country: "GB", dpfCertified: false,
+                    agreements: [
+                        .init(
+                            kind: .sharingAgreement, reference: "HO-01", categories: ["user.name"], purposes: ["housing"],
+                            starts: CalendarDate(year: 2020, month: 1, day: 1)!, ends: nil)
+                    ]),
             ], retention: [], customIdentities: [])
     }
 }
