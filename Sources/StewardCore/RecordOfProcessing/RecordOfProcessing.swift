@@ -56,21 +56,16 @@ public struct RecordOfProcessing: Sendable, Hashable, Codable {
             let safeguards = restricted.map { "\($0.to): \($0.safeguard)" }
             let datasetKeys = Set(systems.flatMap(\.datasets))
             let retention = dataMap.retention.filter { datasetKeys.contains($0.dataset) }.map { rule in
-                let from: String
-                switch rule.trigger {
-                case .field(let field): from = "from \(field)"
-                case .event(let event): from = "from \(event.replacingUnderscores)"
-                }
-                return "\(rule.dataset).\(rule.collection): \(rule.period) \(from), then \(rule.action.rawValue)"
+                "\(rule.dataset).\(rule.collection): \(rule.summary)"
             }
             return Activity(
                 purpose: purpose.key.rawValue,
                 purposeName: purpose.name,
                 description: purpose.description ?? purpose.name,
-                lawfulBasis: "\(purpose.lawfulBasis.title) (\(purpose.lawfulBasis.article))",
+                lawfulBasis: purpose.lawfulBasisText,
                 legislation: purpose.legislation,
-                specialCondition: purpose.specialCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" },
-                criminalOffenceCondition: purpose.criminalOffenceCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" },
+                specialCondition: purpose.specialConditionText,
+                criminalOffenceCondition: purpose.criminalOffenceConditionText,
                 systems: systems.map(\.name),
                 departments: Array(Set(systems.map(\.department))).sorted(),
                 dataSubjects: purpose.dataSubjects.map { taxonomy.subjects[$0]?.name ?? $0 },
@@ -178,4 +173,25 @@ public func escape(_ text: String) -> String {
 extension String {
     /// A key written for people: `last_case_closed_at` → `last case closed at`.
     public var replacingUnderscores: String { replacingOccurrences(of: "_", with: " ") }
+}
+
+extension Purpose {
+    /// The lawful basis as the record of processing and the Art 15 information state it.
+    public var lawfulBasisText: String { "\(lawfulBasis.title) (\(lawfulBasis.article))" }
+    public var specialConditionText: String? { specialCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" } }
+    public var criminalOffenceConditionText: String? {
+        criminalOffenceCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" }
+    }
+}
+
+extension RetentionRule {
+    /// How long, from when, then what: `6 years from closed at, then delete`.
+    public var summary: String {
+        let from: String =
+            switch trigger {
+            case .field(let field): field.replacingUnderscores
+            case .event(let event): event.replacingUnderscores
+            }
+        return "\(period) from \(from), then \(action.rawValue)"
+    }
 }

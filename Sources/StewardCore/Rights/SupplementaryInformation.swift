@@ -101,9 +101,8 @@ public struct SupplementaryInformation: Sendable, Hashable, Codable {
         self.purposes = purposes.map { purpose in
             PurposeInfo(
                 key: purpose.key.rawValue, name: purpose.name, description: purpose.description ?? purpose.name,
-                lawfulBasis: "\(purpose.lawfulBasis.title) (\(purpose.lawfulBasis.article))", legislation: purpose.legislation,
-                specialCategoryCondition: purpose.specialCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" },
-                criminalOffenceCondition: purpose.criminalOffenceCondition.map { "\($0.rawValue.replacingUnderscores) (\($0.provision))" },
+                lawfulBasis: purpose.lawfulBasisText, legislation: purpose.legislation,
+                specialCategoryCondition: purpose.specialConditionText, criminalOffenceCondition: purpose.criminalOffenceConditionText,
                 systems: dataMap.systems.filter { $0.purposes.contains(purpose.key) && systemKeys.contains($0.key) }.map(\.name),
                 categories: purpose.dataCategories.map(categoryName), sources: purpose.sources ?? [],
                 rights: Self.rights(for: purpose.lawfulBasis)
@@ -149,14 +148,9 @@ public struct SupplementaryInformation: Sendable, Hashable, Codable {
 
         retention = systems.flatMap { system in
             dataMap.retention.filter { system.datasets.contains($0.dataset) }.map { rule in
-                let from: String
-                switch rule.trigger {
-                case .field(let field): from = "from \(field.replacingUnderscores)"
-                case .event(let event): from = "from \(event.replacingUnderscores)"
-                }
                 var records = dataMap.dataset(rule.dataset)?.collection(rule.collection)?.description ?? rule.collection.replacingUnderscores
                 while records.hasSuffix(".") { records.removeLast() }
-                return RetentionInfo(system: system.name, records: records, period: "\(rule.period) \(from), then \(rule.action.rawValue)")
+                return RetentionInfo(system: system.name, records: records, period: rule.summary)
             }
         }
 
