@@ -179,30 +179,18 @@ public struct RequestService: Sendable {
         } else if let map {
             request.tasks = RequestScope.tasks(for: request, dataMap: map, subject: nil, disclosures: [])
         }
-        var code: String?
-        var challenge: IdentityChallenge?
+        // From the public, the address is proved by a code first, and until then gets only the
+        // code: nothing the requester wrote. Otherwise the requester is acknowledged at once.
+        var acknowledgement: RenderedLetter?
         if fromPublic {
             try request.apply(.init(date: today, change: .identityRequested, actor: "steward"))
-            (challenge, code) = IdentityChallenge.issue(at: Store.epochSeconds(), key: store.codeKey)
-        }
-        let controller = map?.controller ?? Controller(name: "The council")
-        var letters: [(letter: RenderedLetter, code: (sealed: String, expiresAt: Int64)?)] = []
-        if let code {
-            // Until the address is proved, it gets only the code: nothing the requester wrote.
-            let context = LetterContext(
-                request: request, controller: controller, reading: clock.reading(for: request.timeline), today: today, code: OutboxMessage.codeMarker)
-            letters.append(
-                (
-                    try self.letters.render(.identityRequest, context: context),
-                    (try store.seal.seal(code, context: request.id.rawValue), challenge!.expiresAt)
-                ))
         } else if request.requester.email != nil {
-            letters.append((try acknowledge(&request, controller: controller, today: today), nil))
+            acknowledgement = try acknowledge(&request, controller: map?.controller ?? Controller(name: "The council"), today: today)
         }
         let reading = clock.reading(for: request.timeline)
         let stored = request
-        let newChallenge = challenge
-        let queued = letters
+        let letter = acknowledgement
+        let service = self
         let now = AuditChain.timestamp()
         try await store.writeAudited { database in
             try await Store.insert(stored, reading: reading, createdAt: now, actor: actor, on: database)
@@ -220,17 +208,13 @@ public struct RequestService: Sendable {
                 )
             ]
             for event in stored.events { events.append(Self.auditEvent(for: event, request: stored, reading: reading)) }
-            if let challenge = newChallenge {
-                try await Store.saveChallenge(challenge, codesIssued: 1, request: stored.id, on: database)
-                events.append(
-                    AuditEvent(
-                        actor: "steward", action: "request.identity.code_issued", object: "request/\(stored.id)", details: ["codesIssued": .int(1)]))
-            }
-            for (letter, code) in queued {
+            if fromPublic, let email = stored.requester.email {
+                events += try await service.queueCode(
+                    for: stored, to: email, codesIssued: 1, reading: reading, map: map, today: today, actor: "steward", on: database)
+            } else if let letter {
                 events.append(
                     try await Store.enqueue(
-                        letter, to: stored.requester.email!, name: stored.requester.name, request: stored.id, code: code, actor: actor,
-                        on: database))
+                        letter, to: stored.requester.email!, name: stored.requester.name, request: stored.id, code: nil, actor: actor, on: database))
             }
             return ((), events)
         }
@@ -513,19 +497,30 @@ public struct RequestService: Sendable {
                     throw StewardError(.conflict, "no more codes can be sent for this request; contact the council", field: "id")
                 }
             }
-            let (challenge, code) = IdentityChallenge.issue(at: Store.epochSeconds(), key: service.store.codeKey)
-            try await Store.saveChallenge(challenge, codesIssued: issued, request: id, on: database)
-            let letter = try service.render(
-                .identityRequest, for: request, reading: service.clock.reading(for: request.timeline), map: map, today: today, reasons: nil,
-                ground: nil, code: OutboxMessage.codeMarker)
-            let mail = try await Store.enqueue(
-                letter, to: email, name: request.requester.name, request: id,
-                code: (try service.store.seal.seal(code, context: id.rawValue), challenge.expiresAt), actor: actor,
-                on: database)
-            let event = AuditEvent(
-                actor: actor, action: "request.identity.code_issued", object: "request/\(id)", details: ["codesIssued": .int(issued)])
-            return ((), [event, mail])
+            let events = try await service.queueCode(
+                for: request, to: email, codesIssued: issued, reading: service.clock.reading(for: request.timeline), map: map, today: today,
+                actor: actor, on: database)
+            return ((), events)
         }
+    }
+
+    /// Issues a new code and queues the identity email carrying it: the challenge is kept as a
+    /// keyed hash, the code sealed beside its waiting email and put in only as it is sent. Returns
+    /// the audit entries (the code issued, the email queued).
+    func queueCode(
+        for request: RightsRequest, to email: String, codesIssued: Int, reading: ClockReading, map: DataMap?, today: CalendarDate,
+        actor: String, on database: any SQLDatabase
+    ) async throws -> [AuditEvent] {
+        let (challenge, code) = IdentityChallenge.issue(at: Store.epochSeconds(), key: store.codeKey)
+        try await Store.saveChallenge(challenge, codesIssued: codesIssued, request: request.id, on: database)
+        let letter = try render(
+            .identityRequest, for: request, reading: reading, map: map, today: today, reasons: nil, ground: nil, code: OutboxMessage.codeMarker)
+        let mail = try await Store.enqueue(
+            letter, to: email, name: request.requester.name, request: request.id,
+            code: (try store.seal.seal(code, context: request.id.rawValue), challenge.expiresAt), actor: actor, on: database)
+        let issued = AuditEvent(
+            actor: actor, action: "request.identity.code_issued", object: "request/\(request.id)", details: ["codesIssued": .int(codesIssued)])
+        return [issued, mail]
     }
 
     /// Checks a code a resident typed. Every try is recorded and audited before the answer is
