@@ -53,3 +53,10 @@ func readInputFile(_ path: String) throws -> Data {
     }
     return data
 }
+
+/// JSON for people to read: indented, keys sorted, slashes left alone.
+func prettyJSON(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

@@ -36,9 +36,7 @@ struct GateCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             await store.close()
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+            print(try prettyJSON(records))
             if records.contains(where: { !$0.allowed }) { throw ExitCode(2) }
         }
     }

@@ -66,9 +66,7 @@ struct ROPACommand: AsyncParsableCommand {
         case .csv: text = record.csv
         case .html: text = record.html
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            text = String(decoding: try encoder.encode(record), as: UTF8.self) + "\n"
+            text = try prettyJSON(record) + "\n"
         }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output))

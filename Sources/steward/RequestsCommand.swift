@@ -47,25 +47,18 @@ struct RequestsCommand: AsyncParsableCommand {
     /// A table of requests, overdue first.
     static func table(_ summaries: [RequestService.Summary]) -> String {
         guard !summaries.isEmpty else { return "No requests.\n" }
-        func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
         var lines = ["REFERENCE         KIND            STATE              RECEIVED    DUE         LEFT       TASKS"]
         for summary in summaries {
             let left = summary.daysLeft.map { summary.overdue ? "\(-$0)d over" : "\($0)d" } ?? (summary.state == .paused ? "paused" : "-")
             lines.append(
                 [
-                    pad(summary.id.rawValue, 17), pad(summary.kind.rawValue, 15), pad(summary.state.rawValue, 18),
-                    pad(summary.received.description, 11),
-                    pad(summary.due?.description ?? "-", 11), pad(left, 10), "\(summary.openTasks) open",
+                    summary.id.rawValue.padding(17), summary.kind.rawValue.padding(15), summary.state.rawValue.padding(18),
+                    summary.received.description.padding(11),
+                    (summary.due?.description ?? "-").padding(11), left.padding(10), "\(summary.openTasks) open",
                 ].joined(separator: " ")
             )
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func json(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     /// `steward requests due --within 7d`.
@@ -88,7 +81,7 @@ struct RequestsCommand: AsyncParsableCommand {
             let summaries = try await RequestsCommand.with(options) { service in
                 try await service.list(states: [.received, .awaitingIdentity, .inProgress], dueBefore: today.adding(days: days), today: today)
             }
-            print(json ? try RequestsCommand.json(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
+            print(json ? try prettyJSON(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
             if summaries.contains(where: \.overdue) { throw ExitCode(3) }
         }
 
@@ -121,7 +114,7 @@ struct RequestsCommand: AsyncParsableCommand {
                 }
             }
             let summaries = try await RequestsCommand.with(options) { service in try await service.list(states: states, today: .today) }
-            print(json ? try RequestsCommand.json(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
+            print(json ? try prettyJSON(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
         }
     }
 
@@ -134,7 +127,7 @@ struct RequestsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let view = try await RequestsCommand.with(options) { service in try await service.request(.init(reference), today: .today) }
-            print(try RequestsCommand.json(view))
+            print(try prettyJSON(view))
         }
     }
 
@@ -161,7 +154,7 @@ struct RequestsCommand: AsyncParsableCommand {
             let view = try await RequestsCommand.with(options) { service in
                 try await service.submit(intake, actor: commandLineActor, fromPublic: false, today: .today)
             }
-            print(try RequestsCommand.json(view))
+            print(try prettyJSON(view))
         }
     }
 
@@ -201,7 +194,7 @@ struct RequestsCommand: AsyncParsableCommand {
             let view = try await RequestsCommand.with(options) { service in
                 try await service.apply(input, to: .init(reference), actor: commandLineActor, today: .today)
             }
-            print(try RequestsCommand.json(view))
+            print(try prettyJSON(view))
         }
     }
 }
