@@ -64,6 +64,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "StewardApp",
+            dependencies: [
+                "StewardCore", "StewardStore", "StewardFiles",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "StewardMail",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -76,6 +84,7 @@ let package = Package(
         .target(
             name: "StewardServer",
             dependencies: [
+                "StewardApp",
                 "StewardCore",
                 "StewardStore",
                 "StewardFiles",
@@ -92,6 +101,7 @@ let package = Package(
         .executableTarget(
             name: "steward",
             dependencies: [
+                "StewardApp",
                 "StewardCore",
                 "StewardStore",
                 "StewardFiles",
@@ -107,7 +117,7 @@ let package = Package(
         .target(
             name: "StewardTestSupport",
             dependencies: [
-                "StewardCore", "StewardStore", "StewardFiles",
+                "StewardApp", "StewardCore", "StewardStore", "StewardFiles",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -118,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "steward-bench",
             dependencies: [
-                "StewardCore", "StewardStore", "StewardFiles",
+                "StewardApp", "StewardCore", "StewardStore", "StewardFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -127,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardCoreTests",
-            dependencies: ["StewardCore", "StewardFiles"],
+            dependencies: ["StewardCore", "StewardFiles", "StewardTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -137,7 +147,9 @@ let package = Package(
         ),
         .testTarget(
             name: "StewardStoreTests",
-            dependencies: ["StewardCore", "StewardStore", "StewardFiles", "StewardTestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "StewardApp", "StewardCore", "StewardStore", "StewardFiles", "StewardTestSupport", .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -153,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "StewardServerTests",
             dependencies: [
-                "StewardCore", "StewardStore", "StewardFiles", "StewardServer", "StewardTestSupport",
+                "StewardApp", "StewardCore", "StewardStore", "StewardFiles", "StewardServer", "StewardTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -164,7 +176,8 @@ let package = Package(
         .testTarget(
             name: "stewardTests",
             dependencies: [
-                "steward", "StewardCore", "StewardStore", "StewardFiles", "StewardTestSupport", .product(name: "SQLKit", package: "sql-kit"),
+                "steward", "StewardApp", "StewardCore", "StewardStore", "StewardFiles", "StewardTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),

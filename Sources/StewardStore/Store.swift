@@ -22,13 +22,21 @@ public final class Store: Sendable {
     /// Keys erasure's HMAC masking, and seals its encrypted masking (from the data key).
     let erasureKey: Secret.Key
     let erasureSeal: SecretSeal
+    /// For the connections to council sources (never given personal data).
+    let logger: Logger
     public var dialect: Dialect { handle.dialect }
+
+    /// The key identity codes are checked against, for the request service.
+    public var identityCodeKey: Secret.Key { codeKey }
+    /// The keys erasure masks with, for the request service.
+    public var erasureKeys: ErasureKeys { ErasureKeys(hmac: erasureKey, seal: erasureSeal) }
 
     /// Identifies the data key without giving it away, so a database refuses another key.
     let dataKeyCheck: String
 
-    init(handle: any DatabaseHandle, signer: AuditSigner, dataKey: Secret.DataKey, checkpointInterval: Int) {
+    init(handle: any DatabaseHandle, signer: AuditSigner, dataKey: Secret.DataKey, checkpointInterval: Int, logger: Logger) {
         self.handle = handle
+        self.logger = logger
         self.appender = AuditAppender(dialect: handle.dialect, signer: signer, checkpointInterval: checkpointInterval)
         self.audit = AuditLog(handle: handle, appender: appender)
         self.seal = SecretSeal(signer: signer)
@@ -50,7 +58,7 @@ public final class Store: Sendable {
         checkSigner: Bool = true, logger: Logger
     ) async throws -> Store {
         let handle = try await openDatabase(location, logger: logger)
-        let store = Store(handle: handle, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval)
+        let store = Store(handle: handle, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval, logger: logger)
         do {
             if migrate { _ = try await store.migrate() }
             if migrate { try await store.adoptDataKey() }
@@ -158,17 +166,7 @@ public final class Store: Sendable {
 
 // MARK: - Data map
 
-/// One stored version of the data map.
-public struct StoredDataMap: Sendable, Hashable, Codable {
-    public var version: Int
-    public var loadedAt: String
-    public var loadedBy: String
-    /// SHA-256 of the stored document.
-    public var digest: String
-    public var dataMap: DataMap
-}
-
-extension Store {
+extension Store: DataMapRepository {
     /// Stores `map` as a new version unless it is identical to the current one, and records the load
     /// in the audit log with what changed. Returns the version now current, the changes, and whether
     /// a new version was made.
@@ -189,7 +187,7 @@ extension Store {
             if let current, current.digest == digest {
                 // Nothing to store, but the load happened and is recorded.
                 let event = AuditEvent(
-                    actor: actor, action: "datamap.load.unchanged", object: "datamap/\(current.version)",
+                    actor: actor, action: .dataMapLoadUnchanged, object: "datamap/\(current.version)",
                     details: ["version": .int(current.version), "digest": .string(digest)]
                 )
                 return ((current, changes, false), [event])
@@ -204,7 +202,7 @@ extension Store {
                 """
             ).run()
             let event = AuditEvent(
-                actor: actor, action: "datamap.load", object: "datamap/\(stored.version)",
+                actor: actor, action: .dataMapLoad, object: "datamap/\(stored.version)",
                 details: .object([
                     "version": .int(stored.version), "previousVersion": current.map { .int($0.version) } ?? .null, "digest": .string(digest),
                     "summary": .string(summary), "changes": changes.json,
@@ -269,7 +267,7 @@ extension Store {
                 """
             ).run()
             let event = AuditEvent(
-                actor: actor, action: "token.create", object: "token/\(id)", details: ["name": .string(trimmed), "role": .string(role.rawValue)]
+                actor: actor, action: .tokenCreate, object: "token/\(id)", details: ["name": .string(trimmed), "role": .string(role.rawValue)]
             )
             return ((token, secret), [event])
         }
@@ -313,7 +311,7 @@ extension Store {
             var token = try Self.token(from: row)
             token.revokedAt = AuditChain.timestamp()
             try await database.raw("UPDATE api_tokens SET revoked_at = \(bind: token.revokedAt) WHERE id = \(bind: token.id)").run()
-            return (token, [AuditEvent(actor: actor, action: "token.revoke", object: "token/\(token.id)", details: ["name": .string(token.name)])])
+            return (token, [AuditEvent(actor: actor, action: .tokenRevoke, object: "token/\(token.id)", details: ["name": .string(token.name)])])
         }
     }
 

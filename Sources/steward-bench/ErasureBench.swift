@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
+import StewardApp
 import StewardCore
 import StewardFiles
 import StewardStore
@@ -30,9 +31,7 @@ enum ErasureBench {
         _ = try await store.addSource(
             id: "bench", name: "Benchmark council database", kind: location.isPostgres ? .postgres : .sqlite, dataset: "bench", location: url,
             actor: "bench")
-        let service = RequestService(
-            store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
-            clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
+        let service = try StewardServices(store: store, configuration: StewardConfiguration()).requests
         // Distinct people, so each erasure finds someone still there; half for Steward, half for the floor.
         var generator = SystemRandomNumberGenerator()
         var chosen = Set<Int>()
@@ -40,10 +39,10 @@ enum ErasureBench {
         let people = Array(chosen)
         var requests: [RightsRequest.ID] = []
         for person in people.prefix(samples) {
-            let intake = RequestService.Intake(
+            let intake = RightsRequest.Intake(
                 kind: .erasure, requester: Requester(name: "Person \(person)", email: "person\(person)@example.org"), description: "Erase me")
-            let id = try await service.submit(intake, actor: "bench", fromPublic: false, today: .today).request.id
-            _ = try await service.apply(.init(change: "started"), to: id, actor: "bench", today: .today)
+            let id = try await service.submit(intake, actor: "bench", fromPublic: false).request.id
+            _ = try await service.apply(.init(change: .started), to: id, actor: "bench")
             requests.append(id)
         }
         let floorHandle = try await openDatabase(location, logger: logger)
@@ -51,7 +50,7 @@ enum ErasureBench {
         var floors: [Double] = []
         for (index, id) in requests.enumerated() {
             let started = ContinuousClock.now
-            let report = try await service.runErasure(id, policy: ErasurePolicy(), actor: "bench", logger: logger)
+            let report = try await service.runErasure(id, policy: ErasurePolicy(), actor: "bench")
             times.append(SearchBench.milliseconds(ContinuousClock.now - started))
             guard report.isComplete else { throw StewardError(.unavailable, "an erasure in the benchmark did not complete") }
             let floorStart = ContinuousClock.now

@@ -81,7 +81,7 @@ enum GateBench {
         let map = dataMap()
         let taxonomy = Taxonomy.builtin
         let index = GateIndex(dataMap: map, taxonomy: taxonomy)
-        let subject = Subject(id: "s", identifiers: [.init(kind: "email", value: "a@example.org")], verifiedEmails: ["a@example.org"])
+        let subject = Subject(id: "s", identifiers: [.init(kind: .email, value: "a@example.org")], verifiedEmails: ["a@example.org"])
         let today = CalendarDate(year: 2026, month: 11, day: 29)!
         let context = GateContext(
             dataMap: map, taxonomy: taxonomy, adequacy: .ukDefault, today: today, subject: subject, preferences: preferences(), index: index

@@ -37,7 +37,7 @@ enum SearchBench {
     /// The dataset describing the tables, as a council would write it.
     static func dataset() -> Dataset {
         func field(
-            _ name: String, type: Dataset.DataType.Base = .string, identity: String? = nil, primaryKey: Bool = false,
+            _ name: String, type: Dataset.DataType.Base = .string, identity: IdentityKind.Key? = nil, primaryKey: Bool = false,
             references: [Dataset.Reference] = []
         )
             -> Dataset.Field
@@ -162,8 +162,8 @@ enum SearchBench {
             let person = Int.random(in: 1...people, using: &generator)
             let member = Int.random(in: 1...100_000, using: &generator)
             let identifiers = [
-                Subject.Identifier(kind: "email", value: "person\(person)@example.org"),
-                Subject.Identifier(kind: "email", value: "library_member\(member)@example.org"),
+                Subject.Identifier(kind: .email, value: "person\(person)@example.org"),
+                Subject.Identifier(kind: .email, value: "library_member\(member)@example.org"),
             ]
             // Whichever goes second finds the person's pages in cache: take turns going first.
             var found: [PersonSearch.Found] = []

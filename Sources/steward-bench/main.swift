@@ -29,7 +29,7 @@ func seconds(isolation: isolated (any Actor)? = #isolation, _ body: () async thr
 
 func event(_ index: Int) -> AuditEvent {
     AuditEvent(
-        actor: "token:case-management", action: "gate.decide", object: "subject/\(index)",
+        actor: "token:case-management", action: .gateDecide, object: "subject/\(index)",
         details: ["allowed": true, "purpose": "statutory_adult_social_care", "recipient": "wessex_nhs_trust", "decision": .int(index)]
     )
 }

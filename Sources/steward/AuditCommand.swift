@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StewardApp
 import StewardCore
 import StewardFiles
 import StewardStore
@@ -34,30 +35,18 @@ struct AuditCommand: AsyncParsableCommand {
             var trusted: Set<String>? = publicKeys.isEmpty ? nil : Set(publicKeys.map { $0.lowercased() })
             let result: AuditVerifier.Result
             if let file {
-                guard let handle = FileHandle(forReadingAtPath: file) else {
-                    printError("error: cannot read '\(file)'")
-                    throw ExitCode.failure
-                }
-                let data = handle.readDataToEndOfFile()
-                let text = String(decoding: data, as: UTF8.self)
-                do {
-                    result = try AuditExport.verify(lines: text.split(separator: "\n", omittingEmptySubsequences: false), trustedKeys: trusted)
-                } catch let error as StewardError {
-                    printError("error: \(error.message)")
-                    throw ExitCode.failure
-                }
+                let text = String(decoding: try readInputFile(file), as: UTF8.self)
+                result = try AuditExport.verify(lines: text.split(separator: "\n", omittingEmptySubsequences: false), trustedKeys: trusted)
             } else {
-                let configuration = try ConfigurationLoader.load(path: options.config)
+                let configuration = try options.configuration()
                 if trusted == nil {
                     guard FileManager.default.fileExists(atPath: configuration.auditSigningKeyPath) else {
-                        printError("error: no trusted key: give --public-key HEX, or configure audit_signing_key")
-                        throw ExitCode.failure
+                        throw StewardError(.invalidInput, "no trusted key: give --public-key HEX, or configure audit_signing_key")
                     }
                     trusted = [try AuditKeyFile.load(path: configuration.auditSigningKeyPath, create: false).publicKey]
                 }
                 if case .sqlite(let path) = configuration.database, !FileManager.default.fileExists(atPath: path) {
-                    printError("error: there is no database at '\(path)'")
-                    throw ExitCode.failure
+                    throw StewardError(.invalidInput, "there is no database at '\(path)'")
                 }
                 // Verification only reads: it needs no private key, opens no sealed data, and changes
                 // nothing, not even the schema.
@@ -99,27 +88,24 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
         func run() async throws {
-            let (_, store) = try await options.open()
-            let sink: FileHandle
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil) || FileManager.default.fileExists(atPath: output),
-                    let handle = FileHandle(forWritingAtPath: output)
-                else {
-                    await store.close()
-                    printError("error: cannot write '\(output)'")
-                    throw ExitCode.failure
+            let count = try await options.withServices { services in
+                let sink: FileHandle
+                if let output {
+                    guard FileManager.default.createFile(atPath: output, contents: nil) || FileManager.default.fileExists(atPath: output),
+                        let handle = FileHandle(forWritingAtPath: output)
+                    else { throw StewardError(.invalidInput, "cannot write '\(output)'") }
+                    try handle.truncate(atOffset: 0)
+                    sink = handle
+                } else {
+                    sink = FileHandle.standardOutput
                 }
-                try handle.truncate(atOffset: 0)
-                sink = handle
-            } else {
-                sink = FileHandle.standardOutput
+                let writer = LineWriter(handle: sink)
+                let count = try await services.store.exportAudit { line in try writer.write(line) }
+                try writer.flush()
+                _ = try await services.store.audit.append(AuditEvent(actor: commandLineActor, action: .auditExport, object: "audit"))
+                return count
             }
-            let writer = LineWriter(handle: sink)
-            let count = try await store.exportAudit { line in try writer.write(line) }
-            try writer.flush()
-            _ = try await store.audit.append(AuditEvent(actor: commandLineActor, action: "audit.export", object: "audit"))
-            await store.close()
-            if output != nil { printError("Exported \(count) entries to \(output!).") }
+            if let output { printError("Exported \(count) entries to \(output).") }
         }
     }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
+import StewardApp
 import StewardCore
-import StewardServer
-import StewardStore
 
 /// `steward gate check FILE.json`: asks the gate, as an application would.
 struct GateCommand: AsyncParsableCommand {
@@ -22,20 +21,12 @@ struct GateCommand: AsyncParsableCommand {
         @Argument(help: "The JSON file.") var file: String
 
         func run() async throws {
-            let data = try readInputFile(file)
-            let (configuration, store) = try await options.open()
-            let gate = GateService(store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: configuration.adequacy)
-            var records: [DecisionRecord] = []
-            do {
-                for (request, subject) in try decisionRequests(fromJSON: data, actor: commandLineActor) {
-                    records.append(try await gate.decide(request, subject: subject, today: .today))
-                }
-            } catch let error as StewardError {
-                await store.close()
-                printError("error: \(error.message)\(error.field.map { " (\($0))" } ?? "")")
-                throw ExitCode.failure
+            let requests = try decisionRequests(fromJSON: try readInputFile(file), actor: commandLineActor)
+            let records = try await options.withServices { services in
+                var records: [DecisionRecord] = []
+                for (request, subject) in requests { records.append(try await services.gate.decide(request, subject: subject)) }
+                return records
             }
-            await store.close()
             print(try prettyJSON(records))
             if records.contains(where: { !$0.allowed }) { throw ExitCode(2) }
         }

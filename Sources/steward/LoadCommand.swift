@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import StewardApp
 import StewardCore
 import StewardFiles
-import StewardStore
 
 /// `steward load DIR`: validates a data-map folder and stores it as a new version.
 struct LoadCommand: AsyncParsableCommand {
@@ -17,24 +17,12 @@ struct LoadCommand: AsyncParsableCommand {
     var folder: String
 
     func run() async throws {
-        let (configuration, store) = try await options.open()
-        do {
-            let draft = try DataMapReader.read(folder: URL(fileURLWithPath: folder))
-            let result = try await store.loadDataMap(
-                draft, taxonomy: .builtin, fallbackController: configuration.controller, actor: commandLineActor
-            )
-            await store.close()
-            if result.created {
-                print("Loaded data map version \(result.version).")
-            } else {
-                print("No change: the files match data map version \(result.version).")
-            }
-        } catch let error as StewardError {
-            await store.close()
-            printError("error: \(error.message)")
-            for issue in error.details { printError("  \(issue)") }
-            throw ExitCode.failure
+        let result = try await options.withServices { services in
+            try await services.store.loadDataMap(
+                try DataMapReader.read(folder: URL(fileURLWithPath: folder)), taxonomy: services.taxonomy,
+                fallbackController: services.configuration.controller, actor: commandLineActor)
         }
+        print(result.created ? "Loaded data map version \(result.version)." : "No change: the files match data map version \(result.version).")
     }
 }
 
@@ -51,25 +39,26 @@ struct ROPACommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
     func run() async throws {
-        let (configuration, store) = try await options.open()
-        let current = try await store.currentDataMap()
-        await store.close()
-        guard let current else {
-            printError("error: no data map has been loaded yet; run 'steward load DIR' first")
-            throw ExitCode.failure
+        let record = try await options.withServices { services in
+            guard let current = try await services.dataMaps.current() else {
+                throw StewardError(.conflict, "no data map has been loaded yet; run 'steward load DIR' first")
+            }
+            return RecordOfProcessing(
+                dataMap: current.dataMap, taxonomy: services.taxonomy, adequacy: services.configuration.adequacy, on: services.today(),
+                version: current.version)
         }
-        let record = RecordOfProcessing(
-            dataMap: current.dataMap, taxonomy: .builtin, adequacy: configuration.adequacy, on: .today, version: current.version
-        )
-        let text: String
-        switch format {
-        case .csv: text = record.csv
-        case .html: text = record.html
-        case .json:
-            text = try prettyJSON(record) + "\n"
-        }
+        let text =
+            switch format {
+            case .csv: record.csv
+            case .html: record.html
+            case .json: try prettyJSON(record) + "\n"
+            }
         if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            } catch {
+                throw StewardError(.invalidInput, "cannot write '\(output)'", underlying: error)
+            }
         } else {
             print(text, terminator: "")
         }

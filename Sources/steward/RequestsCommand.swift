@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StewardApp
 import StewardCore
 import StewardFiles
 import StewardStore
@@ -10,39 +11,6 @@ struct RequestsCommand: AsyncParsableCommand {
         commandName: "requests", abstract: "Record, change and list rights requests, and see what is due.",
         subcommands: [Due.self, List.self, Show.self, Create.self, Event.self]
     )
-
-    /// Opens the store and the request service over it.
-    static func service(_ options: CommonOptions) async throws -> RequestService {
-        let (configuration, store) = try await options.open()
-        do {
-            return RequestService(
-                store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: configuration.adequacy,
-                clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: configuration.bankHolidayFile)),
-                letters: try LetterTemplates(directory: configuration.lettersDirectory), legalHolds: configuration.legalHolds
-            )
-        } catch {
-            await store.close()
-            throw error
-        }
-    }
-
-    /// Runs `body` with the service, closing the store afterwards, and turns Steward's errors into a
-    /// message and exit code 1.
-    static func with<T>(_ options: CommonOptions, _ body: (RequestService) async throws -> T) async throws -> T {
-        let service = try await service(options)
-        do {
-            let result = try await body(service)
-            await service.store.close()
-            return result
-        } catch let error as StewardError {
-            await service.store.close()
-            printError("error: \(error.message)\(error.field.map { " (\($0))" } ?? "")")
-            throw ExitCode.failure
-        } catch {
-            await service.store.close()
-            throw error
-        }
-    }
 
     /// A table of requests, overdue first.
     static func table(_ summaries: [RequestService.Summary]) -> String {
@@ -73,25 +41,10 @@ struct RequestsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            guard let days = Self.days(within) else {
-                printError("error: --within must be a number of days or weeks, such as 7d or 2w, not '\(within)'")
-                throw ExitCode.failure
-            }
-            let today = CalendarDate.today
-            let summaries = try await RequestsCommand.with(options) { service in
-                try await service.list(states: [.received, .awaitingIdentity, .inProgress], dueBefore: today.adding(days: days), today: today)
-            }
+            let days = try RightsRequest.days(within, field: "--within")
+            let summaries = try await options.withServices { services in try await services.requests.due(within: days) }
             print(json ? try prettyJSON(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
             if summaries.contains(where: \.overdue) { throw ExitCode(3) }
-        }
-
-        static func days(_ text: String) -> Int? {
-            guard let unit = text.last, let count = Int(text.dropLast()), count >= 0 else { return Int(text) }
-            switch unit {
-            case "d": return count
-            case "w": return count * 7
-            default: return nil
-            }
         }
     }
 
@@ -104,16 +57,8 @@ struct RequestsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            var states: Set<RightsRequest.State>?
-            if let status {
-                do {
-                    states = try RightsRequest.State.parse(status)
-                } catch let error as StewardError {
-                    printError("error: \(error.message)")
-                    throw ExitCode.failure
-                }
-            }
-            let summaries = try await RequestsCommand.with(options) { service in try await service.list(states: states, today: .today) }
+            let states = try status.map { try RightsRequest.State.parse($0) }
+            let summaries = try await options.withServices { services in try await services.requests.list(states: states) }
             print(json ? try prettyJSON(summaries) : RequestsCommand.table(summaries), terminator: json ? "\n" : "")
         }
     }
@@ -126,7 +71,7 @@ struct RequestsCommand: AsyncParsableCommand {
         @Argument(help: "The request's reference (SR-…).") var reference: String
 
         func run() async throws {
-            let view = try await RequestsCommand.with(options) { service in try await service.request(.init(reference), today: .today) }
+            let view = try await options.withServices { services in try await services.requests.request(.init(reference)) }
             print(try prettyJSON(view))
         }
     }
@@ -143,16 +88,9 @@ struct RequestsCommand: AsyncParsableCommand {
         @Argument(help: "The JSON file.") var file: String
 
         func run() async throws {
-            let data = try readInputFile(file)
-            let intake: RequestService.Intake
-            do {
-                intake = try JSONDecoder().decode(RequestService.Intake.self, from: data)
-            } catch {
-                printError("error: \(file) is not a request: \(error)")
-                throw ExitCode.failure
-            }
-            let view = try await RequestsCommand.with(options) { service in
-                try await service.submit(intake, actor: commandLineActor, fromPublic: false, today: .today)
+            let intake = try decodeInputFile(RightsRequest.Intake.self, file)
+            let view = try await options.withServices { services in
+                try await services.requests.submit(intake, actor: commandLineActor, fromPublic: false)
             }
             print(try prettyJSON(view))
         }
@@ -161,38 +99,30 @@ struct RequestsCommand: AsyncParsableCommand {
     /// `steward requests event REF CHANGE`.
     struct Event: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract:
-                "Record what happened to a request: identity_requested, fee_received, started, clarification_requested, clarification_received, extended, completed, refused or withdrawn.",
+            abstract: "Record what happened to a request: \(RightsRequest.listed(RightsRequest.Change.Name.staffCommandLine.map(\.rawValue))).",
             discussion: "Staff identity checks go through the API, which records what was seen and by whom."
         )
 
         @OptionGroup var options: CommonOptions
         @Argument(help: "The request's reference (SR-…).") var reference: String
-        @Argument(help: "The change.") var change: String
-        @Option(help: "When it happened (YYYY-MM-DD); today by default.") var date: String?
+        @Argument(
+            help: ArgumentHelp(
+                "The change: \(RightsRequest.Change.Name.staffCommandLine.map(\.rawValue).joined(separator: ", ")).", valueName: "change"))
+        var change: RightsRequest.Change.Name
+        @Option(help: ArgumentHelp("When it happened (YYYY-MM-DD); today by default.", valueName: "date")) var date: CalendarDate?
         @Option(help: "The reasons or questions sent to the requester (extensions, refusals, clarifications).") var reasons: String?
-        @Option(help: "For a refusal: manifestly_unfounded or excessive.") var ground: String?
+        @Option(help: "For a refusal: manifestly_unfounded or excessive.") var ground: RightsRequest.RefusalGround?
+
+        func validate() throws {
+            guard RightsRequest.Change.Name.staffCommandLine.contains(change) else {
+                throw ValidationError("\(change) is recorded through the API, which records what was seen and by whom")
+            }
+        }
 
         func run() async throws {
-            var when: CalendarDate?
-            if let date {
-                guard let parsed = CalendarDate(iso: date) else {
-                    printError("error: --date must be YYYY-MM-DD, not '\(date)'")
-                    throw ExitCode.failure
-                }
-                when = parsed
-            }
-            var refusal: RightsRequest.RefusalGround?
-            if let ground {
-                guard let parsed = RightsRequest.RefusalGround(rawValue: ground) else {
-                    printError("error: --ground must be manifestly_unfounded or excessive, not '\(ground)'")
-                    throw ExitCode.failure
-                }
-                refusal = parsed
-            }
-            let input = RequestService.ChangeInput(change: change, date: when, reasons: reasons, ground: refusal)
-            let view = try await RequestsCommand.with(options) { service in
-                try await service.apply(input, to: .init(reference), actor: commandLineActor, today: .today)
+            let input = RightsRequest.ChangeInput(change: change, date: date, reasons: reasons, ground: ground)
+            let view = try await options.withServices { services in
+                try await services.requests.apply(input, to: .init(reference), actor: commandLineActor)
             }
             print(try prettyJSON(view))
         }
@@ -230,39 +160,56 @@ struct RequestCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let kind = try await RequestsCommand.with(options) { service in try await service.request(.init(reference), today: .today).request.kind }
-            if kind != .access {
-                try await runChange(kind)
-                return
+            let id = RightsRequest.ID(reference)
+            try await options.withServices { services in
+                let kind = try await services.requests.request(id).request.kind
+                if let plan = try changePlan(for: kind) {
+                    try await runChange(plan, kind: kind, services.requests)
+                } else {
+                    try await runAccess(services)
+                }
             }
+        }
+
+        /// The plan `--plan` gives, checked against the request's kind; nil for access.
+        func changePlan(for kind: RightsRequest.Kind) throws -> ChangePlan? {
+            var corrections: [Correction]?
+            var policy: ErasurePolicy?
+            if let plan {
+                switch kind {
+                case .rectification: corrections = try decodeInputFile(Plan.self, plan).corrections ?? []
+                case .erasure: policy = try decodeInputFile(ErasurePolicy.self, plan)
+                default:
+                    throw StewardError(.invalidInput, "--plan is for rectification and erasure; this request is \(kind.rawValue)", field: "--plan")
+                }
+            }
+            return try ChangePlan(kind: kind, corrections: corrections, erasure: policy)
+        }
+
+        /// An access request: the search, with progress, and the bundle with `--output`.
+        func runAccess(_ services: StewardServices) async throws {
             if dryRun, output != nil {
-                printError("error: a dry run keeps nothing, so there is no bundle to write; leave out --output")
-                throw ExitCode.failure
+                throw StewardError(.invalidInput, "a dry run keeps nothing, so there is no bundle to write; leave out --output", field: "--output")
             }
             let id = RightsRequest.ID(reference)
-            let outputPath = output
-            let dry = dryRun
-            let summary = try await RequestsCommand.with(options) { service in
-                let result = try await service.runAccess(id, actor: commandLineActor, dryRun: dry, logger: quietLogger()) { done, total in
-                    printError("searched \(done) of \(total) collections")
+            let summary = try await services.requests.runAccess(id, actor: commandLineActor, dryRun: dryRun) { done, total in
+                printError("searched \(done) of \(total) collections")
+            }
+            if let output {
+                // Written only if the file is new; the hand-over is audited only once it is written.
+                guard !FileManager.default.fileExists(atPath: output) else {
+                    throw StewardError(.invalidInput, "cannot write \(output): it already exists", field: "--output")
                 }
-                if let outputPath {
-                    // Written only if the file is new; the hand-over is audited only once it is written.
-                    guard !FileManager.default.fileExists(atPath: outputPath) else {
-                        throw StewardError(.invalidInput, "cannot write \(outputPath): it already exists", field: "output")
+                let taxonomy = services.taxonomy
+                _ = try await services.requests.handOver(id, actor: commandLineActor, result: summary) { result, request, map, supplementary in
+                    let archive = try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
+                    do {
+                        try archive.write(to: URL(fileURLWithPath: output), options: .withoutOverwriting)
+                    } catch {
+                        throw StewardError(.invalidInput, "cannot write \(output) (it may already exist)", field: "--output", underlying: error)
                     }
-                    _ = try await service.handOver(id, actor: commandLineActor, result: result) { result, request, map, supplementary in
-                        let archive = try AccessBundle.archive(
-                            result, request: request, dataMap: map, taxonomy: .builtin, supplementary: supplementary)
-                        do {
-                            try archive.write(to: URL(fileURLWithPath: outputPath), options: .withoutOverwriting)
-                        } catch {
-                            throw StewardError(.invalidInput, "cannot write \(outputPath) (it may already exist)", field: "output")
-                        }
-                        return archive
-                    }
+                    return archive
                 }
-                return result
             }
             print("\(dryRun ? "Would hand over" : "Found") \(summary.rowCount) records:")
             for collection in summary.collections {
@@ -284,36 +231,9 @@ struct RequestCommand: AsyncParsableCommand {
             }
         }
 
-        /// Rectification or erasure, with the plan from `--plan`; exits 1 when any part cannot be done.
-        func runChange(_ kind: RightsRequest.Kind) async throws {
-            var corrections: [Correction] = []
-            var policy = ErasurePolicy()
-            if let plan {
-                let data = try readInputFile(plan)
-                do {
-                    if kind == .rectification {
-                        corrections = try JSONDecoder().decode(Plan.self, from: data).corrections ?? []
-                    } else {
-                        policy = try JSONDecoder().decode(ErasurePolicy.self, from: data)
-                    }
-                } catch let error as StewardError {
-                    printError("error: \(plan): \(error.message)")
-                    throw ExitCode.failure
-                } catch {
-                    printError("error: \(plan) is not a \(kind.rawValue) plan: \(error)")
-                    throw ExitCode.failure
-                }
-            }
-            let id = RightsRequest.ID(reference)
-            let dry = dryRun
-            let report = try await RequestsCommand.with(options) { service in
-                switch kind {
-                case .rectification:
-                    try await service.runRectification(id, corrections: corrections, actor: commandLineActor, dryRun: dry, logger: quietLogger())
-                case .erasure: try await service.runErasure(id, policy: policy, actor: commandLineActor, dryRun: dry, logger: quietLogger())
-                default: try await service.runRestriction(id, actor: commandLineActor, dryRun: dry, logger: quietLogger())
-                }
-            }
+        /// Rectification, erasure, restriction or objection; exits 1 when any part cannot be done.
+        func runChange(_ plan: ChangePlan, kind: RightsRequest.Kind, _ service: RequestService) async throws {
+            let report = try await service.run(.init(reference), plan: plan, actor: commandLineActor, dryRun: dryRun)
             for step in report.steps {
                 let detail = step.reason.map { ": \($0)" } ?? (step.fields.isEmpty ? "" : " (\(step.fields.joined(separator: ", ")))")
                 print("  \(step.dataset).\(step.collection): \(step.action.rawValue) \(step.rows) rows\(detail)")
@@ -330,10 +250,15 @@ struct RequestCommand: AsyncParsableCommand {
             printUnconfirmed(report.unconfirmed)
             for notice in report.notices { print("  tell \(notice.name): \(notice.message)") }
             guard report.isComplete else {
-                printError("error: the \(kind.rawValue) cannot be completed; nothing was changed")
-                throw ExitCode.failure
+                throw StewardError(.conflict, "the \(kind.rawValue) cannot be completed; nothing was changed")
             }
             print(dryRun ? "Dry run: \(report.rowsChanged) rows would change." : "Changed \(report.rowsChanged) rows.")
         }
     }
+}
+
+extension RightsRequest.Change.Name {
+    /// The changes staff record from the command line: all but a staff identity check, which goes
+    /// through the API so that what was seen, and by whom, is recorded with it.
+    static let staffCommandLine = allCases.filter { $0 != .identityVerified }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import StewardApp
 import StewardCore
 import StewardFiles
 import StewardServer
@@ -26,45 +27,44 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Listen on this address instead of the configured one.") var host: String?
 
     func run() async throws {
-        var (configuration, store) = try await options.open(createKey: true)
+        var configuration = try options.configuration()
         if let port { configuration.port = port }
         if let host { configuration.host = host }
         var logger = Logger(label: "steward")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        if demo {
-            if let current = try await store.currentDataMap(), current.loadedBy != "demo" {
-                await store.close()
-                printError(
-                    "error: this database holds a data map loaded by \(current.loadedBy) (version \(current.version)); --demo would replace it. Use a separate database for the demo, e.g. STEWARD_DATABASE_URL=demo.sqlite."
-                )
-                throw ExitCode.failure
-            }
-            let draft = try DataMapReader.read(folder: try BundledData.demoDataMap)
-            let result = try await store.loadDataMap(draft, taxonomy: .builtin, fallbackController: nil, actor: "demo")
-            let name = "demo-\(AuditChain.timestamp().prefix(19))"
-            let (_, secret) = try await store.createToken(name: name, role: .dpo, actor: "demo")
-            // Written unbuffered: the server keeps running, and the token must reach a log or pipe now.
-            let message = """
-                Demo data map loaded (version \(result.version)).
-                Demo DPO token (shown once): \(secret)
-                Try: curl -H 'Authorization: Bearer \(secret)' http://\(configuration.host):\(configuration.port)/api/v1/systems
-
-                """
-            FileHandle.standardOutput.write(Data(message.utf8))
-        }
-        logger.info("starting", metadata: ["database": "\(configuration.database)", "port": "\(configuration.port)"])
-        let app = try await buildApplication(
-            try StewardEnvironment(store: store, configuration: configuration, metrics: registry), logger: logger
-        )
-        do {
+        try await options.withServices(configuration, createKeys: true) { services in
+            if demo { try await loadDemo(services) }
+            logger.info("starting", metadata: ["database": "\(configuration.database)", "port": "\(configuration.port)"])
+            let app = try await buildApplication(StewardEnvironment(services: services, metrics: registry), logger: logger)
             try await app.runService()
-        } catch {
-            await store.close()
-            throw error
         }
-        await store.close()
+    }
+
+    /// Loads the demo council and prints a DPO token to try it with. A database holding a data map
+    /// of the council's own is never overwritten.
+    func loadDemo(_ services: StewardServices) async throws {
+        let store = services.store
+        if let current = try await store.currentDataMap(), current.loadedBy != "demo" {
+            throw StewardError(
+                .conflict,
+                "this database holds a data map loaded by \(current.loadedBy) (version \(current.version)); --demo would replace it. Use a separate database for the demo, e.g. STEWARD_DATABASE_URL=demo.sqlite."
+            )
+        }
+        let draft = try DataMapReader.read(folder: try BundledData.demoDataMap)
+        let result = try await store.loadDataMap(draft, taxonomy: services.taxonomy, fallbackController: nil, actor: "demo")
+        let name = "demo-\(AuditChain.timestamp().prefix(19))"
+        let (_, secret) = try await store.createToken(name: name, role: .dpo, actor: "demo")
+        let configuration = services.configuration
+        // Written unbuffered: the server keeps running, and the token must reach a log or pipe now.
+        let message = """
+            Demo data map loaded (version \(result.version)).
+            Demo DPO token (shown once): \(secret)
+            Try: curl -H 'Authorization: Bearer \(secret)' http://\(configuration.host):\(configuration.port)/api/v1/systems
+
+            """
+        FileHandle.standardOutput.write(Data(message.utf8))
     }
 }
 
@@ -75,7 +75,8 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let (configuration, store) = try await options.open(migrate: false, createKey: true)
+        let configuration = try options.configuration()
+        let store = try await StewardServices.openStore(configuration, migrate: false, createKeys: true, logger: quietLogger())
         let applied: [Int]
         do {
             applied = try await store.migrate()
@@ -83,8 +84,8 @@ struct MigrateCommand: AsyncParsableCommand {
             await store.close()
             throw error
         }
+        await store.close()
         print(
             applied.isEmpty ? "\(configuration.database) is up to date." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
-        await store.close()
     }
 }

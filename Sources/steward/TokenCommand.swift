@@ -1,4 +1,5 @@
-public import ArgumentParser
+import ArgumentParser
+import StewardApp
 import StewardCore
 import StewardStore
 
@@ -19,17 +20,11 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "A name that says who or what uses the token.") var name: String
 
         func run() async throws {
-            let (_, store) = try await options.open()
-            do {
-                let (token, secret) = try await store.createToken(name: name, role: role, actor: commandLineActor)
-                await store.close()
-                printError("Created token '\(token.name)' (id \(token.id), role \(token.role.rawValue)). It is shown once:")
-                print(secret)
-            } catch let error as StewardError {
-                await store.close()
-                printError("error: \(error.message)")
-                throw ExitCode.failure
+            let (token, secret) = try await options.withServices { services in
+                try await services.store.createToken(name: name, role: role, actor: commandLineActor)
             }
+            printError("Created token '\(token.name)' (id \(token.id), role \(token.role.rawValue)). It is shown once:")
+            print(secret)
         }
     }
 
@@ -40,9 +35,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
-            let (_, store) = try await options.open()
-            let tokens = try await store.tokens()
-            await store.close()
+            let tokens = try await options.withServices { services in try await services.store.tokens() }
             for token in tokens {
                 print(
                     "\(token.id)  \(token.role.rawValue.padding(12))  \(token.name)  created \(token.createdAt)\(token.revokedAt.map { "  revoked \($0)" } ?? "")"
@@ -59,22 +52,8 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token's id or name.") var token: String
 
         func run() async throws {
-            let (_, store) = try await options.open()
-            do {
-                let revoked = try await store.revokeToken(token, actor: commandLineActor)
-                await store.close()
-                print("Revoked token '\(revoked.name)' (id \(revoked.id)).")
-            } catch let error as StewardError {
-                await store.close()
-                printError("error: \(error.message)")
-                throw ExitCode.failure
-            }
+            let revoked = try await options.withServices { services in try await services.store.revokeToken(token, actor: commandLineActor) }
+            print("Revoked token '\(revoked.name)' (id \(revoked.id)).")
         }
     }
-}
-
-extension Role: ExpressibleByArgument {}
-
-extension String {
-    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }

@@ -12,7 +12,8 @@ struct AuditChainTests {
         for index in 1...count {
             let entry = AuditChain.seal(
                 AuditEvent(
-                    actor: "tester", action: "test.event", object: "thing/\(index)", details: ["n": .int(index), "note": "a \"quoted\" line\n"]),
+                    actor: "tester", action: AuditAction(rawValue: "test.event"), object: "thing/\(index)",
+                    details: ["n": .int(index), "note": "a \"quoted\" line\n"]),
                 seq: Int64(index), time: AuditChain.timestamp(millisecondsSince1970: 1_780_000_000_000 + Int64(index)), prevHash: previous
             )
             entries.append(entry)

@@ -159,8 +159,7 @@ struct GateRoutesTests {
                 identifiers: [.init(kind: "uprn", value: "100012345678")], dateOfBirth: CalendarDate(year: 1980, month: 1, day: 2),
                 isAdultAtRisk: true, actor: "t"
             )
-            _ = try await fixture.store.addPreference(
-                to: second.id, kind: .marketingOptOut, purpose: nil, recipient: nil, given: .today, expires: nil, actor: "t")
+            _ = try await fixture.store.addPreference(Preference(id: "opt-out-1", kind: .marketingOptOut, given: .today), to: second.id, actor: "t")
             let merged = try await Self.post(client, "/api/v1/subjects/\(first.id)/merge", #"{"from":"\#(second.id)"}"#, as: .dpo, fixture)
             #expect(merged.status == .ok, "\(merged.text)")
             let found = try #require(try await fixture.store.findSubject(identifiers: [.init(kind: "uprn", value: "100012345678")]))

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import StewardCore
+import StewardFiles
 import StewardMail
 import StewardStore
 import StewardTestSupport

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Prometheus
+import StewardApp
 import StewardCore
 import StewardFiles
 import StewardServer
@@ -31,9 +33,13 @@ struct ServerFixture: Sendable {
             for role in Role.allCases {
                 tokens[role] = try await store.createToken(name: "test-\(role.rawValue)", role: role, actor: "test").secret
             }
-            var environment = try StewardEnvironment(store: store, configuration: configuration, metrics: PrometheusCollectorRegistry())
-            if let today { environment.today = today }
-            let (router, policies) = buildRouter(environment)
+            let services = try StewardServices(store: store, configuration: configuration, today: today ?? { .today })
+            let environment = StewardEnvironment(services: services, metrics: PrometheusCollectorRegistry())
+            // The runner of background searches runs beside the routes, as it does beside the server.
+            let runner = AccessRunner(service: services.requests, logger: Logger(label: "test"))
+            let running = Task { try await runner.run() }
+            defer { running.cancel() }
+            let (router, policies) = buildRouter(environment, runner: runner)
             let routes = router.routes.map { "\($0.method) \($0.path)" }
             let application = Application(router: router)
             let fixture = ServerFixture(

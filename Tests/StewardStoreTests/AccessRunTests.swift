@@ -22,11 +22,11 @@ struct AccessRunTests {
                 let service = try CouncilSources.requestService(store)
                 try await sources.register(in: store)
                 let today = CalendarDate.today
-                let intake = RequestService.Intake(
+                let intake = RightsRequest.Intake(
                     kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "Everything you hold about me")
                 let view = try await service.submit(intake, actor: "caseworker", fromPublic: false, today: today)
                 _ = try await service.apply(
-                    .init(change: "identity_verified", identity: IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "J. Smith")),
+                    .init(change: .identityVerified, identity: IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "J. Smith")),
                     to: view.request.id, actor: "caseworker", today: today)
                 try await body(service, store, view.request.id, sources)
             }
@@ -37,7 +37,7 @@ struct AccessRunTests {
     func bundle() async throws {
         try await Self.withRequest { service, store, id, _ in
             for source in ["housing", "benefits", "library"] {
-                let check = try await store.checkSource(.init(source), actor: "dpo", logger: Logger(label: "test"))
+                let check = try await store.checkSource(.init(source), actor: "dpo")
                 #expect(check.ok, "\(source): \(check.problems)")
             }
             // The stored location of a PostgreSQL source is sealed, never in clear.
@@ -45,11 +45,11 @@ struct AccessRunTests {
             }
             for row in stored { #expect(!(try row.decode(column: "location_sealed", as: String.self)).contains("postgres://")) }
 
-            let dry = try await service.runAccess(id, actor: "caseworker", dryRun: true, logger: Logger(label: "test"))
+            let dry = try await service.runAccess(id, actor: "caseworker", dryRun: true)
             #expect(dry.rowCount == 9)
             #expect(try await service.runStatus(id) == nil)
 
-            let result = try await service.runAccess(id, actor: "caseworker", logger: Logger(label: "test"))
+            let result = try await service.runAccess(id, actor: "caseworker")
             let status = try #require(try await service.runStatus(id))
             #expect(status.status == .done && status.done == status.total && status.total == 6)
             #expect(result.unconfirmed.map { "\($0.dataset).\($0.collection)=\($0.rows)" } == ["benefits_db.claimants=1"])
@@ -101,11 +101,11 @@ struct AccessRunTests {
         try await Self.withRequest { service, store, id, sources in
             try "member_no,mail,phone\nM1,amy@example.org,1\n".write(
                 to: sources.libraryFolder.appendingPathComponent("members.csv"), atomically: true, encoding: .utf8)
-            let check = try await store.checkSource("library", actor: "dpo", logger: Logger(label: "test"))
+            let check = try await store.checkSource("library", actor: "dpo")
             #expect(!check.ok)
             #expect(check.problems.contains { $0.collection == "members" && $0.field == "email" })
             let error = await #expect(throws: StewardError.self) {
-                try await service.runAccess(id, actor: "caseworker", logger: Logger(label: "test"))
+                try await service.runAccess(id, actor: "caseworker")
             }
             #expect(error?.field == "library_csv.members.email")
             let status = try #require(try await service.runStatus(id))
@@ -122,7 +122,7 @@ struct AccessRunTests {
         datasets[1].collections[1].fields.append(CouncilFixture.field("reference"))
         try await Self.withRequest(datasets: datasets) { service, _, id, _ in
             let error = await #expect(throws: StewardError.self) {
-                try await service.runAccess(id, actor: "caseworker", logger: Logger(label: "test"))
+                try await service.runAccess(id, actor: "caseworker")
             }
             #expect(error?.field == "benefits_db.payments.reference")
             let status = try await service.runStatus(id)
@@ -136,7 +136,7 @@ struct AccessRunTests {
         datasets[2].collections[0].fields.append(CouncilFixture.field("address", fields: [CouncilFixture.field("postcode")]))
         try await Self.withRequest(datasets: datasets) { service, _, id, _ in
             let error = await #expect(throws: StewardError.self) {
-                try await service.runAccess(id, actor: "caseworker", logger: Logger(label: "test"))
+                try await service.runAccess(id, actor: "caseworker")
             }
             #expect(error?.field == "library_csv.members.address.postcode")
             let status = try await service.runStatus(id)
@@ -176,7 +176,7 @@ struct AccessRunTests {
                 try await sources.register(in: store)
                 let today = CalendarDate.today
                 // Someone else's NI number typed on a resident's form.
-                let intake = RequestService.Intake(
+                let intake = RightsRequest.Intake(
                     kind: .access, requester: Requester(name: "Someone", email: "someone@example.org"), description: "Everything",
                     identifiers: [.init(kind: "ni_number", value: "QQ123456C")])
                 let id = try await service.submit(intake, actor: "public", fromPublic: true, today: today).request.id
@@ -187,7 +187,7 @@ struct AccessRunTests {
                     Issue.record("the code should verify")
                     return
                 }
-                let result = try await service.runAccess(id, actor: "caseworker", dryRun: true, logger: Logger(label: "test"))
+                let result = try await service.runAccess(id, actor: "caseworker", dryRun: true)
                 #expect(result.rowCount == 0)
             }
         }
@@ -196,9 +196,9 @@ struct AccessRunTests {
     @Test("a search that was going when the server stopped is marked failed, so it can be run again")
     func interruptedRuns() async throws {
         try await Self.withRequest { service, _, id, _ in
-            try await service.startRun(id, startedAt: AuditChain.timestamp())
+            try await service.requests.startRun(id, startedAt: AuditChain.timestamp())
             await #expect(throws: StewardError.self) { try await service.beginAccess(id) }
-            try await service.store.failInterruptedRuns()
+            try await service.requests.failInterruptedRuns()
             let status = try await service.runStatus(id)
             #expect(status?.status == .failed && status?.error?.contains("interrupted") == true)
             try await service.beginAccess(id)

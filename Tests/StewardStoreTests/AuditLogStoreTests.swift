@@ -15,7 +15,8 @@ struct AuditLogStoreTests {
             for index in 0..<count {
                 group.addTask {
                     try await store.audit.append(
-                        AuditEvent(actor: "test", action: "test.append", object: "thing/\(index)", details: ["index": .int(index)]))
+                        AuditEvent(
+                            actor: "test", action: AuditAction(rawValue: "test.append"), object: "thing/\(index)", details: ["index": .int(index)]))
                 }
             }
             var entries: [AuditEntry] = []
@@ -97,7 +98,7 @@ struct AuditLogStoreTests {
     func rewrittenChainIsCaughtBySignatures() async throws {
         try await TestDatabase.withStore { store, _ in
             for index in 0..<15 {
-                try await store.audit.append(AuditEvent(actor: "test", action: "test.append", object: "thing/\(index)"))
+                try await store.audit.append(AuditEvent(actor: "test", action: AuditAction(rawValue: "test.append"), object: "thing/\(index)"))
             }
             // Re-seal every entry from 3 on with a changed actor, as a forger with database access could.
             var entries = try await store.auditEntries(after: 0, limit: 100)
@@ -105,7 +106,8 @@ struct AuditLogStoreTests {
             for index in 2..<entries.count {
                 var entry = entries[index]
                 entry = AuditChain.seal(
-                    AuditEvent(actor: "forger", action: entry.action, object: entry.object), seq: entry.seq, time: entry.time, prevHash: previous
+                    AuditEvent(actor: "forger", action: AuditAction(rawValue: entry.action), object: entry.object), seq: entry.seq, time: entry.time,
+                    prevHash: previous
                 )
                 entries[index] = entry
                 previous = entry.hash
@@ -124,7 +126,7 @@ struct AuditLogStoreTests {
     @Test("a log signed with another key is refused when a trusted key is given")
     func untrustedKeyIsRefused() async throws {
         try await TestDatabase.withStore { store, _ in
-            try await store.audit.append(AuditEvent(actor: "test", action: "test.append", object: "x"))
+            try await store.audit.append(AuditEvent(actor: "test", action: AuditAction(rawValue: "test.append"), object: "x"))
             let result = try await store.verifyAudit(trustedKeys: [AuditSigner().publicKey])
             #expect(!result.isIntact)
             #expect(result.firstBad?.reason.contains("not trusted") == true)

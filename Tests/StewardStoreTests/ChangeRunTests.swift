@@ -74,20 +74,20 @@ struct ChangeRunTests {
             #expect(linked.subject == subject.id)
 
             let correct = Correction(dataset: "housing_db", collection: "tenants", field: "name", value: "Amelia Pond")
-            let dry = try await service.runRectification(id, corrections: [correct], actor: "caseworker", dryRun: true, logger: Self.logger)
+            let dry = try await service.runRectification(id, corrections: [correct], actor: "caseworker", dryRun: true)
             #expect(dry.isComplete && dry.rowsChanged == 1)
             #expect(dry.steps.map(\.keys) == [[["id": "1"]]])
             #expect(try await Self.rows(sources.housing.location, "tenants", key: "id")["1"]?["name"] == "Amy Pond")
 
             // A read-only field in the plan stops the whole change.
             let readOnly = Correction(dataset: "benefits_db", collection: "claimants", field: "ni_number", value: "QQ999999C")
-            let refused = try await service.runRectification(id, corrections: [correct, readOnly], actor: "caseworker", logger: Self.logger)
+            let refused = try await service.runRectification(id, corrections: [correct, readOnly], actor: "caseworker")
             #expect(!refused.isComplete)
             #expect(refused.steps.contains { $0.action == .failed && $0.field == "benefits_db.claimants.ni_number" })
             #expect(try await Self.rows(sources.housing.location, "tenants", key: "id")["1"]?["name"] == "Amy Pond")
             #expect(try await service.runStatus(id)?.status == .failed)
 
-            let done = try await service.runRectification(id, corrections: [correct], actor: "caseworker", logger: Self.logger)
+            let done = try await service.runRectification(id, corrections: [correct], actor: "caseworker")
             #expect(done.isComplete && done.rowsChanged == 1)
             let tenants = try await Self.rows(sources.housing.location, "tenants", key: "id")
             #expect(tenants["1"]?["name"] == "Amelia Pond")
@@ -100,8 +100,7 @@ struct ChangeRunTests {
 
             await #expect(throws: StewardError.self) {
                 try await service.runRectification(
-                    id, corrections: [.init(dataset: "housing_db", collection: "tenants", field: "id", value: "one")], actor: "caseworker",
-                    logger: Self.logger)
+                    id, corrections: [.init(dataset: "housing_db", collection: "tenants", field: "id", value: "one")], actor: "caseworker")
             }
             let actions = try await store.auditEntries(limit: 10_000).map(\.action)
             #expect(actions.contains("request.rectification_dry_run") && actions.contains("request.rectification_failed"))
@@ -116,7 +115,7 @@ struct ChangeRunTests {
                 strategies: ["library_csv.members.email": .hmac, "library_csv.members.phone": .hash, "user": .fixed("ERASED")],
                 deleteCollections: ["library_csv.loans"])
             let membersBefore = try Self.csv(sources, "members")
-            let dry = try await service.runErasure(id, policy: policy, actor: "caseworker", dryRun: true, logger: Self.logger)
+            let dry = try await service.runErasure(id, policy: policy, actor: "caseworker", dryRun: true)
             #expect(dry.isComplete)
             #expect(try Self.csv(sources, "members") == membersBefore)
             let plan = Dictionary(uniqueKeysWithValues: dry.steps.map { ("\($0.dataset).\($0.collection)", $0) })
@@ -132,7 +131,7 @@ struct ChangeRunTests {
             #expect(plan["housing_db.tenants"]?.action == .refused && plan["housing_db.tenants"]?.reason?.contains("public task") == true)
             #expect(plan["benefits_db.payments"]?.action == .refused && plan["benefits_db.payments"]?.reason?.contains("legal obligation") == true)
 
-            let report = try await service.runErasure(id, policy: policy, actor: "caseworker", logger: Self.logger)
+            let report = try await service.runErasure(id, policy: policy, actor: "caseworker")
             #expect(report.isComplete && report.rowsChanged == 3)
             let members = try CSVText.parse(try Self.csv(sources, "members"), file: "members.csv")
             #expect(members.count == 3)
@@ -159,7 +158,7 @@ struct ChangeRunTests {
                 to: sources.libraryFolder.appendingPathComponent("loans.csv"), atomically: true, encoding: .utf8)
             let loansBefore = try Self.csv(sources, "loans")
             let report = try await service.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker", logger: Self.logger)
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker")
             #expect(!report.isComplete)
             let loans = try #require(report.steps.first { $0.collection == "loans" })
             #expect(loans.action == .failed && loans.field == "library_csv.loans.guarantor")
@@ -181,10 +180,10 @@ struct ChangeRunTests {
             #expect(ErasurePolicy().strategy(for: "housing_db.tenants.notes", categories: ["user"]) == .null)
 
             func mask(_ strategy: MaskingStrategy, _ salt: String = "salt") throws -> String? {
-                try RequestService.mask("QQ123456C", with: strategy, store: store, place: "benefits_db.claimants.ni_number", salt: salt)
+                try store.erasureKeys.mask("QQ123456C", with: strategy, place: "benefits_db.claimants.ni_number", salt: salt)
             }
             #expect(try mask(.null) == nil)
-            #expect(try RequestService.mask(nil, with: .fixed("X"), store: store, place: "p", salt: "s") == nil)
+            #expect(try store.erasureKeys.mask(nil, with: .fixed("X"), place: "p", salt: "s") == nil)
             #expect(try mask(.fixed("ERASED")) == "ERASED")
             let random = try #require(try mask(.random))
             let another = try mask(.random)
@@ -203,9 +202,11 @@ struct ChangeRunTests {
     @Test("a correction is checked against the field's type before any source is touched")
     func correctionTypes() {
         let date = Dataset.DataType(base: .date)
-        #expect(RequestService.fits("1990-04-01", date) && !RequestService.fits("1990-02-30", date) && !RequestService.fits("April", date))
-        #expect(RequestService.fits("42", .init(base: .integer)) && !RequestService.fits("4.2", .init(base: .integer)))
-        #expect(RequestService.fits("yes", .init(base: .string)) && !RequestService.fits("yes", .init(base: .boolean)))
+        #expect(
+            Dataset.DataType.accepts("1990-04-01", as: date) && !Dataset.DataType.accepts("1990-02-30", as: date)
+                && !Dataset.DataType.accepts("April", as: date))
+        #expect(Dataset.DataType.accepts("42", as: .init(base: .integer)) && !Dataset.DataType.accepts("4.2", as: .init(base: .integer)))
+        #expect(Dataset.DataType.accepts("yes", as: .init(base: .string)) && !Dataset.DataType.accepts("yes", as: .init(base: .boolean)))
     }
 
     @Test("a row with a composite key is changed by all of its key fields, in SQLite and in CSV")
@@ -293,7 +294,7 @@ struct ChangeRunTests {
             let before = try Self.csv(sources, "members")
             let loansBefore = try Self.csv(sources, "loans")
             let report = try await service.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker", logger: Self.logger)
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker")
             #expect(!report.isComplete)
             #expect(report.steps.contains { $0.action == .failed && $0.field == "library_csv.members.phone" })
             #expect(try Self.csv(sources, "members") == before)
@@ -309,7 +310,7 @@ struct ChangeRunTests {
         datasets[0].collections[0].fields.append(CouncilFixture.field("processing_restricted", type: .boolean))
         datasets[0].collections[0].restrictionFlag = "processing_restricted"
         try await AccessRunTests.withRequest(kind: .restriction, datasets: datasets) { service, store, id, sources in
-            let unlinked = try await service.runRestriction(id, actor: "caseworker", logger: Self.logger)
+            let unlinked = try await service.runRestriction(id, actor: "caseworker")
             #expect(!unlinked.isComplete)
             #expect(unlinked.steps.contains { $0.field == "subject" })
             #expect(try await Self.flags(sources.housing.location) == ["1": "false", "2": "false", "3": "false"])
@@ -323,7 +324,7 @@ struct ChangeRunTests {
                 try await Store.save(request, reading: clock.reading(for: request.timeline), on: database)
                 return request
             }
-            let report = try await service.runRestriction(id, actor: "caseworker", logger: Self.logger)
+            let report = try await service.runRestriction(id, actor: "caseworker")
             #expect(report.isComplete)
             #expect(report.steps.map { "\($0.dataset).\($0.collection)" } == ["housing_db.tenants"])
             #expect(try await Self.flags(sources.housing.location) == ["1": "true", "2": "false", "3": "false"])
@@ -340,7 +341,7 @@ struct ChangeRunTests {
             let before = try String(contentsOf: members, encoding: .utf8)
             let loansBefore = try Self.csv(sources, "loans")
             let error = await #expect(throws: StewardError.self) {
-                try await service.runErasure(id, policy: ErasurePolicy(), actor: "caseworker", logger: Self.logger)
+                try await service.runErasure(id, policy: ErasurePolicy(), actor: "caseworker")
             }
             #expect(error?.message.contains("matched 2 rows") == true)
             #expect(try String(contentsOf: members, encoding: .utf8) == before)
@@ -352,7 +353,7 @@ struct ChangeRunTests {
             ])
             .write(to: members)
             let notUTF8 = await #expect(throws: StewardError.self) {
-                try await service.runErasure(id, policy: ErasurePolicy(), actor: "caseworker", dryRun: true, logger: Self.logger)
+                try await service.runErasure(id, policy: ErasurePolicy(), actor: "caseworker", dryRun: true)
             }
             #expect(notUTF8?.message.contains("not UTF-8") == true)
         }
@@ -363,7 +364,7 @@ struct ChangeRunTests {
         try await AccessRunTests.withRequest(kind: .erasure) { service, _, id, sources in
             let before = try Self.csv(sources, "members")
             let report = try await service.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.members"]), actor: "caseworker", logger: Self.logger)
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.members"]), actor: "caseworker")
             #expect(!report.isComplete)
             #expect(
                 report.steps.contains {
@@ -374,7 +375,7 @@ struct ChangeRunTests {
         var datasets = CouncilFixture.datasets
         datasets[1].collections[0].restrictionFlag = "uprn"
         try await AccessRunTests.withRequest(kind: .objection, datasets: datasets) { service, _, id, _ in
-            let report = try await service.runRestriction(id, actor: "caseworker", dryRun: true, logger: Self.logger)
+            let report = try await service.runRestriction(id, actor: "caseworker", dryRun: true)
             let claimants = try #require(report.steps.first { $0.collection == "claimants" })
             #expect(claimants.action == .refused && claimants.reason?.contains("legal obligation") == true)
         }
@@ -383,12 +384,10 @@ struct ChangeRunTests {
     @Test("a legal hold in the configuration stops erasure whatever the request asks")
     func configuredHold() async throws {
         try await AccessRunTests.withRequest(kind: .erasure) { service, store, id, sources in
-            let held = RequestService(
-                store: store, dataMaps: service.dataMaps, taxonomy: .builtin, adequacy: .ukDefault, clock: service.clock, letters: service.letters,
-                legalHolds: ["library_csv.members", "library_csv.loans"])
+            let held = try CouncilSources.requestService(store, legalHolds: ["library_csv.members", "library_csv.loans"])
             let before = try Self.csv(sources, "members")
             let report = try await held.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker", logger: Self.logger)
+                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker")
             #expect(report.isComplete && report.rowsChanged == 0)
             #expect(report.steps.filter { $0.dataset == "library_csv" }.allSatisfy { $0.action == .refused && $0.reason == "a legal hold applies" })
             #expect(try Self.csv(sources, "members") == before)

@@ -289,12 +289,12 @@ struct PersonSearchTests {
     @Test("dates and times written into PostgreSQL queries are checked strictly first")
     func datesAndTimes() {
         for good in ["1990-04-01", "2026-11-29T10:30:00Z", "2026-11-29 10:30", "2026-11-29 10:30:00.123456+01:00", "2026-11-29T10:30:00-0500"] {
-            #expect(SQLSourceReader.isDateOrTime(good), "\(good)")
+            #expect(Dataset.DataType.isDateOrTime(good), "\(good)")
         }
         for bad in [
             "April", "1990-02-30", "1990-4-1", "+990-04-01", "1990-04-01T", "1990-04-01 25:00", "1990-04-01 10:61", "٢٠٢٦-11-29", "1990-04-01'; --",
         ] {
-            #expect(!SQLSourceReader.isDateOrTime(bad), "\(bad)")
+            #expect(!Dataset.DataType.isDateOrTime(bad), "\(bad)")
         }
     }
 

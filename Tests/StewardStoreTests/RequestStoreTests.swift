@@ -16,16 +16,12 @@ struct RequestStoreTests {
         try await TestDatabase.withStore { store, _ in
             let draft = try DataMapReader.read(folder: try BundledData.demoDataMap)
             _ = try await store.loadDataMap(draft, taxonomy: .builtin, fallbackController: nil, actor: "test")
-            let service = RequestService(
-                store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
-                clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates()
-            )
-            try await body(service, store)
+            try await body(try CouncilSources.requestService(store), store)
         }
     }
 
-    static func intake(_ email: String = "amy.pond@example.org", kind: RightsRequest.Kind = .access) -> RequestService.Intake {
-        RequestService.Intake(kind: kind, requester: Requester(name: "Amy Pond", email: email), description: "Everything you hold about me")
+    static func intake(_ email: String = "amy.pond@example.org", kind: RightsRequest.Kind = .access) -> RightsRequest.Intake {
+        RightsRequest.Intake(kind: kind, requester: Requester(name: "Amy Pond", email: email), description: "Everything you hold about me")
     }
 
     static func actions(_ store: Store, object: String) async throws -> [String] {
@@ -122,7 +118,7 @@ struct RequestStoreTests {
 
             let check = IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "J. Smith")
             let verified = try await service.apply(
-                .init(change: "identity_verified", identity: check), to: view.request.id, actor: "token:cw", today: today)
+                .init(change: .identityVerified, identity: check), to: view.request.id, actor: "token:cw", today: today)
             #expect(verified.request.subject == subject.id)
             #expect(verified.state == .inProgress)
             #expect(verified.clock.due == Self.date("2026-06-11"))
@@ -132,7 +128,7 @@ struct RequestStoreTests {
 
             let entriesBefore = try await store.auditEntries(limit: 10_000).count
             await #expect(throws: StewardError.self) {
-                try await service.apply(.init(change: "completed"), to: view.request.id, actor: "token:cw", today: today)
+                try await service.apply(.init(change: .completed), to: view.request.id, actor: "token:cw", today: today)
             }
             #expect(try await store.auditEntries(limit: 10_000).count == entriesBefore)
             #expect(try await service.request(view.request.id, today: today).state == .inProgress)
@@ -142,7 +138,7 @@ struct RequestStoreTests {
                     task.system, of: view.request.id, status: task.system == "cctv" ? .notHeld : .done, owner: nil, note: nil, actor: "token:cw",
                     today: today)
             }
-            let done = try await service.apply(.init(change: "completed"), to: view.request.id, actor: "token:cw", today: today)
+            let done = try await service.apply(.init(change: .completed), to: view.request.id, actor: "token:cw", today: today)
             #expect(done.state == .completed)
             let completion = try #require(try await store.outbox(request: view.request.id).first { $0.letter == "completion" })
             #expect(completion.text.contains("Providing the library service"))
@@ -163,10 +159,10 @@ struct RequestStoreTests {
                 isAdultAtRisk: false, actor: "test"
             )
             _ = try await store.addPreference(
-                to: subject.id, kind: .consent(explicit: true), purpose: nil, recipient: "wessex_nhs_trust", given: Self.date("2026-01-01"),
-                expires: nil,
+                Preference(id: "consent-1", kind: .consent(explicit: true), recipient: "wessex_nhs_trust", given: Self.date("2026-01-01")),
+                to: subject.id,
                 actor: "test")
-            let gate = GateService(store: store, dataMaps: service.dataMaps, taxonomy: .builtin, adequacy: .ukDefault)
+            let gate = GateService(repository: store, dataMaps: service.dataMaps, taxonomy: .builtin, adequacy: .ukDefault)
             let decision = try await gate.decide(
                 DecisionRequest(
                     actor: "test", system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
@@ -176,13 +172,13 @@ struct RequestStoreTests {
             #expect(decision.allowed)
 
             let today = Self.date("2026-05-11")
-            let intake = RequestService.Intake(
+            let intake = RightsRequest.Intake(
                 kind: .access, requester: Requester(name: "Rory Williams", email: "rory@example.org"), description: "My care records",
                 identifiers: [.init(kind: "nhs_number", value: "943 476 5919")])
             let view = try await service.submit(intake, actor: "test", fromPublic: false, today: today)
             let check = IdentityCheck(method: .knownToStaff, evidence: "open adult social care case", checkedBy: "K. Jones")
             let verified = try await service.apply(
-                .init(change: "identity_verified", identity: check), to: view.request.id, actor: "test", today: today)
+                .init(change: .identityVerified, identity: check), to: view.request.id, actor: "test", today: today)
             #expect(verified.request.subject == subject.id)
             _ = try await service.updateTask(
                 "cctv", of: view.request.id, status: .notHeld, owner: nil, note: "no footage", actor: "test", today: today)
@@ -230,7 +226,7 @@ struct RequestStoreTests {
                 let view = try await service.submit(intake, actor: "test", fromPublic: false, today: today)
                 made[name] = view.request.id
             }
-            _ = try await service.apply(.init(change: "withdrawn", date: Self.date("2026-04-02")), to: made["closed"]!, actor: "test", today: today)
+            _ = try await service.apply(.init(change: .withdrawn, date: Self.date("2026-04-02")), to: made["closed"]!, actor: "test", today: today)
             let all = try await service.list(today: today)
             #expect(all.map(\.id) == [made["late"]!, made["soon"]!, made["later"]!, made["closed"]!])
             #expect(all[0].overdue && all[0].daysLeft == -14)
@@ -260,7 +256,7 @@ struct RequestStoreTests {
             badIdentifier.identifiers = [.init(kind: "nhs_number", value: "123")]
             var representative = Self.intake()
             representative.requester.representative = Representative(relationship: "daughter", authority: .powerOfAttorney, evidence: " ")
-            let cases: [(RequestService.Intake, Bool, String)] = [
+            let cases: [(RightsRequest.Intake, Bool, String)] = [
                 (noReply, false, "requester.email"), (badEmail, false, "requester.email"), (future, false, "received"), (cctvMissing, false, "cctv"),
                 (cctvBackwards, false, "cctv.until"), (badIdentifier, false, "identifiers[0]"),
                 (representative, false, "requester.representative.evidence"),
@@ -356,7 +352,7 @@ struct RequestStoreTests {
         try await Self.withService { service, _ in
             let today = Self.date("2026-06-15")
             let view = try await service.submit(Self.intake(), actor: "caseworker", fromPublic: false, today: today)
-            _ = try await service.apply(.init(change: "identity_requested"), to: view.request.id, actor: "caseworker", today: today)
+            _ = try await service.apply(.init(change: .identityRequested), to: view.request.id, actor: "caseworker", today: today)
             await #expect(throws: StewardError.self) {
                 try await service.issueCode(for: view.request.id, actor: "requester", fromPublic: true, today: today)
             }
@@ -372,15 +368,15 @@ struct RequestStoreTests {
             let today = Self.date("2026-06-15")
             let view = try await service.submit(intake, actor: "t", fromPublic: false, today: today)
             let id = view.request.id
-            _ = try await service.apply(.init(change: "started", date: Self.date("2026-05-01")), to: id, actor: "t", today: today)
+            _ = try await service.apply(.init(change: .started, date: Self.date("2026-05-01")), to: id, actor: "t", today: today)
             let late = ChangeInputs.extended(on: "2026-06-02")
             await #expect(throws: StewardError.self) { try await service.apply(late, to: id, actor: "t", today: today) }
             _ = try await service.apply(
-                .init(change: "clarification_requested", date: Self.date("2026-05-10"), reasons: "Which years?"), to: id, actor: "t", today: today)
+                .init(change: .clarificationRequested, date: Self.date("2026-05-10"), reasons: "Which years?"), to: id, actor: "t", today: today)
             await #expect(throws: StewardError.self) {
                 try await service.apply(ChangeInputs.extended(on: "2026-05-12"), to: id, actor: "t", today: today)
             }
-            _ = try await service.apply(.init(change: "clarification_received", date: Self.date("2026-05-12")), to: id, actor: "t", today: today)
+            _ = try await service.apply(.init(change: .clarificationReceived, date: Self.date("2026-05-12")), to: id, actor: "t", today: today)
             let extended = try await service.apply(ChangeInputs.extended(on: "2026-05-20"), to: id, actor: "t", today: today)
             #expect(extended.clock.isExtended)
             #expect(extended.clock.due == Self.date("2026-08-03"))  // 1 August + 2 days paused = Monday 3 August
@@ -392,7 +388,7 @@ struct RequestStoreTests {
 }
 
 enum ChangeInputs {
-    static func extended(on date: String) -> RequestService.ChangeInput {
-        .init(change: "extended", date: CalendarDate(iso: date)!, reasons: "The request covers twelve systems.")
+    static func extended(on date: String) -> RightsRequest.ChangeInput {
+        .init(change: .extended, date: CalendarDate(iso: date)!, reasons: "The request covers twelve systems.")
     }
 }

@@ -156,7 +156,7 @@ struct StoreTests {
     @Test("a store refuses a signing key other than the one that signed the log")
     func otherSigningKeyIsRefused() async throws {
         try await TestDatabase.withStore { store, database in
-            try await store.audit.append(AuditEvent(actor: "test", action: "test.append", object: "x"))
+            try await store.audit.append(AuditEvent(actor: "test", action: AuditAction(rawValue: "test.append"), object: "x"))
             let error = await #expect(throws: StewardError.self) { try await database.openStore(signer: AuditSigner()) }
             #expect(error?.field == "audit_signing_key")
         }

@@ -19,7 +19,8 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
     /// Writes 25 entries, with a checkpoint every 10 when the store is opened with that interval.
     public static func appendEntries(to store: Store) async throws {
         for index in 0..<entryCount {
-            try await store.audit.append(AuditEvent(actor: "test", action: "test.append", object: "thing/\(index)", details: ["index": .int(index)]))
+            try await store.audit.append(
+                AuditEvent(actor: "test", action: AuditAction(rawValue: "test.append"), object: "thing/\(index)", details: ["index": .int(index)]))
         }
     }
 

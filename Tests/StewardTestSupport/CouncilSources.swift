@@ -1,6 +1,7 @@
 public import Foundation
 import Logging
 import SQLKit
+import StewardApp
 public import StewardCore
 import StewardFiles
 public import StewardStore
@@ -9,7 +10,7 @@ public import StewardStore
 /// library export, each one dataset of one system.
 public enum CouncilFixture {
     public static func field(
-        _ name: String, identity: String? = nil, type: Dataset.DataType.Base = .string, primaryKey: Bool = false,
+        _ name: String, identity: IdentityKind.Key? = nil, type: Dataset.DataType.Base = .string, primaryKey: Bool = false,
         references: [Dataset.Reference] = [], categories: [String] = ["user"], readOnly: Bool = false, shared: Bool = false,
         fields: [Dataset.Field] = []
     ) -> Dataset.Field {
@@ -200,10 +201,11 @@ extension CouncilSources {
             id: "library", name: "Library export", kind: .csv, dataset: "library_csv", location: libraryFolder.path, actor: "dpo")
     }
 
-    /// A request service over `store` with Steward's own letters and bank holidays.
-    public static func requestService(_ store: Store) throws -> RequestService {
-        RequestService(
-            store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
-            clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates())
+    /// The request service over `store`, as Steward assembles it, with its own letters and bank
+    /// holidays and any legal holds.
+    public static func requestService(_ store: Store, legalHolds: Set<String> = []) throws -> RequestService {
+        var configuration = StewardConfiguration()
+        configuration.legalHolds = legalHolds
+        return try StewardServices(store: store, configuration: configuration).requests
     }
 }

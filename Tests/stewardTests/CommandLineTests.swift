@@ -232,14 +232,11 @@ struct CommandLineTests {
             #expect(empty.stdout.contains("No requests."))
 
             let store = try await Self.openStore(cli, database)
-            let service = RequestService(
-                store: store, dataMaps: DataMapCache(store: store), taxonomy: .builtin, adequacy: .ukDefault,
-                clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates()
-            )
+            let service = try CouncilSources.requestService(store)
             let today = CalendarDate.today
             var references: [Int: String] = [:]
             for daysAgo in [40, 28, 0] {
-                let intake = RequestService.Intake(
+                let intake = RightsRequest.Intake(
                     kind: .access, received: today.adding(days: -daysAgo),
                     requester: Requester(name: "R \(daysAgo)", email: "r\(daysAgo)@example.org"),
                     description: "Everything")
@@ -296,10 +293,10 @@ struct CommandLineTests {
                 _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
                 try await sources.register(in: store)
                 let service = try CouncilSources.requestService(store)
-                let intake = RequestService.Intake(kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
+                let intake = RightsRequest.Intake(kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All")
                 let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
                 _ = try await service.apply(
-                    .init(change: "identity_verified", identity: IdentityCheck(method: .knownToStaff, evidence: "tenant", checkedBy: "K. Jones")),
+                    .init(change: .identityVerified, identity: IdentityCheck(method: .knownToStaff, evidence: "tenant", checkedBy: "K. Jones")),
                     to: reference, actor: "test", today: .today)
                 await store.close()
                 try await body(cli, sources, reference)

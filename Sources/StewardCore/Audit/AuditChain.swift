@@ -109,10 +109,10 @@ public enum AuditChain {
     public static func seal(_ event: AuditEvent, seq: Int64, time: String, prevHash: String) -> AuditEntry {
         let details = event.details.canonicalString
         let hash = hash(
-            prevHash: prevHash, seq: seq, time: time, actor: event.actor, action: event.action, object: event.object, details: details
+            prevHash: prevHash, seq: seq, time: time, actor: event.actor, action: event.action.rawValue, object: event.object, details: details
         )
         return AuditEntry(
-            seq: seq, time: time, actor: event.actor, action: event.action, object: event.object, details: details, prevHash: prevHash,
+            seq: seq, time: time, actor: event.actor, action: event.action.rawValue, object: event.object, details: details, prevHash: prevHash,
             hash: hash
         )
     }

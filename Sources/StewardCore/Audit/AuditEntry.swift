@@ -4,14 +4,14 @@ public import Foundation
 public struct AuditEvent: Sendable, Hashable {
     /// Who did it: a token name, a user, or `system` for Steward itself. Never a person's personal data.
     public var actor: String
-    /// What was done, as a dotted verb (`datamap.load`, `token.create`, `gate.decide`).
-    public var action: String
+    /// What was done.
+    public var action: AuditAction
     /// What it was done to (`datamap/3`, `token/5`).
     public var object: String
     /// Further facts, as JSON. Ids and counts, never names or field values.
     public var details: JSONValue
 
-    public init(actor: String, action: String, object: String, details: JSONValue = .object([:])) {
+    public init(actor: String, action: AuditAction, object: String, details: JSONValue = .object([:])) {
         self.actor = actor
         self.action = action
         self.object = object

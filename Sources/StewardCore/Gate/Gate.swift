@@ -202,7 +202,9 @@ private struct Evaluation {
     mutating func checkObjection(purpose: Purpose, recipient: Recipient?) {
         for preference in activePreferences {
             guard case .objection(let outcome) = preference.kind else { continue }
-            if purpose.lawfulBasis == .legalObligation {
+            switch purpose.lawfulBasis.objectionRight {
+            case .applies: break
+            case .excluded:
                 if recipient?.kind == .auditingBody {
                     notes.append(
                         "The person objected; the disclosure to \(recipient!.name) is a statutory audit requirement and goes ahead, recorded as such."
@@ -211,8 +213,7 @@ private struct Evaluation {
                     notes.append("The person objected, but the basis is legal obligation, where there is no right to object (UK GDPR Art 21(1)).")
                 }
                 continue
-            }
-            guard purpose.lawfulBasis == .publicTask || purpose.lawfulBasis == .legitimateInterests else {
+            case .notApplicable:
                 notes.append("The person objected; the right to object does not apply to \(purpose.lawfulBasis.title.lowercased()).")
                 continue
             }

@@ -11,18 +11,18 @@ extension Subject.Identifier {
             StewardError(.invalidInput, "the \(kind) identifier \(why)", field: "identifiers.\(kind)")
         }
         switch kind {
-        case "email":
+        case .email:
             guard trimmed.contains("@"), !trimmed.contains(" ") else { throw invalid("is not an email address") }
             result.value = trimmed.lowercased()
-        case "phone_number":
+        case .phoneNumber:
             let digits = trimmed.filter(\.isNumber)
             guard digits.count >= 7 else { throw invalid("is not a phone number") }
             result.value = trimmed.hasPrefix("+") ? "+" + digits : digits
-        case "nhs_number":
+        case .nhsNumber:
             let digits = trimmed.filter(\.isNumber)
             guard digits.count == 10, Self.isValidNHSNumber(digits) else { throw invalid("is not a valid 10-digit NHS number") }
             result.value = digits
-        case "ni_number":
+        case .niNumber:
             let compact = trimmed.uppercased().filter { !$0.isWhitespace }
             guard compact.count == 9 || compact.count == 8, compact.prefix(2).allSatisfy(\.isLetter),
                 compact.dropFirst(2).prefix(6).allSatisfy(\.isNumber)
@@ -30,18 +30,18 @@ extension Subject.Identifier {
                 throw invalid("is not a National Insurance number")
             }
             result.value = compact
-        case "uprn":
+        case .uprn:
             let digits = trimmed.filter(\.isNumber)
             guard !digits.isEmpty, digits.count <= 12, digits.count == trimmed.count else { throw invalid("is not a UPRN (up to 12 digits)") }
             result.value = String(Int(digits)!)
-        case "name":
+        case .name:
             let words = trimmed.lowercased().split(whereSeparator: \.isWhitespace)
             guard !words.isEmpty else { throw invalid("is empty") }
             result.value = words.joined(separator: " ")
-        case "date_of_birth":
+        case .dateOfBirth:
             guard let date = CalendarDate(iso: trimmed) else { throw invalid("is not a date in the form YYYY-MM-DD") }
             result.value = date.description
-        case "local_id":
+        case .localID:
             guard system != nil else {
                 throw StewardError(.invalidInput, "a local_id identifier needs the system it belongs to", field: "identifiers.local_id.system")
             }
@@ -67,7 +67,7 @@ extension Subject.Identifier {
 extension Subject.Identifier {
     /// A value as a council system may hold it, in the one form identifiers are compared in; nil
     /// when it cannot be that kind.
-    public static func normalised(kind: String, value: String) -> String? {
+    public static func normalised(kind: IdentityKind.Key, value: String) -> String? {
         try? Subject.Identifier(kind: kind, value: value, system: nil).normalised().value
     }
 
@@ -78,7 +78,7 @@ extension Subject.Identifier {
     public var writtenForms: [String] {
         var forms = [value]
         switch kind {
-        case "phone_number":
+        case .phoneNumber:
             var national = value
             if value.hasPrefix("+44") {
                 national = "0" + value.dropFirst(3)
@@ -98,9 +98,9 @@ extension Subject.Identifier {
                     forms.append(parts.joined(separator: " "))
                 }
             }
-        case "uprn":
+        case .uprn:
             if value.count < 12 { forms.append(String(repeating: "0", count: 12 - value.count) + value) }
-        case "ni_number":
+        case .niNumber:
             if value.count == 9 {
                 let characters = Array(value)
                 forms.append(
@@ -110,7 +110,7 @@ extension Subject.Identifier {
                     ]
                     .joined(separator: " "))
             }
-        case "nhs_number":
+        case .nhsNumber:
             if value.count == 10 {
                 let characters = Array(value)
                 forms.append([String(characters[0...2]), String(characters[3...5]), String(characters[6...9])].joined(separator: " "))

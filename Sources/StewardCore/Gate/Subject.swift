@@ -22,12 +22,12 @@ public struct Subject: Sendable, Hashable, Codable {
     /// One way of finding the person: an email address, an NHS number, a system's own id.
     public struct Identifier: Sendable, Hashable, Codable {
         /// An identity kind key (`email`, `nhs_number`, `local_id`, …).
-        public var kind: String
+        public var kind: IdentityKind.Key
         public var value: String
         /// For `local_id`: the system whose id it is.
         public var system: System.Key?
 
-        public init(kind: String, value: String, system: System.Key? = nil) {
+        public init(kind: IdentityKind.Key, value: String, system: System.Key? = nil) {
             self.kind = kind
             self.value = value
             self.system = system

@@ -93,25 +93,40 @@ public struct Controller: Sendable, Hashable, Codable {
 
 /// A kind of identifier a person can be found by (email, NHS number, …).
 public struct IdentityKind: Sendable, Hashable, Codable {
-    public var key: String
+    /// An identity kind's key, as data maps, requests and the register write it.
+    public typealias Key = StewardCore.Key<IdentityKind>
+    public var key: Key
     public var name: String
 
-    public init(key: String, name: String) {
+    public init(key: Key, name: String) {
         self.key = key
         self.name = name
     }
 
     /// The identity kinds every council has.
     public static let builtin: [IdentityKind] = [
-        .init(key: "email", name: "Email address"),
-        .init(key: "phone_number", name: "Phone number"),
-        .init(key: "ni_number", name: "National Insurance number"),
-        .init(key: "nhs_number", name: "NHS number"),
-        .init(key: "uprn", name: "Unique Property Reference Number"),
-        .init(key: "name", name: "Name"),
-        .init(key: "date_of_birth", name: "Date of birth"),
-        .init(key: "local_id", name: "A system's own id for the person"),
+        .init(key: .email, name: "Email address"),
+        .init(key: .phoneNumber, name: "Phone number"),
+        .init(key: .niNumber, name: "National Insurance number"),
+        .init(key: .nhsNumber, name: "NHS number"),
+        .init(key: .uprn, name: "Unique Property Reference Number"),
+        .init(key: .name, name: "Name"),
+        .init(key: .dateOfBirth, name: "Date of birth"),
+        .init(key: .localID, name: "A system's own id for the person"),
     ]
+}
+
+extension Key where Owner == IdentityKind {
+    public static let email: Self = "email"
+    public static let phoneNumber: Self = "phone_number"
+    public static let niNumber: Self = "ni_number"
+    public static let nhsNumber: Self = "nhs_number"
+    /// A property's Unique Property Reference Number: it names a place, so several people share it.
+    public static let uprn: Self = "uprn"
+    public static let name: Self = "name"
+    public static let dateOfBirth: Self = "date_of_birth"
+    /// A system's own id for the person, which means something only within that system.
+    public static let localID: Self = "local_id"
 }
 
 /// A council application, with the department that owns it and where it is hosted.
@@ -216,7 +231,7 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var name: String
         public var description: String?
         public var dataCategories: [String]
-        public var identity: String?
+        public var identity: IdentityKind.Key?
         public var references: [Reference]
         public var isPrimaryKey: Bool
         public var dataType: DataType?
@@ -229,7 +244,7 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var fields: [Field]
 
         public init(
-            name: String, description: String?, dataCategories: [String], identity: String?, references: [Reference], isPrimaryKey: Bool,
+            name: String, description: String?, dataCategories: [String], identity: IdentityKind.Key?, references: [Reference], isPrimaryKey: Bool,
             dataType: DataType?, isReadOnly: Bool, isShared: Bool = false, fields: [Field]
         ) {
             self.name = name
@@ -240,7 +255,7 @@ public struct Dataset: Sendable, Hashable, Codable {
             self.isPrimaryKey = isPrimaryKey
             self.dataType = dataType
             self.isReadOnly = isReadOnly
-            self.isShared = isShared || identity == "uprn"
+            self.isShared = isShared || identity == .uprn
             self.fields = fields
         }
 
@@ -253,13 +268,13 @@ public struct Dataset: Sendable, Hashable, Codable {
             name = try container.decode(String.self, forKey: .name)
             description = try container.decodeIfPresent(String.self, forKey: .description)
             dataCategories = try container.decode([String].self, forKey: .dataCategories)
-            identity = try container.decodeIfPresent(String.self, forKey: .identity)
+            identity = try container.decodeIfPresent(IdentityKind.Key.self, forKey: .identity)
             references = try container.decode([Reference].self, forKey: .references)
             isPrimaryKey = try container.decode(Bool.self, forKey: .isPrimaryKey)
             dataType = try container.decodeIfPresent(DataType.self, forKey: .dataType)
             isReadOnly = try container.decode(Bool.self, forKey: .isReadOnly)
             // Data maps stored before `shared` existed.
-            isShared = try container.decodeIfPresent(Bool.self, forKey: .isShared) ?? (identity == "uprn")
+            isShared = try container.decodeIfPresent(Bool.self, forKey: .isShared) ?? (identity == .uprn)
             fields = try container.decode([Field].self, forKey: .fields)
         }
     }

@@ -86,11 +86,11 @@ private struct Validator {
             controller = controllerDraft.controller
             for (index, identity) in controllerDraft.identities.enumerated() {
                 checkKey(controllerDraft.file, identity, kind: "identity")
-                if IdentityKind.builtin.contains(where: { $0.key == identity.value }) {
+                if IdentityKind.builtin.contains(where: { $0.key.rawValue == identity.value }) {
                     report(controllerDraft.file, identity, "identity '\(identity.value)' is built in and need not be declared")
                 }
                 let name = index < controllerDraft.identityNames.count ? controllerDraft.identityNames[index] : identity.value
-                customIdentities.append(IdentityKind(key: identity.value, name: name))
+                customIdentities.append(IdentityKind(key: .init(identity.value), name: name))
             }
         } else if let fallbackController {
             controller = fallbackController
@@ -101,7 +101,7 @@ private struct Validator {
             )
             return nil
         }
-        let identityKeys = Set((IdentityKind.builtin + customIdentities).map(\.key))
+        let identityKeys = Set((IdentityKind.builtin + customIdentities).map(\.key.rawValue))
 
         let purposes = validatePurposes()
         let purposeKeys = Set(draft.purposes.map(\.key.value))
@@ -317,7 +317,7 @@ private struct Validator {
             result.append(
                 .init(
                     name: field.name.value, description: field.description, dataCategories: field.dataCategories.map(\.value),
-                    identity: field.identity?.value, references: references, isPrimaryKey: field.isPrimaryKey, dataType: dataType,
+                    identity: field.identity.map { .init($0.value) }, references: references, isPrimaryKey: field.isPrimaryKey, dataType: dataType,
                     isReadOnly: field.isReadOnly, isShared: field.isShared, fields: nested
                 )
             )

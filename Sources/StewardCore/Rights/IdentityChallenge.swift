@@ -28,6 +28,9 @@ public struct IdentityChallenge: Sendable, Hashable, Codable {
     public var usedAt: Int64?
 
     public var expiresAt: Int64 { issuedAt + Self.lifetime }
+
+    /// Seconds since 1970, as codes (and the outbox) count time.
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
     public var isLocked: Bool { attempts >= Self.maxAttempts }
 
     public init(salt: String, codeHash: String, issuedAt: Int64, attempts: Int = 0, usedAt: Int64? = nil) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which systems a request must search: every system whose datasets can find the person by an
 /// identifier the request carries, every system that holds the person's own id, every system the
 /// disclosure log shows data leaving from, and for CCTV access every system whose datasets hold
@@ -11,8 +13,8 @@ public enum RequestScope {
         if request.kind == .complaint { return [] }
         var identifiers = request.identifiers
         if let subject { identifiers += subject.identifiers }
-        let kinds = Set(identifiers.filter { $0.kind != "local_id" }.map(\.kind))
-        let localSystems = Set(identifiers.compactMap { $0.kind == "local_id" ? $0.system : nil })
+        let kinds = Set(identifiers.filter { $0.kind != .localID }.map(\.kind))
+        let localSystems = Set(identifiers.compactMap { $0.kind == .localID ? $0.system : nil })
         let disclosedFrom = Set(disclosures.map(\.system))
         return dataMap.systems.compactMap { system in
             var reasons: [String] = []
@@ -23,7 +25,8 @@ public enum RequestScope {
                     dataset.collections.flatMap { collection in collection.allFields.compactMap { $0.field.identity } }
                 ).intersection(kinds)
                 if !found.isEmpty {
-                    reasons.append("\(dataset.name ?? dataset.key.rawValue) can be searched by \(found.sorted().joined(separator: ", "))")
+                    reasons.append(
+                        "\(dataset.name ?? dataset.key.rawValue) can be searched by \(found.sorted().map(\.rawValue).joined(separator: ", "))")
                 }
             }
             if disclosedFrom.contains(system.key) { reasons.append("the disclosure log records data about the person leaving this system") }
@@ -42,5 +45,40 @@ public enum RequestScope {
                 collection.allFields.contains { $0.field.dataCategories.contains { $0 == "user.image" || $0.hasPrefix("user.image.") } }
             } ?? false
         }
+    }
+}
+
+extension RightsRequest {
+    /// Takes tasks worked out again (once the person is known, say): a system already in scope
+    /// keeps its status, owner and note and gets the new reasons; a new one is added.
+    public mutating func mergeTasks(_ fresh: [RequestTask]) {
+        for task in fresh {
+            if let index = tasks.firstIndex(where: { $0.system == task.system }) {
+                tasks[index].reasons = task.reasons
+            } else {
+                tasks.append(task)
+            }
+        }
+    }
+
+    /// Sets a task's status, owner or note. The request must have a task for the system and be
+    /// open; an owner cannot be blank, and an empty note clears it.
+    public mutating func updateTask(_ system: System.Key, status: RequestTask.Status?, owner: String?, note: String?) throws {
+        guard status != nil || owner != nil || note != nil else {
+            throw StewardError(.invalidInput, "give a status, an owner or a note", field: "status")
+        }
+        guard let index = tasks.firstIndex(where: { $0.system == system }) else {
+            throw StewardError(.notFound, "the request has no task for system '\(system)'", field: "system")
+        }
+        guard !(try state().isClosed) else {
+            throw StewardError(.conflict, "the request is closed; its tasks cannot change", field: "system")
+        }
+        if let status { tasks[index].status = status }
+        if let owner {
+            let trimmed = owner.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { throw StewardError(.invalidInput, "the owner cannot be empty", field: "owner") }
+            tasks[index].owner = trimmed
+        }
+        if let note { tasks[index].note = note.isEmpty ? nil : note }
     }
 }

@@ -32,6 +32,9 @@ public struct RightsRequest: Sendable, Hashable, Codable {
         public var isClosed: Bool { self == .completed || self == .refused || self == .withdrawn }
 
         public static let open: Set<State> = [.received, .awaitingIdentity, .inProgress, .paused]
+        /// Open requests whose deadline is watched: all but paused ones, whose clock is stopped
+        /// until the information asked for arrives (UK GDPR Art 12A).
+        public static let clockRunning: Set<State> = [.received, .awaitingIdentity, .inProgress]
         public static let closed: Set<State> = [.completed, .refused, .withdrawn]
 
         /// `open`, `closed`, or states separated by commas, as lists are filtered by.
@@ -55,7 +58,7 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     }
 
     /// Why a request may be refused (UK GDPR Art 12(5)).
-    public enum RefusalGround: String, Sendable, Hashable, Codable {
+    public enum RefusalGround: String, Sendable, Hashable, Codable, CaseIterable {
         case manifestlyUnfounded = "manifestly_unfounded"
         case excessive
     }
@@ -224,20 +227,59 @@ public struct RightsRequest: Sendable, Hashable, Codable {
 }
 
 extension RightsRequest.Change {
-    /// A short name for messages and the audit trail.
-    public var name: String {
-        switch self {
-        case .identityRequested: "identity_requested"
-        case .identityVerified: "identity_verified"
-        case .feeReceived: "fee_received"
-        case .started: "started"
-        case .clarificationRequested: "clarification_requested"
-        case .clarificationReceived: "clarification_received"
-        case .extended: "extended"
-        case .acknowledged: "acknowledged"
-        case .completed: "completed"
-        case .refused: "refused"
-        case .withdrawn: "withdrawn"
+    /// The name of each kind of change, as the API, the command line and the audit log write it.
+    public enum Name: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+        case identityRequested = "identity_requested"
+        case identityVerified = "identity_verified"
+        case feeReceived = "fee_received"
+        case started
+        case clarificationRequested = "clarification_requested"
+        case clarificationReceived = "clarification_received"
+        case extended
+        case acknowledged
+        case completed
+        case refused
+        case withdrawn
+
+        public var description: String { rawValue }
+
+        /// Every name, for messages listing what may be given.
+        public static var list: String { RightsRequest.listed(allCases.map(\.rawValue)) }
+
+        public init(parsing text: String) throws {
+            guard let name = Name(rawValue: text) else {
+                throw StewardError(.invalidInput, "unknown change '\(text)'; use \(Self.list)", field: "change")
+            }
+            self = name
         }
+
+        public init(from decoder: any Decoder) throws {
+            self = try Name(parsing: try decoder.singleValueContainer().decode(String.self))
+        }
+    }
+
+    /// This change's name.
+    public var name: Name {
+        switch self {
+        case .identityRequested: .identityRequested
+        case .identityVerified: .identityVerified
+        case .feeReceived: .feeReceived
+        case .started: .started
+        case .clarificationRequested: .clarificationRequested
+        case .clarificationReceived: .clarificationReceived
+        case .extended: .extended
+        case .acknowledged: .acknowledged
+        case .completed: .completed
+        case .refused: .refused
+        case .withdrawn: .withdrawn
+        }
+    }
+}
+
+extension RightsRequest {
+    /// `a, b or c`, for messages that list the values a field takes.
+    public static func listed(_ values: [String]) -> String {
+        guard values.count > 1 else { return values.first ?? "" }
+        return values.dropLast().joined(separator: ", ") + " or " + values.last!
     }
 }

@@ -95,6 +95,23 @@ public struct StatutoryClock: Sendable {
         holidays.rolledToWorkingDay(start(of: timeline).adding(months: 1))
     }
 
+    /// Refuses an extension the law does not allow: a second one, one while the clock is not
+    /// running, or one notified after the first month has ended (UK GDPR Art 12(3)).
+    public func checkExtension(for timeline: RequestTimeline, notifiedOn date: CalendarDate) throws {
+        let reading = reading(for: timeline)
+        if reading.isExtended { throw StewardError(.conflict, "the request has already been extended", field: "change") }
+        if reading.isAwaitingIdentity || reading.isPaused {
+            throw StewardError(
+                .conflict, "the clock is not running (\(reading.isPaused ? "paused" : "waiting for identity")); extend it once it runs",
+                field: "change")
+        }
+        let firstMonth = firstMonthEnds(for: timeline)
+        if date > firstMonth {
+            throw StewardError(
+                .conflict, "the first month ended on \(firstMonth); an extension must be notified within it (UK GDPR Art 12(3))", field: "date")
+        }
+    }
+
     /// Day 1 of the clock: the latest of receipt, identity and fee.
     func start(of timeline: RequestTimeline) -> CalendarDate {
         [timeline.received, timeline.idReceived, timeline.feeReceived].compactMap { $0 }.max()!

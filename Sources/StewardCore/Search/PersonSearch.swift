@@ -66,7 +66,7 @@ public struct PersonSearch: Sendable {
     /// A field that says who a row is about, of a kind.
     struct IdentityField: Sendable {
         var path: String
-        var kind: String
+        var kind: IdentityKind.Key
         var shared: Bool
     }
 
@@ -132,7 +132,7 @@ public struct PersonSearch: Sendable {
                     }
                     readable.append((path, field))
                     let here = Place(node: node, field: path)
-                    if field.isShared || field.identity == "uprn" { sharedPlaces.insert(here) }
+                    if field.isShared || field.identity == .uprn { sharedPlaces.insert(here) }
                     if field.isPrimaryKey { plan.primaryKeys[node, default: []].append(path) }
                     if let kind = field.identity {
                         identities.append((node, IdentityField(path: path, kind: kind, shared: false)))
@@ -182,7 +182,7 @@ public struct PersonSearch: Sendable {
 
     /// Identities that single out a person only together: a name alone, or a date of birth alone,
     /// would find other people.
-    static let pairedIdentities: Set<String> = ["name", "date_of_birth"]
+    static let pairedIdentities: Set<IdentityKind.Key> = [.name, .dateOfBirth]
 
     /// Where the search starts: the values to look for at each place (every written form of each
     /// identifier), how many identifiers each place was given, and for a name with a date of
@@ -195,12 +195,12 @@ public struct PersonSearch: Sendable {
 
     func seeds(for identifiers: [Subject.Identifier]) -> Seeds {
         var seeds = Seeds()
-        let names = Set(identifiers.filter { $0.kind == "name" }.map { Self.normalisedName($0.value) })
-        let births = Set(identifiers.filter { $0.kind == "date_of_birth" }.map(\.value))
+        let names = Set(identifiers.filter { $0.kind == .name }.map { Self.normalisedName($0.value) })
+        let births = Set(identifiers.filter { $0.kind == .dateOfBirth }.map(\.value))
         for node in plan.fields.keys {
             let identities = plan.identities[node] ?? []
-            if !names.isEmpty, !births.isEmpty, let name = identities.first(where: { $0.kind == "name" }),
-                let birth = identities.first(where: { $0.kind == "date_of_birth" })
+            if !names.isEmpty, !births.isEmpty, let name = identities.first(where: { $0.kind == .name }),
+                let birth = identities.first(where: { $0.kind == .dateOfBirth })
             {
                 let place = Place(node: node, field: birth.path)
                 seeds.values[place, default: []].formUnion(births)
@@ -323,11 +323,11 @@ public struct PersonSearch: Sendable {
                         known[Self.knownKey(identifier.kind, dataset), default: []].insert(value)
                     }
                 } else {
-                    known[identifier.kind, default: []].insert(value)
+                    known[identifier.kind.rawValue, default: []].insert(value)
                 }
             }
-            for name in known["name"] ?? [] {
-                for birth in known["date_of_birth"] ?? [] { knownPairs.insert([name, birth]) }
+            for name in known[IdentityKind.Key.name.rawValue] ?? [] {
+                for birth in known[IdentityKind.Key.dateOfBirth.rawValue] ?? [] { knownPairs.insert([name, birth]) }
             }
         }
 
@@ -352,8 +352,8 @@ public struct PersonSearch: Sendable {
                     known[Self.knownKey(identity.kind, node.dataset), default: []].insert(Self.canonical(kind: identity.kind, value: value))
                 }
                 let identities = plan.identities[node] ?? []
-                if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
-                    let birth = identities.first(where: { $0.kind == "date_of_birth" }).flatMap({ row[$0.path] })
+                if let name = identities.first(where: { $0.kind == .name }).flatMap({ row[$0.path] }),
+                    let birth = identities.first(where: { $0.kind == .dateOfBirth }).flatMap({ row[$0.path] })
                 {
                     knownPairs.insert([PersonSearch.normalisedName(name), String(birth.prefix(10))])
                 }
@@ -377,16 +377,16 @@ public struct PersonSearch: Sendable {
 
         /// Where the person's identifiers of a kind are kept: a system's own ids (`local_id`) by
         /// dataset, so an id of one system never confirms a row of another.
-        static func knownKey(_ kind: String, _ dataset: Dataset.Key) -> String {
-            kind == "local_id" ? "local_id@\(dataset)" : kind
+        static func knownKey(_ kind: IdentityKind.Key, _ dataset: Dataset.Key) -> String {
+            kind == .localID ? "local_id@\(dataset)" : kind.rawValue
         }
 
         /// One form for comparing values of a kind: normalised, and a UK number with +44 written
         /// from 0.
-        static func canonical(kind: String, value: String) -> String {
-            if kind == "name" { return PersonSearch.normalisedName(value) }
+        static func canonical(kind: IdentityKind.Key, value: String) -> String {
+            if kind == .name { return PersonSearch.normalisedName(value) }
             let normalised = Subject.Identifier.normalised(kind: kind, value: value) ?? value
-            if kind == "phone_number", normalised.hasPrefix("+44") { return "0" + normalised.dropFirst(3) }
+            if kind == .phoneNumber, normalised.hasPrefix("+44") { return "0" + normalised.dropFirst(3) }
             return normalised
         }
 
@@ -397,8 +397,8 @@ public struct PersonSearch: Sendable {
                 guard let value = row[identity.path], let values = known[Self.knownKey(identity.kind, node.dataset)] else { continue }
                 if values.contains(Self.canonical(kind: identity.kind, value: value)) { return true }
             }
-            if let name = identities.first(where: { $0.kind == "name" }).flatMap({ row[$0.path] }),
-                let birth = identities.first(where: { $0.kind == "date_of_birth" }).flatMap({ row[$0.path] }),
+            if let name = identities.first(where: { $0.kind == .name }).flatMap({ row[$0.path] }),
+                let birth = identities.first(where: { $0.kind == .dateOfBirth }).flatMap({ row[$0.path] }),
                 knownPairs.contains([PersonSearch.normalisedName(name), String(birth.prefix(10))])
             {
                 return true

@@ -1,7 +1,12 @@
+import Foundation
+
 /// The one error type of Steward's domain: a code a program can switch on, a message that tells a
-/// person what to fix, and where known the field (and file and line) at fault.
+/// person what to fix, and where known the field (and file and line) at fault, the error that
+/// caused it, and the place in Steward's source that raised it.
 ///
-/// Transports map `code` to an HTTP status or an exit code in one place each.
+/// Transports map `code` to an HTTP status or an exit code in one place each. The cause and the
+/// source location are for logs and debugging: they are never shown to a caller, since a cause
+/// may carry a database's own words.
 public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, in a form a program can act on.
     public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
@@ -29,26 +34,65 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let tooManyRequests = Code(rawValue: "too_many_requests")
         /// The audit log failed verification.
         public static let auditTampered = Code(rawValue: "audit_tampered")
+        /// Steward itself went wrong: nothing the caller did, and nothing a dependency reported.
+        public static let `internal` = Code(rawValue: "internal")
     }
 
-    public var code: Code
-    public var message: String
-    /// The field at fault, as a dotted path a person can find (`recipients[2].agreements[0].ends`).
-    public var field: String?
-    /// Further problems found with the same input, each complete in itself (validation reports all).
-    public var details: [Issue]
+    /// Where in Steward's source an error was raised.
+    public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+        public let file: String
+        public let line: Int
+        public var description: String { "\(file):\(line)" }
+    }
 
-    public init(_ code: Code, _ message: String, field: String? = nil, details: [Issue] = []) {
+    public private(set) var code: Code
+    public private(set) var message: String
+    /// The field at fault, as a dotted path a person can find (`recipients[2].agreements[0].ends`).
+    public private(set) var field: String?
+    /// Further problems found with the same input, each complete in itself (validation reports all).
+    public private(set) var details: [Issue]
+    /// The error this one was raised because of, if any.
+    public private(set) var underlying: (any Error)?
+    /// Where the error was raised.
+    public let location: SourceLocation
+
+    public init(
+        _ code: Code, _ message: String, field: String? = nil, details: [Issue] = [], underlying: (any Error)? = nil,
+        file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.message = message
         self.field = field
         self.details = details
+        self.underlying = underlying
+        self.location = SourceLocation(file: file, line: line)
     }
 
+    /// The same error, at another field (an item of a list, say).
+    public func at(field: String?) -> StewardError {
+        var copy = self
+        copy.field = field
+        return copy
+    }
+
+    /// What a person reads: the message, the field, and every further problem on a line of its own.
     public var description: String {
         var text = message
+        if let field { text += " (\(field))" }
         for issue in details { text += "\n  - \(issue)" }
         return text
+    }
+
+    /// Two errors are the same when they say the same thing; where they were raised, and why, do not count.
+    public static func == (lhs: StewardError, rhs: StewardError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.field == rhs.field && lhs.details == rhs.details
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(field)
+        hasher.combine(details)
     }
 
     /// One problem with one place in the input.
@@ -74,6 +118,47 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
             if let line { place += ":\(line)" }
             if let field { place += place.isEmpty ? field : " \(field)" }
             return place.isEmpty ? message : "\(place): \(message)"
+        }
+    }
+}
+
+extension StewardError {
+    /// Words for a person about JSON that did not decode into what it should be, naming the field:
+    /// the same for a body sent to the API and a file given to the command line.
+    public init(decoding error: DecodingError, file: String = #fileID, line: Int = #line) {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            let field = parent.isEmpty ? key.stringValue : "\(parent).\(key.stringValue)"
+            self.init(.invalidInput, "missing required field '\(field)'", field: field, underlying: error, file: file, line: line)
+        case .typeMismatch(let type, let context):
+            self.init(
+                .invalidInput, "'\(path(context))' has the wrong type; expected \(type)", field: path(context), underlying: error, file: file,
+                line: line)
+        case .valueNotFound(let type, let context):
+            self.init(
+                .invalidInput, "'\(path(context))' must not be null; expected \(type)", field: path(context), underlying: error, file: file,
+                line: line)
+        case .dataCorrupted(let context):
+            let field = path(context)
+            self.init(
+                .invalidInput, field.isEmpty ? "the body is not valid JSON" : "'\(field)': \(context.debugDescription)",
+                field: field.isEmpty ? nil : field, underlying: error, file: file, line: line)
+        @unknown default:
+            self.init(.invalidInput, "the body could not be read", underlying: error, file: file, line: line)
+        }
+    }
+
+    /// Decodes JSON given by a caller: a malformed document or a missing or mistyped field is an
+    /// `invalidInput` error naming the field; a `StewardError` thrown while decoding goes as it is.
+    public static func decodingInput<Value: Decodable>(_ type: Value.Type, from data: some Sequence<UInt8>) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(data))
+        } catch let error as DecodingError {
+            throw StewardError(decoding: error)
         }
     }
 }

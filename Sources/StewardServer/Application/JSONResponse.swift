@@ -17,16 +17,3 @@ enum JSONResponse {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }
-
-extension Request {
-    /// Decodes a JSON body; a missing or mistyped field is a 400 naming the field. (Only here: a
-    /// decoding failure anywhere else is Steward's fault, not the caller's.)
-    func decodeJSON<Value: Decodable>(as type: Value.Type, context: StewardRequestContext, limit: Int? = nil) async throws -> Value {
-        let buffer = try await body.collect(upTo: limit ?? context.maxUploadSize)
-        do {
-            return try JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw ErrorMiddleware<StewardRequestContext>.describe(error)
-        }
-    }
-}

@@ -1,3 +1,4 @@
+public import Foundation
 public import Hummingbird
 public import StewardCore
 
@@ -18,6 +19,32 @@ public struct StewardRequestContext: RequestContext {
     /// The data map is uploaded as text; allow large councils' folders.
     public var maxUploadSize: Int { 16 * 1024 * 1024 }
 
+    /// Bodies are JSON; one that does not decode is a 400 naming the field.
+    public var requestDecoder: StewardRequestDecoder { StewardRequestDecoder() }
+
     /// The name recorded in the audit log for what this request does.
     public var actor: String { token.map { "token:\($0.name)" } ?? "anonymous" }
+}
+
+/// Decodes a JSON body of at most `limit` bytes (the context's upload size when nil): a body that
+/// is too large, malformed, or missing or mistyping a field is an `invalidInput` error naming the
+/// field. (Only here: a decoding failure anywhere else is Steward's fault, not the caller's.)
+public struct StewardRequestDecoder: RequestDecoder {
+    var limit: Int?
+
+    public init(limit: Int? = nil) {
+        self.limit = limit
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+        let buffer = try await request.body.collect(upTo: limit ?? context.maxUploadSize)
+        return try StewardError.decodingInput(type, from: buffer.readableBytesView)
+    }
+}
+
+extension Request {
+    /// Decodes a JSON body no larger than `limit` bytes, for routes that take small bodies.
+    func decode<Value: Decodable>(as type: Value.Type, context: StewardRequestContext, limit: Int) async throws -> Value {
+        try await StewardRequestDecoder(limit: limit).decode(type, from: self, context: context)
+    }
 }

@@ -9,23 +9,29 @@ struct AuditController: Sendable {
     let store: Store
 
     func register(on api: inout APIRoutes) {
-        api.add(.get, "audit/entries", roles: .auditReaders) { request, _ in
-            let query = request.uri.queryParameters
-            let after = try Self.integer(query.get("after"), field: "after", default: 0, range: 0...Int.max)
-            let limit = try Self.integer(query.get("limit"), field: "limit", default: 100, range: 1...1000)
-            let entries = try await store.auditEntries(after: Int64(after), limit: limit)
-            return try JSONResponse.make(AuditEntriesBody(entries: entries, next: entries.count == limit ? entries.last?.seq : nil))
-        }
-        api.add(.get, "audit/verify", roles: .auditReaders) { _, _ in
-            // Trust only this installation's own key: a log re-signed with another key is not intact.
-            try JSONResponse.make(try await store.verifyAudit(trustedKeys: [store.signingPublicKey]))
-        }
-        api.add(.get, "audit/export", roles: .auditReaders) { _, context in
-            let lines = LineCollector()
-            _ = try await store.exportAudit { line in lines.append(line) }
-            _ = try await store.audit.append(AuditEvent(actor: context.actor, action: "audit.export", object: "audit"))
-            return JSONResponse.text(lines.text, contentType: "application/x-ndjson; charset=utf-8")
-        }
+        api.add(.get, "audit/entries", roles: .auditReaders, use: entries)
+        api.add(.get, "audit/verify", roles: .auditReaders, use: verify)
+        api.add(.get, "audit/export", roles: .auditReaders, use: export)
+    }
+
+    @Sendable func entries(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let after = try Self.integer(query.get("after"), field: "after", default: 0, range: 0...Int.max)
+        let limit = try Self.integer(query.get("limit"), field: "limit", default: 100, range: 1...1000)
+        let entries = try await store.auditEntries(after: Int64(after), limit: limit)
+        return try JSONResponse.make(AuditEntriesBody(entries: entries, next: entries.count == limit ? entries.last?.seq : nil))
+    }
+
+    @Sendable func verify(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        // Trust only this installation's own key: a log re-signed with another key is not intact.
+        try JSONResponse.make(try await store.verifyAudit(trustedKeys: [store.signingPublicKey]))
+    }
+
+    @Sendable func export(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let lines = LineCollector()
+        _ = try await store.exportAudit { line in lines.append(line) }
+        _ = try await store.audit.append(AuditEvent(actor: context.actor, action: .auditExport, object: "audit"))
+        return JSONResponse.text(lines.text, contentType: "application/x-ndjson; charset=utf-8")
     }
 
     static func integer(_ text: String?, field: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -8,8 +8,9 @@ import StewardStore
 /// confirm their identity under `/api/v1/public/requests`, which needs no token.
 struct RequestsController: Sendable {
     let service: RequestService
+    /// The outbox the letters wait in.
+    let outbox: Store
     let limiter: PublicRateLimiter
-    let today: @Sendable () -> CalendarDate
     /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it).
     let trustForwardedFor: Bool
 
@@ -19,133 +20,156 @@ struct RequestsController: Sendable {
         .invalidInput, "the code is not right, has expired, or has been locked after too many tries; ask for a new code", field: "code")
 
     func register(on api: inout APIRoutes) {
-        registerPublic(on: &api)
-        api.add(.post, "requests", roles: .requestWorkers) { request, context in
-            let intake = try await request.decodeJSON(as: RequestService.Intake.self, context: context)
-            return try JSONResponse.make(try await service.submit(intake, actor: context.actor, fromPublic: false, today: today()), status: .created)
-        }
-        api.add(.get, "requests", roles: .requestReaders) { request, _ in
-            let query = request.uri.queryParameters
-            var states: Set<RightsRequest.State>?
-            if let text = query["status"].map(String.init) {
-                states = try RightsRequest.State.parse(text)
+        api.addPublic(.post, "public/requests", use: submitPublic)
+        api.addPublic(.post, "public/requests/{id}/verify", use: verifyCode)
+        api.addPublic(.post, "public/requests/{id}/code", use: resendCode)
+        api.add(.post, "requests", roles: .requestWorkers, use: submit)
+        api.add(.get, "requests", roles: .requestReaders, use: list)
+        api.add(.get, "requests/{id}", roles: .requestReaders, use: show)
+        api.add(.post, "requests/{id}/events", roles: .requestWorkers, use: applyChange)
+        api.add(.post, "requests/{id}/identity-code", roles: .requestWorkers, use: issueCode)
+        api.add(.put, "requests/{id}/tasks/{system}", roles: .requestWorkers, use: updateTask)
+        api.add(.get, "requests/{id}/supplementary", roles: .requestReaders, use: supplementary)
+        api.add(.get, "requests/{id}/letters/{kind}", roles: .requestWorkers, use: letter)
+        api.add(.get, "outbox", roles: .requestWorkers, use: listOutbox)
+        api.add(.post, "outbox/{id}/retry", roles: .requestWorkers, use: retryMessage)
+    }
+
+    static func id(_ context: StewardRequestContext) throws -> RightsRequest.ID {
+        .init(try context.parameters.require("id"))
+    }
+
+    @Sendable func submit(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let intake = try await request.decode(as: RightsRequest.Intake.self, context: context)
+        return try JSONResponse.make(try await service.submit(intake, actor: context.actor, fromPublic: false), status: .created)
+    }
+
+    @Sendable func list(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let states = try query["status"].map { try RightsRequest.State.parse(String($0)) }
+        var kind: RightsRequest.Kind?
+        if let text = query["kind"].map(String.init) {
+            guard let value = RightsRequest.Kind(rawValue: text) else {
+                throw StewardError(
+                    .invalidInput, "kind must be one of \(RightsRequest.Kind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
             }
-            var kind: RightsRequest.Kind?
-            if let text = query["kind"].map(String.init) {
-                guard let value = RightsRequest.Kind(rawValue: text) else {
-                    throw StewardError(
-                        .invalidInput, "kind must be one of \(RightsRequest.Kind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
-                }
-                kind = value
+            kind = value
+        }
+        if let within = query["dueWithin"].map(String.init) {
+            guard states == nil, kind == nil, query["dueBefore"] == nil else {
+                throw StewardError(.invalidInput, "dueWithin goes alone: it lists open requests with a running clock", field: "dueWithin")
             }
-            let dueBefore = try GateController.date(query["dueBefore"].map(String.init), field: "dueBefore")
-            return try JSONResponse.make(["requests": try await service.list(states: states, kind: kind, dueBefore: dueBefore, today: today())])
+            return try JSONResponse.make(["requests": try await service.due(within: try RightsRequest.days(within, field: "dueWithin"))])
         }
-        api.add(.get, "requests/{id}", roles: .requestReaders) { _, context in
-            try JSONResponse.make(try await service.request(.init(try context.parameters.require("id")), today: today()))
+        let dueBefore = try CalendarDate(field: "dueBefore", query["dueBefore"].map(String.init))
+        return try JSONResponse.make(["requests": try await service.list(states: states, kind: kind, dueBefore: dueBefore)])
+    }
+
+    @Sendable func show(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try JSONResponse.make(try await service.request(try Self.id(context)))
+    }
+
+    @Sendable func applyChange(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let input = try await request.decode(as: RightsRequest.ChangeInput.self, context: context)
+        return try JSONResponse.make(try await service.apply(input, to: try Self.id(context), actor: context.actor))
+    }
+
+    @Sendable func issueCode(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try await service.issueCode(for: try Self.id(context), actor: context.actor, fromPublic: false)
+        return try JSONResponse.make(["status": "sent"], status: .accepted)
+    }
+
+    @Sendable func updateTask(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let body = try await request.decode(as: TaskBody.self, context: context)
+        return try JSONResponse.make(
+            try await service.updateTask(
+                .init(try context.parameters.require("system")), of: try Self.id(context), status: body.status, owner: body.owner, note: body.note,
+                actor: context.actor))
+    }
+
+    @Sendable func supplementary(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try JSONResponse.make(try await service.supplementaryInformation(for: try Self.id(context)))
+    }
+
+    @Sendable func letter(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let kindText = try context.parameters.require("kind")
+        guard let kind = LetterKind(rawValue: kindText) else {
+            throw StewardError(.invalidInput, "kind must be one of \(LetterKind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
         }
-        api.add(.post, "requests/{id}/events", roles: .requestWorkers) { request, context in
-            let input = try await request.decodeJSON(as: RequestService.ChangeInput.self, context: context)
-            let id = RightsRequest.ID(try context.parameters.require("id"))
-            return try JSONResponse.make(try await service.apply(input, to: id, actor: context.actor, today: today()))
-        }
-        api.add(.post, "requests/{id}/identity-code", roles: .requestWorkers) { _, context in
-            let id = RightsRequest.ID(try context.parameters.require("id"))
-            try await service.issueCode(for: id, actor: context.actor, fromPublic: false, today: today())
-            return try JSONResponse.make(["status": "sent"], status: .accepted)
-        }
-        api.add(.put, "requests/{id}/tasks/{system}", roles: .requestWorkers) { request, context in
-            let body = try await request.decodeJSON(as: TaskBody.self, context: context)
-            guard body.status != nil || body.owner != nil || body.note != nil else {
-                throw StewardError(.invalidInput, "give a status, an owner or a note", field: "status")
-            }
-            return try JSONResponse.make(
-                try await service.updateTask(
-                    .init(try context.parameters.require("system")), of: .init(try context.parameters.require("id")), status: body.status,
-                    owner: body.owner, note: body.note, actor: context.actor, today: today()
-                )
-            )
-        }
-        api.add(.get, "requests/{id}/supplementary", roles: .requestReaders) { _, context in
-            try JSONResponse.make(try await service.supplementaryInformation(for: .init(try context.parameters.require("id")), today: today()))
-        }
-        api.add(.get, "requests/{id}/letters/{kind}", roles: .requestWorkers) { request, context in
-            let kindText = try context.parameters.require("kind")
-            guard let kind = LetterKind(rawValue: kindText) else {
-                throw StewardError(.invalidInput, "kind must be one of \(LetterKind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
-            }
-            let letter = try await service.previewLetter(kind, for: .init(try context.parameters.require("id")), today: today())
-            switch request.uri.queryParameters["format"].map(String.init) ?? "json" {
-            case "json": return try JSONResponse.make(letter)
-            case "text": return JSONResponse.text(letter.text, contentType: "text/plain; charset=utf-8")
-            case "html": return JSONResponse.text(letter.html, contentType: "text/html; charset=utf-8")
-            case let other: throw StewardError(.invalidInput, "format must be json, text or html, not '\(other)'", field: "format")
-            }
-        }
-        api.add(.get, "outbox", roles: .requestWorkers) { request, _ in
-            let query = request.uri.queryParameters
-            var status: OutboxMessage.Status?
-            if let text = query["status"].map(String.init) {
-                guard let value = OutboxMessage.Status(rawValue: text) else {
-                    throw StewardError(.invalidInput, "status must be pending, sent or failed", field: "status")
-                }
-                status = value
-            }
-            let messages = try await service.store.outbox(status: status, request: query["request"].map { .init(String($0)) })
-            return try JSONResponse.make(["messages": messages])
-        }
-        api.add(.post, "outbox/{id}/retry", roles: .requestWorkers) { _, context in
-            try JSONResponse.make(try await service.store.retryMessage(try context.parameters.require("id"), actor: context.actor))
+        let letter = try await service.previewLetter(kind, for: try Self.id(context))
+        switch request.uri.queryParameters["format"].map(String.init) ?? "json" {
+        case "json": return try JSONResponse.make(letter)
+        case "text": return JSONResponse.text(letter.text, contentType: "text/plain; charset=utf-8")
+        case "html": return JSONResponse.text(letter.html, contentType: "text/html; charset=utf-8")
+        case let other: throw StewardError(.invalidInput, "format must be json, text or html, not '\(other)'", field: "format")
         }
     }
 
-    func registerPublic(on api: inout APIRoutes) {
-        api.addPublic(.post, "public/requests") { request, context in
-            try await limiter.admit(client(request, context), .submission)
-            let intake = try await request.decodeJSON(as: RequestService.Intake.self, context: context, limit: Self.publicBodyLimit)
-            // However many places ask, one address gets only a few codes an hour.
-            if let email = try intake.requester.validated().email { try await limiter.admit(email, .address) }
-            let view = try await service.submit(intake, actor: "public", fromPublic: true, today: today())
-            return try JSONResponse.make(
-                PublicAnswer(
-                    reference: view.request.id.rawValue, status: "awaiting_identity",
-                    message:
-                        "We have your request. We have sent a code to the email address you gave; enter it within \(IdentityChallenge.lifetime / 60) minutes to confirm your identity. Keep your reference."
-                ),
-                status: .accepted
-            )
-        }
-        api.addPublic(.post, "public/requests/{id}/verify") { request, context in
-            try await limiter.admit(client(request, context), .verification)
-            let body = try await request.decodeJSON(as: CodeBody.self, context: context, limit: Self.publicBodyLimit)
-            let id = RightsRequest.ID(try context.parameters.require("id"))
-            switch try await service.verifyCode(body.code, for: id, today: today()) {
-            case .verified(let view):
-                return try JSONResponse.make(
-                    PublicAnswer(
-                        reference: id.rawValue, status: view.state.rawValue,
-                        message: "Thank you: your identity is confirmed and we are working on your request.", due: view.clock.due?.description
-                    )
-                )
-            case .refused:
-                throw Self.codeRefused
+    @Sendable func listOutbox(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var status: OutboxMessage.Status?
+        if let text = query["status"].map(String.init) {
+            guard let value = OutboxMessage.Status(rawValue: text) else {
+                throw StewardError(.invalidInput, "status must be pending, sent or failed", field: "status")
             }
+            status = value
         }
-        api.addPublic(.post, "public/requests/{id}/code") { request, context in
-            try await limiter.admit(client(request, context), .verification)
-            let id = RightsRequest.ID(try context.parameters.require("id"))
-            // Whether or not a code could be sent, the answer is the same.
-            do {
-                try await service.issueCode(for: id, actor: "requester", fromPublic: true, today: today())
-            } catch let error as StewardError where error.code == .notFound || error.code == .conflict {}
+        return try JSONResponse.make(["messages": try await outbox.outbox(status: status, request: query["request"].map { .init(String($0)) })])
+    }
+
+    @Sendable func retryMessage(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try JSONResponse.make(try await outbox.retryMessage(try context.parameters.require("id"), actor: context.actor))
+    }
+
+    // MARK: Residents
+
+    @Sendable func submitPublic(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try await limiter.admit(client(request, context), .submission)
+        let intake = try await request.decode(as: RightsRequest.Intake.self, context: context, limit: Self.publicBodyLimit)
+        // However many places ask, one address gets only a few codes an hour.
+        if let email = try intake.requester.validated().email { try await limiter.admit(email, .address) }
+        let view = try await service.submit(intake, actor: "public", fromPublic: true)
+        return try JSONResponse.make(
+            PublicAnswer(
+                reference: view.request.id.rawValue, status: "awaiting_identity",
+                message:
+                    "We have your request. We have sent a code to the email address you gave; enter it within \(IdentityChallenge.lifetime / 60) minutes to confirm your identity. Keep your reference."
+            ),
+            status: .accepted
+        )
+    }
+
+    @Sendable func verifyCode(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try await limiter.admit(client(request, context), .verification)
+        let body = try await request.decode(as: CodeBody.self, context: context, limit: Self.publicBodyLimit)
+        let id = try Self.id(context)
+        switch try await service.verifyCode(body.code, for: id) {
+        case .verified(let view):
             return try JSONResponse.make(
                 PublicAnswer(
-                    reference: id.rawValue, status: "received",
-                    message: "If this request is waiting for a code, a new one has been sent. If none arrives, contact the council."
-                ),
-                status: .accepted
+                    reference: id.rawValue, status: view.state.rawValue,
+                    message: "Thank you: your identity is confirmed and we are working on your request.", due: view.clock.due?.description
+                )
             )
+        case .refused:
+            throw Self.codeRefused
         }
+    }
+
+    @Sendable func resendCode(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try await limiter.admit(client(request, context), .verification)
+        let id = try Self.id(context)
+        // Whether or not a code could be sent, the answer is the same.
+        do {
+            try await service.issueCode(for: id, actor: "requester", fromPublic: true)
+        } catch let error as StewardError where error.code == .notFound || error.code == .conflict {}
+        return try JSONResponse.make(
+            PublicAnswer(
+                reference: id.rawValue, status: "received",
+                message: "If this request is waiting for a code, a new one has been sent. If none arrives, contact the council."
+            ),
+            status: .accepted
+        )
     }
 
     /// The most a resident's request body may hold.
@@ -210,7 +234,7 @@ actor PublicRateLimiter {
 
     private var counts: [String: (window: Int64, count: Int)] = [:]
 
-    func admit(_ address: String, _ bucket: Bucket, now: Int64 = Store.epochSeconds()) throws {
+    func admit(_ address: String, _ bucket: Bucket, now: Int64 = IdentityChallenge.now()) throws {
         let (limit, seconds) = bucket.limit
         let window = now / seconds
         let key = "\(bucket):\(address)"

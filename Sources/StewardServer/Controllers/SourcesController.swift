@@ -4,12 +4,29 @@ import StewardCore
 import StewardFiles
 import StewardStore
 
-/// The council's own databases over HTTP: register a source for a dataset, check it, and run an
-/// access request's search across every source, then download the bundle.
+/// The council's own databases over HTTP: register a source for a dataset, check it, and run a
+/// request across every source — an access request's search in the background, a change at once —
+/// then download the bundle.
 struct SourcesController: Sendable {
     let requests: RequestService
+    /// Where sources are registered (their locations sealed).
+    let store: Store
     let taxonomy: Taxonomy
-    var store: Store { requests.store }
+    /// Runs access searches beside the server.
+    let runner: AccessRunner
+
+    func register(on api: inout APIRoutes) {
+        api.add(.post, "sources", roles: .sourceAdministrators, use: addSource)
+        api.add(.get, "sources", roles: .sourceReaders, use: listSources)
+        api.add(.delete, "sources/{id}", roles: .sourceAdministrators, use: removeSource)
+        api.add(.post, "sources/{id}/test", roles: .sourceAdministrators, use: checkSource)
+        api.add(.post, "requests/{id}/execute", roles: .requestWorkers, use: execute)
+        api.add(.get, "requests/{id}/execution", roles: .requestReaders, use: execution)
+        api.add(.get, "requests/{id}/bundle", roles: .requestWorkers, use: bundle)
+    }
+
+    /// The most a source's or an execution's body may hold.
+    static let bodyLimit = 64 * 1024
 
     struct SourceBody: Decodable {
         var id: String
@@ -67,83 +84,64 @@ struct SourcesController: Sendable {
         var unconfirmed: [PersonSearch.Unconfirmed]
     }
 
-    func register(on api: inout APIRoutes) {
-        api.add(.post, "sources", roles: .sourceAdministrators) { request, context in
-            let body = try await request.decodeJSON(as: SourceBody.self, context: context, limit: 64 * 1024)
-            let source = try await store.addSource(
-                id: body.id, name: body.name, kind: body.kind, dataset: .init(body.dataset), location: body.location, actor: context.actor)
-            return try JSONResponse.make(source, status: .created)
+    @Sendable func addSource(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let body = try await request.decode(as: SourceBody.self, context: context, limit: Self.bodyLimit)
+        let source = try await store.addSource(
+            id: body.id, name: body.name, kind: body.kind, dataset: .init(body.dataset), location: body.location, actor: context.actor)
+        return try JSONResponse.make(source, status: .created)
+    }
+
+    @Sendable func listSources(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try JSONResponse.make(["sources": try await store.sources()])
+    }
+
+    @Sendable func removeSource(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try await store.removeSource(.init(try context.parameters.require("id")), actor: context.actor)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func checkSource(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        try JSONResponse.make(try await store.checkSource(.init(try context.parameters.require("id")), actor: context.actor))
+    }
+
+    @Sendable func execute(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let body = try await request.decode(as: ExecuteBody.self, context: context, limit: Self.bodyLimit)
+        let id = RightsRequest.ID(try context.parameters.require("id"))
+        let kind = try await requests.request(id).request.kind
+        if let plan = try ChangePlan(kind: kind, corrections: body.corrections, erasure: body.erasure) {
+            let report = try await requests.run(id, plan: plan, actor: context.actor, dryRun: body.dryRun ?? false)
+            return try JSONResponse.make(ChangeAnswer(complete: report.isComplete, rowsChanged: report.rowsChanged, report: report))
         }
-        api.add(.get, "sources", roles: .sourceReaders) { _, _ in
-            try JSONResponse.make(["sources": try await store.sources()])
+        if body.dryRun == true {
+            let result = try await requests.runAccess(id, actor: context.actor, dryRun: true)
+            return try JSONResponse.make(
+                DryRun(
+                    rows: result.rowCount,
+                    collections: Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", $0.rows.count) }),
+                    redactions: result.redactions, unconfirmed: result.unconfirmed))
         }
-        api.add(.delete, "sources/{id}", roles: .sourceAdministrators) { _, context in
-            try await store.removeSource(.init(try context.parameters.require("id")), actor: context.actor)
-            return Response(status: .noContent)
+        // Checked and marked running before answering: a request that cannot run is a 4xx, and
+        // the run's progress can be read at once.
+        try await requests.beginAccess(id)
+        runner.submit(id, actor: context.actor)
+        return try JSONResponse.make(["status": "running"], status: .accepted)
+    }
+
+    @Sendable func execution(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        guard let status = try await requests.runStatus(.init(try context.parameters.require("id"))) else {
+            throw StewardError(.notFound, "the request has not been run", field: "id")
         }
-        api.add(.post, "sources/{id}/test", roles: .sourceAdministrators) { _, context in
-            try JSONResponse.make(
-                try await store.checkSource(.init(try context.parameters.require("id")), actor: context.actor, logger: context.logger))
+        return try JSONResponse.make(status)
+    }
+
+    @Sendable func bundle(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let id = RightsRequest.ID(try context.parameters.require("id"))
+        let taxonomy = self.taxonomy
+        let (archive, _) = try await requests.handOver(id, actor: context.actor) { result, request, map, supplementary in
+            try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
         }
-        api.add(.post, "requests/{id}/execute", roles: .requestWorkers) { request, context in
-            let body = try await request.decodeJSON(as: ExecuteBody.self, context: context, limit: 64 * 1024)
-            let id = RightsRequest.ID(try context.parameters.require("id"))
-            let kind = try await requests.request(id, today: .today).request.kind
-            if body.corrections != nil, kind != .rectification {
-                throw StewardError(.invalidInput, "corrections are for a rectification request; this one is \(kind.rawValue)", field: "corrections")
-            }
-            if body.erasure != nil, kind != .erasure {
-                throw StewardError(.invalidInput, "an erasure policy is for an erasure request; this one is \(kind.rawValue)", field: "erasure")
-            }
-            if kind != .access {
-                let dryRun = body.dryRun ?? false
-                let report: ChangeReport =
-                    switch kind {
-                    case .rectification:
-                        try await requests.runRectification(
-                            id, corrections: body.corrections ?? [], actor: context.actor, dryRun: dryRun, logger: context.logger)
-                    case .erasure:
-                        try await requests.runErasure(
-                            id, policy: body.erasure ?? ErasurePolicy(), actor: context.actor, dryRun: dryRun, logger: context.logger)
-                    default:
-                        try await requests.runRestriction(id, actor: context.actor, dryRun: dryRun, logger: context.logger)
-                    }
-                return try JSONResponse.make(ChangeAnswer(complete: report.isComplete, rowsChanged: report.rowsChanged, report: report))
-            }
-            if body.dryRun == true {
-                let result = try await requests.runAccess(id, actor: context.actor, dryRun: true, logger: context.logger)
-                return try JSONResponse.make(
-                    DryRun(
-                        rows: result.rowCount,
-                        collections: Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", $0.rows.count) }),
-                        redactions: result.redactions, unconfirmed: result.unconfirmed))
-            }
-            // Checked and marked running before answering: a request that cannot run is a 4xx, and
-            // the run's progress can be read at once.
-            try await requests.beginAccess(id)
-            let service = requests
-            let actor = context.actor
-            let logger = context.logger
-            Task { _ = try? await service.runAccess(id, actor: actor, begun: true, logger: logger) }
-            return try JSONResponse.make(["status": "running"], status: .accepted)
-        }
-        api.add(.get, "requests/{id}/execution", roles: .requestReaders) { _, context in
-            let id = RightsRequest.ID(try context.parameters.require("id"))
-            guard var status = try await requests.runStatus(id) else {
-                throw StewardError(.notFound, "the request has not been run", field: "id")
-            }
-            if status.status == .done { status.unconfirmed = try await requests.accessResult(id)?.unconfirmed }
-            return try JSONResponse.make(status)
-        }
-        api.add(.get, "requests/{id}/bundle", roles: .requestWorkers) { _, context in
-            let id = RightsRequest.ID(try context.parameters.require("id"))
-            let (archive, _) = try await requests.handOver(id, actor: context.actor) { result, request, map, supplementary in
-                try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
-            }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""],
-                body: .init(byteBuffer: ByteBuffer(bytes: archive)))
-        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: archive)))
     }
 }

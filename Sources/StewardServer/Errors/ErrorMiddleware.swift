@@ -13,6 +13,15 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as StewardError {
+            if error.code == .internal || error.code == .unavailable {
+                // The cause may hold a database's own words, so only its type and where it was raised are logged.
+                context.logger.error(
+                    "request failed",
+                    metadata: [
+                        "code": "\(error.code)", "at": "\(error.location)",
+                        "cause": "\(error.underlying.map { String(reflecting: type(of: $0)) } ?? "none")",
+                    ])
+            }
             return Self.response(for: error)
         } catch let error as HTTPError {
             let code: StewardError.Code =
@@ -29,8 +38,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             let message = error.status == .contentTooLarge ? "the request body is larger than this route accepts" : error.status.reasonPhrase
             return Self.response(for: StewardError(.invalidInput, message, field: "body"), status: error.status)
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            return Self.response(for: StewardError(.unavailable, "internal error; the request may not have completed"), status: .internalServerError)
+            context.logger.error("unhandled error", metadata: ["cause": "\(String(reflecting: type(of: error)))"])
+            return Self.response(for: StewardError(.internal, "internal error; the request may not have completed", underlying: error))
         }
     }
 
@@ -46,6 +55,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unavailable: .serviceUnavailable
         case .auditTampered: .conflict
         case .tooManyRequests: .tooManyRequests
+        case .internal: .internalServerError
         default: .badRequest
         }
     }
@@ -61,31 +71,6 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if error.code == .unauthenticated { headers[.wwwAuthenticate] = #"Bearer realm="steward""# }
         return Response(status: status ?? Self.status(for: error.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// Words for a person about a body that did not decode, naming the field.
-    static func describe(_ error: DecodingError) -> StewardError {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
-                in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context)
-            let field = parent.isEmpty ? key.stringValue : "\(parent).\(key.stringValue)"
-            return StewardError(.invalidInput, "missing required field '\(field)'", field: field)
-        case .typeMismatch(let type, let context):
-            return StewardError(.invalidInput, "'\(path(context))' has the wrong type; expected \(type)", field: path(context))
-        case .valueNotFound(let type, let context):
-            return StewardError(.invalidInput, "'\(path(context))' must not be null; expected \(type)", field: path(context))
-        case .dataCorrupted(let context):
-            let field = path(context)
-            return StewardError(
-                .invalidInput, field.isEmpty ? "the body is not valid JSON" : "'\(field)': \(context.debugDescription)",
-                field: field.isEmpty ? nil : field)
-        @unknown default:
-            return StewardError(.invalidInput, "the body could not be read")
-        }
     }
 }
 

@@ -3,14 +3,12 @@ import SQLKit
 public import StewardCore
 
 extension Store {
-    /// Records a new person with their identifiers. An identifier that already belongs to someone
-    /// is a conflict naming its kind (never its value).
     public func createSubject(
         identifiers: [Subject.Identifier], dateOfBirth: CalendarDate?, isAdultAtRisk: Bool, verifiedEmails: [String] = [], actor: String
     ) async throws -> Subject {
-        guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "a subject needs at least one identifier", field: "identifiers") }
-        let normalised = try identifiers.map { try $0.normalised() }
-        let verified = Set(try verifiedEmails.map { try Subject.Identifier(kind: "email", value: $0).normalised().value })
+        // Checked by the caller already; checking again costs nothing and keeps a direct call safe.
+        let normalised = try Subject.Identifier.checked(identifiers)
+        let verified = Set(try verifiedEmails.map { try Subject.Identifier(kind: .email, value: $0).normalised().value })
         let id = Subject.ID(UUID().uuidString.lowercased())
         let now = AuditChain.timestamp()
         return try await writeAudited { database in
@@ -27,18 +25,18 @@ extension Store {
                 """
             ).run()
             for identifier in Set(normalised) {
-                let isVerified = identifier.kind == "email" && verified.contains(identifier.value)
+                let isVerified = identifier.kind == .email && verified.contains(identifier.value)
                 try await database.raw(
                     """
                     INSERT INTO subject_identifiers (kind, value, system, subject_id, verified)
-                    VALUES (\(bind: identifier.kind), \(bind: identifier.value), \(bind: identifier.system?.rawValue ?? ""), \(bind: id.rawValue), \(bind: isVerified ? 1 : 0))
+                    VALUES (\(bind: identifier.kind.rawValue), \(bind: identifier.value), \(bind: identifier.system?.rawValue ?? ""), \(bind: id.rawValue), \(bind: isVerified ? 1 : 0))
                     """
                 ).run()
             }
             let subject = try await Self.subject(id, on: database)!
             let event = AuditEvent(
-                actor: actor, action: "subject.create", object: "subject/\(id)",
-                details: ["identifierKinds": .array(Set(normalised.map(\.kind)).sorted().map { .string($0) })]
+                actor: actor, action: .subjectCreate, object: "subject/\(id)",
+                details: ["identifierKinds": .array(Set(normalised.map(\.kind)).sorted().map { .string($0.rawValue) })]
             )
             return (subject, [event])
         }
@@ -47,8 +45,7 @@ extension Store {
     /// The person all the given identifiers belong to (name and date of birth together, say), after
     /// any merge; nil when there is no such single person.
     public func findSubject(identifiers: [Subject.Identifier]) async throws -> Subject? {
-        guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier to find a subject", field: "identifiers") }
-        let normalised = try identifiers.map { try $0.normalised() }
+        let normalised = try Subject.Identifier.checked(identifiers)
         return try await handle.read { database in
             guard let owner = try await Self.owner(ofAll: normalised, on: database) else { return nil }
             return try await Self.subject(owner, on: database)
@@ -72,7 +69,7 @@ extension Store {
 
     static func owner(of identifier: Subject.Identifier, on database: any SQLDatabase) async throws -> String? {
         try await database.raw(
-            "SELECT subject_id FROM subject_identifiers WHERE kind = \(bind: identifier.kind) AND value = \(bind: identifier.value) AND system = \(bind: identifier.system?.rawValue ?? "")"
+            "SELECT subject_id FROM subject_identifiers WHERE kind = \(bind: identifier.kind.rawValue) AND value = \(bind: identifier.value) AND system = \(bind: identifier.system?.rawValue ?? "")"
         ).first()?.decode(column: "subject_id", as: String.self)
     }
 
@@ -98,9 +95,9 @@ extension Store {
             for identifier in identifiers {
                 let system = try identifier.decode(column: "system", as: String.self)
                 let value = try identifier.decode(column: "value", as: String.self)
-                let kind = try identifier.decode(column: "kind", as: String.self)
+                let kind = IdentityKind.Key(try identifier.decode(column: "kind", as: String.self))
                 subject.identifiers.append(.init(kind: kind, value: value, system: system.isEmpty ? nil : .init(system)))
-                if kind == "email", try identifier.decode(column: "verified", as: Int.self) != 0 { subject.verifiedEmails.append(value) }
+                if kind == .email, try identifier.decode(column: "verified", as: Int.self) != 0 { subject.verifiedEmails.append(value) }
             }
             return subject
         }
@@ -110,8 +107,7 @@ extension Store {
     /// Merges two records of one person: `from`'s identifiers, preferences and disclosures move to
     /// `into`, and `from` is kept, marked as merged, so its history and old id still lead somewhere.
     public func mergeSubjects(from: Subject.ID, into: Subject.ID, actor: String) async throws -> Subject {
-        guard from != into else { throw StewardError(.invalidInput, "a subject cannot be merged into itself", field: "from") }
-        return try await writeAudited { database in
+        try await writeAudited { database in
             guard let source = try await Self.subject(from, on: database) else {
                 throw StewardError(.notFound, "no subject with id '\(from)'", field: "from")
             }
@@ -133,7 +129,7 @@ extension Store {
             }
             let merged = try await Self.subject(target.id, on: database)!
             let event = AuditEvent(
-                actor: actor, action: "subject.merge", object: "subject/\(target.id)", details: ["from": .string(source.id.rawValue)])
+                actor: actor, action: .subjectMerge, object: "subject/\(target.id)", details: ["from": .string(source.id.rawValue)])
             return (merged, [event])
         }
     }

@@ -38,7 +38,7 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
 
     /// Where a one-time code goes in a waiting message. The code itself is kept sealed beside it
     /// and put in only as the message is sent, so no code is stored in clear.
-    public static let codeMarker = "%%ONE-TIME-CODE%%"
+    public static let codeMarker = OneTimeCode.marker
 
     enum CodingKeys: String, CodingKey {
         case id, request, letter, toAddress, toName, subject, text, html, status, attempts, nextAttemptAt, lastError, createdAt, sentAt
@@ -47,7 +47,7 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
 
 extension Store {
     /// Seconds since 1970, as the outbox and codes count time.
-    public static func epochSeconds() -> Int64 { Int64(Date().timeIntervalSince1970) }
+    public static func epochSeconds() -> Int64 { IdentityChallenge.now() }
 
     /// Writes a letter into the outbox; the caller's transaction makes it durable with its cause.
     /// - Parameter code: a one-time code sealed with `seal` (bound to the request) and the time it
@@ -67,7 +67,7 @@ extension Store {
             """
         ).run()
         return AuditEvent(
-            actor: actor, action: "mail.queue", object: "outbox/\(id)",
+            actor: actor, action: .mailQueue, object: "outbox/\(id)",
             details: ["letter": .string(letter.kind.rawValue), "request": request.map { .string($0.rawValue) } ?? .null]
         )
     }
@@ -114,7 +114,7 @@ extension Store {
                 on: database)
             guard held else { return (false, []) }
             let event = AuditEvent(
-                actor: "outbox", action: "mail.sent", object: "outbox/\(message.id)",
+                actor: "outbox", action: .mailSent, object: "outbox/\(message.id)",
                 details: [
                     "letter": .string(message.letter), "request": message.request.map { .string($0.rawValue) } ?? .null,
                     "attempts": .int(message.attempts + 1),
@@ -156,7 +156,7 @@ extension Store {
                 on: database)
             guard held, givingUp else { return (status, []) }
             let event = AuditEvent(
-                actor: "outbox", action: "mail.failed", object: "outbox/\(message.id)",
+                actor: "outbox", action: .mailFailed, object: "outbox/\(message.id)",
                 details: [
                     "letter": .string(message.letter), "request": message.request.map { .string($0.rawValue) } ?? .null,
                     "attempts": .int(attempts), "error": .string(String(error.prefix(500))),
@@ -183,7 +183,7 @@ extension Store {
                 "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(bind: message.nextAttemptAt), claim = NULL WHERE id = \(bind: id)"
             ).run()
             message.attempts = 0
-            return (message, [AuditEvent(actor: actor, action: "mail.retry", object: "outbox/\(id)", details: ["letter": .string(message.letter)])])
+            return (message, [AuditEvent(actor: actor, action: .mailRetry, object: "outbox/\(id)", details: ["letter": .string(message.letter)])])
         }
     }
 

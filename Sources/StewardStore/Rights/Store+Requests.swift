@@ -1,6 +1,6 @@
 import Foundation
 import SQLKit
-import StewardCore
+public import StewardCore
 
 /// Rights requests are stored whole, as JSON, with the columns lists are filtered and sorted on
 /// (state, due date, subject) kept beside them and updated in the same statement.
@@ -51,9 +51,7 @@ extension Store {
         ).run()
     }
 
-    static func challenge(
-        for request: RightsRequest.ID, on database: any SQLDatabase
-    ) async throws -> (challenge: IdentityChallenge, codesIssued: Int)? {
+    static func challenge(for request: RightsRequest.ID, on database: any SQLDatabase) async throws -> StoredChallenge? {
         guard
             let row = try await database.raw(
                 "SELECT salt, code_hash, issued_at, attempts, used_at, codes_issued FROM identity_challenges WHERE request_id = \(bind: request.rawValue)"
@@ -64,19 +62,177 @@ extension Store {
             issuedAt: try row.decode(column: "issued_at", as: Int64.self), attempts: try row.decode(column: "attempts", as: Int.self),
             usedAt: try row.decode(column: "used_at", as: Int64?.self)
         )
-        return (challenge, try row.decode(column: "codes_issued", as: Int.self))
+        return StoredChallenge(challenge: challenge, codesIssued: try row.decode(column: "codes_issued", as: Int.self))
     }
 
-    /// Marks runs that were going when the server stopped as failed, so they can be run again.
-    public func failInterruptedRuns() async throws {
+}
+
+/// A unit of work on rights requests inside one SQL transaction.
+struct SQLRequestTransaction: RequestTransaction {
+    let database: any SQLDatabase
+    let dialect: Dialect
+    /// Seals one-time codes while their letters wait in the outbox.
+    let seal: SecretSeal
+
+    func insert(_ request: RightsRequest, reading: ClockReading, createdAt: String, actor: String) async throws {
+        try await Store.insert(request, reading: reading, createdAt: createdAt, actor: actor, on: database)
+    }
+
+    func requestForUpdate(_ id: RightsRequest.ID) async throws -> RightsRequest {
+        try await Store.loadRequest(id, forUpdate: dialect == .postgres, on: database)
+    }
+
+    func save(_ request: RightsRequest, reading: ClockReading) async throws {
+        try await Store.save(request, reading: reading, on: database)
+    }
+
+    func challenge(for request: RightsRequest.ID) async throws -> StoredChallenge? {
+        try await Store.challenge(for: request, on: database)
+    }
+
+    func saveChallenge(_ challenge: IdentityChallenge, codesIssued: Int, request: RightsRequest.ID) async throws {
+        try await Store.saveChallenge(challenge, codesIssued: codesIssued, request: request, on: database)
+    }
+
+    func enqueue(_ letter: OutgoingLetter, actor: String) async throws -> AuditEvent {
+        let code = try letter.code.map { code in
+            (sealed: try seal.seal(code.code, context: letter.request?.rawValue ?? ""), expiresAt: code.expiresAt)
+        }
+        return try await Store.enqueue(
+            letter.letter, to: letter.address, name: letter.name, request: letter.request, code: code, actor: actor, on: database)
+    }
+
+    func owner(of identifier: Subject.Identifier) async throws -> Subject.ID? {
+        try await Store.owner(of: identifier, on: database).map { .init($0) }
+    }
+
+    func owner(ofAll identifiers: [Subject.Identifier]) async throws -> Subject.ID? {
+        try await Store.owner(ofAll: identifiers, on: database)
+    }
+
+    func subject(_ id: Subject.ID) async throws -> Subject? {
+        try await Store.subject(id, on: database)
+    }
+
+    func disclosures(of subject: Subject) async throws -> [Disclosure] {
+        try await Store.disclosures(of: subject, on: database)
+    }
+}
+
+extension Store: RequestRepository {
+    public func transaction<Result: Sendable>(
+        _ body: @escaping @Sendable (any RequestTransaction) async throws -> (Result, [AuditEvent])
+    ) async throws -> Result {
+        let dialect = self.dialect
+        let seal = self.seal
+        return try await writeAudited { database in
+            try await body(SQLRequestTransaction(database: database, dialect: dialect, seal: seal))
+        }
+    }
+
+    public func request(_ id: RightsRequest.ID) async throws -> RightsRequest {
+        try await handle.read { database in try await Self.loadRequest(id, forUpdate: false, on: database) }
+    }
+
+    public func requests(states: Set<RightsRequest.State>?, kind: RightsRequest.Kind?, dueBefore: CalendarDate?) async throws -> [RightsRequest] {
+        try await handle.read { database in
+            var query = SQLQueryString("SELECT document FROM rights_requests WHERE 1 = 1")
+            if let states {
+                let names: [any Encodable & Sendable] = states.map(\.rawValue).sorted()
+                query = query + " AND state IN (\(binds: names))"
+            }
+            if let kind { query = query + " AND kind = " + "\(bind: kind.rawValue)" }
+            if let dueBefore { query = query + " AND due IS NOT NULL AND due <= " + "\(bind: dueBefore.description)" }
+            return try await database.raw(query).all().map { try Store.decodeRequest(from: $0) }
+        }
+    }
+
+    public func append(_ event: AuditEvent) async throws {
+        try await audit.append(event)
+    }
+
+    public func startRun(_ id: RightsRequest.ID, startedAt: String) async throws {
+        try await handle.write { database in
+            if let row = try await database.raw("SELECT status FROM request_runs WHERE request_id = \(bind: id.rawValue)").first() {
+                guard try row.decode(column: "status", as: String.self) != RunStatus.Status.running.rawValue else {
+                    throw StewardError(.conflict, "a search for this request is already running", field: "id")
+                }
+                try await database.raw(
+                    """
+                    UPDATE request_runs SET status = \(bind: RunStatus.Status.running.rawValue), done = 0, total = 0, started_at = \(bind: startedAt),
+                        finished_at = NULL, error = NULL, document = NULL WHERE request_id = \(bind: id.rawValue)
+                    """
+                ).run()
+            } else {
+                try await database.raw(
+                    """
+                    INSERT INTO request_runs (request_id, status, done, total, started_at)
+                    VALUES (\(bind: id.rawValue), \(bind: RunStatus.Status.running.rawValue), 0, 0, \(bind: startedAt))
+                    """
+                ).run()
+            }
+        }
+    }
+
+    public func recordProgress(_ id: RightsRequest.ID, done: Int, total: Int) async throws {
         try await handle.write { database in
             try await database.raw(
-                """
-                UPDATE request_runs SET status = 'failed', finished_at = \(bind: AuditChain.timestamp()),
-                    error = 'interrupted: the server stopped while it was running; run it again' WHERE status = 'running'
-                """
+                "UPDATE request_runs SET done = \(bind: done), total = \(bind: total) WHERE request_id = \(bind: id.rawValue)"
             ).run()
         }
     }
 
+    public func finishRun(_ id: RightsRequest.ID, _ end: RunEnd, events: [AuditEvent]) async throws {
+        // What a run found names the person's records: kept sealed, never in clear.
+        let document = try end.document.map { try dataSeal.seal(try Self.encode($0), context: "request-run:\(id)") }
+        let status = end.failure == nil ? RunStatus.Status.done : .failed
+        try await writeAudited { database in
+            var query = SQLQueryString(
+                """
+                UPDATE request_runs SET status = \(bind: status.rawValue), finished_at = \(bind: AuditChain.timestamp()), error = \(bind: end.failure),
+                    document = \(bind: document)
+                """)
+            if let (done, total) = end.progress { query = query + ", done = \(bind: done), total = \(bind: total)" }
+            try await database.raw(query + " WHERE request_id = \(bind: id.rawValue)").run()
+            return ((), events)
+        }
+    }
+
+    public func runStatus(_ id: RightsRequest.ID) async throws -> RunStatus? {
+        try await handle.read { database in
+            guard
+                let row = try await database.raw(
+                    "SELECT status, done, total, started_at, finished_at, error FROM request_runs WHERE request_id = \(bind: id.rawValue)"
+                ).first()
+            else { return nil }
+            return RunStatus(
+                status: RunStatus.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+                done: try row.decode(column: "done", as: Int.self), total: try row.decode(column: "total", as: Int.self),
+                startedAt: try row.decode(column: "started_at", as: String.self), finishedAt: try row.decode(column: "finished_at", as: String?.self),
+                error: try row.decode(column: "error", as: String?.self)
+            )
+        }
+    }
+
+    public func runDocument<Document: Decodable & Sendable>(_ id: RightsRequest.ID, as type: Document.Type) async throws -> Document? {
+        let document = try await handle.read { database in
+            try await database.raw(
+                "SELECT document FROM request_runs WHERE request_id = \(bind: id.rawValue) AND status = \(bind: RunStatus.Status.done.rawValue)"
+            ).first()?.decode(column: "document", as: String?.self)
+        }
+        return try document.map { sealed in
+            try JSONDecoder().decode(type, from: Data(try dataSeal.open(sealed, context: "request-run:\(id)").utf8))
+        }
+    }
+
+    public func failInterruptedRuns() async throws {
+        try await handle.write { database in
+            try await database.raw(
+                """
+                UPDATE request_runs SET status = \(bind: RunStatus.Status.failed.rawValue), finished_at = \(bind: AuditChain.timestamp()),
+                    error = 'interrupted: the server stopped while it was running; run it again' WHERE status = \(bind: RunStatus.Status.running.rawValue)
+                """
+            ).run()
+        }
+    }
 }

@@ -1,43 +1,13 @@
 public import Foundation
-import Glibc
 public import Logging
 import SQLKit
 public import StewardCore
 
-/// One change to one row of a council source, found by its primary key: one field, or several
-/// together (a composite key).
-public enum RowChange: Sendable, Hashable {
-    /// Sets fields (nil for NULL) on the row whose key fields have the values in `key`.
-    case update(collection: String, key: [String: String], values: [String: String?])
-    case delete(collection: String, key: [String: String])
-
-    public var collection: String {
-        switch self {
-        case .update(let collection, _, _), .delete(let collection, _): collection
-        }
-    }
-
-    public var key: [String: String] {
-        switch self {
-        case .update(_, let key, _), .delete(_, let key): key
-        }
-    }
-
-    /// The key fields, for messages.
-    var keyNames: String { key.keys.sorted().joined(separator: ", ") }
-}
-
-/// A connection to one council source: it reads rows for searches and says what it lacks.
-public protocol SourceConnection: CollectionReader {
-    /// Applies every change in one transaction: all of them, or none. `types` gives each field's
-    /// declared type (`collection.field`), so values are written as the source stores them.
-    func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int
-    /// Throws unless the source answers.
-    func ping() async throws
-    /// Every declared collection or field the source does not have.
-    func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem]
-    func close() async
-}
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads a council database (PostgreSQL or SQLite) for a person search. Every value is bound as a
 /// parameter and every name is quoted as an identifier, so nothing in a request or a dataset file
@@ -177,58 +147,9 @@ public final class SQLSourceReader: SourceConnection {
     /// as text, bound as they are. Everything else is bound.
     static func expression(_ value: String, as type: Dataset.DataType?, in dialect: Dialect) -> (any SQLExpression)? {
         if dialect == .postgres, type?.base == .date || type?.base == .datetime {
-            return isDateOrTime(value) ? SQLLiteral.string(value) : nil
+            return Dataset.DataType.isDateOrTime(value) ? SQLLiteral.string(value) : nil
         }
-        return bind(value, as: type).map { SQLBind(AnyBind($0)) }
-    }
-
-    /// `YYYY-MM-DD`, optionally followed by a time and a zone (`T10:30:00Z`, ` 10:30:00.5+01:00`), in
-    /// ASCII digits and within range.
-    static func isDateOrTime(_ value: String) -> Bool {
-        let characters = Array(value.utf8)
-        func digits(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= characters.count, range.allSatisfy({ (48...57).contains(characters[$0]) }) else { return nil }
-            return range.reduce(0) { $0 * 10 + Int(characters[$1] - 48) }
-        }
-        guard characters.count >= 10, characters[4] == 45, characters[7] == 45, let year = digits(0..<4), let month = digits(5..<7),
-            let day = digits(8..<10), CalendarDate(year: year, month: month, day: day) != nil
-        else { return false }
-        guard characters.count > 10 else { return true }
-        // The time: HH:MM, then :SS and a fraction if given.
-        guard characters[10] == 84 || characters[10] == 32, characters.count >= 16, characters[13] == 58, let hour = digits(11..<13),
-            let minute = digits(14..<16), hour < 24, minute < 60
-        else { return false }
-        var index = 16
-        if index < characters.count, characters[index] == 58 {
-            guard let second = digits(index + 1..<index + 3), second < 61 else { return false }
-            index += 3
-            if index < characters.count, characters[index] == 46 {
-                index += 1
-                let start = index
-                while index < characters.count, (48...57).contains(characters[index]) { index += 1 }
-                guard index > start, index - start <= 9 else { return false }
-            }
-        }
-        guard index < characters.count else { return true }
-        // The zone: Z, or +HH, +HHMM or +HH:MM.
-        if characters[index] == 90 { return index + 1 == characters.count }
-        guard characters[index] == 43 || characters[index] == 45, let zoneHour = digits(index + 1..<index + 3), zoneHour < 24 else { return false }
-        index += 3
-        if index < characters.count, characters[index] == 58 { index += 1 }
-        guard index < characters.count else { return true }
-        guard let zoneMinute = digits(index..<index + 2), zoneMinute < 60 else { return false }
-        return index + 2 == characters.count
-    }
-
-    /// A value in the type of the column it is compared with; nil when it cannot be one (a name
-    /// searched in a number column finds nothing rather than failing).
-    static func bind(_ value: String, as type: Dataset.DataType?) -> (any Encodable & Sendable)? {
-        switch type?.base {
-        case .integer?: Int64(value)
-        case .float?: Double(value)
-        case .boolean?: ["true": true, "false": false, "1": true, "0": false][value.lowercased()]
-        default: value
-        }
+        return Dataset.DataType.value(value, as: type).map { SQLBind(AnyBind($0)) }
     }
 }
 
@@ -311,12 +232,12 @@ public actor CSVSourceReader: SourceConnection {
         let lockPath = folder.appendingPathComponent(".steward.lock").path
         let lock = open(lockPath, O_CREAT | O_RDWR, 0o600)
         guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
-            if lock >= 0 { _ = Glibc.close(lock) }
+            if lock >= 0 { _ = closeFile(lock) }
             throw StewardError(.unavailable, "cannot lock \(folder.path) to change its files", field: "location")
         }
         defer {
             flock(lock, LOCK_UN)
-            _ = Glibc.close(lock)
+            _ = closeFile(lock)
         }
         self.tables = [:]
         var tables: [String: (header: [String], rows: [[String]])] = [:]
@@ -402,4 +323,13 @@ public actor CSVSourceReader: SourceConnection {
         tables[collection] = (header, records)
         return (header, records)
     }
+}
+
+/// The C library's `close`, named apart from the readers' own `close()`.
+private func closeFile(_ descriptor: Int32) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.close(descriptor)
+    #else
+        Darwin.close(descriptor)
+    #endif
 }

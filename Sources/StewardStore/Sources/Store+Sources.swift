@@ -6,7 +6,7 @@ public import StewardCore
 /// The council sources: each binds one dataset of the data map to where it lives. Locations are
 /// sealed with AES-GCM under a key derived from the council's data key and bound to the
 /// source's id, so credentials in them are never stored in clear.
-extension Store {
+extension Store: SourceRepository {
     /// Registers a source for a dataset of the current data map; one source per dataset.
     public func addSource(
         id: String, name: String, kind: DataSource.Kind, dataset: Dataset.Key, location: String, actor: String
@@ -37,7 +37,7 @@ extension Store {
                 """
             ).run()
             let event = AuditEvent(
-                actor: actor, action: "source.create", object: "source/\(trimmedID)",
+                actor: actor, action: .sourceCreate, object: "source/\(trimmedID)",
                 details: ["kind": .string(kind.rawValue), "dataset": .string(dataset.rawValue), "location": .string(shown)])
             return (source, [event])
         }
@@ -58,7 +58,7 @@ extension Store {
                 throw StewardError(.notFound, "no source '\(id)'", field: "id")
             }
             try await database.raw("DELETE FROM sources WHERE id = \(bind: id.rawValue)").run()
-            return ((), [AuditEvent(actor: actor, action: "source.remove", object: "source/\(id)")])
+            return ((), [AuditEvent(actor: actor, action: .sourceRemove, object: "source/\(id)")])
         }
     }
 
@@ -73,7 +73,7 @@ extension Store {
     }
 
     /// Opens a connection to a source.
-    public func connect(_ source: DataSource, logger: Logger) async throws -> any SourceConnection {
+    public func connect(_ source: DataSource) async throws -> any SourceConnection {
         let location = try await sourceLocation(source)
         switch source.kind {
         case .postgres: return try await SQLSourceReader.connect(.postgres(url: location), logger: logger)
@@ -92,14 +92,14 @@ extension Store {
     }
 
     /// Connects to a source and checks that every collection and field its dataset declares is there.
-    public func checkSource(_ id: DataSource.ID, actor: String, logger: Logger) async throws -> SourceCheck {
+    public func checkSource(_ id: DataSource.ID, actor: String) async throws -> SourceCheck {
         guard let source = try await sources().first(where: { $0.id == id }) else { throw StewardError(.notFound, "no source '\(id)'", field: "id") }
         guard let dataset = try await currentDataMap()?.dataMap.dataset(source.dataset) else {
             throw StewardError(.conflict, "the current data map has no dataset '\(source.dataset)' for this source", field: "dataset")
         }
         var check: SourceCheck
         do {
-            let connection = try await connect(source, logger: logger)
+            let connection = try await connect(source)
             do {
                 try await connection.ping()
                 check = SourceCheck(source: id, reachable: true, problems: await connection.missing(in: dataset.collections))
@@ -115,7 +115,7 @@ extension Store {
         }
         try await audit.append(
             AuditEvent(
-                actor: actor, action: "source.check", object: "source/\(id)",
+                actor: actor, action: .sourceCheck, object: "source/\(id)",
                 details: ["reachable": .bool(check.reachable), "problems": .int(check.problems.count)]))
         return check
     }

@@ -5,7 +5,7 @@ import Testing
 struct IdentifierFormsTests {
     @Test("each kind is looked for in its usual written forms, the normalised one first")
     func writtenForms() throws {
-        func forms(_ kind: String, _ value: String) throws -> [String] {
+        func forms(_ kind: IdentityKind.Key, _ value: String) throws -> [String] {
             try Subject.Identifier(kind: kind, value: value).normalised().writtenForms
         }
         #expect(try forms("phone_number", "01632 960000") == ["01632960000", "+441632960000", "01632 960000", "0163 296 0000", "016 3296 0000"])

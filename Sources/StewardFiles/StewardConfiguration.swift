@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import StewardCore
 
 /// How one Steward installation is set up. Every value has a default, so Steward runs with no
 /// configuration at all; `steward.yaml` and `STEWARD_*` environment variables override them.
@@ -41,22 +42,6 @@ public struct StewardConfiguration: Sendable, Hashable {
         }
         if databaseURL.hasPrefix("sqlite://") { return .sqlite(path: String(databaseURL.dropFirst("sqlite://".count))) }
         return .sqlite(path: databaseURL)
-    }
-}
-
-/// Where Steward keeps its own state.
-public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
-    case sqlite(path: String)
-    case postgres(url: String)
-
-    /// A description with any password removed, safe to log.
-    public var description: String {
-        switch self {
-        case .sqlite(let path): return "SQLite at \(path)"
-        case .postgres(let url):
-            guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") else { return "PostgreSQL" }
-            return "PostgreSQL at \(url[scheme.upperBound...].suffix(from: url.index(after: at)))"
-        }
     }
 }
 

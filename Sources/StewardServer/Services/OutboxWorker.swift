@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import ServiceLifecycle
 public import StewardCore
+public import StewardFiles
 import StewardMail
 public import StewardStore
 

@@ -1,0 +1,75 @@
+/// What an audit entry records was done, as a dotted verb. Every action Steward writes is named
+/// here once, so the log's vocabulary can be read in one place and an auditor's queries do not
+/// break on a spelling.
+public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    // The data map.
+    public static let dataMapLoad = AuditAction(rawValue: "datamap.load")
+    public static let dataMapLoadUnchanged = AuditAction(rawValue: "datamap.load.unchanged")
+
+    // API tokens.
+    public static let tokenCreate = AuditAction(rawValue: "token.create")
+    public static let tokenRevoke = AuditAction(rawValue: "token.revoke")
+
+    // The audit log itself.
+    public static let auditExport = AuditAction(rawValue: "audit.export")
+
+    // The gate.
+    public static let gateAllow = AuditAction(rawValue: "gate.allow")
+    public static let gateRefuse = AuditAction(rawValue: "gate.refuse")
+    /// Used only by the benchmark's stand-in entries.
+    public static let gateDecide = AuditAction(rawValue: "gate.decide")
+
+    // People and what they said.
+    public static let subjectCreate = AuditAction(rawValue: "subject.create")
+    public static let subjectMerge = AuditAction(rawValue: "subject.merge")
+    public static let preferenceAdd = AuditAction(rawValue: "preference.add")
+    public static let preferenceWithdraw = AuditAction(rawValue: "preference.withdraw")
+
+    // Council sources.
+    public static let sourceCreate = AuditAction(rawValue: "source.create")
+    public static let sourceRemove = AuditAction(rawValue: "source.remove")
+    public static let sourceCheck = AuditAction(rawValue: "source.check")
+
+    // Letters.
+    public static let mailQueue = AuditAction(rawValue: "mail.queue")
+    public static let mailSent = AuditAction(rawValue: "mail.sent")
+    public static let mailFailed = AuditAction(rawValue: "mail.failed")
+    public static let mailRetry = AuditAction(rawValue: "mail.retry")
+
+    // Rights requests.
+    public static let requestCreate = AuditAction(rawValue: "request.create")
+    public static let requestTask = AuditAction(rawValue: "request.task")
+    public static let requestSubjectLinked = AuditAction(rawValue: "request.subject_linked")
+    public static let identityCodeIssued = AuditAction(rawValue: "request.identity.code_issued")
+    public static let identityCodeFailed = AuditAction(rawValue: "request.identity.code_failed")
+    public static let identityCodeLocked = AuditAction(rawValue: "request.identity.code_locked")
+    public static let bundleDownload = AuditAction(rawValue: "request.bundle_download")
+
+    /// A change in a request's workflow (`request.extended`, `request.identity_verified`, …).
+    public static func request(_ change: RightsRequest.Change.Name) -> AuditAction {
+        AuditAction(rawValue: "request.\(change.rawValue)")
+    }
+
+    /// How a run of a request in the council's sources ended (`request.erasure_run`,
+    /// `request.access_dry_run`, `request.rectification_failed`, …).
+    public static func run(_ kind: RightsRequest.Kind, _ outcome: RunOutcome) -> AuditAction {
+        AuditAction(rawValue: "request.\(kind.rawValue)_\(outcome.rawValue)")
+    }
+
+    /// The end of a run, as its audit action names it.
+    public enum RunOutcome: String, Sendable, CaseIterable {
+        case run
+        case dryRun = "dry_run"
+        case failed
+    }
+}

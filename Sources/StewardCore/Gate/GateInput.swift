@@ -1,0 +1,216 @@
+public import Foundation
+
+extension Preference {
+    /// A preference as the API shows and takes it: a flat object with the fields its kind needs.
+    public struct Draft: Codable, Sendable {
+        var id: String?
+        /// consent, explicit_consent, refusal, contact_condition, objection, restriction, marketing_opt_out.
+        var kind: String
+        var purpose: String?
+        var recipient: String?
+        var channels: [Channel]?
+        /// For objections: pending, upheld, overridden, not_applicable.
+        var outcome: String?
+        var reason: String?
+        var ground: String?
+        var given: String?
+        var expires: String?
+        var withdrawn: String?
+
+        public init(_ preference: Preference) {
+            id = preference.id.rawValue
+            kind = preference.kind.name
+            purpose = preference.purpose?.rawValue
+            recipient = preference.recipient?.rawValue
+            given = preference.given.description
+            expires = preference.expires?.description
+            withdrawn = preference.withdrawn?.description
+            switch preference.kind {
+            case .channels(let list): channels = list
+            case .objection(let result):
+                switch result {
+                case .pending: outcome = "pending"
+                case .upheld: outcome = "upheld"
+                case .overridden(let text):
+                    outcome = "overridden"
+                    reason = text
+                case .notApplicable: outcome = "not_applicable"
+                }
+            case .restriction(let text): ground = text
+            default: break
+            }
+        }
+
+        /// The preference this body describes, checked: its kind's rules, its dates, and that its
+        /// purpose and recipient are in the data map. Dates left out are today.
+        public func validated(id: Preference.ID, in map: DataMap?, today: CalendarDate) throws -> Preference {
+            if let purpose, map?.purpose(.init(purpose)) == nil {
+                throw StewardError(.invalidInput, "unknown purpose '\(purpose)'", field: "purpose")
+            }
+            if let recipient, map?.recipient(.init(recipient)) == nil {
+                throw StewardError(.invalidInput, "unknown recipient '\(recipient)'", field: "recipient")
+            }
+            let given = try CalendarDate(field: "given", given) ?? today
+            let expires = try CalendarDate(field: "expires", expires)
+            return try Preference(
+                id: id, kind: try preferenceKind(), purpose: purpose.map { .init($0) }, recipient: recipient.map { .init($0) }, given: given,
+                expires: expires
+            ).checked()
+        }
+
+        /// The kind this body describes, or an error naming the field at fault.
+        func preferenceKind() throws -> Preference.Kind {
+            switch kind {
+            case "consent": return .consent(explicit: false)
+            case "explicit_consent": return .consent(explicit: true)
+            case "refusal": return .refusal
+            case "contact_condition": return .channels(channels ?? [])
+            case "marketing_opt_out": return .marketingOptOut
+            case "restriction": return .restriction(ground: ground ?? "")
+            case "objection":
+                switch outcome ?? "pending" {
+                case "pending": return .objection(.pending)
+                case "upheld": return .objection(.upheld)
+                case "overridden": return .objection(.overridden(reason: reason ?? ""))
+                case "not_applicable": return .objection(.notApplicable)
+                default:
+                    throw StewardError(.invalidInput, "outcome must be pending, upheld, overridden or not_applicable", field: "outcome")
+                }
+            default:
+                throw StewardError(
+                    .invalidInput,
+                    "kind must be consent, explicit_consent, refusal, contact_condition, objection, restriction or marketing_opt_out",
+                    field: "kind"
+                )
+            }
+        }
+    }
+}
+
+/// A subject reference in a decision request: an id, or identifiers.
+struct SubjectReferenceBody: Decodable {
+    var id: String?
+    var identifiers: [Subject.Identifier]?
+
+    func reference() throws -> SubjectReference {
+        if let id { return .id(.init(id)) }
+        if let identifiers, !identifiers.isEmpty { return .identifiers(identifiers) }
+        throw StewardError(.invalidInput, "subject needs an id or identifiers", field: "subject")
+    }
+}
+
+/// A justification as the API takes it.
+struct JustificationBody: Decodable {
+    /// legal_requirement, vital_interests, safeguarding, care_under_confidentiality, legal_claims,
+    /// protecting_another_person, important_public_interest.
+    var type: String
+    var reference: String?
+    var statement: String?
+    var personCannotConsent: Bool?
+    var consentNotObtainable: Bool?
+
+    func justification() throws -> Justification {
+        func required(_ value: String?, _ field: String) throws -> String {
+            guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw StewardError(.invalidInput, "a \(type) justification needs '\(field)'", field: "justification.\(field)")
+            }
+            return value
+        }
+        switch type {
+        case "legal_requirement": return .legalRequirement(reference: try required(reference, "reference"))
+        case "vital_interests":
+            return .vitalInterests(statement: try required(statement, "statement"), personCannotConsent: personCannotConsent ?? false)
+        case "safeguarding":
+            return .safeguarding(statement: try required(statement, "statement"), consentNotObtainable: consentNotObtainable ?? false)
+        case "care_under_confidentiality": return .careUnderConfidentiality(statement: try required(statement, "statement"))
+        case "legal_claims": return .legalClaims(reference: try required(reference, "reference"))
+        case "protecting_another_person": return .protectingAnotherPerson(statement: try required(statement, "statement"))
+        case "important_public_interest": return .importantPublicInterest(reference: try required(reference, "reference"))
+        default:
+            throw StewardError(
+                .invalidInput,
+                "justification.type must be legal_requirement, vital_interests, safeguarding, care_under_confidentiality, legal_claims, protecting_another_person or important_public_interest",
+                field: "justification.type"
+            )
+        }
+    }
+}
+
+/// `POST /api/v1/decisions` and each item of a batch, and `steward gate check`.
+public struct DecisionBody: Decodable, Sendable {
+    var system: String
+    var subject: SubjectReferenceBody?
+    var categories: [String]
+    var purpose: String
+    var recipient: String?
+    var channel: Channel?
+    var justification: JustificationBody?
+
+    public func request(actor: String) throws -> (DecisionRequest, SubjectReference?) {
+        let request = DecisionRequest(
+            actor: actor, system: .init(system), categories: categories, purpose: .init(purpose), recipient: recipient.map { .init($0) },
+            channel: channel, justification: try justification?.justification()
+        )
+        return (request, try subject?.reference())
+    }
+}
+
+/// Reads decision requests in the API's JSON form — one object, or an array of them — for the
+/// command line's `steward gate check`.
+public func decisionRequests(fromJSON data: Data, actor: String) throws -> [(DecisionRequest, SubjectReference?)] {
+    do {
+        if let many = try? JSONDecoder().decode([DecisionBody].self, from: data) {
+            return try many.map { try $0.request(actor: actor) }
+        }
+        return [try JSONDecoder().decode(DecisionBody.self, from: data).request(actor: actor)]
+    } catch let error as DecodingError {
+        throw StewardError(decoding: error)
+    }
+}
+
+extension CalendarDate {
+    /// A date given as text in the field named, or nil when none was given; text that is not a
+    /// date is an error naming the field.
+    public init?(field: String, _ text: String?) throws {
+        guard let text else { return nil }
+        guard let date = CalendarDate(iso: text) else {
+            throw StewardError(.invalidInput, "\(field) must be a date in the form YYYY-MM-DD", field: field)
+        }
+        self = date
+    }
+}
+
+extension Subject.Identifier {
+    /// Identifiers given to record or find a person: at least one, each normalised.
+    public static func checked(_ identifiers: [Subject.Identifier]) throws -> [Subject.Identifier] {
+        guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier", field: "identifiers") }
+        return try identifiers.map { try $0.normalised() }
+    }
+}
+
+extension SubjectReference {
+    /// The reference with its identifiers normalised; no identifiers at all is an error.
+    public func normalised() throws -> SubjectReference {
+        switch self {
+        case .id: return self
+        case .identifiers(let identifiers):
+            guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier", field: "subject.identifiers") }
+            return .identifiers(try identifiers.map { try $0.normalised() })
+        }
+    }
+}
+
+extension DecisionRequest {
+    /// Refuses a request about a system, purpose, recipient or category that does not exist: the
+    /// caller asked about something the data map does not hold, so there is nothing to decide.
+    public func checkKnown(in index: GateIndex, taxonomy: Taxonomy) throws {
+        if index.system(system) == nil { throw StewardError(.invalidInput, "unknown system '\(system)'", field: "system") }
+        if index.purpose(purpose) == nil { throw StewardError(.invalidInput, "unknown purpose '\(purpose)'", field: "purpose") }
+        if let recipient, index.recipient(recipient) == nil {
+            throw StewardError(.invalidInput, "unknown recipient '\(recipient)'", field: "recipient")
+        }
+        if let unknown = categories.first(where: { taxonomy.categories[$0] == nil }) {
+            throw StewardError(.invalidInput, "unknown data category '\(unknown)'", field: "categories")
+        }
+    }
+}

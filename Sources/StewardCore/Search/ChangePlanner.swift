@@ -1,0 +1,324 @@
+import Foundation
+
+/// What a rectification, erasure, restriction or objection would do to the rows a search found:
+/// a step per collection, and the row changes per dataset. A step that fails names the collection
+/// and field and why; a plan with a failed step changes nothing.
+public struct PlannedChanges: Sendable, Hashable {
+    public var steps: [ChangeReport.Step]
+    public var changes: [Dataset.Key: [RowChange]]
+
+    public init(steps: [ChangeReport.Step] = [], changes: [Dataset.Key: [RowChange]] = [:]) {
+        self.steps = steps
+        self.changes = changes
+    }
+}
+
+/// The plan a request asks for, checked against the kind of request it is for: corrections go
+/// only with rectification and an erasure policy only with erasure, so an erasure can never run
+/// with its policy unread.
+public enum ChangePlan: Sendable, Hashable {
+    case rectification([Correction])
+    case erasure(ErasurePolicy)
+    /// Restriction and objection: the person is marked in the gate and their rows flagged.
+    case restriction
+
+    /// The plan for a request of `kind` from what was given; anything given for another kind is an
+    /// error naming the field. Nil for an access request, which is searched, not changed.
+    public init?(kind: RightsRequest.Kind, corrections: [Correction]?, erasure: ErasurePolicy?) throws {
+        if corrections != nil, kind != .rectification {
+            throw StewardError(.invalidInput, "corrections are for a rectification request; this one is \(kind.rawValue)", field: "corrections")
+        }
+        if erasure != nil, kind != .erasure {
+            throw StewardError(.invalidInput, "an erasure policy is for an erasure request; this one is \(kind.rawValue)", field: "erasure")
+        }
+        switch kind {
+        case .rectification: self = .rectification(corrections ?? [])
+        case .erasure: self = .erasure(erasure ?? ErasurePolicy())
+        case .restriction, .objection: self = .restriction
+        case .access: return nil
+        default:
+            throw StewardError(
+                .conflict,
+                "a \(kind.rawValue) request is not acted on in the council's sources; only access, rectification, erasure, restriction and objection are",
+                field: "id")
+        }
+    }
+}
+
+/// The rules for changing the person's rows, as pure functions of the data map and what the
+/// search found.
+public enum ChangePlanner {
+    /// Corrections (UK GDPR Art 16), only in fields the dataset allows to change, each value of the
+    /// field's declared type.
+    public static func rectification(_ corrections: [Correction], map: DataMap, found: [PersonSearch.Found]) throws -> PlannedChanges {
+        var plan = PlannedChanges()
+        for (index, correction) in corrections.enumerated() {
+            let here = "corrections[\(index)]"
+            guard let collection = map.dataset(.init(correction.dataset))?.collection(correction.collection) else {
+                throw StewardError(
+                    .invalidInput, "the data map has no collection \(correction.dataset).\(correction.collection)", field: "\(here).collection")
+            }
+            guard let field = collection.field(at: correction.field), field.fields.isEmpty else {
+                throw StewardError(
+                    .invalidInput, "\(correction.dataset).\(correction.collection) has no field '\(correction.field)'", field: "\(here).field")
+            }
+            if let value = correction.value, !Dataset.DataType.accepts(value, as: field.dataType) {
+                throw StewardError(.invalidInput, "the value is not of type \(field.dataType?.description ?? "string")", field: "\(here).value")
+            }
+            let rows = found.first { $0.node.dataset.rawValue == correction.dataset && $0.node.collection == correction.collection }?.rows ?? []
+            var step = ChangeReport.Step(
+                dataset: correction.dataset, collection: correction.collection, action: .update, fields: [correction.field], rows: rows.count)
+            if field.isReadOnly {
+                step.fail("\(correction.dataset).\(correction.collection).\(correction.field)", "the field is read-only in the dataset")
+            } else if !rows.isEmpty {
+                guard let keys = keyFields(of: collection, rows: rows) else {
+                    step.fail("\(correction.dataset).\(correction.collection)", keyProblem(of: collection, rows: rows))
+                    plan.steps.append(step)
+                    continue
+                }
+                for row in rows {
+                    guard let key = key(of: row, keys) else { continue }  // every row has its key: checked above
+                    plan.changes[.init(correction.dataset), default: []].append(
+                        .update(collection: correction.collection, key: key, values: [correction.field: correction.value]))
+                }
+            }
+            plan.steps.append(step)
+        }
+        return plan
+    }
+
+    /// Erasure (UK GDPR Art 17) where the law allows: collections held for a legal obligation, the
+    /// public task, public health or legal claims (Art 17(3)), or under a legal hold, are refused
+    /// with the reason; elsewhere fields are masked as the policy says (`mask` gives each masked
+    /// value), or rows deleted, children before the rows they point to. Rows that also hold
+    /// another person's key are never deleted, and fields other collections point at are never
+    /// masked.
+    public static func erasure(
+        _ policy: ErasurePolicy, legalHolds: Set<String>, map: DataMap, found: [PersonSearch.Found],
+        mask: (_ value: String?, _ strategy: MaskingStrategy, _ place: String) throws -> String?
+    ) throws -> PlannedChanges {
+        var plan = PlannedChanges()
+        var deletions: [(PersonSearch.Found, [String])] = []
+        // Fields other collections point at: masking them would break the council's own links.
+        var referenced: Set<String> = []
+        for dataset in map.datasets {
+            for collection in dataset.collections {
+                for (_, field) in collection.allFields {
+                    for reference in field.references { referenced.insert("\(reference.dataset).\(reference.collection).\(reference.field)") }
+                }
+            }
+        }
+        for item in found where !item.rows.isEmpty {
+            let place = item.node.description
+            guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection) else { continue }
+            var step = ChangeReport.Step(
+                dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [], rows: item.rows.count)
+            if policy.legalHolds.contains(place) || legalHolds.contains(place) {
+                step.refuse("a legal hold applies")
+                plan.steps.append(step)
+                continue
+            }
+            if let exemption = erasureExemption(dataset: item.node.dataset, in: map) {
+                step.refuse(exemption)
+                plan.steps.append(step)
+                continue
+            }
+            guard let keys = keyFields(of: collection, rows: item.rows) else {
+                step.fail(place, keyProblem(of: collection, rows: item.rows))
+                plan.steps.append(step)
+                continue
+            }
+            if policy.deleteCollections.contains(place) {
+                // A row that also holds another person's key (the other side of a relationship,
+                // a joint record) is theirs too: deleting it would change their record.
+                if let shared = Set(item.othersKeys.flatMap { $0 }).sorted().first {
+                    step.fail(
+                        "\(place).\(shared)",
+                        "\(item.othersKeys.filter { !$0.isEmpty }.count) of the rows also hold another person's key in \(shared), so deleting them would change that person's record; mask this collection instead, or settle those rows by hand"
+                    )
+                    plan.steps.append(step)
+                    continue
+                }
+                step.action = .delete
+                deletions.append((item, keys))
+                plan.steps.append(step)
+                continue
+            }
+            // Masked: every field but the keys that link rows together.
+            var masks: [(String, MaskingStrategy)] = []
+            for (path, field) in collection.allFields
+            where field.fields.isEmpty && !field.isPrimaryKey && field.references.isEmpty && !referenced.contains("\(place).\(path)") {
+                let strategy = policy.strategy(for: "\(place).\(path)", categories: field.dataCategories)
+                if field.isReadOnly || (strategy != .null && (field.dataType?.base ?? .string) != .string) {
+                    step.fail(
+                        "\(place).\(path)",
+                        field.isReadOnly
+                            ? "the field is read-only in the dataset"
+                            : "a \(field.dataType?.description ?? "") field can only be masked with null, not \(strategy)")
+                    break
+                }
+                masks.append((path, strategy))
+            }
+            step.fields = masks.map { "\($0.0): \($0.1)" }
+            step.pseudonymised = masks.filter { $0.1.isPseudonymising }.map(\.0)
+            plan.steps.append(step)
+            guard step.action == .update else { continue }
+            for row in item.rows {
+                guard let key = key(of: row, keys) else { continue }  // every row has its key: checked above
+                var values: [String: String?] = [:]
+                for (path, strategy) in masks { values[path] = try mask(row[path], strategy, "\(place).\(path)") }
+                plan.changes[item.node.dataset, default: []].append(.update(collection: item.node.collection, key: key, values: values))
+            }
+        }
+        // A collection's rows go only after every collection that points at it has gone (a
+        // reference is a child pointing at its parent); a parent whose children the person has
+        // rows in but which are not being deleted cannot lose its rows.
+        let deleting = Set(deletions.map(\.0.node))
+        let holding = Set(found.filter { !$0.rows.isEmpty }.map(\.node))
+        func parents(of node: DatasetGraph.Node) -> Set<DatasetGraph.Node> {
+            Set(
+                map.dataset(node.dataset)?.collection(node.collection)?.allFields.flatMap { _, field in
+                    field.references.map { DatasetGraph.Node(dataset: $0.dataset, collection: $0.collection) }
+                }.filter { $0 != node } ?? [])
+        }
+        for (item, _) in deletions {
+            let children = holding.filter { parents(of: $0).contains(item.node) && !deleting.contains($0) }
+            if let child = children.sorted().first,
+                let index = plan.steps.firstIndex(where: { $0.dataset == item.node.dataset.rawValue && $0.collection == item.node.collection })
+            {
+                plan.steps[index].fail(
+                    item.node.description, "rows of \(child) point at these rows and are not being deleted; delete \(child) too, or mask instead")
+            }
+        }
+        var ordered: [(PersonSearch.Found, [String])] = []
+        var remaining = deletions
+        while !remaining.isEmpty {
+            let placed = Set(ordered.map(\.0.node))
+            let ready = remaining.filter { candidate in
+                !remaining.contains { other in other.0.node != candidate.0.node && parents(of: other.0.node).contains(candidate.0.node) }
+                    || remaining.count == 1
+            }
+            let next = ready.isEmpty ? [remaining[0]] : ready  // a cycle of references: go in any order
+            ordered += next
+            remaining.removeAll { item in next.contains { $0.0.node == item.0.node } || placed.contains(item.0.node) }
+        }
+        for (item, keys) in ordered {
+            for row in item.rows {
+                guard let key = key(of: row, keys) else { continue }  // every row has its key: checked above
+                plan.changes[item.node.dataset, default: []].append(.delete(collection: item.node.collection, key: key))
+            }
+        }
+        return plan
+    }
+
+    /// Restriction (UK GDPR Art 18) or objection (Art 21): in every collection that declares a
+    /// restriction flag, the person's rows are flagged for the council's own systems to stop using
+    /// them. An objection is refused where the data is held for a legal obligation (Art 21(1));
+    /// a person not linked in Steward's register cannot be marked in the gate, which fails the plan.
+    public static func restriction(_ kind: RightsRequest.Kind, subjectLinked: Bool, map: DataMap, found: [PersonSearch.Found]) -> PlannedChanges {
+        var plan = PlannedChanges()
+        if !subjectLinked {
+            plan.steps.append(
+                .init(
+                    dataset: "steward", collection: "subjects", action: .failed, fields: [], rows: 0,
+                    reason: "the person is not linked to a record in Steward's register, so the gate cannot be told; link them first",
+                    field: "subject"))
+        }
+        for item in found where !item.rows.isEmpty {
+            guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection), let flag = collection.restrictionFlag else {
+                continue
+            }
+            var step = ChangeReport.Step(
+                dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [flag], rows: item.rows.count)
+            let purposes = map.systems.filter { $0.datasets.contains(item.node.dataset) }.flatMap(\.purposes).compactMap { map.purpose($0) }
+            if kind == .objection, let duty = purposes.first(where: { $0.lawfulBasis.objectionRight == .excluded }) {
+                step.refuse("\(duty.name) rests on a legal obligation, which a person cannot object to (Art 21(1))")
+                plan.steps.append(step)
+                continue
+            }
+            guard let keys = keyFields(of: collection, rows: item.rows) else {
+                step.fail(item.node.description, keyProblem(of: collection, rows: item.rows))
+                plan.steps.append(step)
+                continue
+            }
+            let marker: String =
+                switch collection.field(at: flag)?.dataType?.base {
+                case .boolean?: "true"
+                case .integer?: "1"
+                default: kind == .objection ? "objected" : "restricted"
+                }
+            for row in item.rows {
+                guard let key = key(of: row, keys) else { continue }  // every row has its key: checked above
+                plan.changes[item.node.dataset, default: []].append(.update(collection: item.node.collection, key: key, values: [flag: marker]))
+            }
+            plan.steps.append(step)
+        }
+        return plan
+    }
+
+    /// The primary-key fields of a collection (several for a composite key); nil when it has none,
+    /// or when one of `rows` has no value in one of them, so that row cannot be picked out.
+    static func keyFields(of collection: Dataset.Collection, rows: [[String: String]]) -> [String]? {
+        let keys = collection.allFields.filter { $0.field.isPrimaryKey }.map(\.path)
+        guard !keys.isEmpty, rows.allSatisfy({ row in keys.allSatisfy { row[$0] != nil } }) else { return nil }
+        return keys
+    }
+
+    /// Why `keyFields` found no way to pick out the rows.
+    static func keyProblem(of collection: Dataset.Collection, rows: [[String: String]]) -> String {
+        let keys = collection.allFields.filter { $0.field.isPrimaryKey }.map(\.path)
+        guard let empty = keys.first(where: { key in rows.contains { $0[key] == nil } }) else {
+            return "the collection declares no primary key, so the person's rows cannot be picked out one by one"
+        }
+        return "a row of the person's has no value in its key field '\(empty)', so it cannot be picked out"
+    }
+
+    /// A row's key: the value of each key field; nil when one is missing.
+    static func key(of row: [String: String], _ fields: [String]) -> [String: String]? {
+        var key: [String: String] = [:]
+        for field in fields {
+            guard let value = row[field] else { return nil }
+            key[field] = value
+        }
+        return key
+    }
+}
+
+extension ChangeReport.Step {
+    /// Marks the step as one that cannot be done, at `field`, for `reason`.
+    mutating func fail(_ field: String, _ reason: String) {
+        action = .failed
+        self.field = field
+        self.reason = reason
+    }
+
+    /// Marks the step as one the law or a legal hold does not allow.
+    mutating func refuse(_ reason: String) {
+        action = .refused
+        self.reason = reason
+    }
+}
+
+/// The keys erasure masks with: HMAC for `hmac`, AES-GCM for `encrypt`, both from the data key.
+public struct ErasureKeys: Sendable {
+    let hmac: Secret.Key
+    let seal: SecretSeal
+
+    public init(hmac: Secret.Key, seal: SecretSeal) {
+        self.hmac = hmac
+        self.seal = seal
+    }
+
+    /// The masked value of a field; `salt` is made for one erasure and never kept.
+    public func mask(_ value: String?, with strategy: MaskingStrategy, place: String, salt: String) throws -> String? {
+        guard let value else { return nil }
+        switch strategy {
+        case .null: return nil
+        case .fixed(let text): return text
+        case .random: return Secret.randomHex(bytes: 8)
+        case .hash: return Secret.sha256(salt + value)
+        case .hmac: return hmac.hmac(value)
+        case .encrypt: return try seal.seal(value, context: place)
+        }
+    }
+}
