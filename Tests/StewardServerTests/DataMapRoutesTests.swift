@@ -15,9 +15,8 @@ struct DataMapRoutesTests {
         try await ServerFixture.with { fixture, client in
             let response = try await client.execute(uri: "/api/v1/systems", method: .get, headers: fixture.headers(.dpo))
             #expect(response.status == .ok)
-            let body = try #require(try response.json() as? [String: Any])
-            let systems = try #require(body["systems"] as? [[String: Any]])
-            let keys = Set(systems.compactMap { $0["key"] as? String })
+            let systems = try response.decode(Listing<System>.self).items
+            let keys = Set(systems.map(\.key.rawValue))
             for expected in ["adult_social_care", "childrens_services", "school_admissions", "council_tax", "libraries", "cctv", "council_website"] {
                 #expect(keys.contains(expected))
             }
@@ -32,12 +31,11 @@ struct DataMapRoutesTests {
     func categoriesCarrySensitivity() async throws {
         try await ServerFixture.with(loadDemo: false) { fixture, client in
             let response = try await client.execute(uri: "/api/v1/categories", method: .get, headers: fixture.headers(.auditor))
-            let body = try #require(try response.json() as? [String: Any])
-            let categories = try #require(body["categories"] as? [[String: Any]])
-            let byKey = Dictionary(uniqueKeysWithValues: categories.map { ($0["key"] as! String, $0) })
-            #expect(byKey["user.health_and_medical"]?["sensitivity"] as? String == "special_category")
-            #expect(byKey["user.criminal_history"]?["sensitivity"] as? String == "criminal_offence")
-            #expect(byKey["user.contact.email"]?["sensitivity"] as? String == "ordinary")
+            let categories = try response.decode(Listing<CategoryResponse>.self).items
+            let byKey = Dictionary(uniqueKeysWithValues: categories.map { ($0.key, $0) })
+            #expect(byKey["user.health_and_medical"]?.sensitivity.rawValue == "special_category")
+            #expect(byKey["user.criminal_history"]?.sensitivity.rawValue == "criminal_offence")
+            #expect(byKey["user.contact.email"]?.sensitivity.rawValue == "ordinary")
         }
     }
 
@@ -63,14 +61,10 @@ struct DataMapRoutesTests {
                 uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(bytes: body)
             )
             #expect(response.status == .unprocessableContent)
-            let error = try #require((try response.json() as? [String: [String: Any]])?["error"])
-            #expect(error["code"] as? String == "invalid_data_map")
-            let details = try #require(error["details"] as? [[String: Any]])
-            #expect(
-                details.contains {
-                    ($0["file"] as? String) == "purposes.yaml" && ($0["line"] as? Int ?? 0) > 0
-                        && ($0["field"] as? String)?.hasSuffix("lawful_basis") == true
-                })
+            let error = try response.decode(ErrorResponse.self).error
+            #expect(error.code == "invalid_data_map")
+            let details = try #require(error.details)
+            #expect(details.contains { $0.file == "purposes.yaml" && ($0.line ?? 0) > 0 && $0.field?.hasSuffix("lawful_basis") == true })
             #expect(try await fixture.store.currentDataMapVersion() == 1)
             #expect(try await fixture.store.auditEntries(after: 0, limit: 1000).count == before)
         }
@@ -99,9 +93,8 @@ struct DataMapRoutesTests {
                 body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
             )
             #expect(response.status == .unprocessableContent, "\(response.text)")
-            let error = try #require((try response.json() as? [String: [String: Any]])?["error"])
-            let details = try #require(error["details"] as? [[String: Any]])
-            #expect(details.contains { $0["file"] as? String == broken.file && ($0["line"] as? Int ?? 0) > 0 && $0["field"] != nil }, "\(details)")
+            let details = try #require(try response.decode(ErrorResponse.self).error.details)
+            #expect(details.contains { $0.file == broken.file && ($0.line ?? 0) > 0 && $0.field != nil }, "\(details)")
             #expect(try await fixture.store.currentDataMapVersion() == 1)
             #expect(
                 try await fixture.store.currentDataMap()?.dataMap
@@ -125,8 +118,7 @@ struct DataMapRoutesTests {
                 body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
             )
             #expect(changed.status == .created)
-            let result = try #require(try changed.json() as? [String: Any])
-            #expect(result["version"] as? Int == 2)
+            #expect(try changed.decode(DataMapLoadResult.self).version == 2)
             let last = try #require(try await fixture.store.auditEntries(after: 0, limit: 1000).last)
             #expect(last.action == "datamap.load")
             #expect(last.actor == "token:test-dpo")
@@ -141,8 +133,7 @@ struct DataMapRoutesTests {
                 uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(string: #"{"file": {}}"#)
             )
             #expect(response.status == .badRequest)
-            let error = try #require((try response.json() as? [String: [String: Any]])?["error"])
-            #expect(error["field"] as? String == "files")
+            #expect(try response.decode(ErrorResponse.self).error.field == "files")
         }
     }
 
@@ -164,11 +155,11 @@ struct DataMapRoutesTests {
     func auditRoutes() async throws {
         try await ServerFixture.with { fixture, client in
             let entries = try await client.execute(uri: "/api/v1/audit/entries?limit=2", method: .get, headers: fixture.headers(.auditor))
-            let page = try #require(try entries.json() as? [String: Any])
-            #expect((page["entries"] as? [Any])?.count == 2)
-            #expect(page["next"] as? Int == 2)
+            let page = try entries.decode(AuditEntriesPage.self)
+            #expect(page.entries.count == 2)
+            #expect(page.next == 2)
             let verify = try await client.execute(uri: "/api/v1/audit/verify", method: .get, headers: fixture.headers(.auditor))
-            #expect((try verify.json() as? [String: Any])?["isIntact"] as? Bool == true)
+            #expect(try verify.decode(AuditVerifier.Result.self).isIntact)
             let export = try await client.execute(uri: "/api/v1/audit/export", method: .get, headers: fixture.headers(.auditor))
             let result = try AuditExport.verify(lines: export.text.split(separator: "\n"), trustedKeys: nil)
             #expect(result.isIntact)

@@ -15,10 +15,6 @@ struct GateRoutesTests {
         try await client.execute(uri: uri, method: .post, headers: fixture.headers(role), body: ByteBuffer(string: json))
     }
 
-    static func object(_ response: TestResponse) throws -> [String: Any] {
-        try #require(try response.json() as? [String: Any])
-    }
-
     @Test("a person is recorded, found by identifiers, given preferences, and their disclosures are logged and audited")
     func subjectToDisclosure() async throws {
         try await ServerFixture.with { fixture, client in
@@ -28,7 +24,7 @@ struct GateRoutesTests {
                 as: .caseworker, fixture
             )
             #expect(created.status == .created, "\(created.text)")
-            let id = try #require(try Self.object(created)["id"] as? String)
+            let id = try created.decode(Subject.self).id.rawValue
             let duplicate = try await Self.post(
                 client, "/api/v1/subjects", #"{"identifiers":[{"kind":"email","value":"ada@example.org"}]}"#, as: .caseworker, fixture)
             #expect(duplicate.status == .conflict)
@@ -39,7 +35,7 @@ struct GateRoutesTests {
 
             let found = try await Self.post(
                 client, "/api/v1/subjects/search", #"{"identifiers":[{"kind":"email","value":"ADA@example.org"}]}"#, as: .dpo, fixture)
-            #expect(try Self.object(found)["id"] as? String == id)
+            #expect(try found.decode(Subject.self).id.rawValue == id)
 
             let consent = try await Self.post(
                 client, "/api/v1/subjects/\(id)/preferences", #"{"kind":"explicit_consent","recipient":"wessex_nhs_trust"}"#, as: .caseworker, fixture
@@ -51,22 +47,22 @@ struct GateRoutesTests {
                 #"{"system":"adult_social_care","subject":{"identifiers":[{"kind":"nhs_number","value":"9434765919"}]},"categories":["user.health_and_medical"],"purpose":"statutory_adult_social_care","recipient":"wessex_nhs_trust"}"#,
                 as: .service, fixture
             )
-            let record = try Self.object(decision)
-            #expect(record["allowed"] as? Bool == true, "\(decision.text)")
-            let decisionID = try #require(record["id"] as? String)
+            let record = try decision.decode(DecisionRecord.self)
+            #expect(record.allowed, "\(decision.text)")
+            let decisionID = record.id
 
             let refused = try await Self.post(
                 client, "/api/v1/decisions",
                 #"{"system":"adult_social_care","subject":{"id":"\#(id)"},"categories":["user.health_and_medical"],"purpose":"safeguarding_adults","recipient":"wessex_police"}"#,
                 as: .service, fixture
             )
-            #expect(try Self.object(refused)["allowed"] as? Bool == false)
+            #expect(try refused.decode(DecisionRecord.self).allowed == false)
 
             let disclosures = try await client.execute(uri: "/api/v1/subjects/\(id)/disclosures", method: .get, headers: fixture.headers(.auditor))
-            let log = try #require(try Self.object(disclosures)["disclosures"] as? [[String: Any]])
+            let log = try disclosures.decode(Listing<Disclosure>.self).items
             #expect(log.count == 1)
-            #expect(log.first?["decision"] as? String == decisionID)
-            #expect(log.first?["recipient"] as? String == "wessex_nhs_trust")
+            #expect(log.first?.decision == decisionID)
+            #expect(log.first?.recipient.rawValue == "wessex_nhs_trust")
 
             let entries = try await fixture.store.auditEntries(after: 0, limit: 1000)
             #expect(entries.contains { $0.action == "gate.allow" && $0.object == "decision/\(decisionID)" })
@@ -89,8 +85,8 @@ struct GateRoutesTests {
             for (body, field) in cases {
                 let response = try await Self.post(client, "/api/v1/decisions", body, as: .service, fixture)
                 #expect((400..<500).contains(Int(response.status.code)), "\(body)")
-                let error = try #require((try response.json() as? [String: [String: Any]])?["error"])
-                #expect(error["field"] as? String == field, "\(body): \(error)")
+                let error = try response.decode(ErrorResponse.self).error
+                #expect(error.field == field, "\(body): \(error)")
             }
         }
     }
@@ -108,12 +104,12 @@ struct GateRoutesTests {
                 """
             let response = try await Self.post(client, "/api/v1/decisions/batch", body, as: .service, fixture)
             #expect(response.status == .ok)
-            let results = try #require(try Self.object(response)["results"] as? [[String: Any]])
+            let results = try response.decode(Listing<BatchResultResponse>.self).items
             #expect(results.count == 4)
-            #expect((results[0]["decision"] as? [String: Any])?["allowed"] as? Bool == true)
-            #expect((results[1]["error"] as? [String: Any])?["field"] as? String == "requests[1].purpose")
-            #expect((results[2]["decision"] as? [String: Any])?["allowed"] as? Bool == false)
-            #expect((results[3]["error"] as? [String: Any])?["field"] as? String == "requests[3].recipient")
+            #expect(results[0].decision?.allowed == true)
+            #expect(results[1].error?.field == "requests[1].purpose")
+            #expect(results[2].decision?.allowed == false)
+            #expect(results[3].error?.field == "requests[3].recipient")
             let audited = try await fixture.store.auditEntries(after: 0, limit: 1000).filter { $0.action.hasPrefix("gate.") }
             #expect(audited.count == 2)
 
@@ -131,9 +127,10 @@ struct GateRoutesTests {
             let restriction = try await Self.post(
                 client, "/api/v1/subjects/\(subject.id)/preferences", #"{"kind":"restriction","ground":"accuracy disputed"}"#, as: .dpo, fixture
             )
-            let restrictionID = try #require(try Self.object(restriction)["id"] as? String)
+            let restrictionID = try restriction.decode(PreferenceResponse.self).id
             let decide = #"{"system":"libraries","subject":{"id":"\#(subject.id)"},"categories":["user.name"],"purpose":"library_membership"}"#
-            #expect(try Self.object(try await Self.post(client, "/api/v1/decisions", decide, as: .service, fixture))["allowed"] as? Bool == false)
+            let restricted = try await Self.post(client, "/api/v1/decisions", decide, as: .service, fixture)
+            #expect(try restricted.decode(DecisionRecord.self).allowed == false)
             let early = try await Self.post(client, "/api/v1/subjects/\(subject.id)/preferences/\(restrictionID)/withdraw", "{}", as: .dpo, fixture)
             #expect(early.status == .badRequest)
             #expect(early.text.contains("noticeGiven"))
@@ -142,7 +139,8 @@ struct GateRoutesTests {
                 as: .dpo, fixture
             )
             #expect(lifted.status == .ok, "\(lifted.text)")
-            #expect(try Self.object(try await Self.post(client, "/api/v1/decisions", decide, as: .service, fixture))["allowed"] as? Bool == true)
+            let unrestricted = try await Self.post(client, "/api/v1/decisions", decide, as: .service, fixture)
+            #expect(try unrestricted.decode(DecisionRecord.self).allowed == true)
             let missingReason = try await Self.post(
                 client, "/api/v1/subjects/\(subject.id)/preferences", #"{"kind":"objection","outcome":"overridden"}"#, as: .dpo, fixture
             )

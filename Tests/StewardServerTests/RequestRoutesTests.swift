@@ -31,10 +31,6 @@ struct RequestRoutesTests {
         try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: json.map { ByteBuffer(string: $0) })
     }
 
-    static func object(_ response: TestResponse) throws -> [String: Any] {
-        try #require(try response.json() as? [String: Any], "\(response.status) \(response.text)")
-    }
-
     static func configuration(sink: SMTPSink) -> StewardConfiguration {
         var configuration = StewardConfiguration()
         configuration.mail.host = "127.0.0.1"
@@ -70,7 +66,7 @@ struct RequestRoutesTests {
                 #"{"kind":"access","requester":{"name":"Amy Pond","email":"Amy.Pond@example.org"},"description":"Everything you hold about me, including my library account"}"#,
                 fixture)
             #expect(submitted.status == .accepted, "\(submitted.text)")
-            let reference = try #require(try Self.object(submitted)["reference"] as? String)
+            let reference = try submitted.decode(PublicAnswerResponse.self).reference
             // Only the code goes to an address not yet proved.
             #expect(try await worker.deliverDue() == 1)
             let mails = try await sink.waitForMessages(count: 1)
@@ -86,10 +82,10 @@ struct RequestRoutesTests {
             calendar.set("2026-03-04")
             let verified = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/verify", #"{"code":"\#(code)"}"#, fixture)
             #expect(verified.status == .ok, "\(verified.text)")
-            #expect(try Self.object(verified)["due"] as? String == "2026-04-07")
-            var view = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture))
-            #expect(view["state"] as? String == "in_progress")
-            #expect((view["clock"] as? [String: Any])?["due"] as? String == "2026-04-07")
+            #expect(try verified.decode(PublicAnswerResponse.self).due == "2026-04-07")
+            var view = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture).decode(RequestService.View.self)
+            #expect(view.state.rawValue == "in_progress")
+            #expect(view.clock.due?.description == "2026-04-07")
             #expect(try await worker.deliverDue() == 1)
             let acknowledgement = try #require(
                 try await sink.waitForMessages(count: 2).first { $0.text?.contains("Thank you for your request") == true })
@@ -102,28 +98,28 @@ struct RequestRoutesTests {
                 client, .post, "/api/v1/requests/\(reference)/events",
                 #"{"change":"clarification_requested","reasons":"Which library card number do you mean?"}"#, as: .caseworker, fixture)
             #expect(changed.status == .ok, "\(changed.text)")
-            view = try Self.object(changed)
-            #expect(view["state"] as? String == "paused")
-            #expect((view["clock"] as? [String: Any])?["due"] == nil)
-            #expect((view["clock"] as? [String: Any])?["isPaused"] as? Bool == true)
+            view = try changed.decode(RequestService.View.self)
+            #expect(view.state.rawValue == "paused")
+            #expect(view.clock.due == nil)
+            #expect(view.clock.isPaused)
 
             // Monday 16 March: answered; six days paused move the deadline to Friday 10 April.
             calendar.set("2026-03-16")
             changed = try await Self.send(
                 client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"clarification_received"}"#, as: .caseworker, fixture)
-            view = try Self.object(changed)
-            #expect(view["state"] as? String == "in_progress")
-            #expect((view["clock"] as? [String: Any])?["due"] as? String == "2026-04-10")
-            #expect((view["clock"] as? [String: Any])?["pausedDays"] as? Int == 6)
+            view = try changed.decode(RequestService.View.self)
+            #expect(view.state.rawValue == "in_progress")
+            #expect(view.clock.due?.description == "2026-04-10")
+            #expect(view.clock.pausedDays == 6)
 
             // Each system is searched; completion before then is refused.
             let early = try await Self.send(
                 client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"completed"}"#, as: .caseworker, fixture)
             #expect(early.status == .conflict)
-            let tasks = try #require((view["request"] as? [String: Any])?["tasks"] as? [[String: Any]])
-            #expect(tasks.contains { $0["system"] as? String == "libraries" })
+            let tasks = view.request.tasks
+            #expect(tasks.contains { $0.system.rawValue == "libraries" })
             for task in tasks {
-                let system = try #require(task["system"] as? String)
+                let system = task.system.rawValue
                 let status = system == "libraries" ? "done" : "not_held"
                 let updated = try await Self.send(
                     client, .put, "/api/v1/requests/\(reference)/tasks/\(system)", #"{"status":"\#(status)","note":"searched"}"#, as: .caseworker,
@@ -135,7 +131,7 @@ struct RequestRoutesTests {
             calendar.set("2026-03-20")
             changed = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"completed"}"#, as: .caseworker, fixture)
             #expect(changed.status == .ok, "\(changed.text)")
-            #expect(try Self.object(changed)["state"] as? String == "completed")
+            #expect(try changed.decode(RequestService.View.self).state.rawValue == "completed")
             #expect(try await worker.deliverDue() == 2)
             let all = try await sink.waitForMessages(count: 4)
             let clarification = try #require(all.first { $0.text?.contains("Which library card number do you mean?") == true })
@@ -157,8 +153,8 @@ struct RequestRoutesTests {
             let audited = try await fixture.store.auditEntries(limit: 10_000)
             let dues = audited.filter { $0.object == "request/\(reference)" && $0.action.hasPrefix("request.") && $0.details.contains("\"due\"") }
                 .map { entry -> String in
-                    let details = try? JSONSerialization.jsonObject(with: Data(entry.details.utf8)) as? [String: Any]
-                    return "\(entry.action)=\(details?["due"] as? String ?? "none")"
+                    let details = try? JSONDecoder().decode(RecordedDue.self, from: Data(entry.details.utf8))
+                    return "\(entry.action)=\(details?.due ?? "none")"
                 }
             #expect(
                 dues == [
@@ -168,8 +164,8 @@ struct RequestRoutesTests {
             #expect(audited.filter { $0.action == "mail.sent" }.count == 4)
             #expect(try await fixture.store.verifyAudit(trustedKeys: nil).isIntact)
 
-            let list = try Self.object(try await Self.send(client, .get, "/api/v1/requests?status=completed", as: .auditor, fixture))
-            #expect((list["requests"] as? [[String: Any]])?.first?["id"] as? String == reference)
+            let list = try await Self.send(client, .get, "/api/v1/requests?status=completed", as: .auditor, fixture)
+            #expect(try list.decode(Listing<RequestService.Summary>.self).items.first?.id.rawValue == reference)
         }
     }
 
@@ -213,21 +209,21 @@ struct RequestRoutesTests {
         try await ServerFixture.with(configuration: Self.configuration(sink: sink), today: { calendar.today }) { fixture, client in
             _ = try await fixture.store.createSubject(
                 identifiers: [.init(kind: "email", value: "known@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
-            func submit(_ email: String) async throws -> (TestResponse, [String: Any]) {
+            func submit(_ email: String) async throws -> (TestResponse, PublicAnswerResponse) {
                 let response = try await Self.send(
                     client, .post, "/api/v1/public/requests",
                     #"{"kind":"access","requester":{"name":"A Resident","email":"\#(email)"},"description":"My records"}"#, fixture)
-                var body = try Self.object(response)
-                body["reference"] = nil
+                var body = try response.decode(PublicAnswerResponse.self)
+                body.reference = ""
                 return (response, body)
             }
             let (known, knownBody) = try await submit("known@example.org")
             let (unknown, unknownBody) = try await submit("nobody@example.org")
             #expect(known.status == unknown.status)
-            #expect(NSDictionary(dictionary: knownBody).isEqual(to: unknownBody))
-            #expect(knownBody["status"] as? String == "awaiting_identity")
+            #expect(knownBody == unknownBody)
+            #expect(knownBody.status == "awaiting_identity")
 
-            let reference = try #require(try Self.object(known)["reference"] as? String)
+            let reference = try known.decode(PublicAnswerResponse.self).reference
             let worker = OutboxWorker(store: fixture.store, settings: fixture.environment.configuration.mail, logger: .init(label: "test"))
             try await worker.deliverDue()
             let mails = try await sink.waitForMessages(count: 2)
@@ -246,19 +242,19 @@ struct RequestRoutesTests {
             let nowhere = try await Self.send(client, .post, "/api/v1/public/requests/SR-0000-0000-0000/verify", #"{"code":"\#(code)"}"#, fixture)
             #expect(nowhere.status == .badRequest)
             #expect(Set(refusals + [right.text, nowhere.text]).count == 1, "every refusal must read the same")
-            let state = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture))
-            #expect(state["state"] as? String == "awaiting_identity")
+            let state = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture).decode(RequestService.View.self)
+            #expect(state.state.rawValue == "awaiting_identity")
             #expect(try await Self.trail(fixture, reference).contains("request.identity.code_locked"))
 
             // Asking for a new code reads the same whether or not one could be sent.
             let again = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/code", nil, fixture)
             let missing = try await Self.send(client, .post, "/api/v1/public/requests/SR-0000-0000-0000/code", nil, fixture)
             #expect(again.status == .accepted && missing.status == .accepted)
-            var againBody = try Self.object(again)
-            var missingBody = try Self.object(missing)
-            againBody["reference"] = nil
-            missingBody["reference"] = nil
-            #expect(NSDictionary(dictionary: againBody).isEqual(to: missingBody))
+            var againBody = try again.decode(PublicAnswerResponse.self)
+            var missingBody = try missing.decode(PublicAnswerResponse.self)
+            againBody.reference = ""
+            missingBody.reference = ""
+            #expect(againBody == missingBody)
             #expect(try await fixture.store.outbox().filter { $0.request?.rawValue == reference && $0.letter == "identity_request" }.count == 1)
 
             // Staff can read the outbox, but never a code.
@@ -292,21 +288,20 @@ struct RequestRoutesTests {
             for (uri, json, field) in cases {
                 let response = try await Self.send(client, .post, uri, json, as: uri.contains("public") ? nil : .caseworker, fixture)
                 #expect(response.status == .badRequest, "\(json) → \(response.status)")
-                let error = try Self.object(response)["error"] as? [String: Any]
-                #expect(error?["field"] as? String == field, "\(json) → \(response.text)")
+                #expect(try response.decode(ErrorResponse.self).error.field == field, "\(json) → \(response.text)")
             }
             #expect(try await fixture.store.outbox().isEmpty)
             let huge =
                 #"{"kind":"access","requester":{"name":"A","email":"a@b.org"},"description":""# + String(repeating: "x", count: 70_000) + #""}"#
             let tooLarge = try await Self.send(client, .post, "/api/v1/public/requests", huge, fixture)
             #expect(tooLarge.status == .contentTooLarge)
-            #expect((try Self.object(tooLarge)["error"] as? [String: Any])?["field"] as? String == "body")
+            #expect(try tooLarge.decode(ErrorResponse.self).error.field == "body")
             let created = try await Self.send(
                 client, .post, "/api/v1/requests",
                 #"{"kind":"erasure","requester":{"name":"A","email":"a@b.org"},"description":"Delete my account"}"#,
                 as: .caseworker, fixture)
             #expect(created.status == .created)
-            let reference = try #require((try Self.object(created)["request"] as? [String: Any])?["id"] as? String)
+            let reference = try created.decode(RequestService.View.self).request.id.rawValue
             let changes: [(String, String)] = [
                 (#"{"change":"extended"}"#, "reasons"), (#"{"change":"nonsense"}"#, "change"),
                 (#"{"change":"refused","ground":"excessive"}"#, "reasons"),
@@ -315,11 +310,10 @@ struct RequestRoutesTests {
             for (json, field) in changes {
                 let response = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", json, as: .caseworker, fixture)
                 #expect(response.status == .badRequest || response.status == .conflict, "\(json) → \(response.status)")
-                let error = try Self.object(response)["error"] as? [String: Any]
-                #expect(error?["field"] as? String == field, "\(json) → \(response.text)")
+                #expect(try response.decode(ErrorResponse.self).error.field == field, "\(json) → \(response.text)")
             }
-            let view = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture))
-            #expect(((view["request"] as? [String: Any])?["events"] as? [Any])?.isEmpty == true)
+            let view = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture).decode(RequestService.View.self)
+            #expect(view.request.events.isEmpty)
             let letter = try await Self.send(
                 client, .get, "/api/v1/requests/\(reference)/letters/acknowledgement?format=text", as: .caseworker, fixture)
             #expect(letter.status == .ok)

@@ -56,10 +56,25 @@ struct ServerFixture: Sendable {
 }
 
 extension TestResponse {
-    /// The body decoded as JSON.
-    func json() throws -> Any {
-        try JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8))
+    /// The body decoded from JSON as `type`; a body of another shape throws, naming the status and
+    /// the body.
+    func decode<Value: Decodable>(_ type: Value.Type) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body.readableBytesView))
+        } catch {
+            throw UndecodableBody(type: "\(type)", status: status, text: text, error: error)
+        }
     }
 
     var text: String { String(buffer: body) }
+}
+
+/// A response body that is not the type a test expected.
+struct UndecodableBody: Error, CustomStringConvertible {
+    var type: String
+    var status: HTTPResponse.Status
+    var text: String
+    var error: any Error
+
+    var description: String { "\(status) is not a \(type): \(error)\n\(text)" }
 }

@@ -16,10 +16,6 @@ struct SourcesRoutesTests {
         try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: json.map { ByteBuffer(string: $0) })
     }
 
-    static func object(_ response: TestResponse) throws -> [String: Any] {
-        try #require(try response.json() as? [String: Any], "\(response.status) \(response.text)")
-    }
-
     /// Registers the test council's three sources through the API, checking each.
     static func register(_ sources: CouncilSources, _ client: some TestClientProtocol, _ fixture: ServerFixture) async throws {
         guard case .postgres(let housingURL) = sources.housing.location else {
@@ -33,8 +29,8 @@ struct SourcesRoutesTests {
             let body = #"{"id":"\#(id)","name":"\#(id)","kind":"\#(kind)","dataset":"\#(dataset)","location":"\#(location)"}"#
             let created = try await Self.send(client, .post, "/api/v1/sources", body, as: .dpo, fixture)
             #expect(created.status == .created, "\(created.text)")
-            let check = try Self.object(try await Self.send(client, .post, "/api/v1/sources/\(id)/test", as: .dpo, fixture))
-            #expect(check["reachable"] as? Bool == true && (check["problems"] as? [Any])?.isEmpty == true, "\(check)")
+            let check = try await Self.send(client, .post, "/api/v1/sources/\(id)/test", as: .dpo, fixture).decode(SourceCheck.self)
+            #expect(check.reachable && check.problems.isEmpty, "\(check)")
         }
     }
 
@@ -48,7 +44,7 @@ struct SourcesRoutesTests {
                     client, .post, "/api/v1/requests",
                     #"{"kind":"erasure","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Erase me"}"#, as: .caseworker,
                     fixture)
-                let reference = try #require((try Self.object(created)["request"] as? [String: Any])?["id"] as? String)
+                let reference = try created.decode(RequestService.View.self).request.id.rawValue
                 _ = try await Self.send(
                     client, .post, "/api/v1/requests/\(reference)/events",
                     #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
@@ -60,25 +56,23 @@ struct SourcesRoutesTests {
                     (#"{"corrections":[]}"#, "corrections"),
                 ] {
                     let refused = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", body, as: .caseworker, fixture)
-                    let answer = try Self.object(refused)
-                    #expect(refused.status == .badRequest && (answer["error"] as? [String: Any])?["field"] as? String == field, "\(refused.text)")
+                    let answer = try refused.decode(ErrorResponse.self)
+                    #expect(refused.status == .badRequest && answer.error.field == field, "\(refused.text)")
                 }
-                let dry = try Self.object(
-                    try await Self.send(
-                        client, .post, "/api/v1/requests/\(reference)/execute",
-                        #"{"dryRun":true,"erasure":{"deleteCollections":["library_csv.loans"]}}"#, as: .caseworker, fixture))
-                #expect(dry["complete"] as? Bool == true && dry["rowsChanged"] as? Int == 3, "\(dry)")
-                let steps = try #require((dry["report"] as? [String: Any])?["steps"] as? [[String: Any]])
-                let loanStep = try #require(steps.first { $0["collection"] as? String == "loans" })
-                #expect(
-                    loanStep["action"] as? String == "delete" && loanStep["keys"] as? [[String: String]] == [["loan_id": "L1"], ["loan_id": "L3"]])
+                let dry = try await Self.send(
+                    client, .post, "/api/v1/requests/\(reference)/execute",
+                    #"{"dryRun":true,"erasure":{"deleteCollections":["library_csv.loans"]}}"#, as: .caseworker, fixture
+                ).decode(ChangeAnswerResponse.self)
+                #expect(dry.complete && dry.rowsChanged == 3, "\(dry)")
+                let loanStep = try #require(dry.report.steps.first { $0.collection == "loans" })
+                #expect(loanStep.action.rawValue == "delete" && loanStep.keys == [["loan_id": "L1"], ["loan_id": "L3"]])
                 #expect(try String(contentsOf: loans, encoding: .utf8) == before)
 
-                let done = try Self.object(
-                    try await Self.send(
-                        client, .post, "/api/v1/requests/\(reference)/execute", #"{"erasure":{"deleteCollections":["library_csv.loans"]}}"#,
-                        as: .caseworker, fixture))
-                #expect(done["complete"] as? Bool == true)
+                let done = try await Self.send(
+                    client, .post, "/api/v1/requests/\(reference)/execute", #"{"erasure":{"deleteCollections":["library_csv.loans"]}}"#,
+                    as: .caseworker, fixture
+                ).decode(ChangeAnswerResponse.self)
+                #expect(done.complete)
                 #expect(
                     try CSVText.parse(try String(contentsOf: loans, encoding: .utf8), file: "loans.csv") == [
                         ["loan_id", "member_no"], ["L2", "M2"],
@@ -105,7 +99,7 @@ struct SourcesRoutesTests {
                     client, .post, "/api/v1/requests",
                     #"{"kind":"access","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Everything"}"#, as: .caseworker,
                     fixture)
-                let reference = try #require((try Self.object(created)["request"] as? [String: Any])?["id"] as? String)
+                let reference = try created.decode(RequestService.View.self).request.id.rawValue
                 let early = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{}", as: .caseworker, fixture)
                 #expect(early.status == .conflict, "identity is not confirmed yet")
                 _ = try await Self.send(
@@ -114,26 +108,26 @@ struct SourcesRoutesTests {
                     as: .caseworker,
                     fixture)
 
-                let dry = try Self.object(
-                    try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", #"{"dryRun":true}"#, as: .caseworker, fixture))
-                #expect(dry["rows"] as? Int == 9)
-                #expect((dry["collections"] as? [String: Int])?["benefits_db.payments"] == 2)
-                let unconfirmed = try #require(dry["unconfirmed"] as? [[String: Any]])
-                #expect(
-                    unconfirmed.count == 1 && unconfirmed.first?["collection"] as? String == "claimants" && unconfirmed.first?["rows"] as? Int == 1)
+                let dry = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", #"{"dryRun":true}"#, as: .caseworker, fixture)
+                    .decode(DryRunResponse.self)
+                #expect(dry.rows == 9)
+                #expect(dry.collections["benefits_db.payments"] == 2)
+                let unconfirmed = dry.unconfirmed
+                #expect(unconfirmed.count == 1 && unconfirmed.first?.collection == "claimants" && unconfirmed.first?.rows == 1)
                 #expect(try await Self.send(client, .get, "/api/v1/requests/\(reference)/bundle", as: .caseworker, fixture).status == .conflict)
 
                 let started = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{}", as: .caseworker, fixture)
                 #expect(started.status == .accepted)
-                var status: [String: Any] = [:]
+                var status: RequestService.RunStatus?
                 for _ in 0..<200 {
-                    status = try Self.object(try await Self.send(client, .get, "/api/v1/requests/\(reference)/execution", as: .auditor, fixture))
-                    if status["status"] as? String != "running" { break }
+                    status = try await Self.send(client, .get, "/api/v1/requests/\(reference)/execution", as: .auditor, fixture)
+                        .decode(RequestService.RunStatus.self)
+                    if status?.status.rawValue != "running" { break }
                     try await Task.sleep(for: .milliseconds(50))
                 }
-                #expect(status["status"] as? String == "done", "\(status)")
-                #expect(status["done"] as? Int == 6 && status["total"] as? Int == 6)
-                #expect((status["unconfirmed"] as? [[String: Any]])?.first?["fields"] as? [String] == ["uprn"])
+                #expect(status?.status.rawValue == "done", "\(String(describing: status))")
+                #expect(status?.done == 6 && status?.total == 6)
+                #expect(status?.unconfirmed?.first?.fields == ["uprn"])
 
                 let bundle = try await Self.send(client, .get, "/api/v1/requests/\(reference)/bundle", as: .caseworker, fixture)
                 #expect(bundle.status == .ok)

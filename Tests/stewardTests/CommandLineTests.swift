@@ -252,8 +252,8 @@ struct CommandLineTests {
             #expect(lines[2].hasPrefix(references[28]!))
             #expect(!due.stdout.contains(references[0]!))
             let json = try cli.run("requests", "due", "--within", "2w", "--json")
-            let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
-            #expect(decoded?.first?["overdue"] as? Bool == true)
+            let decoded = try JSONDecoder().decode([RequestService.Summary].self, from: Data(json.stdout.utf8))
+            #expect(decoded.first?.overdue == true)
             let bad = try cli.run("requests", "due", "--within", "soon")
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("--within"))
@@ -268,8 +268,7 @@ struct CommandLineTests {
                 .write(to: file, atomically: true, encoding: .utf8)
             let created = try cli.run("requests", "create", file.path)
             #expect(created.status == 0, "\(created.stderr)")
-            let object = try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any]
-            let reference = try #require((object?["request"] as? [String: Any])?["id"] as? String)
+            let reference = try JSONDecoder().decode(RequestService.View.self, from: Data(created.stdout.utf8)).request.id.rawValue
             let started = try cli.run("requests", "event", reference, "started")
             #expect(started.status == 0, "\(started.stderr)")
             #expect(started.stdout.contains("\"state\" : \"in_progress\""))
