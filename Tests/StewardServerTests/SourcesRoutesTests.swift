@@ -118,10 +118,10 @@ struct SourcesRoutesTests {
 
                 let started = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{}", as: .caseworker, fixture)
                 #expect(started.status == .accepted)
-                var status: RequestService.RunStatus?
+                var status: RunStatus?
                 for _ in 0..<200 {
                     status = try await Self.send(client, .get, "/api/v1/requests/\(reference)/execution", as: .auditor, fixture)
-                        .decode(RequestService.RunStatus.self)
+                        .decode(RunStatus.self)
                     if status?.status.rawValue != "running" { break }
                     try await Task.sleep(for: .milliseconds(50))
                 }
