@@ -34,7 +34,7 @@ struct AccessTests {
                 for role in refused {
                     let response = try await client.execute(uri: uri, method: policy.method, headers: fixture.headers(role), body: body)
                     #expect(response.status == .forbidden, "\(policy.method) \(uri) as \(role)")
-                    #expect(try response.decode(ErrorResponse.self).error.code == "forbidden")
+                    #expect(try response.decode(ErrorBody.self).error.code == "forbidden")
                 }
                 for role in policy.roles {
                     let response = try await client.execute(uri: uri, method: policy.method, headers: fixture.headers(role), body: body)
@@ -79,7 +79,7 @@ struct AccessTests {
         try await ServerFixture.with(loadDemo: false) { _, client in
             let response = try await client.execute(uri: "/api/v1/nothing-here", method: .get)
             #expect(response.status == .notFound)
-            #expect(try response.decode(ErrorResponse.self).error.code == "not_found")
+            #expect(try response.decode(ErrorBody.self).error.code == "not_found")
         }
     }
 }

@@ -31,7 +31,7 @@ struct DataMapRoutesTests {
     func categoriesCarrySensitivity() async throws {
         try await ServerFixture.with(loadDemo: false) { fixture, client in
             let response = try await client.execute(uri: "/api/v1/categories", method: .get, headers: fixture.headers(.auditor))
-            let categories = try response.decode(Listing<CategoryResponse>.self).items
+            let categories = try response.decode(Listing<CategoryBody>.self).items
             let byKey = Dictionary(uniqueKeysWithValues: categories.map { ($0.key, $0) })
             #expect(byKey["user.health_and_medical"]?.sensitivity.rawValue == "special_category")
             #expect(byKey["user.criminal_history"]?.sensitivity.rawValue == "criminal_offence")
@@ -61,7 +61,7 @@ struct DataMapRoutesTests {
                 uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(bytes: body)
             )
             #expect(response.status == .unprocessableContent)
-            let error = try response.decode(ErrorResponse.self).error
+            let error = try response.decode(ErrorBody.self).error
             #expect(error.code == "invalid_data_map")
             let details = try #require(error.details)
             #expect(details.contains { $0.file == "purposes.yaml" && ($0.line ?? 0) > 0 && $0.field?.hasSuffix("lawful_basis") == true })
@@ -93,7 +93,7 @@ struct DataMapRoutesTests {
                 body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
             )
             #expect(response.status == .unprocessableContent, "\(response.text)")
-            let details = try #require(try response.decode(ErrorResponse.self).error.details)
+            let details = try #require(try response.decode(ErrorBody.self).error.details)
             #expect(details.contains { $0.file == broken.file && ($0.line ?? 0) > 0 && $0.field != nil }, "\(details)")
             #expect(try await fixture.store.currentDataMapVersion() == 1)
             #expect(
@@ -133,7 +133,7 @@ struct DataMapRoutesTests {
                 uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(string: #"{"file": {}}"#)
             )
             #expect(response.status == .badRequest)
-            #expect(try response.decode(ErrorResponse.self).error.field == "files")
+            #expect(try response.decode(ErrorBody.self).error.field == "files")
         }
     }
 
@@ -155,7 +155,7 @@ struct DataMapRoutesTests {
     func auditRoutes() async throws {
         try await ServerFixture.with { fixture, client in
             let entries = try await client.execute(uri: "/api/v1/audit/entries?limit=2", method: .get, headers: fixture.headers(.auditor))
-            let page = try entries.decode(AuditEntriesPage.self)
+            let page = try entries.decode(AuditEntriesBody.self)
             #expect(page.entries.count == 2)
             #expect(page.next == 2)
             let verify = try await client.execute(uri: "/api/v1/audit/verify", method: .get, headers: fixture.headers(.auditor))

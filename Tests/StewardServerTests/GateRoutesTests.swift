@@ -85,7 +85,7 @@ struct GateRoutesTests {
             for (body, field) in cases {
                 let response = try await Self.post(client, "/api/v1/decisions", body, as: .service, fixture)
                 #expect((400..<500).contains(Int(response.status.code)), "\(body)")
-                let error = try response.decode(ErrorResponse.self).error
+                let error = try response.decode(ErrorBody.self).error
                 #expect(error.field == field, "\(body): \(error)")
             }
         }
@@ -104,7 +104,7 @@ struct GateRoutesTests {
                 """
             let response = try await Self.post(client, "/api/v1/decisions/batch", body, as: .service, fixture)
             #expect(response.status == .ok)
-            let results = try response.decode(Listing<BatchResultResponse>.self).items
+            let results = try response.decode(Listing<BatchResult>.self).items
             #expect(results.count == 4)
             #expect(results[0].decision?.allowed == true)
             #expect(results[1].error?.field == "requests[1].purpose")
@@ -127,7 +127,7 @@ struct GateRoutesTests {
             let restriction = try await Self.post(
                 client, "/api/v1/subjects/\(subject.id)/preferences", #"{"kind":"restriction","ground":"accuracy disputed"}"#, as: .dpo, fixture
             )
-            let restrictionID = try restriction.decode(PreferenceResponse.self).id
+            let restrictionID = try #require(try restriction.decode(Preference.Draft.self).id)
             let decide = #"{"system":"libraries","subject":{"id":"\#(subject.id)"},"categories":["user.name"],"purpose":"library_membership"}"#
             let restricted = try await Self.post(client, "/api/v1/decisions", decide, as: .service, fixture)
             #expect(try restricted.decode(DecisionRecord.self).allowed == false)

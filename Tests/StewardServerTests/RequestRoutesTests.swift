@@ -66,7 +66,7 @@ struct RequestRoutesTests {
                 #"{"kind":"access","requester":{"name":"Amy Pond","email":"Amy.Pond@example.org"},"description":"Everything you hold about me, including my library account"}"#,
                 fixture)
             #expect(submitted.status == .accepted, "\(submitted.text)")
-            let reference = try submitted.decode(PublicAnswerResponse.self).reference
+            let reference = try submitted.decode(PublicAnswer.self).reference
             // Only the code goes to an address not yet proved.
             #expect(try await worker.deliverDue() == 1)
             let mails = try await sink.waitForMessages(count: 1)
@@ -82,7 +82,7 @@ struct RequestRoutesTests {
             calendar.set("2026-03-04")
             let verified = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/verify", #"{"code":"\#(code)"}"#, fixture)
             #expect(verified.status == .ok, "\(verified.text)")
-            #expect(try verified.decode(PublicAnswerResponse.self).due == "2026-04-07")
+            #expect(try verified.decode(PublicAnswer.self).due == "2026-04-07")
             var view = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture).decode(RequestService.View.self)
             #expect(view.state.rawValue == "in_progress")
             #expect(view.clock.due?.description == "2026-04-07")
@@ -209,11 +209,11 @@ struct RequestRoutesTests {
         try await ServerFixture.with(configuration: Self.configuration(sink: sink), today: { calendar.today }) { fixture, client in
             _ = try await fixture.store.createSubject(
                 identifiers: [.init(kind: "email", value: "known@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
-            func submit(_ email: String) async throws -> (TestResponse, PublicAnswerResponse) {
+            func submit(_ email: String) async throws -> (TestResponse, PublicAnswer) {
                 let response = try await Self.send(
                     client, .post, "/api/v1/public/requests",
                     #"{"kind":"access","requester":{"name":"A Resident","email":"\#(email)"},"description":"My records"}"#, fixture)
-                var body = try response.decode(PublicAnswerResponse.self)
+                var body = try response.decode(PublicAnswer.self)
                 body.reference = ""
                 return (response, body)
             }
@@ -223,7 +223,7 @@ struct RequestRoutesTests {
             #expect(knownBody == unknownBody)
             #expect(knownBody.status == "awaiting_identity")
 
-            let reference = try known.decode(PublicAnswerResponse.self).reference
+            let reference = try known.decode(PublicAnswer.self).reference
             let worker = OutboxWorker(store: fixture.store, settings: fixture.environment.configuration.mail, logger: .init(label: "test"))
             try await worker.deliverDue()
             let mails = try await sink.waitForMessages(count: 2)
@@ -250,8 +250,8 @@ struct RequestRoutesTests {
             let again = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/code", nil, fixture)
             let missing = try await Self.send(client, .post, "/api/v1/public/requests/SR-0000-0000-0000/code", nil, fixture)
             #expect(again.status == .accepted && missing.status == .accepted)
-            var againBody = try again.decode(PublicAnswerResponse.self)
-            var missingBody = try missing.decode(PublicAnswerResponse.self)
+            var againBody = try again.decode(PublicAnswer.self)
+            var missingBody = try missing.decode(PublicAnswer.self)
             againBody.reference = ""
             missingBody.reference = ""
             #expect(againBody == missingBody)
@@ -288,14 +288,14 @@ struct RequestRoutesTests {
             for (uri, json, field) in cases {
                 let response = try await Self.send(client, .post, uri, json, as: uri.contains("public") ? nil : .caseworker, fixture)
                 #expect(response.status == .badRequest, "\(json) → \(response.status)")
-                #expect(try response.decode(ErrorResponse.self).error.field == field, "\(json) → \(response.text)")
+                #expect(try response.decode(ErrorBody.self).error.field == field, "\(json) → \(response.text)")
             }
             #expect(try await fixture.store.outbox().isEmpty)
             let huge =
                 #"{"kind":"access","requester":{"name":"A","email":"a@b.org"},"description":""# + String(repeating: "x", count: 70_000) + #""}"#
             let tooLarge = try await Self.send(client, .post, "/api/v1/public/requests", huge, fixture)
             #expect(tooLarge.status == .contentTooLarge)
-            #expect(try tooLarge.decode(ErrorResponse.self).error.field == "body")
+            #expect(try tooLarge.decode(ErrorBody.self).error.field == "body")
             let created = try await Self.send(
                 client, .post, "/api/v1/requests",
                 #"{"kind":"erasure","requester":{"name":"A","email":"a@b.org"},"description":"Delete my account"}"#,
@@ -310,7 +310,7 @@ struct RequestRoutesTests {
             for (json, field) in changes {
                 let response = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", json, as: .caseworker, fixture)
                 #expect(response.status == .badRequest || response.status == .conflict, "\(json) → \(response.status)")
-                #expect(try response.decode(ErrorResponse.self).error.field == field, "\(json) → \(response.text)")
+                #expect(try response.decode(ErrorBody.self).error.field == field, "\(json) → \(response.text)")
             }
             let view = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture).decode(RequestService.View.self)
             #expect(view.request.events.isEmpty)

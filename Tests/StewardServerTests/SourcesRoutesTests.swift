@@ -56,13 +56,13 @@ struct SourcesRoutesTests {
                     (#"{"corrections":[]}"#, "corrections"),
                 ] {
                     let refused = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", body, as: .caseworker, fixture)
-                    let answer = try refused.decode(ErrorResponse.self)
+                    let answer = try refused.decode(ErrorBody.self)
                     #expect(refused.status == .badRequest && answer.error.field == field, "\(refused.text)")
                 }
                 let dry = try await Self.send(
                     client, .post, "/api/v1/requests/\(reference)/execute",
                     #"{"dryRun":true,"erasure":{"deleteCollections":["library_csv.loans"]}}"#, as: .caseworker, fixture
-                ).decode(ChangeAnswerResponse.self)
+                ).decode(ChangeAnswer.self)
                 #expect(dry.complete && dry.rowsChanged == 3, "\(dry)")
                 let loanStep = try #require(dry.report.steps.first { $0.collection == "loans" })
                 #expect(loanStep.action.rawValue == "delete" && loanStep.keys == [["loan_id": "L1"], ["loan_id": "L3"]])
@@ -71,7 +71,7 @@ struct SourcesRoutesTests {
                 let done = try await Self.send(
                     client, .post, "/api/v1/requests/\(reference)/execute", #"{"erasure":{"deleteCollections":["library_csv.loans"]}}"#,
                     as: .caseworker, fixture
-                ).decode(ChangeAnswerResponse.self)
+                ).decode(ChangeAnswer.self)
                 #expect(done.complete)
                 #expect(
                     try CSVText.parse(try String(contentsOf: loans, encoding: .utf8), file: "loans.csv") == [
@@ -109,7 +109,7 @@ struct SourcesRoutesTests {
                     fixture)
 
                 let dry = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", #"{"dryRun":true}"#, as: .caseworker, fixture)
-                    .decode(DryRunResponse.self)
+                    .decode(DryRun.self)
                 #expect(dry.rows == 9)
                 #expect(dry.collections["benefits_db.payments"] == 2)
                 let unconfirmed = dry.unconfirmed

@@ -3,19 +3,19 @@ public import Foundation
 extension Preference {
     /// A preference as the API shows and takes it: a flat object with the fields its kind needs.
     public struct Draft: Codable, Sendable {
-        var id: String?
+        public var id: String?
         /// consent, explicit_consent, refusal, contact_condition, objection, restriction, marketing_opt_out.
-        var kind: String
-        var purpose: String?
-        var recipient: String?
-        var channels: [Channel]?
+        public var kind: String
+        public var purpose: String?
+        public var recipient: String?
+        public var channels: [Channel]?
         /// For objections: pending, upheld, overridden, not_applicable.
-        var outcome: String?
-        var reason: String?
-        var ground: String?
-        var given: String?
-        var expires: String?
-        var withdrawn: String?
+        public var outcome: String?
+        public var reason: String?
+        public var ground: String?
+        public var given: String?
+        public var expires: String?
+        public var withdrawn: String?
 
         public init(_ preference: Preference) {
             id = preference.id.rawValue

@@ -43,12 +43,6 @@ struct AuditController: Sendable {
     }
 }
 
-struct AuditEntriesBody: Encodable {
-    var entries: [AuditEntry]
-    /// Pass as `after` to read the next page; absent on the last page.
-    var next: Int64?
-}
-
 /// Collects export lines from the store's callback.
 final class LineCollector: Sendable {
     private let storage = Mutex<[String]>([])

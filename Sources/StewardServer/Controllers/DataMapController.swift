@@ -104,14 +104,6 @@ struct DataMapVersionBody: Encodable {
     var digest: String
 }
 
-struct CategoryBody: Encodable {
-    var key: String
-    var name: String
-    var description: String
-    var sensitivity: DataCategory.Sensitivity
-    var isThirdParty: Bool
-}
-
 /// A list under a named key, with the data-map version it came from.
 struct ListBody<Item: Encodable>: Encodable {
     var dataMapVersion: Int

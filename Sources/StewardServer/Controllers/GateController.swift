@@ -107,12 +107,6 @@ struct GateController: Sendable {
         var requests: [JSONValue]
     }
 
-    /// One result of a batch, in request order: a decision or an error.
-    struct BatchResult: Encodable {
-        var decision: DecisionRecord?
-        var error: ErrorBody.Detail?
-    }
-
     @Sendable func decideBatch(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: BatchBody.self, context: context)
         guard body.requests.count <= Self.maximumBatch else {

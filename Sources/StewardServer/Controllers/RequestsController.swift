@@ -205,14 +205,6 @@ struct CodeBody: Decodable {
     var code: String
 }
 
-/// What a resident is told: never anything about the person or what the council holds.
-struct PublicAnswer: Encodable {
-    var reference: String
-    var status: String
-    var message: String
-    var due: String?
-}
-
 /// Limits how often one address may use the public routes, so codes cannot be guessed across many
 /// requests and the intake cannot be flooded. Counts are kept per process in fixed windows.
 actor PublicRateLimiter {

@@ -47,41 +47,15 @@ struct SourcesController: Sendable {
             case dryRun, corrections, erasure
         }
 
-        /// Any name not among the body's fields.
-        struct AnyKey: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
-        }
-
         /// A misspelt field is refused: an erasure whose policy went unread would mask everything
         /// with null.
         init(from decoder: any Decoder) throws {
-            let known = Set(CodingKeys.allCases.map(\.rawValue))
-            if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
-                throw StewardError(.invalidInput, "unknown field '\(unknown)'; the body takes dryRun, corrections and erasure", field: unknown)
-            }
+            try decoder.refuseUnknownKeys(CodingKeys.self)
             let container = try decoder.container(keyedBy: CodingKeys.self)
             dryRun = try container.decodeIfPresent(Bool.self, forKey: .dryRun)
             corrections = try container.decodeIfPresent([Correction].self, forKey: .corrections)
             erasure = try container.decodeIfPresent(ErasurePolicy.self, forKey: .erasure)
         }
-    }
-
-    /// A rectification's or erasure's answer.
-    struct ChangeAnswer: Encodable {
-        var complete: Bool
-        var rowsChanged: Int
-        var report: ChangeReport
-    }
-
-    /// A dry run's answer: what would be handed over, without the values.
-    struct DryRun: Encodable {
-        var rows: Int
-        var collections: [String: Int]
-        var redactions: [AccessResult.Redaction]
-        var unconfirmed: [PersonSearch.Unconfirmed]
     }
 
     @Sendable func addSource(_ request: Request, context: StewardRequestContext) async throws -> Response {

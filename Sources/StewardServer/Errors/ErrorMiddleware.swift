@@ -73,14 +73,3 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         return Response(status: status ?? Self.status(for: error.code), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
-
-/// The API's error body.
-struct ErrorBody: Encodable {
-    struct Detail: Encodable {
-        var code: String
-        var message: String
-        var field: String?
-        var details: [StewardError.Issue]?
-    }
-    var error: Detail
-}
