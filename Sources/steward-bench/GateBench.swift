@@ -5,7 +5,9 @@ import StewardCore
 /// person with 20 preferences; the time of one `Gate.decide`, call by call.
 enum GateBench {
     static func dataMap() -> DataMap {
-        let categories = ["user.name", "user.contact.email", "user.contact.address", "user.health_and_medical", "user.financial", "user.unique_id"]
+        let categories: [DataCategory.Key] = [
+            "user.name", "user.contact.email", "user.contact.address", "user.health_and_medical", "user.financial", "user.unique_id",
+        ]
         let start = CalendarDate(year: 2024, month: 1, day: 1)!
         let purposes = (0..<500).map { index in
             Purpose(

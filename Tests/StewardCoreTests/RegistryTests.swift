@@ -6,13 +6,13 @@ struct RegistryTests {
     @Test(
         "sensitivity is inherited from a parent category",
         arguments: [
-            ("user.health_and_medical", DataCategory.Sensitivity.specialCategory),
+            (DataCategory.Key("user.health_and_medical"), DataCategory.Sensitivity.specialCategory),
             ("user.criminal_history", .criminalOffence),
             ("user.contact.email", .ordinary),
             ("user.equality_monitoring.ethnicity", .specialCategory),
             ("user.social_care.assessment", .specialCategory),
         ])
-    func sensitivity(_ key: String, _ expected: DataCategory.Sensitivity) {
+    func sensitivity(_ key: DataCategory.Key, _ expected: DataCategory.Sensitivity) {
         #expect(Taxonomy.builtin.categories[key] != nil)
         #expect(Taxonomy.builtin.sensitivity(of: key) == expected)
     }

@@ -11,7 +11,7 @@ public import StewardStore
 public enum CouncilFixture {
     public static func field(
         _ name: String, identity: IdentityKind.Key? = nil, type: Dataset.DataType.Base = .string, primaryKey: Bool = false,
-        references: [Dataset.Reference] = [], categories: [String] = ["user"], readOnly: Bool = false, shared: Bool = false,
+        references: [Dataset.Reference] = [], categories: [DataCategory.Key] = ["user"], readOnly: Bool = false, shared: Bool = false,
         fields: [Dataset.Field] = []
     ) -> Dataset.Field {
         Dataset.Field(

@@ -4,7 +4,7 @@ public struct DecisionRequest: Sendable, Hashable, Codable {
     /// Who asks: a token or user name, never personal data.
     public var actor: String
     public var system: System.Key
-    public var categories: [String]
+    public var categories: [DataCategory.Key]
     public var purpose: Purpose.Key
     /// Nil for a use inside the council that goes to nobody.
     public var recipient: Recipient.Key?
@@ -12,7 +12,8 @@ public struct DecisionRequest: Sendable, Hashable, Codable {
     public var justification: Justification?
 
     public init(
-        actor: String, system: System.Key, categories: [String], purpose: Purpose.Key, recipient: Recipient.Key? = nil, channel: Channel? = nil,
+        actor: String, system: System.Key, categories: [DataCategory.Key], purpose: Purpose.Key, recipient: Recipient.Key? = nil,
+        channel: Channel? = nil,
         justification: Justification? = nil
     ) {
         self.actor = actor
@@ -92,11 +93,12 @@ public struct Disclosure: Sendable, Hashable, Codable {
     public var system: System.Key
     public var recipient: Recipient.Key
     public var purpose: Purpose.Key
-    public var categories: [String]
+    public var categories: [DataCategory.Key]
     public var basis: [String]
 
     public init(
-        id: String, decision: String, time: String, system: System.Key, recipient: Recipient.Key, purpose: Purpose.Key, categories: [String],
+        id: String, decision: String, time: String, system: System.Key, recipient: Recipient.Key, purpose: Purpose.Key,
+        categories: [DataCategory.Key],
         basis: [String]
     ) {
         self.id = id

@@ -78,8 +78,8 @@ private struct Evaluation {
         activePreferences.contains { if case .consent = $0.kind { true } else { false } }
     }
 
-    func name(ofCategory key: String) -> String {
-        context.taxonomy.categories[key]?.name.lowercased() ?? key
+    func name(ofCategory key: DataCategory.Key) -> String {
+        context.taxonomy.categories[key]?.name.lowercased() ?? key.rawValue
     }
 
     mutating func run() {
@@ -131,13 +131,13 @@ private struct Evaluation {
     }
 
     /// True when one category is the other or contains it.
-    static func related(_ lhs: String, _ rhs: String) -> Bool {
-        lhs == rhs || lhs.hasPrefix(rhs + ".") || rhs.hasPrefix(lhs + ".")
+    static func related(_ lhs: DataCategory.Key, _ rhs: DataCategory.Key) -> Bool {
+        lhs.covers(rhs) || rhs.covers(lhs)
     }
 
     // DPA 2018 Sch 1 para 8: equality monitoring data is for statistics, never for decisions about a person.
     mutating func checkEqualityMonitoring(purpose: Purpose, recipient: Recipient?) {
-        let monitoring = request.categories.filter { Self.related($0, "user.equality_monitoring") }
+        let monitoring = request.categories.filter { Self.related($0, .equalityMonitoring) }
         guard let first = monitoring.first else { return }
         let forStatistics = purpose.dataUse == "public_service.equality_monitoring" && recipient == nil
         if !forStatistics {
@@ -355,7 +355,7 @@ private struct Evaluation {
         func covers(_ agreement: Recipient.Agreement) -> Bool {
             agreement.purposes.contains(purpose.key)
                 && request.categories.allSatisfy { category in
-                    agreement.categories.contains { category == $0 || category.hasPrefix($0 + ".") }
+                    agreement.categories.contains { $0.covers(category) }
                 }
         }
         if recipient.kind == .processor {

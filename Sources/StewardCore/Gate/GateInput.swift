@@ -140,7 +140,7 @@ struct JustificationBody: Decodable {
 public struct DecisionBody: Decodable, Sendable {
     var system: String
     var subject: SubjectReferenceBody?
-    var categories: [String]
+    var categories: [DataCategory.Key]
     var purpose: String
     var recipient: String?
     var channel: Channel?

@@ -62,7 +62,8 @@ public struct GateService: Sendable {
             details: [
                 "subject": subject.map { .string($0.rawValue) } ?? .null, "system": .string(request.system.rawValue),
                 "purpose": .string(request.purpose.rawValue), "recipient": request.recipient.map { .string($0.rawValue) } ?? .null,
-                "categories": .array(request.categories.map { .string($0) }), "channel": request.channel.map { .string($0.rawValue) } ?? .null,
+                "categories": .array(request.categories.map { .string($0.rawValue) }),
+                "channel": request.channel.map { .string($0.rawValue) } ?? .null,
                 "basis": .array(decision.basis.map { .string($0) }), "reasons": .array(decision.reasons.map { .string($0) }),
                 "justification": request.justification.map { .string(String(describing: $0)) } ?? .null,
             ]

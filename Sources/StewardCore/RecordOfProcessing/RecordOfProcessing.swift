@@ -69,7 +69,7 @@ public struct RecordOfProcessing: Sendable, Hashable, Codable {
                 systems: systems.map(\.name),
                 departments: Array(Set(systems.map(\.department))).sorted(),
                 dataSubjects: purpose.dataSubjects.map { taxonomy.subjects[$0]?.name ?? $0 },
-                dataCategories: purpose.dataCategories.map { taxonomy.categories[$0]?.name ?? $0 },
+                dataCategories: purpose.dataCategories.map { taxonomy.categories[$0]?.name ?? $0.rawValue },
                 recipients: recipients.map { "\($0.name) (\($0.kind.title))" },
                 transfers: transfers,
                 transferSafeguards: safeguards,

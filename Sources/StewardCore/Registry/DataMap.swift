@@ -230,7 +230,7 @@ public struct Dataset: Sendable, Hashable, Codable {
     public struct Field: Sendable, Hashable, Codable {
         public var name: String
         public var description: String?
-        public var dataCategories: [String]
+        public var dataCategories: [DataCategory.Key]
         public var identity: IdentityKind.Key?
         public var references: [Reference]
         public var isPrimaryKey: Bool
@@ -244,7 +244,8 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var fields: [Field]
 
         public init(
-            name: String, description: String?, dataCategories: [String], identity: IdentityKind.Key?, references: [Reference], isPrimaryKey: Bool,
+            name: String, description: String?, dataCategories: [DataCategory.Key], identity: IdentityKind.Key?, references: [Reference],
+            isPrimaryKey: Bool,
             dataType: DataType?, isReadOnly: Bool, isShared: Bool = false, fields: [Field]
         ) {
             self.name = name
@@ -267,7 +268,7 @@ public struct Dataset: Sendable, Hashable, Codable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
             description = try container.decodeIfPresent(String.self, forKey: .description)
-            dataCategories = try container.decode([String].self, forKey: .dataCategories)
+            dataCategories = try container.decode([DataCategory.Key].self, forKey: .dataCategories)
             identity = try container.decodeIfPresent(IdentityKind.Key.self, forKey: .identity)
             references = try container.decode([Reference].self, forKey: .references)
             isPrimaryKey = try container.decode(Bool.self, forKey: .isPrimaryKey)
@@ -340,14 +341,14 @@ public struct Purpose: Sendable, Hashable, Codable {
     public var legislation: String?
     public var specialCondition: SpecialCondition?
     public var criminalOffenceCondition: SpecialCondition?
-    public var dataCategories: [String]
+    public var dataCategories: [DataCategory.Key]
     public var dataSubjects: [String]
     /// Where the data comes from when not from the person (UK GDPR Art 14(2)(f), 15(1)(g)).
     public var sources: [String]?
 
     public init(
         key: Key, name: String, description: String?, dataUse: String, lawfulBasis: LawfulBasis, legislation: String?,
-        specialCondition: SpecialCondition?, criminalOffenceCondition: SpecialCondition?, dataCategories: [String], dataSubjects: [String],
+        specialCondition: SpecialCondition?, criminalOffenceCondition: SpecialCondition?, dataCategories: [DataCategory.Key], dataSubjects: [String],
         sources: [String]? = nil
     ) {
         self.sources = sources
@@ -486,13 +487,13 @@ public struct Recipient: Sendable, Hashable, Codable {
     public struct Agreement: Sendable, Hashable, Codable {
         public var kind: Kind
         public var reference: String?
-        public var categories: [String]
+        public var categories: [DataCategory.Key]
         public var purposes: [Purpose.Key]
         public var starts: CalendarDate
         public var ends: CalendarDate?
 
         public init(
-            kind: Kind, reference: String?, categories: [String], purposes: [Purpose.Key], starts: CalendarDate, ends: CalendarDate?
+            kind: Kind, reference: String?, categories: [DataCategory.Key], purposes: [Purpose.Key], starts: CalendarDate, ends: CalendarDate?
         ) {
             self.kind = kind
             self.reference = reference

@@ -61,8 +61,10 @@ private struct Validator {
     }
 
     mutating func checkCategories(_ file: String, _ categories: [Located<String>]) {
-        for category in categories where taxonomy.categories[category.value] == nil {
-            report(file, category, "unknown data category '\(category.value)'\(suggestion(category.value, in: taxonomy.categories.keys))")
+        for category in categories where taxonomy.categories[.init(category.value)] == nil {
+            report(
+                file, category, "unknown data category '\(category.value)'\(suggestion(category.value, in: taxonomy.categories.keys.map(\.rawValue)))"
+            )
         }
     }
 
@@ -147,8 +149,8 @@ private struct Validator {
             if draft.dataCategories.isEmpty {
                 report(file, draft.key, "purpose '\(draft.key.value)' lists no data_categories")
             }
-            let sensitivities = draft.dataCategories.filter { taxonomy.categories[$0.value] != nil }.map {
-                ($0, taxonomy.sensitivities(covering: $0.value))
+            let sensitivities = draft.dataCategories.filter { taxonomy.categories[.init($0.value)] != nil }.map {
+                ($0, taxonomy.sensitivities(covering: .init($0.value)))
             }
             // UK GDPR Art 9(1): special category data needs an Art 9(2) condition as well as a basis.
             if let first = sensitivities.first(where: { $0.1.contains(.specialCategory) }), draft.specialCondition == nil {
@@ -169,7 +171,7 @@ private struct Validator {
                     Purpose(
                         key: .init(draft.key.value), name: draft.name, description: draft.description, dataUse: draft.dataUse.value,
                         lawfulBasis: basis, legislation: draft.legislation, specialCondition: special, criminalOffenceCondition: criminal,
-                        dataCategories: draft.dataCategories.map(\.value), dataSubjects: draft.dataSubjects.map(\.value),
+                        dataCategories: draft.dataCategories.map { .init($0.value) }, dataSubjects: draft.dataSubjects.map(\.value),
                         sources: draft.sources.isEmpty ? nil : draft.sources
                     )
                 )
@@ -231,7 +233,7 @@ private struct Validator {
                 if let agreementKind, let starts {
                     agreements.append(
                         .init(
-                            kind: agreementKind, reference: agreement.reference, categories: agreement.categories.map(\.value),
+                            kind: agreementKind, reference: agreement.reference, categories: agreement.categories.map { .init($0.value) },
                             purposes: agreement.purposes.map { .init($0.value) }, starts: starts, ends: ends
                         )
                     )
@@ -316,7 +318,7 @@ private struct Validator {
             let nested = validateFields(field.fields, file: file, identityKeys: identityKeys, datasets: datasets)
             result.append(
                 .init(
-                    name: field.name.value, description: field.description, dataCategories: field.dataCategories.map(\.value),
+                    name: field.name.value, description: field.description, dataCategories: field.dataCategories.map { .init($0.value) },
                     identity: field.identity.map { .init($0.value) }, references: references, isPrimaryKey: field.isPrimaryKey, dataType: dataType,
                     isReadOnly: field.isReadOnly, isShared: field.isShared, fields: nested
                 )

@@ -4,7 +4,7 @@
 /// public-sector extensions; a data map may only use keys that the taxonomy knows.
 public struct Taxonomy: Sendable, Hashable {
     /// Every data category, keyed by its dotted key (`user.contact.email`).
-    public let categories: [String: DataCategory]
+    public let categories: [DataCategory.Key: DataCategory]
     /// Every data use, keyed by its dotted key (`essential.service`).
     public let uses: [String: DataUse]
     /// Every kind of data subject, keyed by its key (`customer`, `resident`).
@@ -20,10 +20,9 @@ public struct Taxonomy: Sendable, Hashable {
     /// Every sensitivity of anything a category may cover: itself (with what it inherits) and its
     /// descendants. A purpose that lists `user` covers `user.health` and `user.criminal_history`
     /// too, so it needs both an Art 9 and an Art 10 condition.
-    public func sensitivities(covering key: String) -> Set<DataCategory.Sensitivity> {
+    public func sensitivities(covering key: DataCategory.Key) -> Set<DataCategory.Sensitivity> {
         var found: Set<DataCategory.Sensitivity> = [sensitivity(of: key)]
-        let prefix = key + "."
-        for (candidate, category) in categories where candidate.hasPrefix(prefix) {
+        for (candidate, category) in categories where candidate != key && key.covers(candidate) {
             found.insert(category.sensitivity)
         }
         return found
@@ -31,14 +30,14 @@ public struct Taxonomy: Sendable, Hashable {
 
     /// The sensitivity of a category, taking the strictest of the category and its ancestors,
     /// so `user.health_and_medical.genetic` is special category because its parent is.
-    public func sensitivity(of key: String) -> DataCategory.Sensitivity {
+    public func sensitivity(of key: DataCategory.Key) -> DataCategory.Sensitivity {
         var strictest = DataCategory.Sensitivity.ordinary
-        var current: String? = key
+        var current: DataCategory.Key? = key
         while let candidate = current {
             if let category = categories[candidate], category.sensitivity > strictest {
                 strictest = category.sensitivity
             }
-            current = candidate.parentKey
+            current = candidate.parent
         }
         return strictest
     }
@@ -46,6 +45,9 @@ public struct Taxonomy: Sendable, Hashable {
 
 /// A kind of personal (or system) data, such as `user.contact.email`.
 public struct DataCategory: Sendable, Hashable, Codable {
+    /// A category's dotted key (`user.contact.email`): each dot goes one level down the taxonomy.
+    public typealias Key = StewardCore.Key<DataCategory>
+
     /// How the law treats a category: ordinary personal data, special category data (UK GDPR Art 9)
     /// or criminal offence data (UK GDPR Art 10).
     public enum Sensitivity: String, Sendable, Hashable, Codable, Comparable {
@@ -65,7 +67,7 @@ public struct DataCategory: Sendable, Hashable, Codable {
         public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
     }
 
-    public let key: String
+    public let key: Key
     public let name: String
     public let description: String
     public let sensitivity: Sensitivity
@@ -73,7 +75,7 @@ public struct DataCategory: Sendable, Hashable, Codable {
     /// which an access request must consider redacting (DPA 2018 Sch 2 Pt 3 para 16).
     public let isThirdParty: Bool
 
-    public init(key: String, name: String, description: String, sensitivity: Sensitivity = .ordinary, isThirdParty: Bool = false) {
+    public init(key: Key, name: String, description: String, sensitivity: Sensitivity = .ordinary, isThirdParty: Bool = false) {
         self.key = key
         self.name = name
         self.description = description
@@ -108,4 +110,22 @@ extension String {
         guard let dot = lastIndex(of: ".") else { return nil }
         return String(self[..<dot])
     }
+}
+
+extension Key where Owner == DataCategory {
+    /// The category one level up, or nil at the top (`user`).
+    public var parent: Self? { rawValue.parentKey.map { Self(rawValue: $0) } }
+
+    /// True when `other` is this category or one below it: `user.contact` covers
+    /// `user.contact.email`, and not `user.contacts`.
+    public func covers(_ other: Self) -> Bool {
+        other == self || other.rawValue.hasPrefix(rawValue + ".")
+    }
+
+    /// Things about other people: a relative, a referrer (DPA 2018 Sch 2 Pt 3 para 16).
+    public static let thirdParty: Self = "user.third_party"
+    /// Images of the person, which CCTV requests search.
+    public static let image: Self = "user.image"
+    /// Steward's UK public-sector equality monitoring categories (DPA 2018 Sch 1 para 8).
+    public static let equalityMonitoring: Self = "user.equality_monitoring"
 }

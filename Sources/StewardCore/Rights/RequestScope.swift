@@ -42,7 +42,7 @@ public enum RequestScope {
     static func holdsImages(_ system: System, in dataMap: DataMap) -> Bool {
         system.datasets.contains { key in
             dataMap.dataset(key)?.collections.contains { collection in
-                collection.allFields.contains { $0.field.dataCategories.contains { $0 == "user.image" || $0.hasPrefix("user.image.") } }
+                collection.allFields.contains { $0.field.dataCategories.contains { DataCategory.Key.image.covers($0) } }
             } ?? false
         }
     }

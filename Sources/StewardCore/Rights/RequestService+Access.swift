@@ -19,10 +19,9 @@ extension RequestService {
         do {
             request = try await self.request(id)
         } catch {
-            if begun {
-                try? await requests.finishRun(id, RunEnd(failure: (error as? StewardError)?.message ?? "the request could not be read"), events: [])
-            }
-            throw error
+            let failure = StewardError.wrapping(error, .internal, "the request could not be read")
+            if begun { try? await requests.finishRun(id, RunEnd(failure: failure.message), events: []) }
+            throw failure
         }
         if !begun { try request.checkRunnable(.access) }
         let started = AuditChain.timestamp()
@@ -60,14 +59,14 @@ extension RequestService {
             return result
         } catch {
             for connection in connections { await connection.close() }
-            let message = (error as? StewardError)?.message ?? "the search failed"
+            let failure = StewardError.wrapping(error, .internal, "the search failed")
             if !dryRun {
                 let event = AuditEvent(
                     actor: actor, action: .run(.access, .failed), object: "request/\(id)",
-                    details: ["error": .string(message), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null])
-                try? await requests.finishRun(id, RunEnd(failure: message), events: [event])
+                    details: ["error": .string(failure.message), "field": failure.field.map { .string($0) } ?? .null])
+                try? await requests.finishRun(id, RunEnd(failure: failure.message), events: [event])
             }
-            throw error
+            throw failure
         }
     }
 

@@ -79,23 +79,25 @@ extension RequestService {
         let ranAt = AuditChain.timestamp()
         if !dryRun { try await requests.startRun(id, startedAt: ranAt) }
         let requests = self.requests
-        /// A run that stops on an error is recorded with where it stopped, never the values given.
-        func recordFailure(_ error: any Error) async {
+        /// A run that stops on an error is recorded with where it stopped, never the values given;
+        /// the error goes on with its cause.
+        func recordFailure(_ error: any Error) async -> StewardError {
+            let failure = StewardError.wrapping(error, .internal, "the run failed")
             let event = AuditEvent(
                 actor: actor, action: .run(kind, .failed), object: "request/\(id)",
-                details: ["dryRun": .bool(dryRun), "field": (error as? StewardError)?.field.map { .string($0) } ?? .null])
+                details: ["dryRun": .bool(dryRun), "field": failure.field.map { .string($0) } ?? .null])
             if dryRun {
                 try? await requests.append(event)
             } else {
-                try? await requests.finishRun(id, RunEnd(failure: (error as? StewardError)?.message ?? "the run failed"), events: [event])
+                try? await requests.finishRun(id, RunEnd(failure: failure.message), events: [event])
             }
+            return failure
         }
         let opened: (map: DataMap, sources: [DataSource], connections: [Dataset.Key: any SourceConnection])
         do {
             opened = try await openSources()
         } catch {
-            await recordFailure(error)
-            throw error
+            throw await recordFailure(error)
         }
         defer { for connection in opened.connections.values { Task { await connection.close() } } }
         do {
@@ -136,8 +138,7 @@ extension RequestService {
             }
             return report
         } catch {
-            await recordFailure(error)
-            throw error
+            throw await recordFailure(error)
         }
     }
 
@@ -152,7 +153,7 @@ extension RequestService {
             do {
                 _ = try await connection.apply(list, types: map.dataset(dataset)?.fieldTypes ?? [:])
             } catch {
-                let reason = (error as? StewardError)?.message ?? "the source refused the changes"
+                let reason = StewardError.wrapping(error, .unavailable, "the source refused the changes").message
                 let done = applied.isEmpty ? "no source was changed" : "already changed: \(applied.joined(separator: ", "))"
                 throw StewardError(
                     .unavailable, "\(dataset): \(reason); \(done)",

@@ -93,7 +93,7 @@ public struct SupplementaryInformation: Sendable, Hashable, Codable {
             purposeKeys.append(key)
         }
         let purposes = purposeKeys.compactMap { dataMap.purpose($0) }
-        func categoryName(_ key: String) -> String { taxonomy.categories[key]?.name ?? key }
+        func categoryName(_ key: DataCategory.Key) -> String { taxonomy.categories[key]?.name ?? key.rawValue }
 
         controller = dataMap.controller.name
         generatedOn = date

@@ -59,11 +59,11 @@ public struct AccessResult: Sendable, Hashable, Codable {
                 }
             }
             for (path, field) in fields {
-                if field.dataCategories.contains(where: { $0 == "user.third_party" || $0.hasPrefix("user.third_party.") }) {
+                if field.dataCategories.contains(where: { DataCategory.Key.thirdParty.covers($0) }) {
                     withhold(
                         path, where: { _ in true },
                         reason:
-                            "The field holds information about another person (\(field.dataCategories.joined(separator: ", "))); withheld under DPA 2018 Sch 2 para 16 unless they consent or disclosure is reasonable."
+                            "The field holds information about another person (\(field.dataCategories.map(\.rawValue).joined(separator: ", "))); withheld under DPA 2018 Sch 2 para 16 unless they consent or disclosure is reasonable."
                     )
                 } else {
                     withhold(

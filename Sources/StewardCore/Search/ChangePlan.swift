@@ -100,11 +100,11 @@ public struct ErasurePolicy: Sendable, Hashable, Codable {
     }
 
     /// The strategy for a field.
-    public func strategy(for place: String, categories: [String]) -> MaskingStrategy {
+    public func strategy(for place: String, categories: [DataCategory.Key]) -> MaskingStrategy {
         if let exact = strategies[place] { return exact }
         var best: (length: Int, strategy: MaskingStrategy)?
         for category in categories {
-            for (key, strategy) in strategies where category == key || category.hasPrefix(key + ".") {
+            for (key, strategy) in strategies where DataCategory.Key(key).covers(category) {
                 if key.count > best?.length ?? -1 { best = (key.count, strategy) }
             }
         }

@@ -68,6 +68,14 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
         self.location = SourceLocation(file: file, line: line)
     }
 
+    /// `error` itself when it is Steward's own; otherwise a `code` error saying `message`, with
+    /// `error` kept as its cause, so nothing is lost and nothing unknown is shown to a caller.
+    public static func wrapping(
+        _ error: any Error, _ code: Code, _ message: String, field: String? = nil, file: String = #fileID, line: Int = #line
+    ) -> StewardError {
+        error as? StewardError ?? StewardError(code, message, field: field, underlying: error, file: file, line: line)
+    }
+
     /// The same error, at another field (an item of a list, say).
     public func at(field: String?) -> StewardError {
         var copy = self

@@ -81,7 +81,7 @@ public struct AuditEntriesBody: Codable, Sendable {
 
 /// A category as `GET /api/v1/categories` lists it.
 public struct CategoryBody: Codable, Sendable {
-    public var key: String
+    public var key: DataCategory.Key
     public var name: String
     public var description: String
     public var sensitivity: DataCategory.Sensitivity

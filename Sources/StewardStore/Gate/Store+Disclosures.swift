@@ -37,7 +37,7 @@ extension Store {
                 time: try row.decode(column: "time", as: String.self), system: .init(try row.decode(column: "system", as: String.self)),
                 recipient: .init(try row.decode(column: "recipient", as: String.self)),
                 purpose: .init(try row.decode(column: "purpose", as: String.self)),
-                categories: try decoder.decode([String].self, from: Data(try row.decode(column: "categories", as: String.self).utf8)),
+                categories: try decoder.decode([DataCategory.Key].self, from: Data(try row.decode(column: "categories", as: String.self).utf8)),
                 basis: try decoder.decode([String].self, from: Data(try row.decode(column: "basis", as: String.self).utf8))
             )
         }

@@ -124,14 +124,19 @@ public final class SQLSourceReader: SourceConnection {
         let query =
             SQLQueryString("SELECT ") + "\(columns)" + " FROM " + "\(ident: collection)" + " WHERE " + "\(ident: field)" + " IN "
             + "\(SQLGroupExpression(SQLList(candidates)))"
-        return try await handle.read { database in
-            try await database.raw(query).all().map { row in
-                var values: [String: String] = [:]
-                for name in fields {
-                    if let value = try row.decode(column: name, as: String?.self) { values[name] = value }
+        do {
+            return try await handle.read { database in
+                try await database.raw(query).all().map { row in
+                    var values: [String: String] = [:]
+                    for name in fields {
+                        if let value = try row.decode(column: name, as: String?.self) { values[name] = value }
+                    }
+                    return values
                 }
-                return values
             }
+        } catch {
+            // The database's own words may quote a value, so only the place is said; the cause is kept.
+            throw StewardError.wrapping(error, .unavailable, "\(collection) could not be read by \(field)", field: "\(collection).\(field)")
         }
     }
 

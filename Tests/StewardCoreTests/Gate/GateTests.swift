@@ -20,7 +20,7 @@ struct GateTests {
     }
 
     static func decide(
-        system: System.Key, categories: [String], purpose: Purpose.Key, recipient: Recipient.Key? = nil, channel: Channel? = nil,
+        system: System.Key, categories: [DataCategory.Key], purpose: Purpose.Key, recipient: Recipient.Key? = nil, channel: Channel? = nil,
         justification: Justification? = nil, subject: Subject? = adult, preferences: [Preference] = [], today: CalendarDate = today
     ) -> Decision {
         Gate.decide(
