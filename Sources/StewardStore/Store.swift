@@ -247,10 +247,7 @@ extension Store: DataMapRepository {
 extension Store {
     /// Creates a token; returns it with its secret, which is shown once and stored only as a hash.
     public func createToken(name: String, role: Role, actor: String) async throws -> (token: APIToken, secret: String) {
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 100 else {
-            throw StewardError(.invalidInput, "a token name must be 1 to 100 characters", field: "name")
-        }
+        let trimmed = try APIToken.checkedName(name)
         let id = Secret.randomHex(bytes: 8)
         let secret = "stw_\(id)_\(Secret.randomHex(bytes: 32))"
         let token = APIToken(id: id, name: trimmed, role: role, createdAt: AuditChain.timestamp(), createdBy: actor)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an API token may do. Every `/api/v1` route names the roles it admits.
 public enum Role: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     /// The Data Protection Officer and information governance team: everything.
@@ -28,5 +30,16 @@ public struct APIToken: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.createdBy = createdBy
         self.revokedAt = revokedAt
+    }
+}
+
+extension APIToken {
+    /// A token's name as it is kept: trimmed, 1 to 100 characters, saying who or what uses it.
+    public static func checkedName(_ name: String) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 100 else {
+            throw StewardError(.invalidInput, "a token name must be 1 to 100 characters", field: "name")
+        }
+        return trimmed
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where one dataset of the data map really lives: a PostgreSQL database, a SQLite file, or a
 /// folder of CSV files (one per collection). The location may hold credentials, so it is stored
 /// sealed and shown only with any password removed.
@@ -28,6 +30,23 @@ public struct DataSource: Sendable, Hashable, Codable {
         self.shownLocation = shownLocation
         self.createdAt = createdAt
         self.createdBy = createdBy
+    }
+
+    /// A source as staff register it, checked: an id of 1 to 64 letters, digits, `_` or `-`, a
+    /// name, and a location of its kind (kept sealed; only `shownLocation` is ever shown).
+    public static func checked(
+        id: String, name: String, kind: Kind, dataset: Dataset.Key, location: String, createdAt: String, createdBy: String
+    ) throws -> DataSource {
+        let trimmedID = id.trimmingCharacters(in: .whitespaces)
+        guard !trimmedID.isEmpty, trimmedID.count <= 64, trimmedID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+            throw StewardError(.invalidInput, "a source id is 1 to 64 letters, digits, '_' or '-'", field: "id")
+        }
+        let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmedName.isEmpty, trimmedName.count <= 200 else { throw StewardError(.invalidInput, "a source needs a name", field: "name") }
+        return DataSource(
+            id: .init(trimmedID), name: trimmedName, kind: kind, dataset: dataset, shownLocation: try shown(location, kind: kind),
+            createdAt: createdAt,
+            createdBy: createdBy)
     }
 
     /// Checks a location for its kind and returns it with any password removed, for showing.

@@ -133,8 +133,7 @@ extension Store {
         }
     }
 
-    /// Records a failed try: tried again later with backoff (one minute, doubling, at most six
-    /// hours), or marked failed when the server refused it permanently or the tries are used up.
+    /// Records a failed try: tried again later, or marked failed, as `LetterDelivery` says.
     /// The error must not contain personal data; SMTP replies and connection errors do not.
     @discardableResult
     public func markFailed(
@@ -143,8 +142,7 @@ extension Store {
         async throws -> OutboxMessage.Status
     {
         let attempts = message.attempts + 1
-        let givingUp = permanent || attempts >= maxAttempts
-        let next = now + min(60 << min(attempts - 1, 20), 6 * 3600)
+        let (givingUp, next) = LetterDelivery.afterFailure(attempts: attempts, permanent: permanent, maxAttempts: maxAttempts, now: now)
         let status: OutboxMessage.Status = givingUp ? .failed : .pending
         return try await writeAudited { database in
             let held = try await Self.updateClaimed(

@@ -11,20 +11,15 @@ extension Store: SourceRepository {
     public func addSource(
         id: String, name: String, kind: DataSource.Kind, dataset: Dataset.Key, location: String, actor: String
     ) async throws -> DataSource {
-        let trimmedID = id.trimmingCharacters(in: .whitespaces)
-        guard !trimmedID.isEmpty, trimmedID.count <= 64, trimmedID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-            throw StewardError(.invalidInput, "a source id is 1 to 64 letters, digits, '_' or '-'", field: "id")
-        }
-        let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmedName.isEmpty, trimmedName.count <= 200 else { throw StewardError(.invalidInput, "a source needs a name", field: "name") }
-        let shown = try DataSource.shown(location, kind: kind)
+        let source = try DataSource.checked(
+            id: id, name: name, kind: kind, dataset: dataset, location: location, createdAt: AuditChain.timestamp(), createdBy: actor)
         guard let map = try await currentDataMap()?.dataMap, map.dataset(dataset) != nil else {
             throw StewardError(.invalidInput, "the data map has no dataset '\(dataset)'", field: "dataset")
         }
+        let trimmedID = source.id.rawValue
         let sealed = try dataSeal.seal(location, context: "source:\(trimmedID)")
-        let source = DataSource(
-            id: .init(trimmedID), name: trimmedName, kind: kind, dataset: dataset, shownLocation: shown, createdAt: AuditChain.timestamp(),
-            createdBy: actor)
+        let shown = source.shownLocation
+        let trimmedName = source.name
         return try await writeAudited { database in
             if try await database.raw("SELECT id FROM sources WHERE id = \(bind: trimmedID) OR dataset = \(bind: dataset.rawValue)").first() != nil {
                 throw StewardError(.conflict, "a source with this id, or for dataset '\(dataset)', already exists", field: "id")
