@@ -1,3 +1,6 @@
+// This file is long because it is data: every category, use and subject of the built-in taxonomy,
+// one per line, so that a council can read (and a reviewer diff) the whole vocabulary in one place.
+
 /// The taxonomy Steward ships with.
 ///
 /// The `fideslangCategories`, `fideslangUses` and `fideslangSubjects` lists are derived from the fideslang

@@ -1,5 +1,4 @@
 import Foundation
-public import Logging
 import SQLKit
 public import StewardCore
 

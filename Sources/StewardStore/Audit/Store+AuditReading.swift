@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+import SQLKit
+public import StewardCore
+
+extension Store {
+    /// Entries after `seq`, oldest first.
+    public func auditEntries(after seq: Int64 = 0, limit: Int = 100) async throws -> [AuditEntry] {
+        try await handle.read { database in try await Self.entries(after: seq, limit: limit, on: database) }
+    }
+
+    static func entries(after seq: Int64, limit: Int, on database: any SQLDatabase) async throws -> [AuditEntry] {
+        try await database.raw(
+            "SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_entries WHERE seq > \(bind: seq) ORDER BY seq LIMIT \(bind: limit)"
+        ).all().map { row in
+            AuditEntry(
+                seq: try row.decode(column: "seq", as: Int64.self), time: try row.decode(column: "time", as: String.self),
+                actor: try row.decode(column: "actor", as: String.self), action: try row.decode(column: "action", as: String.self),
+                object: try row.decode(column: "object", as: String.self), details: try row.decode(column: "details", as: String.self),
+                prevHash: try row.decode(column: "prev_hash", as: String.self), hash: try row.decode(column: "hash", as: String.self)
+            )
+        }
+    }
+
+    static func checkpoints(on database: any SQLDatabase) async throws -> (checkpoints: [AuditCheckpoint], head: AuditCheckpoint?) {
+        func decode(_ row: any SQLRow) throws -> AuditCheckpoint {
+            AuditCheckpoint(
+                seq: try row.decode(column: "seq", as: Int64.self), hash: try row.decode(column: "hash", as: String.self),
+                signedAt: try row.decode(column: "signed_at", as: String.self), publicKey: try row.decode(column: "public_key", as: String.self),
+                signature: try row.decode(column: "signature", as: String.self)
+            )
+        }
+        let checkpoints = try await database.raw("SELECT seq, hash, signed_at, public_key, signature FROM audit_checkpoints ORDER BY seq").all()
+            .map(decode)
+        let head = try await database.raw("SELECT seq, hash, signed_at, public_key, signature FROM audit_head WHERE id = 1").first().map(decode)
+        return (checkpoints, head)
+    }
+
+    /// Page size for reading the log end to end.
+    static let auditPage = 10_000
+
+    /// Verifies the whole log in one consistent snapshot.
+    /// - Parameter trustedKeys: public keys (hex) checkpoints must be signed with; nil accepts the
+    ///   keys they carry.
+    public func verifyAudit(trustedKeys: Set<String>?) async throws -> AuditVerifier.Result {
+        try await handle.snapshot { database in
+            let (checkpoints, head) = try await Self.checkpoints(on: database)
+            var verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys)
+            var after: Int64 = 0
+            while true {
+                let page = try await Self.entries(after: after, limit: Self.auditPage, on: database)
+                guard let last = page.last else { break }
+                guard verifier.check(page) else { break }
+                after = last.seq
+            }
+            return verifier.finish()
+        }
+    }
+
+    /// Writes the whole log, in one consistent snapshot, as export lines (`AuditExport`).
+    public func exportAudit(_ write: @escaping @Sendable (String) throws -> Void) async throws -> Int64 {
+        try await handle.snapshot { database in
+            let (checkpoints, head) = try await Self.checkpoints(on: database)
+            let count =
+                try await database.raw("SELECT COUNT(*) AS count FROM audit_entries").first()?.decode(column: "count", as: Int64.self) ?? 0
+            try write(try AuditExport.encode(AuditExport.Header(exportedAt: AuditChain.timestamp(), entries: count)))
+            if let head { try write(try AuditExport.encode(.head(head))) }
+            for checkpoint in checkpoints { try write(try AuditExport.encode(.checkpoint(checkpoint))) }
+            var after: Int64 = 0
+            while true {
+                let page = try await Self.entries(after: after, limit: Self.auditPage, on: database)
+                guard let last = page.last else { break }
+                for entry in page { try write(try AuditExport.encode(.entry(entry))) }
+                after = last.seq
+            }
+            return count
+        }
+    }
+}
