@@ -72,13 +72,7 @@ extension Store {
     }
 
     static func token(from row: any SQLRow) throws -> APIToken {
-        let roleText = try row.decode(column: "role", as: String.self)
-        guard let role = Role(rawValue: roleText) else { throw StewardError(.unavailable, "token has an unknown role '\(roleText)'") }
-        return APIToken(
-            id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self), role: role,
-            createdAt: try row.decode(column: "created_at", as: String.self), createdBy: try row.decode(column: "created_by", as: String.self),
-            revokedAt: try row.decode(column: "revoked_at", as: String?.self)
-        )
+        try row.model(APIToken.self)
     }
 
 }

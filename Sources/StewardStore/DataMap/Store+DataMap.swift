@@ -69,12 +69,18 @@ extension Store: DataMapRepository {
                 "SELECT version, loaded_at, loaded_by, digest, document FROM datamap_versions ORDER BY version DESC LIMIT 1"
             ).first()
         else { return nil }
-        let document = try row.decode(column: "document", as: String.self)
-        let map = try JSONDecoder().decode(DataMap.self, from: Data(document.utf8))
+        let stored = try row.model(Columns.self)
         return StoredDataMap(
-            version: try row.decode(column: "version", as: Int.self), loadedAt: try row.decode(column: "loaded_at", as: String.self),
-            loadedBy: try row.decode(column: "loaded_by", as: String.self), digest: try row.decode(column: "digest", as: String.self),
-            dataMap: map
-        )
+            version: stored.version, loadedAt: stored.loadedAt, loadedBy: stored.loadedBy, digest: stored.digest,
+            dataMap: try JSONDecoder().decode(DataMap.self, from: Data(stored.document.utf8)))
+    }
+
+    /// A data-map version as the table holds it: the map as JSON text.
+    private struct Columns: Decodable {
+        var version: Int
+        var loadedAt: String
+        var loadedBy: String
+        var digest: String
+        var document: String
     }
 }

@@ -32,16 +32,25 @@ extension Store {
         return try await database.raw(
             "SELECT id, decision_id, time, system, recipient, purpose, categories, basis FROM disclosures WHERE subject_id = \(bind: subject.id.rawValue) ORDER BY time, id"
         ).all().map { row in
-            Disclosure(
-                id: try row.decode(column: "id", as: String.self), decision: try row.decode(column: "decision_id", as: String.self),
-                time: try row.decode(column: "time", as: String.self), system: .init(try row.decode(column: "system", as: String.self)),
-                recipient: .init(try row.decode(column: "recipient", as: String.self)),
-                purpose: .init(try row.decode(column: "purpose", as: String.self)),
-                categories: try decoder.decode([DataCategory.Key].self, from: Data(try row.decode(column: "categories", as: String.self).utf8)),
-                basis: try decoder.decode([String].self, from: Data(try row.decode(column: "basis", as: String.self).utf8))
-            )
+            let stored = try row.model(DisclosureColumns.self)
+            return Disclosure(
+                id: stored.id, decision: stored.decisionId, time: stored.time, system: stored.system, recipient: stored.recipient,
+                purpose: stored.purpose, categories: try decoder.decode([DataCategory.Key].self, from: Data(stored.categories.utf8)),
+                basis: try decoder.decode([String].self, from: Data(stored.basis.utf8)))
         }
     }
+}
+
+/// A disclosure as the table holds it: its lists as JSON text.
+private struct DisclosureColumns: Decodable {
+    var id: String
+    var decisionId: String
+    var time: String
+    var system: System.Key
+    var recipient: Recipient.Key
+    var purpose: Purpose.Key
+    var categories: String
+    var basis: String
 }
 
 /// A disclosure waiting to be written with its audit entry.

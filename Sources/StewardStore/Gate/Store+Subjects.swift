@@ -80,24 +80,21 @@ extension Store {
                 let row = try await database.raw("SELECT id, date_of_birth, adult_at_risk, merged_into FROM subjects WHERE id = \(bind: current)")
                     .first()
             else { return nil }
-            if let next = try row.decode(column: "merged_into", as: String?.self) {
+            let stored = try row.model(SubjectColumns.self)
+            if let next = stored.mergedInto {
                 current = next
                 continue
             }
             let identifiers = try await database.raw(
                 "SELECT kind, value, system, verified FROM subject_identifiers WHERE subject_id = \(bind: current) ORDER BY kind, value"
-            ).all()
+            ).all().map { try $0.model(IdentifierColumns.self) }
             var subject = Subject(
-                id: .init(current), identifiers: [],
-                dateOfBirth: try row.decode(column: "date_of_birth", as: String?.self).flatMap(CalendarDate.init(iso:)),
-                isAdultAtRisk: try row.decode(column: "adult_at_risk", as: Int.self) != 0
-            )
+                id: .init(current), identifiers: [], dateOfBirth: stored.dateOfBirth.flatMap(CalendarDate.init(iso:)),
+                isAdultAtRisk: stored.adultAtRisk != 0)
             for identifier in identifiers {
-                let system = try identifier.decode(column: "system", as: String.self)
-                let value = try identifier.decode(column: "value", as: String.self)
-                let kind = IdentityKind.Key(try identifier.decode(column: "kind", as: String.self))
-                subject.identifiers.append(.init(kind: kind, value: value, system: system.isEmpty ? nil : .init(system)))
-                if kind == .email, try identifier.decode(column: "verified", as: Int.self) != 0 { subject.verifiedEmails.append(value) }
+                subject.identifiers.append(
+                    .init(kind: identifier.kind, value: identifier.value, system: identifier.system.isEmpty ? nil : .init(identifier.system)))
+                if identifier.kind == .email, identifier.verified != 0 { subject.verifiedEmails.append(identifier.value) }
             }
             return subject
         }
@@ -133,4 +130,20 @@ extension Store {
             return (merged, [event])
         }
     }
+}
+
+/// A person as the `subjects` table holds them.
+private struct SubjectColumns: Decodable {
+    var dateOfBirth: String?
+    var adultAtRisk: Int
+    var mergedInto: String?
+}
+
+/// An identifier as `subject_identifiers` holds it: no system is an empty string, so the
+/// uniqueness of kind, value and system holds for identifiers without one too.
+private struct IdentifierColumns: Decodable {
+    var kind: IdentityKind.Key
+    var value: String
+    var system: String
+    var verified: Int
 }

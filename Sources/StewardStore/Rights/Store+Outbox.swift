@@ -219,18 +219,32 @@ extension Store {
         "id, request_id, letter, to_address, to_name, subject, text_body, html_body, status, attempts, next_attempt_at, last_error, created_at, sent_at, sealed, expires_at, claim"
 
     static func outboxMessage(from row: any SQLRow) throws -> OutboxMessage {
-        let status = try row.decode(column: "status", as: String.self)
+        let stored = try row.model(Row.self)
         return OutboxMessage(
-            id: try row.decode(column: "id", as: String.self), request: try row.decode(column: "request_id", as: String?.self).map { .init($0) },
-            letter: try row.decode(column: "letter", as: String.self), toAddress: try row.decode(column: "to_address", as: String.self),
-            toName: try row.decode(column: "to_name", as: String?.self), subject: try row.decode(column: "subject", as: String.self),
-            text: try row.decode(column: "text_body", as: String.self), html: try row.decode(column: "html_body", as: String.self),
-            status: OutboxMessage.Status(rawValue: status) ?? .failed, attempts: try row.decode(column: "attempts", as: Int.self),
-            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
-            lastError: try row.decode(column: "last_error", as: String?.self),
-            createdAt: try row.decode(column: "created_at", as: String.self), sentAt: try row.decode(column: "sent_at", as: String?.self),
-            sealed: try row.decode(column: "sealed", as: String?.self), expiresAt: try row.decode(column: "expires_at", as: Int64?.self),
-            claim: try row.decode(column: "claim", as: String?.self)
-        )
+            id: stored.id, request: stored.requestId.map { .init($0) }, letter: stored.letter, toAddress: stored.toAddress, toName: stored.toName,
+            subject: stored.subject, text: stored.textBody, html: stored.htmlBody, status: OutboxMessage.Status(rawValue: stored.status) ?? .failed,
+            attempts: stored.attempts, nextAttemptAt: stored.nextAttemptAt, lastError: stored.lastError, createdAt: stored.createdAt,
+            sentAt: stored.sentAt, sealed: stored.sealed, expiresAt: stored.expiresAt, claim: stored.claim)
+    }
+
+    /// An outbox row as the table holds it.
+    private struct Row: Decodable {
+        var id: String
+        var requestId: String?
+        var letter: String
+        var toAddress: String
+        var toName: String?
+        var subject: String
+        var textBody: String
+        var htmlBody: String
+        var status: String
+        var attempts: Int
+        var nextAttemptAt: Int64
+        var lastError: String?
+        var createdAt: String
+        var sentAt: String?
+        var sealed: String?
+        var expiresAt: Int64?
+        var claim: String?
     }
 }

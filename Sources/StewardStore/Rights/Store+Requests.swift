@@ -57,12 +57,7 @@ extension Store {
                 "SELECT salt, code_hash, issued_at, attempts, used_at, codes_issued FROM identity_challenges WHERE request_id = \(bind: request.rawValue)"
             ).first()
         else { return nil }
-        let challenge = IdentityChallenge(
-            salt: try row.decode(column: "salt", as: String.self), codeHash: try row.decode(column: "code_hash", as: String.self),
-            issuedAt: try row.decode(column: "issued_at", as: Int64.self), attempts: try row.decode(column: "attempts", as: Int.self),
-            usedAt: try row.decode(column: "used_at", as: Int64?.self)
-        )
-        return StoredChallenge(challenge: challenge, codesIssued: try row.decode(column: "codes_issued", as: Int.self))
+        return StoredChallenge(challenge: try row.model(IdentityChallenge.self), codesIssued: try row.decode(column: "codes_issued", as: Int.self))
     }
 
 }
@@ -205,12 +200,7 @@ extension Store: RequestRepository {
                     "SELECT status, done, total, started_at, finished_at, error FROM request_runs WHERE request_id = \(bind: id.rawValue)"
                 ).first()
             else { return nil }
-            return RunStatus(
-                status: RunStatus.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
-                done: try row.decode(column: "done", as: Int.self), total: try row.decode(column: "total", as: Int.self),
-                startedAt: try row.decode(column: "started_at", as: String.self), finishedAt: try row.decode(column: "finished_at", as: String?.self),
-                error: try row.decode(column: "error", as: String?.self)
-            )
+            return try row.model(RunStatus.self)
         }
     }
 

@@ -40,7 +40,9 @@ extension Store: SourceRepository {
     /// Every source, by id.
     public func sources() async throws -> [DataSource] {
         try await handle.read { database in
-            try await database.raw("SELECT id, name, kind, dataset, location_shown, created_at, created_by FROM sources ORDER BY id").all()
+            try await database.raw(
+                "SELECT id, name, kind, dataset, location_shown AS shown_location, created_at, created_by FROM sources ORDER BY id"
+            ).all()
                 .map(Self.source(from:))
         }
     }
@@ -115,12 +117,6 @@ extension Store: SourceRepository {
     }
 
     static func source(from row: any SQLRow) throws -> DataSource {
-        DataSource(
-            id: .init(try row.decode(column: "id", as: String.self)), name: try row.decode(column: "name", as: String.self),
-            kind: DataSource.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .csv,
-            dataset: .init(try row.decode(column: "dataset", as: String.self)),
-            shownLocation: try row.decode(column: "location_shown", as: String.self),
-            createdAt: try row.decode(column: "created_at", as: String.self), createdBy: try row.decode(column: "created_by", as: String.self)
-        )
+        try row.model(DataSource.self)
     }
 }
