@@ -265,6 +265,36 @@ struct RequestRoutesTests {
         }
     }
 
+    @Test("what is due over HTTP leaves out a paused request, as the command line's list does, and refuses a period it cannot read")
+    func dueOverHTTP() async throws {
+        let calendar = TestCalendar("2026-04-20")
+        try await ServerFixture.with(today: { calendar.today }) { fixture, client in
+            var references: [String] = []
+            for (index, received) in ["2026-03-02", "2026-04-01", "2026-04-02"].enumerated() {
+                let created = try await Self.send(
+                    client, .post, "/api/v1/requests",
+                    #"{"kind":"access","received":"\#(received)","requester":{"name":"R","email":"r\#(index)@example.org"},"description":"All"}"#,
+                    as: .caseworker, fixture)
+                let reference = try created.decode(RequestService.View.self).request.id.rawValue
+                let started = try await Self.send(
+                    client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"started","date":"\#(received)"}"#, as: .caseworker, fixture)
+                #expect(started.status == .ok, "\(started.text)")
+                references.append(reference)
+            }
+            let paused = try await Self.send(
+                client, .post, "/api/v1/requests/\(references[2])/events", #"{"change":"clarification_requested","reasons":"Which years?"}"#,
+                as: .caseworker, fixture)
+            #expect(paused.status == .ok, "\(paused.text)")
+            let due = try await Self.send(client, .get, "/api/v1/requests?dueWithin=2w", as: .auditor, fixture)
+            #expect(try due.decode(Listing<RequestService.Summary>.self).items.map(\.id.rawValue) == Array(references.prefix(2)))
+            for query in ["dueWithin=soon", "dueWithin=7d&status=open"] {
+                let bad = try await Self.send(client, .get, "/api/v1/requests?\(query)", as: .auditor, fixture)
+                #expect(bad.status == .badRequest)
+                #expect(try bad.decode(ErrorBody.self).error.field == "dueWithin")
+            }
+        }
+    }
+
     @Test("staff intake and changes refuse bad input naming the field")
     func badInput() async throws {
         try await ServerFixture.with { fixture, client in
