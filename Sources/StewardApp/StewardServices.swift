@@ -24,7 +24,9 @@ public struct StewardServices: Sendable {
     /// Reads the bank holidays and letter templates the configuration names; a bad file stops
     /// start-up with an error naming it.
     public init(
-        store: Store, configuration: StewardConfiguration, taxonomy: Taxonomy = .builtin,
+        store: Store,
+        configuration: StewardConfiguration,
+        taxonomy: Taxonomy = .builtin,
         today: @escaping @Sendable () -> CalendarDate = { .today }
     ) throws {
         self.store = store
@@ -36,8 +38,19 @@ public struct StewardServices: Sendable {
         dataMaps = DataMapCache(repository: store)
         gate = GateService(repository: store, dataMaps: dataMaps, taxonomy: taxonomy, adequacy: configuration.adequacy, today: today)
         requests = RequestService(
-            requests: store, people: store, sources: store, dataMaps: dataMaps, taxonomy: taxonomy, adequacy: configuration.adequacy, clock: clock,
-            letters: letters, codeKey: store.identityCodeKey, erasureKeys: store.erasureKeys, legalHolds: configuration.legalHolds, today: today)
+            requests: store,
+            people: store,
+            sources: store,
+            dataMaps: dataMaps,
+            taxonomy: taxonomy,
+            adequacy: configuration.adequacy,
+            clock: clock,
+            letters: letters,
+            codeKey: store.identityCodeKey,
+            erasureKeys: store.erasureKeys,
+            legalHolds: configuration.legalHolds,
+            today: today
+        )
     }
 
     /// Opens the store the configuration names (applying migrations) and builds the services over
@@ -45,7 +58,10 @@ public struct StewardServices: Sendable {
     /// installation (`createKeys`); every other command needs them to exist already, so that one
     /// run from the wrong folder cannot start signing, or sealing, with a new key.
     public static func open(
-        _ configuration: StewardConfiguration, migrate: Bool = true, createKeys: Bool = false, logger: Logger
+        _ configuration: StewardConfiguration,
+        migrate: Bool = true,
+        createKeys: Bool = false,
+        logger: Logger
     ) async throws -> StewardServices {
         let store = try await openStore(configuration, migrate: migrate, createKeys: createKeys, logger: logger)
         do {
@@ -58,15 +74,23 @@ public struct StewardServices: Sendable {
 
     /// Opens the store the configuration names, with its keys.
     public static func openStore(
-        _ configuration: StewardConfiguration, migrate: Bool = true, createKeys: Bool = false, logger: Logger
+        _ configuration: StewardConfiguration,
+        migrate: Bool = true,
+        createKeys: Bool = false,
+        logger: Logger
     ) async throws
         -> Store
     {
         let signer = try AuditKeyFile.load(path: configuration.auditSigningKeyPath, create: createKeys)
         let dataKey = try DataKeyFile.load(path: configuration.dataKeyPath, create: createKeys)
         return try await Store.open(
-            configuration.database, signer: signer, dataKey: dataKey, checkpointInterval: configuration.auditCheckpointInterval, migrate: migrate,
-            logger: logger)
+            configuration.database,
+            signer: signer,
+            dataKey: dataKey,
+            checkpointInterval: configuration.auditCheckpointInterval,
+            migrate: migrate,
+            logger: logger
+        )
     }
 
     /// Runs `body` with the services, closing the store afterwards whether or not it throws.

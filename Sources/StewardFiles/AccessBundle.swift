@@ -23,7 +23,11 @@ public enum AccessBundle {
 
     /// The archive.
     public static func archive(
-        _ result: AccessResult, request: RightsRequest, dataMap: DataMap, taxonomy: Taxonomy, supplementary: SupplementaryInformation
+        _ result: AccessResult,
+        request: RightsRequest,
+        dataMap: DataMap,
+        taxonomy: Taxonomy,
+        supplementary: SupplementaryInformation
     ) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -36,9 +40,14 @@ public enum AccessBundle {
         files.append(("supplementary-information.json", try encoder.encode(supplementary)))
         files.append(("report.html", Data(report(result, request: request, dataMap: dataMap, taxonomy: taxonomy, supplementary: supplementary).utf8)))
         let manifest = Manifest(
-            request: result.request.rawValue, controller: dataMap.controller.name, searchedAt: result.ranAt, sources: result.sources,
-            rows: result.rowCount, files: files.map { .init(path: $0.0, bytes: $0.1.count, sha256: Secret.sha256($0.1)) },
-            redactions: result.redactions)
+            request: result.request.rawValue,
+            controller: dataMap.controller.name,
+            searchedAt: result.ranAt,
+            sources: result.sources,
+            rows: result.rowCount,
+            files: files.map { .init(path: $0.0, bytes: $0.1.count, sha256: Secret.sha256($0.1)) },
+            redactions: result.redactions
+        )
         return try ZipArchive.make(files + [("manifest.json", try encoder.encode(manifest))])
     }
 
@@ -55,7 +64,11 @@ public enum AccessBundle {
 
     /// The report: grouped by system, each field labelled with the plain-English name of its category.
     static func report(
-        _ result: AccessResult, request: RightsRequest, dataMap: DataMap, taxonomy: Taxonomy, supplementary: SupplementaryInformation
+        _ result: AccessResult,
+        request: RightsRequest,
+        dataMap: DataMap,
+        taxonomy: Taxonomy,
+        supplementary: SupplementaryInformation
     ) -> String {
         var html = """
             <!DOCTYPE html>

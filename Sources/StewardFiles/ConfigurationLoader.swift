@@ -34,7 +34,8 @@ public enum ConfigurationLoader {
     ///     directory when present.
     ///   - environment: the process environment.
     public static func load(
-        path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        path: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws
         -> StewardConfiguration
     {
@@ -57,7 +58,10 @@ public enum ConfigurationLoader {
             }
             if let node {
                 try flatten(
-                    node, prefix: "", file: filePath, into: &values,
+                    node,
+                    prefix: "",
+                    file: filePath,
+                    into: &values,
                     lists: { key, list in
                         switch key {
                         case "adequacy.countries": adequate = list
@@ -65,7 +69,8 @@ public enum ConfigurationLoader {
                         case "legal_holds": holds = list
                         default: throw StewardError(.invalidConfiguration, "\(filePath): '\(key)' does not take a list", field: key)
                         }
-                    })
+                    }
+                )
             }
         } else if let explicit {
             throw StewardError(.invalidConfiguration, "configuration file '\(explicit)' does not exist", field: "config")
@@ -98,7 +103,11 @@ public enum ConfigurationLoader {
     ]
 
     static func flatten(
-        _ node: Node, prefix: String, file: String, into values: inout [String: String], lists: (String, [String]) throws -> Void
+        _ node: Node,
+        prefix: String,
+        file: String,
+        into values: inout [String: String],
+        lists: (String, [String]) throws -> Void
     ) throws {
         switch node {
         case .mapping(let mapping):
@@ -142,7 +151,8 @@ public enum ConfigurationLoader {
             guard !url.isEmpty else { throw StewardError(.invalidConfiguration, "database_url must not be empty", field: "database_url") }
             if url.contains("://"), !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.hasPrefix("sqlite://")) {
                 throw StewardError(
-                    .invalidConfiguration, "database_url must be postgres://… or a SQLite file path, not '\(url.prefix(while: { $0 != ":" }))://…'",
+                    .invalidConfiguration,
+                    "database_url must be postgres://… or a SQLite file path, not '\(url.prefix(while: { $0 != ":" }))://…'",
                     field: "database_url"
                 )
             }
@@ -156,7 +166,8 @@ public enum ConfigurationLoader {
         if let interval = values["audit_checkpoint_interval"] {
             guard let number = Int(interval), number >= 1 else {
                 throw StewardError(
-                    .invalidConfiguration, "audit_checkpoint_interval must be a whole number of entries, 1 or more, not '\(interval)'",
+                    .invalidConfiguration,
+                    "audit_checkpoint_interval must be a whole number of entries, 1 or more, not '\(interval)'",
                     field: "audit_checkpoint_interval"
                 )
             }
@@ -180,13 +191,19 @@ public enum ConfigurationLoader {
             var dpo: Controller.Contact?
             if let dpoName = values["controller.dpo.name"] ?? values["controller.dpo.email"] {
                 dpo = .init(
-                    name: dpoName, email: values["controller.dpo.email"], phone: values["controller.dpo.phone"],
+                    name: dpoName,
+                    email: values["controller.dpo.email"],
+                    phone: values["controller.dpo.phone"],
                     address: values["controller.dpo.address"]
                 )
             }
             configuration.controller = Controller(
-                name: name, icoRegistration: values["controller.ico_registration"], address: values["controller.address"],
-                email: values["controller.email"], phone: values["controller.phone"], dpo: dpo
+                name: name,
+                icoRegistration: values["controller.ico_registration"],
+                address: values["controller.address"],
+                email: values["controller.email"],
+                phone: values["controller.phone"],
+                dpo: dpo
             )
         } else if let orphan = values.keys.filter({ $0.hasPrefix("controller.") }).min() {
             throw StewardError(.invalidConfiguration, "'\(orphan)' is set but controller.name is not", field: "controller.name")

@@ -10,7 +10,10 @@ public enum DataMapReader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StewardError(
-                .invalidInput, "'\(url.path)' is not a folder; give the folder that holds controller.yaml, systems/ and datasets/", field: "folder")
+                .invalidInput,
+                "'\(url.path)' is not a folder; give the folder that holds controller.yaml, systems/ and datasets/",
+                field: "folder"
+            )
         }
         var files: [String: String] = [:]
         let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)
@@ -84,7 +87,8 @@ public enum DataMapReader {
             let dpoName = reader.string(dpoMembers, "name")
         {
             dpo = .init(
-                name: dpoName.value, email: reader.string(dpoMembers, "email", required: false)?.value,
+                name: dpoName.value,
+                email: reader.string(dpoMembers, "email", required: false)?.value,
                 phone: reader.string(dpoMembers, "phone", required: false)?.value,
                 address: reader.string(dpoMembers, "address", required: false)?.value
             )
@@ -102,9 +106,12 @@ public enum DataMapReader {
         }
         guard let name else { return }
         let controller = Controller(
-            name: name.value, icoRegistration: reader.string(members, "ico_registration", required: false)?.value,
-            address: reader.string(members, "address", required: false)?.value, email: reader.string(members, "email", required: false)?.value,
-            phone: reader.string(members, "phone", required: false)?.value, dpo: dpo
+            name: name.value,
+            icoRegistration: reader.string(members, "ico_registration", required: false)?.value,
+            address: reader.string(members, "address", required: false)?.value,
+            email: reader.string(members, "email", required: false)?.value,
+            phone: reader.string(members, "phone", required: false)?.value,
+            dpo: dpo
         )
         draft.controller = ControllerDraft(file: file, controller: controller, identities: identities, identityNames: names)
     }
@@ -134,9 +141,16 @@ public enum DataMapReader {
         guard let key, let name, let department, let country else { return }
         draft.systems.append(
             SystemDraft(
-                file: file, key: key, name: name.value, description: reader.string(members, "description", required: false)?.value,
-                department: department.value, hostingCountry: country, processor: reader.string(members, "processor", required: false),
-                datasets: datasets, purposes: purposes, dataSubjects: subjects,
+                file: file,
+                key: key,
+                name: name.value,
+                description: reader.string(members, "description", required: false)?.value,
+                department: department.value,
+                hostingCountry: country,
+                processor: reader.string(members, "processor", required: false),
+                datasets: datasets,
+                purposes: purposes,
+                dataSubjects: subjects,
                 securityMeasures: reader.string(members, "security_measures", required: false)?.value
             )
         )
@@ -176,8 +190,11 @@ public enum DataMapReader {
                     let fields = readFields(collection, collectionPath, &reader)
                     collections.append(
                         CollectionDraft(
-                            name: name, description: reader.string(collection, "description", required: false)?.value, skipProcessing: skip,
-                            fields: fields, restrictionFlag: flag
+                            name: name,
+                            description: reader.string(collection, "description", required: false)?.value,
+                            skipProcessing: skip,
+                            fields: fields,
+                            restrictionFlag: flag
                         )
                     )
                 }
@@ -186,8 +203,11 @@ public enum DataMapReader {
             }
             draft.datasets.append(
                 DatasetDraft(
-                    file: file, key: key, name: reader.string(members, "name", required: false)?.value,
-                    description: reader.string(members, "description", required: false)?.value, collections: collections
+                    file: file,
+                    key: key,
+                    name: reader.string(members, "name", required: false)?.value,
+                    description: reader.string(members, "description", required: false)?.value,
+                    collections: collections
                 )
             )
         }
@@ -220,15 +240,22 @@ public enum DataMapReader {
                             let dataset = reader.string(reference, "dataset"), let field = reader.string(reference, "field")
                         else { continue }
                         references.append(
-                            ReferenceDraft(dataset: dataset, field: field, direction: reader.string(reference, "direction", required: false)))
+                            ReferenceDraft(dataset: dataset, field: field, direction: reader.string(reference, "direction", required: false))
+                        )
                     }
                 }
             }
             fields.append(
                 FieldDraft(
-                    name: name, description: reader.string(members, "description", required: false)?.value,
-                    dataCategories: reader.strings(members, "data_categories"), identity: identity, references: references,
-                    isPrimaryKey: primaryKey, dataType: dataType, isReadOnly: readOnly, isShared: shared,
+                    name: name,
+                    description: reader.string(members, "description", required: false)?.value,
+                    dataCategories: reader.strings(members, "data_categories"),
+                    identity: identity,
+                    references: references,
+                    isPrimaryKey: primaryKey,
+                    dataType: dataType,
+                    isReadOnly: readOnly,
+                    isShared: shared,
                     fields: readFields(members, fieldPath, &reader)
                 )
             )
@@ -259,11 +286,18 @@ public enum DataMapReader {
             guard let key, let name, let use, let basis else { continue }
             draft.purposes.append(
                 PurposeDraft(
-                    file: file, key: key, name: name.value, description: reader.string(members, "description", required: false)?.value,
-                    dataUse: use, lawfulBasis: basis, legislation: reader.string(members, "legislation", required: false)?.value,
+                    file: file,
+                    key: key,
+                    name: name.value,
+                    description: reader.string(members, "description", required: false)?.value,
+                    dataUse: use,
+                    lawfulBasis: basis,
+                    legislation: reader.string(members, "legislation", required: false)?.value,
                     specialCondition: reader.string(members, "special_condition", required: false),
-                    criminalOffenceCondition: reader.string(members, "criminal_offence_condition", required: false), dataCategories: categories,
-                    dataSubjects: subjects, sources: reader.strings(members, "sources").map(\.value)
+                    criminalOffenceCondition: reader.string(members, "criminal_offence_condition", required: false),
+                    dataCategories: categories,
+                    dataSubjects: subjects,
+                    sources: reader.strings(members, "sources").map(\.value)
                 )
             )
         }
@@ -298,8 +332,12 @@ public enum DataMapReader {
                     guard let type, let starts else { continue }
                     agreements.append(
                         AgreementDraft(
-                            kind: type, reference: reader.string(agreement, "reference", required: false)?.value, categories: categories,
-                            purposes: purposes, starts: starts, ends: reader.string(agreement, "ends", required: false)
+                            kind: type,
+                            reference: reader.string(agreement, "reference", required: false)?.value,
+                            categories: categories,
+                            purposes: purposes,
+                            starts: starts,
+                            ends: reader.string(agreement, "ends", required: false)
                         )
                     )
                 }
@@ -307,8 +345,14 @@ public enum DataMapReader {
             guard let key, let name, let kind, let country else { continue }
             draft.recipients.append(
                 RecipientDraft(
-                    file: file, key: key, name: name.value, description: reader.string(members, "description", required: false)?.value,
-                    kind: kind, country: country, dpfCertified: reader.bool(members, "dpf_certified"), agreements: agreements
+                    file: file,
+                    key: key,
+                    name: name.value,
+                    description: reader.string(members, "description", required: false)?.value,
+                    kind: kind,
+                    country: country,
+                    dpfCertified: reader.bool(members, "dpf_certified"),
+                    agreements: agreements
                 )
             )
         }
@@ -340,8 +384,15 @@ public enum DataMapReader {
             guard let dataset, let collection, let period, let action else { continue }
             draft.retention.append(
                 RetentionDraft(
-                    file: file, dataset: dataset, collection: collection, period: period, triggerField: triggerField, triggerEvent: triggerEvent,
-                    action: action, source: reader.string(members, "source", required: false)?.value, line: members.line
+                    file: file,
+                    dataset: dataset,
+                    collection: collection,
+                    period: period,
+                    triggerField: triggerField,
+                    triggerEvent: triggerEvent,
+                    action: action,
+                    source: reader.string(members, "source", required: false)?.value,
+                    line: members.line
                 )
             )
         }

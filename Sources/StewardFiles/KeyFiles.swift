@@ -37,7 +37,9 @@ enum KeyFile {
             guard create else {
                 throw StewardError(
                     .invalidConfiguration,
-                    "the \(name) '\(path)' does not exist; 'steward serve' or 'steward migrate' creates it on a new installation", field: setting)
+                    "the \(name) '\(path)' does not exist; 'steward serve' or 'steward migrate' creates it on a new installation",
+                    field: setting
+                )
             }
             let key = make()
             // O_EXCL: if another process created the key meanwhile, use theirs rather than replace it.

@@ -63,7 +63,9 @@ struct YAMLReader {
             }
             if let allowed, !allowed.contains(name) {
                 report(
-                    key, path.isEmpty ? name : "\(path).\(name)", "unknown key '\(name)'; expected one of \(allowed.sorted().joined(separator: ", "))"
+                    key,
+                    path.isEmpty ? name : "\(path).\(name)",
+                    "unknown key '\(name)'; expected one of \(allowed.sorted().joined(separator: ", "))"
                 )
             }
             members.values[name] = value

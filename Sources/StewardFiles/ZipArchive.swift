@@ -12,7 +12,11 @@ public enum ZipArchive {
         let archive = try Archive(accessMode: .create)
         for (path, contents) in files {
             try archive.addEntry(
-                with: path, type: .file, uncompressedSize: Int64(contents.count), modificationDate: modified, compressionMethod: .deflate
+                with: path,
+                type: .file,
+                uncompressedSize: Int64(contents.count),
+                modificationDate: modified,
+                compressionMethod: .deflate
             ) { position, size in
                 contents.subdata(in: Int(position)..<Int(position) + size)
             }

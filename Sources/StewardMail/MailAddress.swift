@@ -67,7 +67,8 @@ public struct MailAddress: Sendable, Hashable, Codable, CustomStringConvertible 
         guard localAtoms.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy(atext.contains) }) else {
             throw SMTPError(
                 .invalidAddress,
-                "the part before the @ may hold letters, digits and !#$%&'*+-/=?^_`{|}~, with single dots between them")
+                "the part before the @ may hold letters, digits and !#$%&'*+-/=?^_`{|}~, with single dots between them"
+            )
         }
         let labelCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-".utf8)
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)

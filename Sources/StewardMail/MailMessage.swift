@@ -23,7 +23,12 @@ public struct MailMessage: Sendable, Hashable, Codable {
 
     /// Makes a letter; without `messageID` a fresh one is made at the sender's domain.
     public init(
-        from: MailAddress, to: [MailAddress], subject: String, text: String, html: String? = nil, messageID: String? = nil,
+        from: MailAddress,
+        to: [MailAddress],
+        subject: String,
+        text: String,
+        html: String? = nil,
+        messageID: String? = nil,
         date: Date = Date()
     ) {
         self.from = from

@@ -25,7 +25,9 @@ public struct SMTPClient: Sendable {
     /// TLS settings are prepared here; a CA file that cannot be read makes every send fail with a
     /// `.configuration` error.
     public init(
-        configuration: SMTPConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+        configuration: SMTPConfiguration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
@@ -57,8 +59,12 @@ public struct SMTPClient: Sendable {
         let tlsContext = try self.tlsContext?.get()
         let timeout = TimeAmount.nanoseconds(Int64((max(configuration.timeout, 0.001) * 1_000_000_000).rounded()))
         let connection = try await SMTPConnection.connect(
-            host: configuration.host, port: configuration.port, implicitTLS: configuration.security == .tls ? tlsContext : nil,
-            timeout: timeout, group: eventLoopGroup)
+            host: configuration.host,
+            port: configuration.port,
+            implicitTLS: configuration.security == .tls ? tlsContext : nil,
+            timeout: timeout,
+            group: eventLoopGroup
+        )
         logger.debug("connected to the mail relay")
 
         do {
@@ -80,7 +86,10 @@ public struct SMTPClient: Sendable {
     }
 
     private func converse(
-        over connection: SMTPConnection, message: MailMessage, tlsContext: NIOSSLContext?, logger: Logger
+        over connection: SMTPConnection,
+        message: MailMessage,
+        tlsContext: NIOSSLContext?,
+        logger: Logger
     ) async throws {
         let greeting = try await connection.reply(to: "the greeting")
         try expect(greeting, code: 220, after: "the greeting")
@@ -147,7 +156,10 @@ public struct SMTPClient: Sendable {
     /// AUTH PLAIN (RFC 4616) with the credentials in the first line, or AUTH LOGIN when the server
     /// offers only that. Error messages name the mechanism, never the credentials.
     private func authenticate(
-        over connection: SMTPConnection, username: String, password: String, capabilities: SMTPCapabilities
+        over connection: SMTPConnection,
+        username: String,
+        password: String,
+        capabilities: SMTPCapabilities
     ) async throws {
         let mechanisms = capabilities.authenticationMechanisms
         if mechanisms.contains("PLAIN") {
@@ -164,7 +176,8 @@ public struct SMTPClient: Sendable {
         } else if capabilities.offers("AUTH") {
             throw SMTPError(
                 .configuration,
-                "the server offers only AUTH \(mechanisms.sorted().joined(separator: " ")); Steward supports PLAIN and LOGIN")
+                "the server offers only AUTH \(mechanisms.sorted().joined(separator: " ")); Steward supports PLAIN and LOGIN"
+            )
         } else {
             throw SMTPError(.configuration, "a username is configured but the server does not offer AUTH")
         }

@@ -34,8 +34,14 @@ public struct SMTPConfiguration: Sendable, Hashable, Codable, CustomStringConver
 
     /// Makes a configuration; without `port`, the usual one for `security` (``defaultPort(for:)``).
     public init(
-        host: String, port: Int? = nil, security: Security = .startTLS, username: String? = nil, password: String? = nil,
-        heloName: String = "localhost", timeout: Double = 30, trustRootsFile: String? = nil
+        host: String,
+        port: Int? = nil,
+        security: Security = .startTLS,
+        username: String? = nil,
+        password: String? = nil,
+        heloName: String = "localhost",
+        timeout: Double = 30,
+        trustRootsFile: String? = nil
     ) {
         self.host = host
         self.port = port ?? Self.defaultPort(for: security)

@@ -12,7 +12,11 @@ struct SMTPConnection: Sendable {
     /// Connects to `host:port`, wrapping the connection in TLS from the start when `implicitTLS` is
     /// given. The connect is bounded by `timeout`; the TLS handshake by the wait for the greeting.
     static func connect(
-        host: String, port: Int, implicitTLS: NIOSSLContext?, timeout: TimeAmount, group: any EventLoopGroup
+        host: String,
+        port: Int,
+        implicitTLS: NIOSSLContext?,
+        timeout: TimeAmount,
+        group: any EventLoopGroup
     ) async throws -> SMTPConnection {
         let serverHostname = Self.serverNameIndication(for: host)
         // The handler is made before the connection so that it is there to report why the connection

@@ -78,7 +78,8 @@ final class SMTPReplyHandler: ChannelInboundHandler {
         if let waiter {
             // The client never has two commands in flight; this is a fault in Steward, not the server.
             return eventLoop.makeFailedFuture(
-                SMTPError(.protocol, "\(command) was sent while \(waiter.command) still waited for its reply"))
+                SMTPError(.protocol, "\(command) was sent while \(waiter.command) still waited for its reply")
+            )
         }
         let promise = eventLoop.makePromise(of: SMTPReply.self)
         let loopBoundSelf = NIOLoopBound(self, eventLoop: eventLoop)

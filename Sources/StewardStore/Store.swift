@@ -54,8 +54,13 @@ public final class Store: Sendable {
     ///   that one log is never signed with two keys by mistake. Only a store that will not append
     ///   (verification with a given public key) turns this off.
     public static func open(
-        _ location: DatabaseLocation, signer: AuditSigner, dataKey: Secret.DataKey, checkpointInterval: Int = 1000, migrate: Bool = true,
-        checkSigner: Bool = true, logger: Logger
+        _ location: DatabaseLocation,
+        signer: AuditSigner,
+        dataKey: Secret.DataKey,
+        checkpointInterval: Int = 1000,
+        migrate: Bool = true,
+        checkSigner: Bool = true,
+        logger: Logger
     ) async throws -> Store {
         let handle = try await openDatabase(location, logger: logger)
         let store = Store(handle: handle, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval, logger: logger)
@@ -124,7 +129,8 @@ public final class Store: Sendable {
     static let otherDataKey = StewardError(
         .invalidConfiguration,
         "the data key is not the key this database's secrets are sealed with; configure the original data_key file (a missing file is created anew, which cannot open them)",
-        field: "data_key")
+        field: "data_key"
+    )
 
     /// The public key (hex) this store signs checkpoints with.
     public var signingPublicKey: String { appender.signer.publicKey }

@@ -23,14 +23,29 @@ enum ErasureBench {
         logger.logLevel = .warning
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let store = try await Store.open(
-            .sqlite(path: folder.appendingPathComponent("steward.sqlite").path), signer: AuditSigner(), dataKey: .random(), logger: logger)
+            .sqlite(path: folder.appendingPathComponent("steward.sqlite").path),
+            signer: AuditSigner(),
+            dataKey: .random(),
+            logger: logger
+        )
         let map = DataMap(
-            controller: Controller(name: "Benchmark"), systems: [], datasets: [SearchBench.dataset()], purposes: [], recipients: [], retention: [],
-            customIdentities: [])
+            controller: Controller(name: "Benchmark"),
+            systems: [],
+            datasets: [SearchBench.dataset()],
+            purposes: [],
+            recipients: [],
+            retention: [],
+            customIdentities: []
+        )
         _ = try await store.saveDataMap(map, actor: "bench")
         _ = try await store.addSource(
-            id: "bench", name: "Benchmark council database", kind: location.isPostgres ? .postgres : .sqlite, dataset: "bench", location: url,
-            actor: "bench")
+            id: "bench",
+            name: "Benchmark council database",
+            kind: location.isPostgres ? .postgres : .sqlite,
+            dataset: "bench",
+            location: url,
+            actor: "bench"
+        )
         let service = try StewardServices(store: store, configuration: StewardConfiguration()).requests
         // Distinct people, so each erasure finds someone still there; half for Steward, half for the floor.
         var generator = SystemRandomNumberGenerator()
@@ -40,7 +55,10 @@ enum ErasureBench {
         var requests: [RightsRequest.ID] = []
         for person in people.prefix(samples) {
             let intake = RightsRequest.Intake(
-                kind: .erasure, requester: Requester(name: "Person \(person)", email: "person\(person)@example.org"), description: "Erase me")
+                kind: .erasure,
+                requester: Requester(name: "Person \(person)", email: "person\(person)@example.org"),
+                description: "Erase me"
+            )
             let id = try await service.submit(intake, actor: "bench", fromPublic: false).request.id
             _ = try await service.apply(.init(change: .started), to: id, actor: "bench")
             requests.append(id)
@@ -60,8 +78,11 @@ enum ErasureBench {
         await floorHandle.close()
         await store.close()
         return Result(
-            p50: SearchBench.percentile(times, 0.5), p95: SearchBench.percentile(times, 0.95), floorP50: SearchBench.percentile(floors, 0.5),
-            floorP95: SearchBench.percentile(floors, 0.95))
+            p50: SearchBench.percentile(times, 0.5),
+            p95: SearchBench.percentile(times, 0.95),
+            floorP50: SearchBench.percentile(floors, 0.5),
+            floorP95: SearchBench.percentile(floors, 0.95)
+        )
     }
 
     /// The floor: find the person's rows as the search does, then null every non-key column of each
@@ -69,7 +90,11 @@ enum ErasureBench {
     static func direct(_ handle: any DatabaseHandle, person: Int) async throws {
         let byName = Dictionary(uniqueKeysWithValues: SearchBench.tables.map { ($0.name, $0) })
         @Sendable func ids(
-            _ table: String, _ column: String, _ values: [String], integer: Bool, on database: any SQLDatabase
+            _ table: String,
+            _ column: String,
+            _ values: [String],
+            integer: Bool,
+            on database: any SQLDatabase
         ) async throws -> [String] {
             guard !values.isEmpty else { return [] }
             let binds = SQLList(values.map { integer ? SQLBind(Int64($0)!) : SQLBind($0) })

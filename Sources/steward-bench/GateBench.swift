@@ -11,19 +11,34 @@ enum GateBench {
         let start = CalendarDate(year: 2024, month: 1, day: 1)!
         let purposes = (0..<500).map { index in
             Purpose(
-                key: .init("purpose_\(index)"), name: "Purpose \(index)", description: nil, dataUse: "public_service.statutory_social_care",
-                lawfulBasis: index % 3 == 0 ? .legalObligation : .publicTask, legislation: "Act \(index)",
-                specialCondition: .healthSocialCare, criminalOffenceCondition: nil, dataCategories: categories, dataSubjects: ["resident"]
+                key: .init("purpose_\(index)"),
+                name: "Purpose \(index)",
+                description: nil,
+                dataUse: "public_service.statutory_social_care",
+                lawfulBasis: index % 3 == 0 ? .legalObligation : .publicTask,
+                legislation: "Act \(index)",
+                specialCondition: .healthSocialCare,
+                criminalOffenceCondition: nil,
+                dataCategories: categories,
+                dataSubjects: ["resident"]
             )
         }
         let recipients = (0..<100).map { index in
             Recipient(
-                key: .init("recipient_\(index)"), name: "Recipient \(index)", description: nil, kind: index % 4 == 0 ? .processor : .partner,
-                country: index % 10 == 0 ? "US" : "GB", dpfCertified: false,
+                key: .init("recipient_\(index)"),
+                name: "Recipient \(index)",
+                description: nil,
+                kind: index % 4 == 0 ? .processor : .partner,
+                country: index % 10 == 0 ? "US" : "GB",
+                dpfCertified: false,
                 agreements: [
                     .init(
-                        kind: index % 4 == 0 ? .art28Contract : .sharingAgreement, reference: "A\(index)", categories: categories,
-                        purposes: (0..<10).map { .init("purpose_\((index * 5 + $0) % 500)") }, starts: start, ends: nil
+                        kind: index % 4 == 0 ? .art28Contract : .sharingAgreement,
+                        reference: "A\(index)",
+                        categories: categories,
+                        purposes: (0..<10).map { .init("purpose_\((index * 5 + $0) % 500)") },
+                        starts: start,
+                        ends: nil
                     ),
                     .init(kind: .idta, reference: "T\(index)", categories: categories, purposes: [], starts: start, ends: nil),
                 ]
@@ -31,32 +46,53 @@ enum GateBench {
         }
         let datasets = (0..<50).map { index in
             Dataset(
-                key: .init("dataset_\(index)"), name: nil, description: nil,
+                key: .init("dataset_\(index)"),
+                name: nil,
+                description: nil,
                 collections: [
                     .init(
-                        name: "people", description: nil,
+                        name: "people",
+                        description: nil,
                         fields: categories.enumerated().map { offset, category in
                             .init(
-                                name: "field_\(offset)", description: nil, dataCategories: [category], identity: offset == 1 ? "email" : nil,
+                                name: "field_\(offset)",
+                                description: nil,
+                                dataCategories: [category],
+                                identity: offset == 1 ? "email" : nil,
                                 references: [],
-                                isPrimaryKey: false, dataType: .init(base: .string), isReadOnly: false, fields: []
+                                isPrimaryKey: false,
+                                dataType: .init(base: .string),
+                                isReadOnly: false,
+                                fields: []
                             )
-                        }, skipProcessing: false
+                        },
+                        skipProcessing: false
                     )
                 ]
             )
         }
         let systems = (0..<50).map { index in
             System(
-                key: .init("system_\(index)"), name: "System \(index)", description: nil, department: "Dept", hostingCountry: "GB", processor: nil,
-                datasets: [.init("dataset_\(index)")], purposes: (0..<10).map { .init("purpose_\((index * 10 + $0) % 500)") },
+                key: .init("system_\(index)"),
+                name: "System \(index)",
+                description: nil,
+                department: "Dept",
+                hostingCountry: "GB",
+                processor: nil,
+                datasets: [.init("dataset_\(index)")],
+                purposes: (0..<10).map { .init("purpose_\((index * 10 + $0) % 500)") },
                 dataSubjects: ["resident"],
                 securityMeasures: nil
             )
         }
         return DataMap(
-            controller: Controller(name: "Bench Council"), systems: systems, datasets: datasets, purposes: purposes, recipients: recipients,
-            retention: [], customIdentities: []
+            controller: Controller(name: "Bench Council"),
+            systems: systems,
+            datasets: datasets,
+            purposes: purposes,
+            recipients: recipients,
+            retention: [],
+            customIdentities: []
         )
     }
 
@@ -72,7 +108,10 @@ enum GateBench {
                 default: .marketingOptOut
                 }
             return Preference(
-                id: .init("p\(index)"), kind: kind, purpose: .init("purpose_\(index * 7 % 500)"), recipient: .init("recipient_\(index * 3 % 100)"),
+                id: .init("p\(index)"),
+                kind: kind,
+                purpose: .init("purpose_\(index * 7 % 500)"),
+                recipient: .init("recipient_\(index * 3 % 100)"),
                 given: given
             )
         }
@@ -86,14 +125,22 @@ enum GateBench {
         let subject = Subject(id: "s", identifiers: [.init(kind: .email, value: "a@example.org")], verifiedEmails: ["a@example.org"])
         let today = CalendarDate(year: 2026, month: 11, day: 29)!
         let context = GateContext(
-            dataMap: map, taxonomy: taxonomy, adequacy: .ukDefault, today: today, subject: subject, preferences: preferences(), index: index
+            dataMap: map,
+            taxonomy: taxonomy,
+            adequacy: .ukDefault,
+            today: today,
+            subject: subject,
+            preferences: preferences(),
+            index: index
         )
         let requests = (0..<1000).map { index in
             let system = index % 50
             return DecisionRequest(
-                actor: "bench", system: .init("system_\(system)"),
+                actor: "bench",
+                system: .init("system_\(system)"),
                 categories: index % 2 == 0 ? ["user.name", "user.contact.email"] : ["user.health_and_medical"],
-                purpose: .init("purpose_\((system * 10 + index % 10) % 500)"), recipient: index % 3 == 0 ? nil : .init("recipient_\(index % 100)"),
+                purpose: .init("purpose_\((system * 10 + index % 10) % 500)"),
+                recipient: index % 3 == 0 ? nil : .init("recipient_\(index % 100)"),
                 channel: index % 4 == 0 ? .email : .secureTransfer,
                 justification: index % 2 == 0 ? nil : .careUnderConfidentiality(statement: "care")
             )

@@ -37,22 +37,36 @@ enum SearchBench {
     /// The dataset describing the tables, as a council would write it.
     static func dataset() -> Dataset {
         func field(
-            _ name: String, type: Dataset.DataType.Base = .string, identity: IdentityKind.Key? = nil, primaryKey: Bool = false,
+            _ name: String,
+            type: Dataset.DataType.Base = .string,
+            identity: IdentityKind.Key? = nil,
+            primaryKey: Bool = false,
             references: [Dataset.Reference] = []
         )
             -> Dataset.Field
         {
             Dataset.Field(
-                name: name, description: nil, dataCategories: ["user"], identity: identity, references: references, isPrimaryKey: primaryKey,
-                dataType: .init(base: type), isReadOnly: false, fields: [])
+                name: name,
+                description: nil,
+                dataCategories: ["user"],
+                identity: identity,
+                references: references,
+                isPrimaryKey: primaryKey,
+                dataType: .init(base: type),
+                isReadOnly: false,
+                fields: []
+            )
         }
         let collections = tables.map { table in
             var fields = [field("id", type: .integer, primaryKey: true)]
             if let parent = table.parent {
                 fields.append(
                     field(
-                        parent.column, type: .integer,
-                        references: [Dataset.Reference(dataset: "bench", collection: parent.table, field: "id", direction: .from)]))
+                        parent.column,
+                        type: .integer,
+                        references: [Dataset.Reference(dataset: "bench", collection: parent.table, field: "id", direction: .from)]
+                    )
+                )
             }
             for column in table.columns { fields.append(field(column, identity: column == "email" ? "email" : nil)) }
             return Dataset.Collection(name: table.name, description: nil, fields: fields, skipProcessing: false)
@@ -151,8 +165,14 @@ enum SearchBench {
         let reader = try await SQLSourceReader.connect(location, logger: logger)
         let floorHandle = try await openDatabase(location, logger: logger)
         let map = DataMap(
-            controller: Controller(name: "Benchmark"), systems: [], datasets: [dataset()], purposes: [], recipients: [], retention: [],
-            customIdentities: [])
+            controller: Controller(name: "Benchmark"),
+            systems: [],
+            datasets: [dataset()],
+            purposes: [],
+            recipients: [],
+            retention: [],
+            customIdentities: []
+        )
         let search = try PersonSearch(dataMap: map, readers: ["bench": reader])
         var generator = SystemRandomNumberGenerator()
         var times: [Double] = []
@@ -187,8 +207,12 @@ enum SearchBench {
         await reader.close()
         await floorHandle.close()
         return Result(
-            p50: percentile(times, 0.5), p95: percentile(times, 0.95), floorP50: percentile(floors, 0.5), floorP95: percentile(floors, 0.95),
-            rows: rows / samples)
+            p50: percentile(times, 0.5),
+            p95: percentile(times, 0.95),
+            floorP50: percentile(floors, 0.5),
+            floorP95: percentile(floors, 0.95),
+            rows: rows / samples
+        )
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -29,7 +29,9 @@ func seconds(isolation: isolated (any Actor)? = #isolation, _ body: () async thr
 
 func event(_ index: Int) -> AuditEvent {
     AuditEvent(
-        actor: "token:case-management", action: .gateDecide, object: "subject/\(index)",
+        actor: "token:case-management",
+        action: .gateDecide,
+        object: "subject/\(index)",
         details: ["allowed": true, "purpose": "statutory_adult_social_care", "recipient": "wessex_nhs_trust", "decision": .int(index)]
     )
 }
@@ -82,8 +84,14 @@ func rawInserts(_ location: DatabaseLocation) async throws -> Double {
                 var insert = database.insert(into: "bench_raw").columns("seq", "time", "actor", "action", "object", "details", "prev_hash", "hash")
                 for offset in 1...batch {
                     insert = insert.values(
-                        SQLBind(start + offset), SQLBind(time), SQLBind("token:case-management"), SQLBind("gate.decide"),
-                        SQLBind("subject/\(start + offset)"), SQLBind(details), SQLBind(hash), SQLBind(hash)
+                        SQLBind(start + offset),
+                        SQLBind(time),
+                        SQLBind("token:case-management"),
+                        SQLBind("gate.decide"),
+                        SQLBind("subject/\(start + offset)"),
+                        SQLBind(details),
+                        SQLBind(hash),
+                        SQLBind(hash)
                     )
                 }
                 try await insert.run()
@@ -101,8 +109,12 @@ func benchmarkBackend(_ name: String, _ location: DatabaseLocation) async throws
     let rawTime = try await rawInserts(location)
     rows.append(
         Row(
-            name: "Audit append, \(name), \(writers) concurrent writers", value: Double(events) / appendTime, unit: "durable events/s",
-            limitName: "raw batched INSERT of the same rows", limit: Double(events) / rawTime)
+            name: "Audit append, \(name), \(writers) concurrent writers",
+            value: Double(events) / appendTime,
+            unit: "durable events/s",
+            limitName: "raw batched INSERT of the same rows",
+            limit: Double(events) / rawTime
+        )
     )
     let verifyTime = try await seconds {
         let result = try await store.verifyAudit(trustedKeys: [signer.publicKey])
@@ -118,8 +130,12 @@ func benchmarkBackend(_ name: String, _ location: DatabaseLocation) async throws
     }
     rows.append(
         Row(
-            name: "Audit verify from the database, \(name)", value: Double(events) / verifyTime, unit: "events/s",
-            limitName: "reading the same entries without checking them", limit: Double(events) / readTime)
+            name: "Audit verify from the database, \(name)",
+            value: Double(events) / verifyTime,
+            unit: "events/s",
+            limitName: "reading the same entries without checking them",
+            limit: Double(events) / readTime
+        )
     )
     await store.close()
 }
@@ -197,8 +213,12 @@ let hashTime = await seconds {
 }
 rows.append(
     Row(
-        name: "Audit verify in memory (chain, checkpoints, head)", value: Double(events) / memoryTime, unit: "events/s",
-        limitName: "SHA-256 alone of the exact bytes each entry hashes, one core", limit: Double(events) / hashTime)
+        name: "Audit verify in memory (chain, checkpoints, head)",
+        value: Double(events) / memoryTime,
+        unit: "events/s",
+        limitName: "SHA-256 alone of the exact bytes each entry hashes, one core",
+        limit: Double(events) / hashTime
+    )
 )
 var exportLines: [String] = [
     try AuditExport.encode(AuditExport.Header(exportedAt: time, entries: Int64(events))), try AuditExport.encode(.head(head)),
@@ -212,8 +232,12 @@ let fileTime = try await seconds {
 }
 rows.append(
     Row(
-        name: "Audit verify of an export file", value: Double(events) / fileTime, unit: "events/s",
-        limitName: "in-memory verification", limit: Double(events) / memoryTime)
+        name: "Audit verify of an export file",
+        value: Double(events) / fileTime,
+        unit: "events/s",
+        limitName: "in-memory verification",
+        limit: Double(events) / memoryTime
+    )
 )
 
 if digestSink == 0x5A { FileHandle.standardError.write(Data()) }

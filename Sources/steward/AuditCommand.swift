@@ -9,7 +9,9 @@ import Synchronization
 /// `steward audit …`: verify and export the audit log.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Verify or export the audit log.", subcommands: [VerifyCommand.self, ExportCommand.self]
+        commandName: "audit",
+        abstract: "Verify or export the audit log.",
+        subcommands: [VerifyCommand.self, ExportCommand.self]
     )
 
     /// `steward audit verify`.
@@ -51,7 +53,12 @@ struct AuditCommand: AsyncParsableCommand {
                 // Verification only reads: it needs no private key, opens no sealed data, and changes
                 // nothing, not even the schema.
                 let store = try await Store.open(
-                    configuration.database, signer: AuditSigner(), dataKey: .random(), migrate: false, checkSigner: false, logger: quietLogger()
+                    configuration.database,
+                    signer: AuditSigner(),
+                    dataKey: .random(),
+                    migrate: false,
+                    checkSigner: false,
+                    logger: quietLogger()
                 )
                 do {
                     result = try await store.verifyAudit(trustedKeys: trusted)
@@ -81,7 +88,8 @@ struct AuditCommand: AsyncParsableCommand {
     /// `steward audit export`.
     struct ExportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "export", abstract: "Export the whole audit log as JSON lines for offline verification."
+            commandName: "export",
+            abstract: "Export the whole audit log as JSON lines for offline verification."
         )
 
         @OptionGroup var options: CommonOptions

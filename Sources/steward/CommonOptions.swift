@@ -24,11 +24,17 @@ struct CommonOptions: ParsableArguments {
     /// A `StewardError` thrown anywhere reaches ArgumentParser, which prints it (message, field and
     /// every further problem) and exits 1: the one error path of the command line.
     func withServices<Result>(
-        _ configuration: StewardConfiguration? = nil, migrate: Bool = true, createKeys: Bool = false,
+        _ configuration: StewardConfiguration? = nil,
+        migrate: Bool = true,
+        createKeys: Bool = false,
         _ body: (StewardServices) async throws -> Result
     ) async throws -> Result {
         let services = try await StewardServices.open(
-            configuration ?? self.configuration(), migrate: migrate, createKeys: createKeys, logger: quietLogger())
+            configuration ?? self.configuration(),
+            migrate: migrate,
+            createKeys: createKeys,
+            logger: quietLogger()
+        )
         return try await services.run(body)
     }
 }

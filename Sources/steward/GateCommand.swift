@@ -6,7 +6,9 @@ import StewardCore
 /// `steward gate check FILE.json`: asks the gate, as an application would.
 struct GateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gate", abstract: "Ask the gate whether a use or disclosure is allowed.", subcommands: [Check.self]
+        commandName: "gate",
+        abstract: "Ask the gate whether a use or disclosure is allowed.",
+        subcommands: [Check.self]
     )
 
     /// `steward gate check`.

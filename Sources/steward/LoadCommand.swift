@@ -19,8 +19,11 @@ struct LoadCommand: AsyncParsableCommand {
     func run() async throws {
         let result = try await options.withServices { services in
             try await services.store.loadDataMap(
-                try DataMapReader.read(folder: URL(fileURLWithPath: folder)), taxonomy: services.taxonomy,
-                fallbackController: services.configuration.controller, actor: commandLineActor)
+                try DataMapReader.read(folder: URL(fileURLWithPath: folder)),
+                taxonomy: services.taxonomy,
+                fallbackController: services.configuration.controller,
+                actor: commandLineActor
+            )
         }
         print(result.created ? "Loaded data map version \(result.version)." : "No change: the files match data map version \(result.version).")
     }
@@ -29,7 +32,8 @@ struct LoadCommand: AsyncParsableCommand {
 /// `steward ropa`: prints the record of processing activities.
 struct ROPACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ropa", abstract: "Print the record of processing activities (UK GDPR Art 30) from the current data map."
+        commandName: "ropa",
+        abstract: "Print the record of processing activities (UK GDPR Art 30) from the current data map."
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json, html }
@@ -44,8 +48,12 @@ struct ROPACommand: AsyncParsableCommand {
                 throw StewardError(.conflict, "no data map has been loaded yet; run 'steward load DIR' first")
             }
             return RecordOfProcessing(
-                dataMap: current.dataMap, taxonomy: services.taxonomy, adequacy: services.configuration.adequacy, on: services.today(),
-                version: current.version)
+                dataMap: current.dataMap,
+                taxonomy: services.taxonomy,
+                adequacy: services.configuration.adequacy,
+                on: services.today(),
+                version: current.version
+            )
         }
         let text =
             switch format {

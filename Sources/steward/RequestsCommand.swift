@@ -8,7 +8,8 @@ import StewardStore
 /// `steward requests`: the rights requests and their deadlines.
 struct RequestsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "requests", abstract: "Record, change and list rights requests, and see what is due.",
+        commandName: "requests",
+        abstract: "Record, change and list rights requests, and see what is due.",
         subcommands: [Due.self, List.self, Show.self, Create.self, Event.self]
     )
 
@@ -107,7 +108,10 @@ struct RequestsCommand: AsyncParsableCommand {
         @Argument(help: "The request's reference (SR-…).") var reference: String
         @Argument(
             help: ArgumentHelp(
-                "The change: \(RightsRequest.Change.Name.staffCommandLine.map(\.rawValue).joined(separator: ", ")).", valueName: "change"))
+                "The change: \(RightsRequest.Change.Name.staffCommandLine.map(\.rawValue).joined(separator: ", ")).",
+                valueName: "change"
+            )
+        )
         var change: RightsRequest.Change.Name
         @Option(help: ArgumentHelp("When it happened (YYYY-MM-DD); today by default.", valueName: "date")) var date: CalendarDate?
         @Option(help: "The reasons or questions sent to the requester (extensions, refusals, clarifications).") var reasons: String?
@@ -132,7 +136,9 @@ struct RequestsCommand: AsyncParsableCommand {
 /// `steward request run REF`: runs a request against the council's sources.
 struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "request", abstract: "Act on one rights request in the council's own databases.", subcommands: [Run.self]
+        commandName: "request",
+        abstract: "Act on one rights request in the council's own databases.",
+        subcommands: [Run.self]
     )
 
     /// `steward request run REF [--dry-run] [--output FILE]`.
@@ -153,7 +159,9 @@ struct RequestCommand: AsyncParsableCommand {
         @Option(
             help: ArgumentHelp(
                 "For rectification and erasure: a JSON file with the corrections ({\"corrections\": […]}) or the erasure policy ({\"strategies\": …, \"deleteCollections\": […], \"legalHolds\": […]}).",
-                valueName: "file")) var plan: String?
+                valueName: "file"
+            )
+        ) var plan: String?
 
         struct Plan: Decodable {
             var corrections: [Correction]?

@@ -86,6 +86,7 @@ struct MigrateCommand: AsyncParsableCommand {
         }
         await store.close()
         print(
-            applied.isEmpty ? "\(configuration.database) is up to date." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
+            applied.isEmpty ? "\(configuration.database) is up to date." : "Applied migrations \(applied.map(String.init).joined(separator: ", "))."
+        )
     }
 }

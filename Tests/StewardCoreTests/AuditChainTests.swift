@@ -5,16 +5,23 @@ import Testing
 @Suite("Audit chain")
 struct AuditChainTests {
     static func chain(
-        _ count: Int, signer: AuditSigner = AuditSigner(), interval: Int64 = 5
+        _ count: Int,
+        signer: AuditSigner = AuditSigner(),
+        interval: Int64 = 5
     ) throws -> ([AuditEntry], [AuditCheckpoint], AuditCheckpoint) {
         var entries: [AuditEntry] = []
         var previous = AuditChain.genesisHash
         for index in 1...count {
             let entry = AuditChain.seal(
                 AuditEvent(
-                    actor: "tester", action: AuditAction(rawValue: "test.event"), object: "thing/\(index)",
-                    details: ["n": .int(index), "note": "a \"quoted\" line\n"]),
-                seq: Int64(index), time: AuditChain.timestamp(millisecondsSince1970: 1_780_000_000_000 + Int64(index)), prevHash: previous
+                    actor: "tester",
+                    action: AuditAction(rawValue: "test.event"),
+                    object: "thing/\(index)",
+                    details: ["n": .int(index), "note": "a \"quoted\" line\n"]
+                ),
+                seq: Int64(index),
+                time: AuditChain.timestamp(millisecondsSince1970: 1_780_000_000_000 + Int64(index)),
+                prevHash: previous
             )
             entries.append(entry)
             previous = entry.hash
@@ -25,7 +32,10 @@ struct AuditChainTests {
     }
 
     static func verify(
-        _ entries: [AuditEntry], _ checkpoints: [AuditCheckpoint], _ head: AuditCheckpoint?, trusted: Set<String>? = nil
+        _ entries: [AuditEntry],
+        _ checkpoints: [AuditCheckpoint],
+        _ head: AuditCheckpoint?,
+        trusted: Set<String>? = nil
     ) -> AuditVerifier.Result {
         var verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trusted)
         for entry in entries where !verifier.check(entry) { break }
@@ -83,7 +93,8 @@ struct AuditChainTests {
         arguments: [
             (Int64(0), "1970-01-01T00:00:00.000Z"), (Int64(951_782_400_000), "2000-02-29T00:00:00.000Z"),
             (Int64(1_796_083_199_999), "2026-11-30T23:59:59.999Z"), (Int64(-1), "1969-12-31T23:59:59.999Z"),
-        ])
+        ]
+    )
     func timestamps(_ milliseconds: Int64, _ expected: String) {
         #expect(AuditChain.timestamp(millisecondsSince1970: milliseconds) == expected)
     }

@@ -11,7 +11,8 @@ struct RegistryTests {
             ("user.contact.email", .ordinary),
             ("user.equality_monitoring.ethnicity", .specialCategory),
             ("user.social_care.assessment", .specialCategory),
-        ])
+        ]
+    )
     func sensitivity(_ key: DataCategory.Key, _ expected: DataCategory.Sensitivity) {
         #expect(Taxonomy.builtin.categories[key] != nil)
         #expect(Taxonomy.builtin.sensitivity(of: key) == expected)
@@ -22,7 +23,8 @@ struct RegistryTests {
         arguments: [
             ("8 years", RetentionRule.Period(count: 8, unit: .years)), ("1 month", .init(count: 1, unit: .months)),
             ("30 days", .init(count: 30, unit: .days)), ("6 weeks", .init(count: 6, unit: .weeks)),
-        ])
+        ]
+    )
     func periods(_ text: String, _ expected: RetentionRule.Period) {
         #expect(RetentionRule.Period(parsing: text) == expected)
     }
@@ -33,7 +35,9 @@ struct RegistryTests {
     }
 
     @Test(
-        "calendar dates parse only real days", arguments: [("2024-02-29", true), ("2025-02-29", false), ("2026-13-01", false), ("2026-1-01", false)])
+        "calendar dates parse only real days",
+        arguments: [("2024-02-29", true), ("2025-02-29", false), ("2026-13-01", false), ("2026-1-01", false)]
+    )
     func calendarDates(_ text: String, _ valid: Bool) {
         #expect((CalendarDate(iso: text) != nil) == valid)
     }
@@ -42,7 +46,12 @@ struct RegistryTests {
 
     static func recipient(country: String, agreements: [Recipient.Agreement.Kind], dpf: Bool = false) -> Recipient {
         Recipient(
-            key: "r", name: "R", description: nil, kind: .processor, country: country, dpfCertified: dpf,
+            key: "r",
+            name: "R",
+            description: nil,
+            kind: .processor,
+            country: country,
+            dpfCertified: dpf,
             agreements: agreements.map {
                 .init(kind: $0, reference: "REF", categories: [], purposes: [], starts: CalendarDate(year: 2024, month: 1, day: 1)!, ends: nil)
             }

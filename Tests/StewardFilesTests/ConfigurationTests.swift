@@ -51,7 +51,8 @@ struct ConfigurationTests {
             ("audit_checkpoint_interval: 0", "audit_checkpoint_interval"), ("prot: 80", "prot"),
             ("adequacy:\n  countries: [France]", "adequacy.countries"),
             ("controller:\n  ico_registration: Z1", "controller.name"),
-        ])
+        ]
+    )
     func badValueNamesKey(_ text: String, _ key: String) throws {
         let path = try Self.write(text)
         let error = try #require(throws: StewardError.self) { try ConfigurationLoader.load(path: path, environment: [:]) }
@@ -70,11 +71,13 @@ struct ConfigurationTests {
         #expect(try ConfigurationLoader.load(path: nil, environment: [:]).dataKeyPath == "steward-data.key")
         #expect(
             try ConfigurationLoader.load(path: try Self.write("data_key: /etc/steward/data.key"), environment: [:]).dataKeyPath
-                == "/etc/steward/data.key")
+                == "/etc/steward/data.key"
+        )
         #expect(try ConfigurationLoader.load(path: nil, environment: ["STEWARD_DATA_KEY": "/srv/k"]).dataKeyPath == "/srv/k")
         #expect(
             try #require(throws: StewardError.self) { try ConfigurationLoader.load(path: try Self.write("data_key: ''"), environment: [:]) }.field
-                == "data_key")
+                == "data_key"
+        )
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-key-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -116,7 +119,8 @@ struct ConfigurationTests {
         #expect(configuration.mail.host == "relay.example" && configuration.mail.port == 465 && configuration.mail.security == .tls)
         // Without a port, the one its security calls for, not 587 whatever the security.
         #expect(
-            try ConfigurationLoader.load(path: try Self.write("smtp:\n  host: relay.example\n  security: tls"), environment: [:]).mail.port == nil)
+            try ConfigurationLoader.load(path: try Self.write("smtp:\n  host: relay.example\n  security: tls"), environment: [:]).mail.port == nil
+        )
         #expect(configuration.mail.fromAddress == "ig@council.example")
         for (text, field) in [
             ("legal_holds: [claimants]", "legal_holds"), ("smtp:\n  security: ssl", "smtp.security"), ("smtp:\n  username: only", "smtp.password"),

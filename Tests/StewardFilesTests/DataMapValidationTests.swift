@@ -43,112 +43,173 @@ struct DataMapValidationTests {
             name: "unknown data category",
             files: DataMapFixture.replacing(
                 "[user.contact.email]\n            fides_meta:\n              identity",
-                with: "[user.contact.emial]\n            fides_meta:\n              identity", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 13, field: "dataset[0].collections[0].fields[1].data_categories[0]",
+                with: "[user.contact.emial]\n            fides_meta:\n              identity",
+                in: "datasets/library_db.yaml"
+            ),
+            file: "datasets/library_db.yaml",
+            line: 13,
+            field: "dataset[0].collections[0].fields[1].data_categories[0]",
             message: "unknown data category 'user.contact.emial'; did you mean 'user.contact.email'?"
         ),
         Case(
             name: "unknown purpose in a system",
             files: DataMapFixture.replacing("purposes: [library_membership]", with: "purposes: [library_memberships]", in: "systems/libraries.yaml"),
-            file: "systems/libraries.yaml", line: 7, field: "system.purposes[0]", message: "unknown purpose 'library_memberships'"
+            file: "systems/libraries.yaml",
+            line: 7,
+            field: "system.purposes[0]",
+            message: "unknown purpose 'library_memberships'"
         ),
         Case(
             name: "unknown purpose in an agreement",
             files: DataMapFixture.replacing("purposes: [library_membership]", with: "purposes: [marketing_push]", in: "recipients.yaml"),
-            file: "recipients.yaml", line: 10, field: "recipients[0].agreements[0].purposes[0]", message: "unknown purpose 'marketing_push'"
+            file: "recipients.yaml",
+            line: 10,
+            field: "recipients[0].agreements[0].purposes[0]",
+            message: "unknown purpose 'marketing_push'"
         ),
         Case(
             name: "unknown recipient as processor",
             files: DataMapFixture.replacing(
-                "hosting_country: GB", with: "hosting_country: GB\n  processor: cloud_libraries", in: "systems/libraries.yaml"),
-            file: "systems/libraries.yaml", line: 6, field: "system.processor", message: "unknown recipient 'cloud_libraries'"
+                "hosting_country: GB",
+                with: "hosting_country: GB\n  processor: cloud_libraries",
+                in: "systems/libraries.yaml"
+            ),
+            file: "systems/libraries.yaml",
+            line: 6,
+            field: "system.processor",
+            message: "unknown recipient 'cloud_libraries'"
         ),
         Case(
             name: "reference to a missing dataset",
             files: DataMapFixture.replacing("- dataset: library_db", with: "- dataset: library_dbx", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 32, field: "dataset[0].collections[1].fields[0].fides_meta.references[0].dataset",
+            file: "datasets/library_db.yaml",
+            line: 32,
+            field: "dataset[0].collections[1].fields[0].fides_meta.references[0].dataset",
             message: "reference to missing dataset 'library_dbx'"
         ),
         Case(
             name: "reference to a missing collection",
             files: DataMapFixture.replacing("field: borrowers.id", with: "field: members.id", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 33, field: "dataset[0].collections[1].fields[0].fides_meta.references[0].field",
+            file: "datasets/library_db.yaml",
+            line: 33,
+            field: "dataset[0].collections[1].fields[0].fides_meta.references[0].field",
             message: "reference to missing collection 'members'"
         ),
         Case(
             name: "reference to a missing field",
             files: DataMapFixture.replacing("field: borrowers.id", with: "field: borrowers.borrower_no", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 33, field: "dataset[0].collections[1].fields[0].fides_meta.references[0].field",
+            file: "datasets/library_db.yaml",
+            line: 33,
+            field: "dataset[0].collections[1].fields[0].fides_meta.references[0].field",
             message: "reference to missing field 'borrower_no'"
         ),
         Case(
             name: "a collection no identity can reach",
             files: DataMapFixture.replacing("direction: from", with: "direction: to", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 25, field: "dataset[0].collections[1].name",
+            file: "datasets/library_db.yaml",
+            line: 25,
+            field: "dataset[0].collections[1].name",
             message: "collection 'library_db.loans' cannot be reached from any identity field"
         ),
         Case(
             name: "an identity field without data_type",
             files: DataMapFixture.replacing(
-                "identity: email\n              data_type: string", with: "identity: email", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 12, field: "dataset[0].collections[0].fields[1].name",
+                "identity: email\n              data_type: string",
+                with: "identity: email",
+                in: "datasets/library_db.yaml"
+            ),
+            file: "datasets/library_db.yaml",
+            line: 12,
+            field: "dataset[0].collections[0].fields[1].name",
             message: "identity field 'email' needs fides_meta.data_type"
         ),
         Case(
             name: "a reference field without data_type",
             files: DataMapFixture.replacing(
-                "              data_type: integer\n              references:", with: "              references:", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 27, field: "dataset[0].collections[1].fields[0].name",
+                "              data_type: integer\n              references:",
+                with: "              references:",
+                in: "datasets/library_db.yaml"
+            ),
+            file: "datasets/library_db.yaml",
+            line: 27,
+            field: "dataset[0].collections[1].fields[0].name",
             message: "reference field 'borrower_id' needs fides_meta.data_type"
         ),
         Case(
             name: "an agreement that ends before it starts",
             files: DataMapFixture.replacing("ends: 2027-12-31", with: "ends: 2023-12-31", in: "recipients.yaml"),
-            file: "recipients.yaml", line: 12, field: "recipients[0].agreements[0].ends",
+            file: "recipients.yaml",
+            line: 12,
+            field: "recipients[0].agreements[0].ends",
             message: "the agreement ends (2023-12-31) before it starts (2024-01-01)"
         ),
         Case(
             name: "an unknown data type",
             files: DataMapFixture.replacing("data_type: date", with: "data_type: timestamp", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 38, field: "dataset[0].collections[1].fields[1].fides_meta.data_type",
+            file: "datasets/library_db.yaml",
+            line: 38,
+            field: "dataset[0].collections[1].fields[1].fides_meta.data_type",
             message: "unknown data_type 'timestamp'"
         ),
         Case(
             name: "an unknown lawful basis",
             files: DataMapFixture.replacing("lawful_basis: public_task", with: "lawful_basis: public_interest", in: "purposes.yaml"),
-            file: "purposes.yaml", line: 5, field: "purposes[0].lawful_basis", message: "unknown lawful basis 'public_interest'"
+            file: "purposes.yaml",
+            line: 5,
+            field: "purposes[0].lawful_basis",
+            message: "unknown lawful basis 'public_interest'"
         ),
         Case(
             name: "special category data without an Art 9 condition",
             files: DataMapFixture.replacing(
-                "[user.contact.email, user.contact.address.postal_code]", with: "[user.contact.email, user.health_and_medical]", in: "purposes.yaml"),
-            file: "purposes.yaml", line: 7, field: "purposes[0].data_categories[1]", message: "needs a special_condition"
+                "[user.contact.email, user.contact.address.postal_code]",
+                with: "[user.contact.email, user.health_and_medical]",
+                in: "purposes.yaml"
+            ),
+            file: "purposes.yaml",
+            line: 7,
+            field: "purposes[0].data_categories[1]",
+            message: "needs a special_condition"
         ),
         Case(
             name: "a misspelt key",
             files: DataMapFixture.replacing("lawful_basis: public_task", with: "lawfull_basis: public_task", in: "purposes.yaml"),
-            file: "purposes.yaml", line: 5, field: "purposes[0].lawfull_basis", message: "unknown key 'lawfull_basis'"
+            file: "purposes.yaml",
+            line: 5,
+            field: "purposes[0].lawfull_basis",
+            message: "unknown key 'lawfull_basis'"
         ),
         Case(
             name: "a misspelt key in a Fides dataset",
             files: DataMapFixture.replacing("identity: email", with: "identiy: email", in: "datasets/library_db.yaml"),
-            file: "datasets/library_db.yaml", line: 15, field: "dataset[0].collections[0].fields[1].fides_meta.identiy",
+            file: "datasets/library_db.yaml",
+            line: 15,
+            field: "dataset[0].collections[0].fields[1].fides_meta.identiy",
             message: "unknown key 'identiy'"
         ),
         Case(
             name: "a broad category that covers special category data, without an Art 9 condition",
             files: DataMapFixture.replacing("[user.contact.email, user.contact.address.postal_code]", with: "[user]", in: "purposes.yaml"),
-            file: "purposes.yaml", line: 7, field: "purposes[0].data_categories[0]", message: "covers special category data"
+            file: "purposes.yaml",
+            line: 7,
+            field: "purposes[0].data_categories[0]",
+            message: "covers special category data"
         ),
         Case(
             name: "a retention trigger that is not a date",
             files: DataMapFixture.replacing("field: returned_on", with: "field: borrower_id", in: "retention.yaml"),
-            file: "retention.yaml", line: 6, field: "retention[0].trigger.field", message: "is integer, not a date or datetime"
+            file: "retention.yaml",
+            line: 6,
+            field: "retention[0].trigger.field",
+            message: "is integer, not a date or datetime"
         ),
         Case(
             name: "YAML that does not parse",
             files: DataMapFixture.replacing("  department: Communities", with: "  department: [Communities", in: "systems/libraries.yaml"),
-            file: "systems/libraries.yaml", line: 5, field: "", message: "not valid YAML"
+            file: "systems/libraries.yaml",
+            line: 5,
+            field: "",
+            message: "not valid YAML"
         ),
     ]
 

@@ -7,21 +7,31 @@ import Testing
 struct LetterTemplatesTests {
     static let clock = StatutoryClock(holidays: try! BankHolidaysFile.load(path: nil))
     static let controller = Controller(
-        name: "Wessex County Council", address: "County Hall, Wessex", email: "ig@wessex.gov.example",
+        name: "Wessex County Council",
+        address: "County Hall, Wessex",
+        email: "ig@wessex.gov.example",
         dpo: .init(name: "Dr Helen Marchbank", email: "dpo@wessex.gov.example")
     )
 
     static func request(kind: RightsRequest.Kind = .access) -> RightsRequest {
         RightsRequest(
-            id: "SR-TEST-0000-0001", kind: kind, received: CalendarDate(iso: "2026-03-03")!,
-            requester: Requester(name: "Siân O'Brien <script>", email: "sian@example.org"), description: "Everything about my library account"
+            id: "SR-TEST-0000-0001",
+            kind: kind,
+            received: CalendarDate(iso: "2026-03-03")!,
+            requester: Requester(name: "Siân O'Brien <script>", email: "sian@example.org"),
+            description: "Everything about my library account"
         )
     }
 
     static func context(_ request: RightsRequest, code: String? = nil, reasons: String? = nil) -> LetterContext {
         LetterContext(
-            request: request, controller: controller, reading: clock.reading(for: request.timeline), today: CalendarDate(iso: "2026-03-03")!,
-            code: code, reasons: reasons, refusalGround: .excessive
+            request: request,
+            controller: controller,
+            reading: clock.reading(for: request.timeline),
+            today: CalendarDate(iso: "2026-03-03")!,
+            code: code,
+            reasons: reasons,
+            refusalGround: .excessive
         )
     }
 
@@ -34,7 +44,9 @@ struct LetterTemplatesTests {
             #expect(!letter.subject.contains("{{"))
             #expect(letter.text.contains("Dear Siân O'Brien <script>,"), "\(kind) text")
             #expect(
-                letter.html.contains("Siân O&#39;Brien &lt;script&gt;") || letter.html.contains("Siân O&#x27;Brien &lt;script&gt;"), "\(kind) html")
+                letter.html.contains("Siân O&#39;Brien &lt;script&gt;") || letter.html.contains("Siân O&#x27;Brien &lt;script&gt;"),
+                "\(kind) html"
+            )
             #expect(!letter.html.contains("<script>"))
             #expect(!letter.text.contains("\n\n\n"), "\(kind) has runs of blank lines")
         }
@@ -68,7 +80,10 @@ struct LetterTemplatesTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try "Subject: Ref {{request.reference}}\nHello {{requesterName}}, from {{council.name}}.\n".write(
-            to: folder.appendingPathComponent("acknowledgement.txt.mustache"), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent("acknowledgement.txt.mustache"),
+            atomically: true,
+            encoding: .utf8
+        )
         let templates = try LetterTemplates(directory: folder.path)
         let letter = try templates.render(.acknowledgement, context: Self.context(Self.request()))
         #expect(letter.subject == "Ref SR-TEST-0000-0001")

@@ -6,7 +6,8 @@ import Testing
 struct MailAddressTests {
     @Test(
         "well-formed addresses are accepted",
-        arguments: ["sian@resident.example", "o'brien+rights@council.gov.uk", "a.b.c@x-y.example", "x@localhost"])
+        arguments: ["sian@resident.example", "o'brien+rights@council.gov.uk", "a.b.c@x-y.example", "x@localhost"]
+    )
     func accepted(address: String) throws {
         let mailbox = try MailAddress(address: address)
         #expect(mailbox.address == address)
@@ -19,7 +20,8 @@ struct MailAddressTests {
             "", "no-at-sign", "@example.org", "sian@", "si an@example.org", "sian@example.org\r\nBcc: x@y", "sián@example.org",
             ".sian@example.org", "si..an@example.org", "sian@-example.org", "sian@example..org", "<sian@example.org>",
             "sian@exa_mple.org", String(repeating: "a", count: 65) + "@example.org",
-        ])
+        ]
+    )
     func refused(address: String) {
         #expect {
             try MailAddress(address: address)

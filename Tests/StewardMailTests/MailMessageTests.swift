@@ -10,8 +10,14 @@ struct MailMessageTests {
 
     static func letter(subject: String = "£10 — café", text: String = "Dear Siân,\n.\nYours", html: String? = nil) -> MailMessage {
         MailMessage(
-            from: council, to: [resident], subject: subject, text: text, html: html, messageID: "<fixed-id@council.example>",
-            date: Date(timeIntervalSince1970: 1_751_360_700))
+            from: council,
+            to: [resident],
+            subject: subject,
+            text: text,
+            html: html,
+            messageID: "<fixed-id@council.example>",
+            date: Date(timeIntervalSince1970: 1_751_360_700)
+        )
     }
 
     static func lines(of rendered: String) -> [Substring] {
@@ -128,7 +134,8 @@ struct MailMessageTests {
             String(repeating: "é", count: 200),
             "trailing space \nand tab\t\nequals = sign =3D\n.leading dot\n.\n\nFrom the council",
             String(repeating: "=", count: 100) + " " + String(repeating: "—", count: 40),
-        ])
+        ]
+    )
     func quotedPrintable(text: String) {
         let rendered = Self.letter(text: text).rendered()
         let body = rendered.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")

@@ -21,14 +21,28 @@ struct SMTPClientTests {
     }
 
     static func client(
-        port: Int, host: String = "127.0.0.1", security: SMTPConfiguration.Security = .none, username: String? = nil,
-        password: String? = nil, trustRootsFile: String? = nil, timeout: Double = 10, logs: LogRecorder = LogRecorder()
+        port: Int,
+        host: String = "127.0.0.1",
+        security: SMTPConfiguration.Security = .none,
+        username: String? = nil,
+        password: String? = nil,
+        trustRootsFile: String? = nil,
+        timeout: Double = 10,
+        logs: LogRecorder = LogRecorder()
     ) -> SMTPClient {
         SMTPClient(
             configuration: SMTPConfiguration(
-                host: host, port: port, security: security, username: username, password: password, heloName: "steward.test",
-                timeout: timeout, trustRootsFile: trustRootsFile),
-            logger: logs.logger)
+                host: host,
+                port: port,
+                security: security,
+                username: username,
+                password: password,
+                heloName: "steward.test",
+                timeout: timeout,
+                trustRootsFile: trustRootsFile
+            ),
+            logger: logs.logger
+        )
     }
 
     static func smtpError(_ body: () async throws -> Void) async -> SMTPError? {
@@ -132,7 +146,8 @@ struct SMTPClientTests {
         let sink = try await SMTPSink()
         defer { sink.stop() }
         let failure = try #require(
-            await Self.smtpError { try await Self.client(port: sink.port, username: "steward", password: "x").send(Self.letter()) })
+            await Self.smtpError { try await Self.client(port: sink.port, username: "steward", password: "x").send(Self.letter()) }
+        )
         #expect(failure.kind == .configuration)
         #expect(try sink.messages().isEmpty)
     }
@@ -143,8 +158,13 @@ struct SMTPClientTests {
         let sink = try await SMTPSink(credentials: .init(username: "steward", password: "s3cret"), tls: certificate)
         defer { sink.stop() }
         let client = Self.client(
-            port: sink.port, host: host, security: .startTLS, username: "steward", password: "s3cret",
-            trustRootsFile: certificate.certificatePath)
+            port: sink.port,
+            host: host,
+            security: .startTLS,
+            username: "steward",
+            password: "s3cret",
+            trustRootsFile: certificate.certificatePath
+        )
         try await client.send(Self.letter())
         let mail = try #require(try await sink.waitForMessages(count: 1).first)
         #expect(mail.authUser == "steward")
@@ -167,7 +187,8 @@ struct SMTPClientTests {
         let sink = try await SMTPSink()
         defer { sink.stop() }
         let failure = try #require(
-            await Self.smtpError { try await Self.client(port: sink.port, security: .startTLS).send(Self.letter()) })
+            await Self.smtpError { try await Self.client(port: sink.port, security: .startTLS).send(Self.letter()) }
+        )
         #expect(failure.kind == .tls)
         #expect(failure.fault == .relay)
         #expect(failure.message.contains("STARTTLS"))
@@ -181,7 +202,8 @@ struct SMTPClientTests {
         let sink = try await SMTPSink(tls: certificate, implicitTLS: security == .tls)
         defer { sink.stop() }
         let failure = try #require(
-            await Self.smtpError { try await Self.client(port: sink.port, host: "localhost", security: security).send(Self.letter()) })
+            await Self.smtpError { try await Self.client(port: sink.port, host: "localhost", security: security).send(Self.letter()) }
+        )
         #expect(failure.kind == .tls)
         try await Task.sleep(for: .milliseconds(200))
         #expect(try sink.messages().isEmpty)
@@ -196,7 +218,8 @@ struct SMTPClientTests {
             await Self.smtpError {
                 try await Self.client(port: sink.port, host: host, security: .startTLS, trustRootsFile: certificate.certificatePath)
                     .send(Self.letter())
-            })
+            }
+        )
         #expect(failure.kind == .tls)
         try await Task.sleep(for: .milliseconds(200))
         #expect(try sink.messages().isEmpty)
@@ -207,7 +230,8 @@ struct SMTPClientTests {
         let failure = try #require(
             await Self.smtpError {
                 try await Self.client(port: 1, security: .startTLS, trustRootsFile: "/nonexistent/ca.pem").send(Self.letter())
-            })
+            }
+        )
         #expect(failure.kind == .configuration)
         #expect(failure.message.contains("/nonexistent/ca.pem"))
     }
@@ -219,7 +243,8 @@ struct SMTPClientTests {
         let refused = try MailAddress(address: "reject@resident.example")
         let logs = LogRecorder()
         let failure = try #require(
-            await Self.smtpError { try await Self.client(port: sink.port, logs: logs).send(Self.letter(to: [Self.resident, refused])) })
+            await Self.smtpError { try await Self.client(port: sink.port, logs: logs).send(Self.letter(to: [Self.resident, refused])) }
+        )
         #expect(failure.kind == .rejected(code: 550, command: "RCPT TO"))
         #expect(failure.fault == .permanent)
         #expect(failure.message.contains("550"))
@@ -254,7 +279,8 @@ struct SMTPClientTests {
         defer { server.close(promise: nil) }
         let started = ContinuousClock.now
         let failure = try #require(
-            await Self.smtpError { try await Self.client(port: server.localAddress!.port!, timeout: 0.5).send(Self.letter()) })
+            await Self.smtpError { try await Self.client(port: server.localAddress!.port!, timeout: 0.5).send(Self.letter()) }
+        )
         #expect(failure.kind == .timeout)
         #expect(failure.fault == .relay)
         #expect(failure.message.contains("greeting"))

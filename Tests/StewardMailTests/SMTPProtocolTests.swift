@@ -8,19 +8,32 @@ import Testing
 @Suite("Handling a relay's replies")
 struct SMTPProtocolTests {
     static let letter = MailMessage(
-        from: try! MailAddress(address: "dpo@council.example"), to: [try! MailAddress(address: "sian@resident.example")],
-        subject: "Your request", text: "Dear Siân")
+        from: try! MailAddress(address: "dpo@council.example"),
+        to: [try! MailAddress(address: "sian@resident.example")],
+        subject: "Your request",
+        text: "Dear Siân"
+    )
 
     static func send(
-        to server: ScriptedSMTPServer, security: SMTPConfiguration.Security = .none, username: String? = nil, password: String? = nil,
+        to server: ScriptedSMTPServer,
+        security: SMTPConfiguration.Security = .none,
+        username: String? = nil,
+        password: String? = nil,
         timeout: Double = 5
     ) async -> SMTPError? {
         var logger = Logger(label: "steward.mail.test")
         logger.logLevel = .critical
         let client = SMTPClient(
             configuration: SMTPConfiguration(
-                host: "127.0.0.1", port: server.port, security: security, username: username, password: password, timeout: timeout),
-            logger: logger)
+                host: "127.0.0.1",
+                port: server.port,
+                security: security,
+                username: username,
+                password: password,
+                timeout: timeout
+            ),
+            logger: logger
+        )
         return await SMTPClientTests.smtpError { try await client.send(letter) }
     }
 

@@ -11,7 +11,8 @@ struct AccessTests {
     /// A concrete URI for a route's path, filling in parameters with keys the demo has.
     static func uri(for path: String) -> String {
         path.replacingOccurrences(of: "{key}", with: path.contains("systems") ? "libraries" : "library_db").replacingOccurrences(
-            of: "{id}", with: "no-such-subject"
+            of: "{id}",
+            with: "no-such-subject"
         )
         .replacingOccurrences(of: "{preference}", with: "no-such-preference").replacingOccurrences(of: "{system}", with: "libraries")
         .replacingOccurrences(of: "{kind}", with: "acknowledgement")

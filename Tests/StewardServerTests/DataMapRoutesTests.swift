@@ -58,7 +58,10 @@ struct DataMapRoutesTests {
             let body = try JSONEncoder().encode(["files": files])
             let before = try await fixture.store.auditEntries(after: 0, limit: 1000).count
             let response = try await client.execute(
-                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(bytes: body)
+                uri: "/api/v1/datamap",
+                method: .put,
+                headers: fixture.headers(.dpo),
+                body: ByteBuffer(bytes: body)
             )
             #expect(response.status == .unprocessableContent)
             let error = try response.decode(ErrorBody.self).error
@@ -89,7 +92,9 @@ struct DataMapRoutesTests {
             files[broken.file] = text.replacingOccurrences(of: broken.old, with: broken.new)
             let before = try await fixture.store.auditEntries(after: 0, limit: 1000)
             let response = try await client.execute(
-                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo),
+                uri: "/api/v1/datamap",
+                method: .put,
+                headers: fixture.headers(.dpo),
                 body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
             )
             #expect(response.status == .unprocessableContent, "\(response.text)")
@@ -98,7 +103,8 @@ struct DataMapRoutesTests {
             #expect(try await fixture.store.currentDataMapVersion() == 1)
             #expect(
                 try await fixture.store.currentDataMap()?.dataMap
-                    == (try DataMapReader.read(folder: try BundledData.demoDataMap).validate(taxonomy: .builtin)))
+                    == (try DataMapReader.read(folder: try BundledData.demoDataMap).validate(taxonomy: .builtin))
+            )
             #expect(try await fixture.store.auditEntries(after: 0, limit: 1000) == before)
         }
     }
@@ -108,13 +114,17 @@ struct DataMapRoutesTests {
         try await ServerFixture.with { fixture, client in
             var files = try Self.demoFiles()
             let unchanged = try await client.execute(
-                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo),
+                uri: "/api/v1/datamap",
+                method: .put,
+                headers: fixture.headers(.dpo),
                 body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
             )
             #expect(unchanged.status == .ok)
             files["systems/libraries.yaml"] = files["systems/libraries.yaml"]!.replacingOccurrences(of: "department: ", with: "department: Renamed ")
             let changed = try await client.execute(
-                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo),
+                uri: "/api/v1/datamap",
+                method: .put,
+                headers: fixture.headers(.dpo),
                 body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
             )
             #expect(changed.status == .created)
@@ -130,7 +140,10 @@ struct DataMapRoutesTests {
     func malformedUpload() async throws {
         try await ServerFixture.with(loadDemo: false) { fixture, client in
             let response = try await client.execute(
-                uri: "/api/v1/datamap", method: .put, headers: fixture.headers(.dpo), body: ByteBuffer(string: #"{"file": {}}"#)
+                uri: "/api/v1/datamap",
+                method: .put,
+                headers: fixture.headers(.dpo),
+                body: ByteBuffer(string: #"{"file": {}}"#)
             )
             #expect(response.status == .badRequest)
             #expect(try response.decode(ErrorBody.self).error.field == "files")

@@ -10,7 +10,11 @@ import Testing
 @Suite("Gate routes")
 struct GateRoutesTests {
     static func post(
-        _ client: any TestClientProtocol, _ uri: String, _ json: String, as role: Role, _ fixture: ServerFixture
+        _ client: any TestClientProtocol,
+        _ uri: String,
+        _ json: String,
+        as role: Role,
+        _ fixture: ServerFixture
     ) async throws -> TestResponse {
         try await client.execute(uri: uri, method: .post, headers: fixture.headers(role), body: ByteBuffer(string: json))
     }
@@ -19,42 +23,67 @@ struct GateRoutesTests {
     func subjectToDisclosure() async throws {
         try await ServerFixture.with { fixture, client in
             let created = try await Self.post(
-                client, "/api/v1/subjects",
+                client,
+                "/api/v1/subjects",
                 #"{"identifiers":[{"kind":"email","value":" Ada@Example.org "},{"kind":"nhs_number","value":"943 476 5919"}],"dateOfBirth":"1950-03-01"}"#,
-                as: .caseworker, fixture
+                as: .caseworker,
+                fixture
             )
             #expect(created.status == .created, "\(created.text)")
             let id = try created.decode(Subject.self).id.rawValue
             let duplicate = try await Self.post(
-                client, "/api/v1/subjects", #"{"identifiers":[{"kind":"email","value":"ada@example.org"}]}"#, as: .caseworker, fixture)
+                client,
+                "/api/v1/subjects",
+                #"{"identifiers":[{"kind":"email","value":"ada@example.org"}]}"#,
+                as: .caseworker,
+                fixture
+            )
             #expect(duplicate.status == .conflict)
             #expect(!duplicate.text.contains("ada@example.org"))
             let badNHS = try await Self.post(
-                client, "/api/v1/subjects", #"{"identifiers":[{"kind":"nhs_number","value":"1234567890"}]}"#, as: .caseworker, fixture)
+                client,
+                "/api/v1/subjects",
+                #"{"identifiers":[{"kind":"nhs_number","value":"1234567890"}]}"#,
+                as: .caseworker,
+                fixture
+            )
             #expect(badNHS.status == .badRequest)
 
             let found = try await Self.post(
-                client, "/api/v1/subjects/search", #"{"identifiers":[{"kind":"email","value":"ADA@example.org"}]}"#, as: .dpo, fixture)
+                client,
+                "/api/v1/subjects/search",
+                #"{"identifiers":[{"kind":"email","value":"ADA@example.org"}]}"#,
+                as: .dpo,
+                fixture
+            )
             #expect(try found.decode(Subject.self).id.rawValue == id)
 
             let consent = try await Self.post(
-                client, "/api/v1/subjects/\(id)/preferences", #"{"kind":"explicit_consent","recipient":"wessex_nhs_trust"}"#, as: .caseworker, fixture
+                client,
+                "/api/v1/subjects/\(id)/preferences",
+                #"{"kind":"explicit_consent","recipient":"wessex_nhs_trust"}"#,
+                as: .caseworker,
+                fixture
             )
             #expect(consent.status == .created, "\(consent.text)")
 
             let decision = try await Self.post(
-                client, "/api/v1/decisions",
+                client,
+                "/api/v1/decisions",
                 #"{"system":"adult_social_care","subject":{"identifiers":[{"kind":"nhs_number","value":"9434765919"}]},"categories":["user.health_and_medical"],"purpose":"statutory_adult_social_care","recipient":"wessex_nhs_trust"}"#,
-                as: .service, fixture
+                as: .service,
+                fixture
             )
             let record = try decision.decode(DecisionRecord.self)
             #expect(record.allowed, "\(decision.text)")
             let decisionID = record.id
 
             let refused = try await Self.post(
-                client, "/api/v1/decisions",
+                client,
+                "/api/v1/decisions",
                 #"{"system":"adult_social_care","subject":{"id":"\#(id)"},"categories":["user.health_and_medical"],"purpose":"safeguarding_adults","recipient":"wessex_police"}"#,
-                as: .service, fixture
+                as: .service,
+                fixture
             )
             #expect(try refused.decode(DecisionRecord.self).allowed == false)
 
@@ -122,10 +151,17 @@ struct GateRoutesTests {
     func withdrawal() async throws {
         try await ServerFixture.with { fixture, client in
             let subject = try await fixture.store.createSubject(
-                identifiers: [.init(kind: "email", value: "b@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test"
+                identifiers: [.init(kind: "email", value: "b@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "test"
             )
             let restriction = try await Self.post(
-                client, "/api/v1/subjects/\(subject.id)/preferences", #"{"kind":"restriction","ground":"accuracy disputed"}"#, as: .dpo, fixture
+                client,
+                "/api/v1/subjects/\(subject.id)/preferences",
+                #"{"kind":"restriction","ground":"accuracy disputed"}"#,
+                as: .dpo,
+                fixture
             )
             let restrictionID = try #require(try restriction.decode(Preference.Draft.self).id)
             let decide = #"{"system":"libraries","subject":{"id":"\#(subject.id)"},"categories":["user.name"],"purpose":"library_membership"}"#
@@ -135,14 +171,21 @@ struct GateRoutesTests {
             #expect(early.status == .badRequest)
             #expect(early.text.contains("noticeGiven"))
             let lifted = try await Self.post(
-                client, "/api/v1/subjects/\(subject.id)/preferences/\(restrictionID)/withdraw", #"{"noticeGiven":"2026-01-02","on":"2026-01-10"}"#,
-                as: .dpo, fixture
+                client,
+                "/api/v1/subjects/\(subject.id)/preferences/\(restrictionID)/withdraw",
+                #"{"noticeGiven":"2026-01-02","on":"2026-01-10"}"#,
+                as: .dpo,
+                fixture
             )
             #expect(lifted.status == .ok, "\(lifted.text)")
             let unrestricted = try await Self.post(client, "/api/v1/decisions", decide, as: .service, fixture)
             #expect(try unrestricted.decode(DecisionRecord.self).allowed == true)
             let missingReason = try await Self.post(
-                client, "/api/v1/subjects/\(subject.id)/preferences", #"{"kind":"objection","outcome":"overridden"}"#, as: .dpo, fixture
+                client,
+                "/api/v1/subjects/\(subject.id)/preferences",
+                #"{"kind":"objection","outcome":"overridden"}"#,
+                as: .dpo,
+                fixture
             )
             #expect(missingReason.status == .badRequest)
         }
@@ -152,10 +195,16 @@ struct GateRoutesTests {
     func merge() async throws {
         try await ServerFixture.with { fixture, client in
             let first = try await fixture.store.createSubject(
-                identifiers: [.init(kind: "email", value: "c@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "t")
+                identifiers: [.init(kind: "email", value: "c@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "t"
+            )
             let second = try await fixture.store.createSubject(
-                identifiers: [.init(kind: "uprn", value: "100012345678")], dateOfBirth: CalendarDate(year: 1980, month: 1, day: 2),
-                isAdultAtRisk: true, actor: "t"
+                identifiers: [.init(kind: "uprn", value: "100012345678")],
+                dateOfBirth: CalendarDate(year: 1980, month: 1, day: 2),
+                isAdultAtRisk: true,
+                actor: "t"
             )
             _ = try await fixture.store.addPreference(Preference(id: "opt-out-1", kind: .marketingOptOut, given: .today), to: second.id, actor: "t")
             let merged = try await Self.post(client, "/api/v1/subjects/\(first.id)/merge", #"{"from":"\#(second.id)"}"#, as: .dpo, fixture)

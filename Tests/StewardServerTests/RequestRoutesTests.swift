@@ -25,7 +25,11 @@ final class TestCalendar: Sendable {
 @Suite("Rights requests over HTTP")
 struct RequestRoutesTests {
     static func send(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil, as role: Role? = nil,
+        _ client: any TestClientProtocol,
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        _ json: String? = nil,
+        as role: Role? = nil,
         _ fixture: ServerFixture
     ) async throws -> TestResponse {
         try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: json.map { ByteBuffer(string: $0) })
@@ -62,9 +66,12 @@ struct RequestRoutesTests {
 
             // Submitted on Tuesday 3 March 2026: the clock waits for identity.
             let submitted = try await Self.send(
-                client, .post, "/api/v1/public/requests",
+                client,
+                .post,
+                "/api/v1/public/requests",
                 #"{"kind":"access","requester":{"name":"Amy Pond","email":"Amy.Pond@example.org"},"description":"Everything you hold about me, including my library account"}"#,
-                fixture)
+                fixture
+            )
             #expect(submitted.status == .accepted, "\(submitted.text)")
             let reference = try submitted.decode(PublicAnswer.self).reference
             // Only the code goes to an address not yet proved.
@@ -88,15 +95,21 @@ struct RequestRoutesTests {
             #expect(view.clock.due?.description == "2026-04-07")
             #expect(try await worker.deliverDue() == 1)
             let acknowledgement = try #require(
-                try await sink.waitForMessages(count: 2).first { $0.text?.contains("Thank you for your request") == true })
+                try await sink.waitForMessages(count: 2).first { $0.text?.contains("Thank you for your request") == true }
+            )
             #expect(acknowledgement.text?.contains("Dear Amy Pond,") == true)
             #expect(acknowledgement.text?.contains("We must respond by Tuesday 7 April 2026") == true)
 
             // Tuesday 10 March: the caseworker asks which account is meant; the clock stops.
             calendar.set("2026-03-10")
             var changed = try await Self.send(
-                client, .post, "/api/v1/requests/\(reference)/events",
-                #"{"change":"clarification_requested","reasons":"Which library card number do you mean?"}"#, as: .caseworker, fixture)
+                client,
+                .post,
+                "/api/v1/requests/\(reference)/events",
+                #"{"change":"clarification_requested","reasons":"Which library card number do you mean?"}"#,
+                as: .caseworker,
+                fixture
+            )
             #expect(changed.status == .ok, "\(changed.text)")
             view = try changed.decode(RequestService.View.self)
             #expect(view.state.rawValue == "paused")
@@ -106,7 +119,13 @@ struct RequestRoutesTests {
             // Monday 16 March: answered; six days paused move the deadline to Friday 10 April.
             calendar.set("2026-03-16")
             changed = try await Self.send(
-                client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"clarification_received"}"#, as: .caseworker, fixture)
+                client,
+                .post,
+                "/api/v1/requests/\(reference)/events",
+                #"{"change":"clarification_received"}"#,
+                as: .caseworker,
+                fixture
+            )
             view = try changed.decode(RequestService.View.self)
             #expect(view.state.rawValue == "in_progress")
             #expect(view.clock.due?.description == "2026-04-10")
@@ -114,7 +133,13 @@ struct RequestRoutesTests {
 
             // Each system is searched; completion before then is refused.
             let early = try await Self.send(
-                client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"completed"}"#, as: .caseworker, fixture)
+                client,
+                .post,
+                "/api/v1/requests/\(reference)/events",
+                #"{"change":"completed"}"#,
+                as: .caseworker,
+                fixture
+            )
             #expect(early.status == .conflict)
             let tasks = view.request.tasks
             #expect(tasks.contains { $0.system.rawValue == "libraries" })
@@ -122,8 +147,13 @@ struct RequestRoutesTests {
                 let system = task.system.rawValue
                 let status = system == "libraries" ? "done" : "not_held"
                 let updated = try await Self.send(
-                    client, .put, "/api/v1/requests/\(reference)/tasks/\(system)", #"{"status":"\#(status)","note":"searched"}"#, as: .caseworker,
-                    fixture)
+                    client,
+                    .put,
+                    "/api/v1/requests/\(reference)/tasks/\(system)",
+                    #"{"status":"\#(status)","note":"searched"}"#,
+                    as: .caseworker,
+                    fixture
+                )
                 #expect(updated.status == .ok, "\(updated.text)")
             }
 
@@ -148,7 +178,9 @@ struct RequestRoutesTests {
                 steps == [
                     "request.create", "request.identity_requested", "request.identity.code_issued", "request.identity_verified",
                     "request.clarification_requested", "request.clarification_received", "request.completed",
-                ], "\(trail)")
+                ],
+                "\(trail)"
+            )
             #expect(trail.filter { $0 == "request.task" }.count == tasks.count)
             let audited = try await fixture.store.auditEntries(limit: 10_000)
             let dues = audited.filter { $0.object == "request/\(reference)" && $0.action.hasPrefix("request.") && $0.details.contains("\"due\"") }
@@ -160,7 +192,9 @@ struct RequestRoutesTests {
                 dues == [
                     "request.create=none", "request.identity_requested=none", "request.identity_verified=2026-04-07",
                     "request.clarification_requested=none", "request.clarification_received=2026-04-10", "request.completed=2026-04-10",
-                ], "\(dues)")
+                ],
+                "\(dues)"
+            )
             #expect(audited.filter { $0.action == "mail.sent" }.count == 4)
             #expect(try await fixture.store.verifyAudit(trustedKeys: nil).isIntact)
 
@@ -188,14 +222,22 @@ struct RequestRoutesTests {
         try await ServerFixture.with { fixture, client in
             for (index, email) in ["amy@example.org", "Amy@Example.org", " amy@example.org", "AMY@EXAMPLE.ORG ", "amy@example.org"].enumerated() {
                 let response = try await Self.send(
-                    client, .post, "/api/v1/public/requests",
-                    #"{"kind":"access","requester":{"name":"Amy Pond","email":"\#(email)"},"description":"My records"}"#, fixture)
+                    client,
+                    .post,
+                    "/api/v1/public/requests",
+                    #"{"kind":"access","requester":{"name":"Amy Pond","email":"\#(email)"},"description":"My records"}"#,
+                    fixture
+                )
                 #expect(response.status == .accepted, "request \(index + 1)")
             }
             let queued = try await fixture.store.outbox().count
             let sixth = try await Self.send(
-                client, .post, "/api/v1/public/requests",
-                #"{"kind":"access","requester":{"name":"Amy Pond","email":"  AMY@example.ORG  "},"description":"My records"}"#, fixture)
+                client,
+                .post,
+                "/api/v1/public/requests",
+                #"{"kind":"access","requester":{"name":"Amy Pond","email":"  AMY@example.ORG  "},"description":"My records"}"#,
+                fixture
+            )
             #expect(sixth.status == .tooManyRequests)
             #expect(try await fixture.store.outbox().count == queued)
         }
@@ -208,11 +250,19 @@ struct RequestRoutesTests {
         let calendar = TestCalendar("2026-07-01")
         try await ServerFixture.with(configuration: Self.configuration(sink: sink), today: { calendar.today }) { fixture, client in
             _ = try await fixture.store.createSubject(
-                identifiers: [.init(kind: "email", value: "known@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+                identifiers: [.init(kind: "email", value: "known@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "test"
+            )
             func submit(_ email: String) async throws -> (TestResponse, PublicAnswer) {
                 let response = try await Self.send(
-                    client, .post, "/api/v1/public/requests",
-                    #"{"kind":"access","requester":{"name":"A Resident","email":"\#(email)"},"description":"My records"}"#, fixture)
+                    client,
+                    .post,
+                    "/api/v1/public/requests",
+                    #"{"kind":"access","requester":{"name":"A Resident","email":"\#(email)"},"description":"My records"}"#,
+                    fixture
+                )
                 var body = try response.decode(PublicAnswer.self)
                 body.reference = ""
                 return (response, body)
@@ -228,7 +278,8 @@ struct RequestRoutesTests {
             try await worker.deliverDue()
             let mails = try await sink.waitForMessages(count: 2)
             let code = try Self.code(
-                in: try #require(mails.first { $0.rcptTos == ["known@example.org"] && $0.text?.contains("Your code is") == true }))
+                in: try #require(mails.first { $0.rcptTos == ["known@example.org"] && $0.text?.contains("Your code is") == true })
+            )
             let wrong = code == "000000" ? "999999" : "000000"
 
             var refusals: [String] = []
@@ -272,18 +323,33 @@ struct RequestRoutesTests {
             var references: [String] = []
             for (index, received) in ["2026-03-02", "2026-04-01", "2026-04-02"].enumerated() {
                 let created = try await Self.send(
-                    client, .post, "/api/v1/requests",
+                    client,
+                    .post,
+                    "/api/v1/requests",
                     #"{"kind":"access","received":"\#(received)","requester":{"name":"R","email":"r\#(index)@example.org"},"description":"All"}"#,
-                    as: .caseworker, fixture)
+                    as: .caseworker,
+                    fixture
+                )
                 let reference = try created.decode(RequestService.View.self).request.id.rawValue
                 let started = try await Self.send(
-                    client, .post, "/api/v1/requests/\(reference)/events", #"{"change":"started","date":"\#(received)"}"#, as: .caseworker, fixture)
+                    client,
+                    .post,
+                    "/api/v1/requests/\(reference)/events",
+                    #"{"change":"started","date":"\#(received)"}"#,
+                    as: .caseworker,
+                    fixture
+                )
                 #expect(started.status == .ok, "\(started.text)")
                 references.append(reference)
             }
             let paused = try await Self.send(
-                client, .post, "/api/v1/requests/\(references[2])/events", #"{"change":"clarification_requested","reasons":"Which years?"}"#,
-                as: .caseworker, fixture)
+                client,
+                .post,
+                "/api/v1/requests/\(references[2])/events",
+                #"{"change":"clarification_requested","reasons":"Which years?"}"#,
+                as: .caseworker,
+                fixture
+            )
             #expect(paused.status == .ok, "\(paused.text)")
             let due = try await Self.send(client, .get, "/api/v1/requests?dueWithin=2w", as: .auditor, fixture)
             #expect(try due.decode(Listing<RequestService.Summary>.self).items.map(\.id.rawValue) == Array(references.prefix(2)))
@@ -327,9 +393,13 @@ struct RequestRoutesTests {
             #expect(tooLarge.status == .contentTooLarge)
             #expect(try tooLarge.decode(ErrorBody.self).error.field == "body")
             let created = try await Self.send(
-                client, .post, "/api/v1/requests",
+                client,
+                .post,
+                "/api/v1/requests",
                 #"{"kind":"erasure","requester":{"name":"A","email":"a@b.org"},"description":"Delete my account"}"#,
-                as: .caseworker, fixture)
+                as: .caseworker,
+                fixture
+            )
             #expect(created.status == .created)
             let reference = try created.decode(RequestService.View.self).request.id.rawValue
             let changes: [(String, String)] = [
@@ -345,7 +415,12 @@ struct RequestRoutesTests {
             let view = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture).decode(RequestService.View.self)
             #expect(view.request.events.isEmpty)
             let letter = try await Self.send(
-                client, .get, "/api/v1/requests/\(reference)/letters/acknowledgement?format=text", as: .caseworker, fixture)
+                client,
+                .get,
+                "/api/v1/requests/\(reference)/letters/acknowledgement?format=text",
+                as: .caseworker,
+                fixture
+            )
             #expect(letter.status == .ok)
             #expect(letter.headers[.contentType]?.hasPrefix("text/plain") == true)
             #expect(letter.text.contains("Dear A,"))

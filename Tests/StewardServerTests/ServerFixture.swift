@@ -21,7 +21,9 @@ struct ServerFixture: Sendable {
 
     /// Runs `body` against the server in process, then removes the database.
     static func with(
-        loadDemo: Bool = true, configuration: StewardConfiguration = StewardConfiguration(), today: (@Sendable () -> CalendarDate)? = nil,
+        loadDemo: Bool = true,
+        configuration: StewardConfiguration = StewardConfiguration(),
+        today: (@Sendable () -> CalendarDate)? = nil,
         _ body: @escaping @Sendable (ServerFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.withStore { store, database in
@@ -43,7 +45,12 @@ struct ServerFixture: Sendable {
             let routes = router.routes.map { "\($0.method) \($0.path)" }
             let application = Application(router: router)
             let fixture = ServerFixture(
-                store: store, database: database, policies: policies, tokens: tokens, routes: routes, environment: environment
+                store: store,
+                database: database,
+                policies: policies,
+                tokens: tokens,
+                routes: routes,
+                environment: environment
             )
             try await application.test(.router) { client in try await body(fixture, client) }
         }

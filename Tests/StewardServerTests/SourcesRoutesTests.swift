@@ -11,7 +11,12 @@ import Testing
 @Suite("Council sources and access runs over HTTP")
 struct SourcesRoutesTests {
     static func send(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil, as role: Role, _ fixture: ServerFixture
+        _ client: any TestClientProtocol,
+        _ method: HTTPRequest.Method,
+        _ uri: String,
+        _ json: String? = nil,
+        as role: Role,
+        _ fixture: ServerFixture
     ) async throws -> TestResponse {
         try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: json.map { ByteBuffer(string: $0) })
     }
@@ -41,14 +46,22 @@ struct SourcesRoutesTests {
                 _ = try await fixture.store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
                 try await Self.register(sources, client, fixture)
                 let created = try await Self.send(
-                    client, .post, "/api/v1/requests",
-                    #"{"kind":"erasure","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Erase me"}"#, as: .caseworker,
-                    fixture)
+                    client,
+                    .post,
+                    "/api/v1/requests",
+                    #"{"kind":"erasure","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Erase me"}"#,
+                    as: .caseworker,
+                    fixture
+                )
                 let reference = try created.decode(RequestService.View.self).request.id.rawValue
                 _ = try await Self.send(
-                    client, .post, "/api/v1/requests/\(reference)/events",
+                    client,
+                    .post,
+                    "/api/v1/requests/\(reference)/events",
                     #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
-                    as: .caseworker, fixture)
+                    as: .caseworker,
+                    fixture
+                )
                 let loans = sources.libraryFolder.appendingPathComponent("loans.csv")
                 let before = try String(contentsOf: loans, encoding: .utf8)
                 for (body, field) in [
@@ -60,8 +73,12 @@ struct SourcesRoutesTests {
                     #expect(refused.status == .badRequest && answer.error.field == field, "\(refused.text)")
                 }
                 let dry = try await Self.send(
-                    client, .post, "/api/v1/requests/\(reference)/execute",
-                    #"{"dryRun":true,"erasure":{"deleteCollections":["library_csv.loans"]}}"#, as: .caseworker, fixture
+                    client,
+                    .post,
+                    "/api/v1/requests/\(reference)/execute",
+                    #"{"dryRun":true,"erasure":{"deleteCollections":["library_csv.loans"]}}"#,
+                    as: .caseworker,
+                    fixture
                 ).decode(ChangeAnswer.self)
                 #expect(dry.complete && dry.rowsChanged == 3, "\(dry)")
                 let loanStep = try #require(dry.report.steps.first { $0.collection == "loans" })
@@ -69,14 +86,19 @@ struct SourcesRoutesTests {
                 #expect(try String(contentsOf: loans, encoding: .utf8) == before)
 
                 let done = try await Self.send(
-                    client, .post, "/api/v1/requests/\(reference)/execute", #"{"erasure":{"deleteCollections":["library_csv.loans"]}}"#,
-                    as: .caseworker, fixture
+                    client,
+                    .post,
+                    "/api/v1/requests/\(reference)/execute",
+                    #"{"erasure":{"deleteCollections":["library_csv.loans"]}}"#,
+                    as: .caseworker,
+                    fixture
                 ).decode(ChangeAnswer.self)
                 #expect(done.complete)
                 #expect(
                     try CSVText.parse(try String(contentsOf: loans, encoding: .utf8), file: "loans.csv") == [
                         ["loan_id", "member_no"], ["L2", "M2"],
-                    ])
+                    ]
+                )
             }
         }
     }
@@ -91,22 +113,34 @@ struct SourcesRoutesTests {
                 #expect(listed.status == .ok)
                 #expect(!listed.text.contains("location_sealed") && !listed.text.contains("sealed"))
                 let duplicate = try await Self.send(
-                    client, .post, "/api/v1/sources", #"{"id":"other","name":"x","kind":"csv","dataset":"library_csv","location":"/tmp"}"#, as: .dpo,
-                    fixture)
+                    client,
+                    .post,
+                    "/api/v1/sources",
+                    #"{"id":"other","name":"x","kind":"csv","dataset":"library_csv","location":"/tmp"}"#,
+                    as: .dpo,
+                    fixture
+                )
                 #expect(duplicate.status == .conflict)
 
                 let created = try await Self.send(
-                    client, .post, "/api/v1/requests",
-                    #"{"kind":"access","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Everything"}"#, as: .caseworker,
-                    fixture)
+                    client,
+                    .post,
+                    "/api/v1/requests",
+                    #"{"kind":"access","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Everything"}"#,
+                    as: .caseworker,
+                    fixture
+                )
                 let reference = try created.decode(RequestService.View.self).request.id.rawValue
                 let early = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{}", as: .caseworker, fixture)
                 #expect(early.status == .conflict, "identity is not confirmed yet")
                 _ = try await Self.send(
-                    client, .post, "/api/v1/requests/\(reference)/events",
+                    client,
+                    .post,
+                    "/api/v1/requests/\(reference)/events",
                     #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
                     as: .caseworker,
-                    fixture)
+                    fixture
+                )
 
                 let dry = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", #"{"dryRun":true}"#, as: .caseworker, fixture)
                     .decode(DryRun.self)

@@ -13,7 +13,8 @@ struct AccessRunTests {
     /// A store with the council's data map, its three sources registered, and an access request from
     /// Amy Pond whose identity staff have checked.
     static func withRequest(
-        kind: RightsRequest.Kind = .access, datasets: [Dataset] = CouncilFixture.datasets,
+        kind: RightsRequest.Kind = .access,
+        datasets: [Dataset] = CouncilFixture.datasets,
         _ body: @escaping @Sendable (RequestService, Store, RightsRequest.ID, CouncilSources) async throws -> Void
     ) async throws {
         try await CouncilSources.with { sources in
@@ -23,11 +24,17 @@ struct AccessRunTests {
                 try await sources.register(in: store)
                 let today = CalendarDate.today
                 let intake = RightsRequest.Intake(
-                    kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "Everything you hold about me")
+                    kind: kind,
+                    requester: Requester(name: "Amy Pond", email: "amy@example.org"),
+                    description: "Everything you hold about me"
+                )
                 let view = try await service.submit(intake, actor: "caseworker", fromPublic: false, today: today)
                 _ = try await service.apply(
                     .init(change: .identityVerified, identity: IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "J. Smith")),
-                    to: view.request.id, actor: "caseworker", today: today)
+                    to: view.request.id,
+                    actor: "caseworker",
+                    today: today
+                )
                 try await body(service, store, view.request.id, sources)
             }
         }
@@ -65,7 +72,8 @@ struct AccessRunTests {
             #expect(
                 try rows("data/housing_db/tenants.json") == [
                     ["id": "1", "email": "amy@example.org", "name": "Amy Pond", "ni_number": "QQ 12 34 56 C", "next_of_kin": AccessResult.withheld]
-                ])
+                ]
+            )
             #expect(try rows("data/housing_db/tenancies.json").map { $0["id"] } == ["10", "12"])
             #expect(try rows("data/benefits_db/claimants.json") == [["id": "7", "ni_number": "QQ123456C", "uprn": "100023336956"]])
             #expect(try rows("data/benefits_db/payments.json").map { $0["id"] } == ["70", "71"])
@@ -78,7 +86,8 @@ struct AccessRunTests {
             }
             #expect(
                 String(decoding: try #require(files["data/library_csv/members.csv"]), as: UTF8.self)
-                    == "member_no,email,phone\r\nM1,amy@example.org,01632 960000\r\n")
+                    == "member_no,email,phone\r\nM1,amy@example.org,01632 960000\r\n"
+            )
 
             let manifest = try JSONDecoder().decode(AccessBundle.Manifest.self, from: try #require(files["manifest.json"]))
             #expect(Set(manifest.files.map(\.path)) == Set(files.keys).subtracting(["manifest.json"]))
@@ -100,7 +109,10 @@ struct AccessRunTests {
     func missingColumnFails() async throws {
         try await Self.withRequest { service, store, id, sources in
             try "member_no,mail,phone\nM1,amy@example.org,1\n".write(
-                to: sources.libraryFolder.appendingPathComponent("members.csv"), atomically: true, encoding: .utf8)
+                to: sources.libraryFolder.appendingPathComponent("members.csv"),
+                atomically: true,
+                encoding: .utf8
+            )
             let check = try await store.checkSource("library", actor: "dpo")
             #expect(!check.ok)
             #expect(check.problems.contains { $0.collection == "members" && $0.field == "email" })
@@ -152,11 +164,23 @@ struct AccessRunTests {
             }
             await #expect(throws: StewardError.self) {
                 try await store.addSource(
-                    id: "again", name: "Again", kind: .csv, dataset: "library_csv", location: sources.libraryFolder.path, actor: "dpo")
+                    id: "again",
+                    name: "Again",
+                    kind: .csv,
+                    dataset: "library_csv",
+                    location: sources.libraryFolder.path,
+                    actor: "dpo"
+                )
             }
             await #expect(throws: StewardError.self) {
                 try await store.addSource(
-                    id: "rel", name: "Relative", kind: .sqlite, dataset: "benefits_db", location: "benefits.sqlite", actor: "dpo")
+                    id: "rel",
+                    name: "Relative",
+                    kind: .sqlite,
+                    dataset: "benefits_db",
+                    location: "benefits.sqlite",
+                    actor: "dpo"
+                )
             }
             await #expect(throws: StewardError.self) {
                 try await store.addSource(id: "bad id!", name: "X", kind: .csv, dataset: "library_csv", location: "/tmp", actor: "dpo")
@@ -177,12 +201,16 @@ struct AccessRunTests {
                 let today = CalendarDate.today
                 // Someone else's NI number typed on a resident's form.
                 let intake = RightsRequest.Intake(
-                    kind: .access, requester: Requester(name: "Someone", email: "someone@example.org"), description: "Everything",
-                    identifiers: [.init(kind: "ni_number", value: "QQ123456C")])
+                    kind: .access,
+                    requester: Requester(name: "Someone", email: "someone@example.org"),
+                    description: "Everything",
+                    identifiers: [.init(kind: "ni_number", value: "QQ123456C")]
+                )
                 let id = try await service.submit(intake, actor: "public", fromPublic: true, today: today).request.id
                 let waiting = try #require(try await store.outbox(request: id).first)
                 let code = try #require(
-                    store.deliverable(waiting).text.split(separator: "\n").first { $0.hasPrefix("Your code is: ") }?.dropFirst(14))
+                    store.deliverable(waiting).text.split(separator: "\n").first { $0.hasPrefix("Your code is: ") }?.dropFirst(14)
+                )
                 guard case .verified = try await service.verifyCode(String(code), for: id, today: today) else {
                     Issue.record("the code should verify")
                     return

@@ -16,7 +16,12 @@ struct AuditLogStoreTests {
                 group.addTask {
                     try await store.audit.append(
                         AuditEvent(
-                            actor: "test", action: AuditAction(rawValue: "test.append"), object: "thing/\(index)", details: ["index": .int(index)]))
+                            actor: "test",
+                            action: AuditAction(rawValue: "test.append"),
+                            object: "thing/\(index)",
+                            details: ["index": .int(index)]
+                        )
+                    )
                 }
             }
             var entries: [AuditEntry] = []
@@ -106,7 +111,9 @@ struct AuditLogStoreTests {
             for index in 2..<entries.count {
                 var entry = entries[index]
                 entry = AuditChain.seal(
-                    AuditEvent(actor: "forger", action: AuditAction(rawValue: entry.action), object: entry.object), seq: entry.seq, time: entry.time,
+                    AuditEvent(actor: "forger", action: AuditAction(rawValue: entry.action), object: entry.object),
+                    seq: entry.seq,
+                    time: entry.time,
                     prevHash: previous
                 )
                 entries[index] = entry

@@ -55,7 +55,11 @@ struct ChangeRunTests {
             let view = try await service.request(id, today: .today)
             #expect(view.request.subject == nil)
             let subject = try await store.createSubject(
-                identifiers: [.init(kind: "ni_number", value: "QQ123456C")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+                identifiers: [.init(kind: "ni_number", value: "QQ123456C")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "test"
+            )
             try await store.handle.write { database in
                 try await database.raw(
                     """
@@ -100,7 +104,10 @@ struct ChangeRunTests {
 
             await #expect(throws: StewardError.self) {
                 try await service.runRectification(
-                    id, corrections: [.init(dataset: "housing_db", collection: "tenants", field: "id", value: "one")], actor: "caseworker")
+                    id,
+                    corrections: [.init(dataset: "housing_db", collection: "tenants", field: "id", value: "one")],
+                    actor: "caseworker"
+                )
             }
             let actions = try await store.auditEntries(limit: 10_000).map(\.action)
             #expect(actions.contains("request.rectification_dry_run") && actions.contains("request.rectification_failed"))
@@ -113,7 +120,8 @@ struct ChangeRunTests {
         try await AccessRunTests.withRequest(kind: .erasure) { service, _, id, sources in
             let policy = ErasurePolicy(
                 strategies: ["library_csv.members.email": .hmac, "library_csv.members.phone": .hash, "user": .fixed("ERASED")],
-                deleteCollections: ["library_csv.loans"])
+                deleteCollections: ["library_csv.loans"]
+            )
             let membersBefore = try Self.csv(sources, "members")
             let dry = try await service.runErasure(id, policy: policy, actor: "caseworker", dryRun: true)
             #expect(dry.isComplete)
@@ -152,13 +160,20 @@ struct ChangeRunTests {
         var datasets = CouncilFixture.datasets
         // A loan may name a guarantor, another member.
         datasets[2].collections[1].fields.append(
-            CouncilFixture.field("guarantor", references: [CouncilFixture.reference("library_csv", "members", "member_no", .from)]))
+            CouncilFixture.field("guarantor", references: [CouncilFixture.reference("library_csv", "members", "member_no", .from)])
+        )
         try await AccessRunTests.withRequest(kind: .erasure, datasets: datasets) { service, _, id, sources in
             try "loan_id,member_no,guarantor\nL1,M1,M2\nL2,M2,\nL3,M1,\n".write(
-                to: sources.libraryFolder.appendingPathComponent("loans.csv"), atomically: true, encoding: .utf8)
+                to: sources.libraryFolder.appendingPathComponent("loans.csv"),
+                atomically: true,
+                encoding: .utf8
+            )
             let loansBefore = try Self.csv(sources, "loans")
             let report = try await service.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker")
+                id,
+                policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]),
+                actor: "caseworker"
+            )
             #expect(!report.isComplete)
             let loans = try #require(report.steps.first { $0.collection == "loans" })
             #expect(loans.action == .failed && loans.field == "library_csv.loans.guarantor")
@@ -204,7 +219,8 @@ struct ChangeRunTests {
         let date = Dataset.DataType(base: .date)
         #expect(
             Dataset.DataType.accepts("1990-04-01", as: date) && !Dataset.DataType.accepts("1990-02-30", as: date)
-                && !Dataset.DataType.accepts("April", as: date))
+                && !Dataset.DataType.accepts("April", as: date)
+        )
         #expect(Dataset.DataType.accepts("42", as: .init(base: .integer)) && !Dataset.DataType.accepts("4.2", as: .init(base: .integer)))
         #expect(Dataset.DataType.accepts("yes", as: .init(base: .string)) && !Dataset.DataType.accepts("yes", as: .init(base: .boolean)))
     }
@@ -215,7 +231,10 @@ struct ChangeRunTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try "person_id,day,note\nP1,2026-01-05,first\nP1,2026-02-09,second\nP2,2026-01-05,other\n".write(
-            to: folder.appendingPathComponent("visits.csv"), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent("visits.csv"),
+            atomically: true,
+            encoding: .utf8
+        )
         let path = folder.appendingPathComponent("visits.sqlite").path
         let handle = try await openDatabase(.sqlite(path: path), logger: Self.logger)
         try await handle.write { database in
@@ -234,11 +253,17 @@ struct ChangeRunTests {
         #expect(try await csv.apply(changes, types: [:]) == 2)
         #expect(
             try String(contentsOf: folder.appendingPathComponent("visits.csv"), encoding: .utf8)
-                == "person_id,day,note\r\nP1,2026-01-05,corrected\r\nP2,2026-01-05,other\r\n")
+                == "person_id,day,note\r\nP1,2026-01-05,corrected\r\nP2,2026-01-05,other\r\n"
+        )
         let sqlite = try await SQLSourceReader.connect(.sqlite(path: path), logger: Self.logger)
         #expect(try await sqlite.apply(changes, types: [:]) == 2)
         let rows = try await sqlite.rows(
-            collection: "visits", matching: "day", type: nil, values: ["2026-01-05", "2026-02-09"], fields: ["person_id", "note"])
+            collection: "visits",
+            matching: "day",
+            type: nil,
+            values: ["2026-01-05", "2026-02-09"],
+            fields: ["person_id", "note"]
+        )
         #expect(Set(rows) == [["person_id": "P1", "note": "corrected"], ["person_id": "P2", "note": "other"]])
         // A key that picks out no row changes nothing, and neither do the changes before it.
         await #expect(throws: StewardError.self) {
@@ -246,12 +271,15 @@ struct ChangeRunTests {
                 [
                     .update(collection: "visits", key: ["person_id": "P2", "day": "2026-01-05"], values: ["note": "lost"]),
                     .delete(collection: "visits", key: ["person_id": "P3", "day": "2026-01-05"]),
-                ], types: [:])
+                ],
+                types: [:]
+            )
         }
         #expect(
             Set(try await sqlite.rows(collection: "visits", matching: "person_id", type: nil, values: ["P2"], fields: ["note"])) == [
                 ["note": "other"]
-            ])
+            ]
+        )
         await sqlite.close()
 
         // On PostgreSQL, with the day a DATE column: the key is compared, and a corrected date
@@ -269,14 +297,21 @@ struct ChangeRunTests {
             #expect(
                 try await postgres.apply(
                     changes + [.update(collection: "visits", key: ["person_id": "P2", "day": "2026-01-05"], values: ["day": "2026-01-06"])],
-                    types: types) == 3)
+                    types: types
+                ) == 3
+            )
             let rows = try await postgres.rows(
-                collection: "visits", matching: "day", type: .init(base: .date), values: ["2026-01-05", "2026-01-06", "2026-02-09"],
-                fields: ["person_id", "day", "note"])
+                collection: "visits",
+                matching: "day",
+                type: .init(base: .date),
+                values: ["2026-01-05", "2026-01-06", "2026-02-09"],
+                fields: ["person_id", "day", "note"]
+            )
             #expect(
                 Set(rows) == [
                     ["person_id": "P1", "day": "2026-01-05", "note": "corrected"], ["person_id": "P2", "day": "2026-01-06", "note": "other"],
-                ])
+                ]
+            )
         } catch {
             await postgres.close()
             await council.destroy()
@@ -294,7 +329,10 @@ struct ChangeRunTests {
             let before = try Self.csv(sources, "members")
             let loansBefore = try Self.csv(sources, "loans")
             let report = try await service.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker")
+                id,
+                policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]),
+                actor: "caseworker"
+            )
             #expect(!report.isComplete)
             #expect(report.steps.contains { $0.action == .failed && $0.field == "library_csv.members.phone" })
             #expect(try Self.csv(sources, "members") == before)
@@ -316,7 +354,11 @@ struct ChangeRunTests {
             #expect(try await Self.flags(sources.housing.location) == ["1": "false", "2": "false", "3": "false"])
 
             let subject = try await store.createSubject(
-                identifiers: [.init(kind: "email", value: "amy@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+                identifiers: [.init(kind: "email", value: "amy@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "test"
+            )
             let clock = service.clock
             _ = try await store.handle.write { database in
                 var request = try await Store.loadRequest(id, forUpdate: false, on: database)
@@ -364,12 +406,16 @@ struct ChangeRunTests {
         try await AccessRunTests.withRequest(kind: .erasure) { service, _, id, sources in
             let before = try Self.csv(sources, "members")
             let report = try await service.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.members"]), actor: "caseworker")
+                id,
+                policy: ErasurePolicy(deleteCollections: ["library_csv.members"]),
+                actor: "caseworker"
+            )
             #expect(!report.isComplete)
             #expect(
                 report.steps.contains {
                     $0.action == .failed && $0.field == "library_csv.members" && $0.reason?.contains("library_csv.loans") == true
-                })
+                }
+            )
             #expect(try Self.csv(sources, "members") == before)
         }
         var datasets = CouncilFixture.datasets
@@ -387,7 +433,10 @@ struct ChangeRunTests {
             let held = try CouncilSources.requestService(store, legalHolds: ["library_csv.members", "library_csv.loans"])
             let before = try Self.csv(sources, "members")
             let report = try await held.runErasure(
-                id, policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]), actor: "caseworker")
+                id,
+                policy: ErasurePolicy(deleteCollections: ["library_csv.loans"]),
+                actor: "caseworker"
+            )
             #expect(report.isComplete && report.rowsChanged == 0)
             #expect(report.steps.filter { $0.dataset == "library_csv" }.allSatisfy { $0.action == .refused && $0.reason == "a legal hold applies" })
             #expect(try Self.csv(sources, "members") == before)

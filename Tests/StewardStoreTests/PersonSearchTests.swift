@@ -58,14 +58,16 @@ struct PersonSearchTests {
             #expect(
                 found.found.first { $0.node.description == "housing_db.tenants" }?.rows == [
                     ["id": "1", "email": "amy@example.org", "name": "Amy Pond", "ni_number": "QQ 12 34 56 C", "next_of_kin": "Mrs Pond (mother)"]
-                ])
+                ]
+            )
             #expect(Self.ids(found, "housing_db.tenancies", "id") == ["10", "12"])
             // Claimant 9 lives at the same address; only claimant 7 holds the person's NI number.
             #expect(Self.ids(found, "benefits_db.claimants", "id") == ["7"])
             #expect(Self.ids(found, "benefits_db.payments", "id") == ["70", "71"])
             #expect(found.found.first { $0.node.description == "benefits_db.payments" }?.rows.map { $0["amount"] } == ["120.50", "98.10"])
             #expect(
-                found.unconfirmed.map { "\($0.dataset).\($0.collection) by \($0.fields)=\($0.rows)" } == ["benefits_db.claimants by [\"uprn\"]=1"])
+                found.unconfirmed.map { "\($0.dataset).\($0.collection) by \($0.fields)=\($0.rows)" } == ["benefits_db.claimants by [\"uprn\"]=1"]
+            )
             #expect(Self.ids(found, "library_csv.members", "member_no") == ["M1"])
             #expect(found.found.first { $0.node.description == "library_csv.members" }?.rows.first?["phone"] == "01632 960000")
             #expect(Self.ids(found, "library_csv.loans", "loan_id") == ["L1", "L3"])
@@ -145,26 +147,37 @@ struct PersonSearchTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         // Amy and her carer Rory live at the same address; Amy cares for Clara.
         try "id,email,uprn\nP1,amy@example.org,100023336956\nP2,rory@example.org,100023336956\nP3,clara@example.org,200\n".write(
-            to: folder.appendingPathComponent("people.csv"), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent("people.csv"),
+            atomically: true,
+            encoding: .utf8
+        )
         try "id,person_id,carer_id\nR1,P1,P2\nR2,P3,P1\nR3,P2,P3\n".write(
-            to: folder.appendingPathComponent("relationships.csv"), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent("relationships.csv"),
+            atomically: true,
+            encoding: .utf8
+        )
         let person = CouncilFixture.reference("social_care", "people", "id", .from)
         let dataset = Dataset(
-            key: "social_care", name: nil, description: nil,
+            key: "social_care",
+            name: nil,
+            description: nil,
             collections: [
                 CouncilFixture.collection(
                     "people",
                     [
                         CouncilFixture.field("id", primaryKey: true), CouncilFixture.field("email", identity: "email"),
                         CouncilFixture.field("uprn", identity: "uprn"),
-                    ]),
+                    ]
+                ),
                 CouncilFixture.collection(
                     "relationships",
                     [
                         CouncilFixture.field("id", primaryKey: true), CouncilFixture.field("person_id", references: [person]),
                         CouncilFixture.field("carer_id", references: [person]),
-                    ]),
-            ])
+                    ]
+                ),
+            ]
+        )
         let map = CouncilFixture.searchMap([dataset])
         let search = try PersonSearch(dataMap: map, readers: ["social_care": CSVSourceReader(folder: folder)])
         let outcome = try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org"), .init(kind: "uprn", value: "100023336956")])
@@ -180,7 +193,8 @@ struct PersonSearchTests {
             copy.rows == [
                 ["id": "R1", "person_id": "P1", "carer_id": AccessResult.withheld],
                 ["id": "R2", "person_id": AccessResult.withheld, "carer_id": "P1"],
-            ])
+            ]
+        )
         #expect(result.redactions.map { "\($0.field)=\($0.rows)" }.sorted() == ["carer_id=1", "person_id=1"])
     }
 
@@ -210,7 +224,8 @@ struct PersonSearchTests {
                     [
                         CouncilFixture.field("id", type: .integer, primaryKey: true), CouncilFixture.field(name, identity: "name"),
                         CouncilFixture.field(born, identity: "date_of_birth", type: .date),
-                    ])
+                    ]
+                )
             }
             let map = CouncilFixture.searchMap([
                 Dataset(key: "register", name: nil, description: nil, collections: [person("residents", name: "full_name", born: "born")]),
@@ -248,33 +263,59 @@ struct PersonSearchTests {
         try "person_id,uprn\n1042,100023336956\n".write(to: folder.appendingPathComponent("care/people.csv"), atomically: true, encoding: .utf8)
         // Card 1042 is someone else at the same address; card 77 is the person's own.
         try "card,uprn,email\n1042,100023336956,rory@example.org\n77,100023336956,amy@example.org\n".write(
-            to: folder.appendingPathComponent("library/members.csv"), atomically: true, encoding: .utf8)
+            to: folder.appendingPathComponent("library/members.csv"),
+            atomically: true,
+            encoding: .utf8
+        )
         func dataset(_ key: String, _ collection: String, _ id: String, extra: [Dataset.Field] = []) -> Dataset {
             Dataset(
-                key: .init(key), name: nil, description: nil,
+                key: .init(key),
+                name: nil,
+                description: nil,
                 collections: [
                     CouncilFixture.collection(
                         collection,
-                        [CouncilFixture.field(id, identity: "local_id", primaryKey: true), CouncilFixture.field("uprn", identity: "uprn")] + extra)
-                ])
+                        [CouncilFixture.field(id, identity: "local_id", primaryKey: true), CouncilFixture.field("uprn", identity: "uprn")] + extra
+                    )
+                ]
+            )
         }
         var library = dataset("library_db", "members", "card", extra: [CouncilFixture.field("email", identity: "email")])
         library.collections[0].fields[1].references = [CouncilFixture.reference("care_db", "people", "uprn", nil)]
         var map = CouncilFixture.dataMap([dataset("care_db", "people", "person_id"), library])
         map.systems = [
             System(
-                key: "care", name: "Care", description: nil, department: "Care", hostingCountry: "GB", processor: nil, datasets: ["care_db"],
-                purposes: [], dataSubjects: ["resident"], securityMeasures: nil),
+                key: "care",
+                name: "Care",
+                description: nil,
+                department: "Care",
+                hostingCountry: "GB",
+                processor: nil,
+                datasets: ["care_db"],
+                purposes: [],
+                dataSubjects: ["resident"],
+                securityMeasures: nil
+            ),
             System(
-                key: "library", name: "Library", description: nil, department: "Library", hostingCountry: "GB", processor: nil,
-                datasets: ["library_db"], purposes: [], dataSubjects: ["resident"], securityMeasures: nil),
+                key: "library",
+                name: "Library",
+                description: nil,
+                department: "Library",
+                hostingCountry: "GB",
+                processor: nil,
+                datasets: ["library_db"],
+                purposes: [],
+                dataSubjects: ["resident"],
+                securityMeasures: nil
+            ),
         ]
         let search = try PersonSearch(
             dataMap: map,
             readers: [
                 "care_db": CSVSourceReader(folder: folder.appendingPathComponent("care")),
                 "library_db": CSVSourceReader(folder: folder.appendingPathComponent("library")),
-            ])
+            ]
+        )
         let outcome = try await search.run(identifiers: [.init(kind: "local_id", value: "1042", system: "care")])
         #expect(Self.ids(outcome, "care_db.people", "person_id") == ["1042"])
         #expect(Self.ids(outcome, "library_db.members", "card").isEmpty)
@@ -326,10 +367,13 @@ struct PersonSearchTests {
     func unreadableField() throws {
         var datasets = CouncilFixture.datasets
         datasets[0].collections[0].fields.append(
-            CouncilFixture.field("address", fields: [CouncilFixture.field("line1"), CouncilFixture.field("postcode")]))
+            CouncilFixture.field("address", fields: [CouncilFixture.field("line1"), CouncilFixture.field("postcode")])
+        )
         let error = try #require(throws: StewardError.self) {
             try PersonSearch(
-                dataMap: CouncilFixture.searchMap(datasets), readers: ["housing_db": CSVSourceReader(folder: URL(fileURLWithPath: "/nonexistent"))])
+                dataMap: CouncilFixture.searchMap(datasets),
+                readers: ["housing_db": CSVSourceReader(folder: URL(fileURLWithPath: "/nonexistent"))]
+            )
         }
         #expect(error.field == "housing_db.tenants.address.line1")
     }
@@ -342,7 +386,9 @@ struct PersonSearchTests {
         try "member_no,mail\nM1,amy@example.org\n".write(to: folder.appendingPathComponent("members.csv"), atomically: true, encoding: .utf8)
         try "loan_id,member_no\n".write(to: folder.appendingPathComponent("loans.csv"), atomically: true, encoding: .utf8)
         let search = try PersonSearch(
-            dataMap: CouncilFixture.searchMap([CouncilFixture.datasets[2]]), readers: ["library_csv": CSVSourceReader(folder: folder)])
+            dataMap: CouncilFixture.searchMap([CouncilFixture.datasets[2]]),
+            readers: ["library_csv": CSVSourceReader(folder: folder)]
+        )
         let error = await #expect(throws: StewardError.self) { try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org")]) }
         #expect(error?.field == "members.email")
     }
@@ -375,7 +421,11 @@ struct ConcurrencyProbe: CollectionReader {
     let counter: Counter
 
     func rows(
-        collection: String, matching field: String, type: Dataset.DataType?, values: [String], fields: [String]
+        collection: String,
+        matching field: String,
+        type: Dataset.DataType?,
+        values: [String],
+        fields: [String]
     ) async throws
         -> [[String: String]]
     {

@@ -107,7 +107,9 @@ struct RequestStoreTests {
         try await Self.withService { service, store in
             let subject = try await store.createSubject(
                 identifiers: [.init(kind: "email", value: "Amy.Pond@example.org"), .init(kind: "local_id", value: "LIB-1", system: "libraries")],
-                dateOfBirth: nil, isAdultAtRisk: false, actor: "test"
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "test"
             )
             let today = Self.date("2026-05-11")
             let view = try await service.submit(Self.intake(), actor: "token:caseworker", fromPublic: false, today: today)
@@ -118,7 +120,11 @@ struct RequestStoreTests {
 
             let check = IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "J. Smith")
             let verified = try await service.apply(
-                .init(change: .identityVerified, identity: check), to: view.request.id, actor: "token:cw", today: today)
+                .init(change: .identityVerified, identity: check),
+                to: view.request.id,
+                actor: "token:cw",
+                today: today
+            )
             #expect(verified.request.subject == subject.id)
             #expect(verified.state == .inProgress)
             #expect(verified.clock.due == Self.date("2026-06-11"))
@@ -135,8 +141,14 @@ struct RequestStoreTests {
 
             for task in verified.request.tasks {
                 _ = try await service.updateTask(
-                    task.system, of: view.request.id, status: task.system == "cctv" ? .notHeld : .done, owner: nil, note: nil, actor: "token:cw",
-                    today: today)
+                    task.system,
+                    of: view.request.id,
+                    status: task.system == "cctv" ? .notHeld : .done,
+                    owner: nil,
+                    note: nil,
+                    actor: "token:cw",
+                    today: today
+                )
             }
             let done = try await service.apply(.init(change: .completed), to: view.request.id, actor: "token:cw", today: today)
             #expect(done.state == .completed)
@@ -155,33 +167,55 @@ struct RequestStoreTests {
     func supplementaryInformation() async throws {
         try await Self.withService { service, store in
             let subject = try await store.createSubject(
-                identifiers: [.init(kind: "nhs_number", value: "9434765919"), .init(kind: "email", value: "rory@example.org")], dateOfBirth: nil,
-                isAdultAtRisk: false, actor: "test"
+                identifiers: [.init(kind: "nhs_number", value: "9434765919"), .init(kind: "email", value: "rory@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "test"
             )
             _ = try await store.addPreference(
                 Preference(id: "consent-1", kind: .consent(explicit: true), recipient: "wessex_nhs_trust", given: Self.date("2026-01-01")),
                 to: subject.id,
-                actor: "test")
+                actor: "test"
+            )
             let gate = GateService(repository: store, dataMaps: service.dataMaps, taxonomy: .builtin, adequacy: .ukDefault)
             let decision = try await gate.decide(
                 DecisionRequest(
-                    actor: "test", system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
-                    recipient: "wessex_nhs_trust"),
-                subject: .id(subject.id), today: Self.date("2026-05-01")
+                    actor: "test",
+                    system: "adult_social_care",
+                    categories: ["user.health_and_medical"],
+                    purpose: "statutory_adult_social_care",
+                    recipient: "wessex_nhs_trust"
+                ),
+                subject: .id(subject.id),
+                today: Self.date("2026-05-01")
             )
             #expect(decision.allowed)
 
             let today = Self.date("2026-05-11")
             let intake = RightsRequest.Intake(
-                kind: .access, requester: Requester(name: "Rory Williams", email: "rory@example.org"), description: "My care records",
-                identifiers: [.init(kind: "nhs_number", value: "943 476 5919")])
+                kind: .access,
+                requester: Requester(name: "Rory Williams", email: "rory@example.org"),
+                description: "My care records",
+                identifiers: [.init(kind: "nhs_number", value: "943 476 5919")]
+            )
             let view = try await service.submit(intake, actor: "test", fromPublic: false, today: today)
             let check = IdentityCheck(method: .knownToStaff, evidence: "open adult social care case", checkedBy: "K. Jones")
             let verified = try await service.apply(
-                .init(change: .identityVerified, identity: check), to: view.request.id, actor: "test", today: today)
+                .init(change: .identityVerified, identity: check),
+                to: view.request.id,
+                actor: "test",
+                today: today
+            )
             #expect(verified.request.subject == subject.id)
             _ = try await service.updateTask(
-                "cctv", of: view.request.id, status: .notHeld, owner: nil, note: "no footage", actor: "test", today: today)
+                "cctv",
+                of: view.request.id,
+                status: .notHeld,
+                owner: nil,
+                note: "no footage",
+                actor: "test",
+                today: today
+            )
 
             let info = try await service.supplementaryInformation(for: view.request.id, today: today)
             let map = try #require(try await store.currentDataMap()?.dataMap)
@@ -251,7 +285,12 @@ struct RequestStoreTests {
             cctvMissing.cctv = nil
             var cctvBackwards = Self.intake(kind: .cctvAccess)
             cctvBackwards.cctv = CCTVDetails(
-                date: Self.date("2026-06-14"), from: "14:00", until: "13:00", location: "Market Square", personDescription: "red coat")
+                date: Self.date("2026-06-14"),
+                from: "14:00",
+                until: "13:00",
+                location: "Market Square",
+                personDescription: "red coat"
+            )
             var badIdentifier = Self.intake()
             badIdentifier.identifiers = [.init(kind: "nhs_number", value: "123")]
             var representative = Self.intake()
@@ -313,7 +352,11 @@ struct RequestStoreTests {
     func codeLinksOnlyTheRequester() async throws {
         try await Self.withService { service, store in
             let victim = try await store.createSubject(
-                identifiers: [.init(kind: "email", value: "victim@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+                identifiers: [.init(kind: "email", value: "victim@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "test"
+            )
             let today = Self.date("2026-06-15")
             // Someone else's address given as an identifier.
             var intake = Self.intake("attacker@example.org")
@@ -372,7 +415,11 @@ struct RequestStoreTests {
             let late = ChangeInputs.extended(on: "2026-06-02")
             await #expect(throws: StewardError.self) { try await service.apply(late, to: id, actor: "t", today: today) }
             _ = try await service.apply(
-                .init(change: .clarificationRequested, date: Self.date("2026-05-10"), reasons: "Which years?"), to: id, actor: "t", today: today)
+                .init(change: .clarificationRequested, date: Self.date("2026-05-10"), reasons: "Which years?"),
+                to: id,
+                actor: "t",
+                today: today
+            )
             await #expect(throws: StewardError.self) {
                 try await service.apply(ChangeInputs.extended(on: "2026-05-12"), to: id, actor: "t", today: today)
             }

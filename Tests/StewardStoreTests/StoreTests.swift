@@ -26,7 +26,13 @@ struct StoreTests {
         try await TestDatabase.withStore(signer: signer) { store, database in
             _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
             let source = try await store.addSource(
-                id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: location, actor: "dpo")
+                id: "benefits",
+                name: "Benefits",
+                kind: .sqlite,
+                dataset: "benefits_db",
+                location: location,
+                actor: "dpo"
+            )
             // As an installation was before it had a data key: a location sealed under the signing
             // key, and no check value.
             let legacy = try SecretSeal(signer: signer).seal("/srv/council/library", context: "source:older")
@@ -46,7 +52,9 @@ struct StoreTests {
             // Sealed again under the data key: the signing key alone no longer opens it.
             let resealed = try await reopened.handle.read { database in
                 try await database.raw("SELECT location_sealed FROM sources WHERE id = 'older'").first()!.decode(
-                    column: "location_sealed", as: String.self)
+                    column: "location_sealed",
+                    as: String.self
+                )
             }
             #expect(throws: StewardError.self) { try SecretSeal(signer: signer).open(resealed, context: "source:older") }
             await reopened.close()
@@ -62,9 +70,21 @@ struct StoreTests {
             _ = try await store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
             let location = "postgres://steward:s3cret-Pa55@db.council.internal:5432/housing"
             let housing = try await store.addSource(
-                id: "housing", name: "Housing", kind: .postgres, dataset: "housing_db", location: location, actor: "dpo")
+                id: "housing",
+                name: "Housing",
+                kind: .postgres,
+                dataset: "housing_db",
+                location: location,
+                actor: "dpo"
+            )
             let library = try await store.addSource(
-                id: "library", name: "Library", kind: .csv, dataset: "library_csv", location: "/srv/library", actor: "dpo")
+                id: "library",
+                name: "Library",
+                kind: .csv,
+                dataset: "library_csv",
+                location: "/srv/library",
+                actor: "dpo"
+            )
             #expect(!housing.shownLocation.contains("s3cret") && housing.shownLocation.contains("db.council.internal"))
             #expect(try await store.sources().allSatisfy { !$0.shownLocation.contains("s3cret") })
             #expect(try await store.auditEntries(limit: 1000).allSatisfy { !"\($0.details)".contains("s3cret") })
@@ -112,11 +132,23 @@ struct StoreTests {
             controller: Controller(name: name),
             systems: [
                 System(
-                    key: "libraries", name: "Libraries", description: nil, department: "Communities", hostingCountry: "GB", processor: nil,
-                    datasets: ["library_db"], purposes: purposes.map { .init($0) }, dataSubjects: ["library_member"], securityMeasures: nil
+                    key: "libraries",
+                    name: "Libraries",
+                    description: nil,
+                    department: "Communities",
+                    hostingCountry: "GB",
+                    processor: nil,
+                    datasets: ["library_db"],
+                    purposes: purposes.map { .init($0) },
+                    dataSubjects: ["library_member"],
+                    securityMeasures: nil
                 )
             ],
-            datasets: [], purposes: [], recipients: [], retention: [], customIdentities: []
+            datasets: [],
+            purposes: [],
+            recipients: [],
+            retention: [],
+            customIdentities: []
         )
     }
 

@@ -20,7 +20,8 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
     public static func appendEntries(to store: Store) async throws {
         for index in 0..<entryCount {
             try await store.audit.append(
-                AuditEvent(actor: "test", action: AuditAction(rawValue: "test.append"), object: "thing/\(index)", details: ["index": .int(index)]))
+                AuditEvent(actor: "test", action: AuditAction(rawValue: "test.append"), object: "thing/\(index)", details: ["index": .int(index)])
+            )
         }
     }
 
@@ -34,10 +35,16 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
 
     public static let cases: [AuditTampering] = [
         .init(
-            name: "editing an entry's details", sql: ["UPDATE audit_entries SET details = '{\"index\":999}' WHERE seq = 7"], firstBad: 7,
-            reason: "altered"),
+            name: "editing an entry's details",
+            sql: ["UPDATE audit_entries SET details = '{\"index\":999}' WHERE seq = 7"],
+            firstBad: 7,
+            reason: "altered"
+        ),
         .init(
-            name: "editing an entry's actor", sql: ["UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 12"], firstBad: 12, reason: "altered"
+            name: "editing an entry's actor",
+            sql: ["UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 12"],
+            firstBad: 12,
+            reason: "altered"
         ),
         .init(name: "deleting an entry in the middle", sql: ["DELETE FROM audit_entries WHERE seq = 9"], firstBad: 9, reason: "missing"),
         .init(
@@ -46,7 +53,8 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
                 "UPDATE audit_entries SET seq = -5 WHERE seq = 5", "UPDATE audit_entries SET seq = 5 WHERE seq = 6",
                 "UPDATE audit_entries SET seq = 6 WHERE seq = -5",
             ],
-            firstBad: 5, reason: "does not follow"
+            firstBad: 5,
+            reason: "does not follow"
         ),
         .init(name: "truncating the end of the log", sql: ["DELETE FROM audit_entries WHERE seq > 17"], firstBad: 18, reason: "missing"),
         .init(name: "truncating after the last checkpoint", sql: ["DELETE FROM audit_entries WHERE seq > 20"], firstBad: 21, reason: "cut short"),
@@ -56,7 +64,8 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
             sql: [
                 "INSERT INTO audit_entries (seq, time, actor, action, object, details, prev_hash, hash) SELECT 26, time, actor, action, object, details, hash, hash FROM audit_entries WHERE seq = 25"
             ],
-            firstBad: 26, reason: "altered"
+            firstBad: 26,
+            reason: "altered"
         ),
     ]
 }

@@ -10,13 +10,28 @@ public import StewardStore
 /// library export, each one dataset of one system.
 public enum CouncilFixture {
     public static func field(
-        _ name: String, identity: IdentityKind.Key? = nil, type: Dataset.DataType.Base = .string, primaryKey: Bool = false,
-        references: [Dataset.Reference] = [], categories: [DataCategory.Key] = ["user"], readOnly: Bool = false, shared: Bool = false,
+        _ name: String,
+        identity: IdentityKind.Key? = nil,
+        type: Dataset.DataType.Base = .string,
+        primaryKey: Bool = false,
+        references: [Dataset.Reference] = [],
+        categories: [DataCategory.Key] = ["user"],
+        readOnly: Bool = false,
+        shared: Bool = false,
         fields: [Dataset.Field] = []
     ) -> Dataset.Field {
         Dataset.Field(
-            name: name, description: nil, dataCategories: categories, identity: identity, references: references, isPrimaryKey: primaryKey,
-            dataType: fields.isEmpty ? .init(base: type) : .init(base: .object), isReadOnly: readOnly, isShared: shared, fields: fields)
+            name: name,
+            description: nil,
+            dataCategories: categories,
+            identity: identity,
+            references: references,
+            isPrimaryKey: primaryKey,
+            dataType: fields.isEmpty ? .init(base: type) : .init(base: .object),
+            isReadOnly: readOnly,
+            isShared: shared,
+            fields: fields
+        )
     }
 
     public static func collection(_ name: String, _ fields: [Dataset.Field]) -> Dataset.Collection {
@@ -24,31 +39,41 @@ public enum CouncilFixture {
     }
 
     public static func reference(
-        _ dataset: String, _ collection: String, _ field: String, _ direction: Dataset.Reference.Direction?
+        _ dataset: String,
+        _ collection: String,
+        _ field: String,
+        _ direction: Dataset.Reference.Direction?
     ) -> Dataset.Reference {
         Dataset.Reference(dataset: .init(dataset), collection: collection, field: field, direction: direction)
     }
 
     public static let datasets: [Dataset] = [
         Dataset(
-            key: "housing_db", name: "Housing", description: nil,
+            key: "housing_db",
+            name: "Housing",
+            description: nil,
             collections: [
                 collection(
                     "tenants",
                     [
                         field("id", type: .integer, primaryKey: true), field("email", identity: "email"), field("name"),
                         field("ni_number", identity: "ni_number"), field("next_of_kin", categories: ["user.third_party.family_member"]),
-                    ]),
+                    ]
+                ),
                 collection(
                     "tenancies",
                     [
                         field("id", type: .integer, primaryKey: true),
                         field("tenant_id", type: .integer, references: [reference("housing_db", "tenants", "id", .from)]),
                         field("uprn"),
-                    ]),
-            ]),
+                    ]
+                ),
+            ]
+        ),
         Dataset(
-            key: "benefits_db", name: "Benefits", description: nil,
+            key: "benefits_db",
+            name: "Benefits",
+            description: nil,
             collections: [
                 collection(
                     "claimants",
@@ -58,51 +83,97 @@ public enum CouncilFixture {
                         // UPRN is an address, shared by everyone living there: a claimant found by one is
                         // the person's only when their NI number confirms it.
                         field("uprn", references: [reference("housing_db", "tenancies", "uprn", nil)], shared: true),
-                    ]),
+                    ]
+                ),
                 collection(
                     "payments",
                     [
                         field("id", type: .integer, primaryKey: true),
                         field("claimant_id", type: .integer, references: [reference("benefits_db", "claimants", "id", .from)]), field("amount"),
-                    ]),
-            ]),
+                    ]
+                ),
+            ]
+        ),
         Dataset(
-            key: "library_csv", name: "Library export", description: nil,
+            key: "library_csv",
+            name: "Library export",
+            description: nil,
             collections: [
                 collection("members", [field("member_no", primaryKey: true), field("email", identity: "email"), field("phone")]),
                 collection(
                     "loans",
-                    [field("loan_id", primaryKey: true), field("member_no", references: [reference("library_csv", "members", "member_no", .from)])]),
-            ]),
+                    [field("loan_id", primaryKey: true), field("member_no", references: [reference("library_csv", "members", "member_no", .from)])]
+                ),
+            ]
+        ),
     ]
 
     public static func searchMap(_ datasets: [Dataset]) -> DataMap {
         DataMap(
-            controller: Controller(name: "Test council"), systems: [], datasets: datasets, purposes: [], recipients: [], retention: [],
-            customIdentities: [])
+            controller: Controller(name: "Test council"),
+            systems: [],
+            datasets: datasets,
+            purposes: [],
+            recipients: [],
+            retention: [],
+            customIdentities: []
+        )
     }
 
     /// The council of the search tests: three systems, each with one dataset held in one source.
     public static func dataMap(_ datasets: [Dataset] = CouncilFixture.datasets) -> DataMap {
         let purposes = [
             Purpose(
-                key: "housing", name: "Managing council tenancies", description: nil, dataUse: "public_service", lawfulBasis: .publicTask,
-                legislation: "Housing Act 1985", specialCondition: nil, criminalOffenceCondition: nil, dataCategories: ["user.name", "user.contact"],
-                dataSubjects: ["resident"], sources: ["the tenant"]),
+                key: "housing",
+                name: "Managing council tenancies",
+                description: nil,
+                dataUse: "public_service",
+                lawfulBasis: .publicTask,
+                legislation: "Housing Act 1985",
+                specialCondition: nil,
+                criminalOffenceCondition: nil,
+                dataCategories: ["user.name", "user.contact"],
+                dataSubjects: ["resident"],
+                sources: ["the tenant"]
+            ),
             Purpose(
-                key: "benefits", name: "Paying housing benefit", description: nil, dataUse: "public_service", lawfulBasis: .legalObligation,
-                legislation: "Social Security Administration Act 1992", specialCondition: nil, criminalOffenceCondition: nil,
-                dataCategories: ["user.financial"], dataSubjects: ["resident"]),
+                key: "benefits",
+                name: "Paying housing benefit",
+                description: nil,
+                dataUse: "public_service",
+                lawfulBasis: .legalObligation,
+                legislation: "Social Security Administration Act 1992",
+                specialCondition: nil,
+                criminalOffenceCondition: nil,
+                dataCategories: ["user.financial"],
+                dataSubjects: ["resident"]
+            ),
             Purpose(
-                key: "library", name: "Library membership and events newsletter", description: nil, dataUse: "public_service", lawfulBasis: .consent,
-                legislation: nil, specialCondition: nil, criminalOffenceCondition: nil, dataCategories: ["user.contact"],
-                dataSubjects: ["library_member"]),
+                key: "library",
+                name: "Library membership and events newsletter",
+                description: nil,
+                dataUse: "public_service",
+                lawfulBasis: .consent,
+                legislation: nil,
+                specialCondition: nil,
+                criminalOffenceCondition: nil,
+                dataCategories: ["user.contact"],
+                dataSubjects: ["library_member"]
+            ),
         ]
         func system(_ key: String, _ name: String, _ dataset: String, _ purpose: String) -> System {
             System(
-                key: .init(key), name: name, description: nil, department: "\(name) team", hostingCountry: "GB", processor: nil,
+                key: .init(key),
+                name: name,
+                description: nil,
+                department: "\(name) team",
+                hostingCountry: "GB",
+                processor: nil,
                 datasets: [.init(dataset)],
-                purposes: [.init(purpose)], dataSubjects: ["resident"], securityMeasures: nil)
+                purposes: [.init(purpose)],
+                dataSubjects: ["resident"],
+                securityMeasures: nil
+            )
         }
         return DataMap(
             controller: Controller(name: "Wessex County Council"),
@@ -110,24 +181,50 @@ public enum CouncilFixture {
                 system("housing", "Housing management", "housing_db", "housing"), system("benefits", "Benefits", "benefits_db", "benefits"),
                 system("library", "Library", "library_csv", "library"),
             ],
-            datasets: datasets, purposes: purposes,
+            datasets: datasets,
+            purposes: purposes,
             recipients: [
                 Recipient(
-                    key: "dwp", name: "Department for Work and Pensions", description: nil, kind: .thirdParty, country: "GB", dpfCertified: false,
+                    key: "dwp",
+                    name: "Department for Work and Pensions",
+                    description: nil,
+                    kind: .thirdParty,
+                    country: "GB",
+                    dpfCertified: false,
                     agreements: [
                         .init(
-                            kind: .sharingAgreement, reference: "DWP-HB-01", categories: ["user.financial"], purposes: ["benefits"],
-                            starts: CalendarDate(year: 2020, month: 1, day: 1)!, ends: nil)
-                    ]),
+                            kind: .sharingAgreement,
+                            reference: "DWP-HB-01",
+                            categories: ["user.financial"],
+                            purposes: ["benefits"],
+                            starts: CalendarDate(year: 2020, month: 1, day: 1)!,
+                            ends: nil
+                        )
+                    ]
+                ),
                 // Never disclosed to: told of nothing.
                 Recipient(
-                    key: "housing_ombudsman", name: "Housing Ombudsman", description: nil, kind: .thirdParty, country: "GB", dpfCertified: false,
+                    key: "housing_ombudsman",
+                    name: "Housing Ombudsman",
+                    description: nil,
+                    kind: .thirdParty,
+                    country: "GB",
+                    dpfCertified: false,
                     agreements: [
                         .init(
-                            kind: .sharingAgreement, reference: "HO-01", categories: ["user.name"], purposes: ["housing"],
-                            starts: CalendarDate(year: 2020, month: 1, day: 1)!, ends: nil)
-                    ]),
-            ], retention: [], customIdentities: [])
+                            kind: .sharingAgreement,
+                            reference: "HO-01",
+                            categories: ["user.name"],
+                            purposes: ["housing"],
+                            starts: CalendarDate(year: 2020, month: 1, day: 1)!,
+                            ends: nil
+                        )
+                    ]
+                ),
+            ],
+            retention: [],
+            customIdentities: []
+        )
     }
 }
 
@@ -145,8 +242,11 @@ public struct CouncilSources: Sendable {
         let housing = try await TestDatabase.makeCouncilPostgres()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-sources-\(UUID().uuidString)")
         let sources = CouncilSources(
-            housing: housing, benefitsPath: folder.appendingPathComponent("benefits.sqlite").path,
-            libraryFolder: folder.appendingPathComponent("library"), folder: folder)
+            housing: housing,
+            benefitsPath: folder.appendingPathComponent("benefits.sqlite").path,
+            libraryFolder: folder.appendingPathComponent("library"),
+            folder: folder
+        )
         do {
             try FileManager.default.createDirectory(at: sources.libraryFolder, withIntermediateDirectories: true)
             let housingHandle = try await openDatabase(housing.location, logger: logger)
@@ -178,7 +278,10 @@ public struct CouncilSources: Sendable {
             try "member_no,email,phone\r\nM1,amy@example.org,\"01632 960000\"\r\nM2,clara@example.org,\"01632, 960001\"\r\n"
                 .write(to: sources.libraryFolder.appendingPathComponent("members.csv"), atomically: true, encoding: .utf8)
             try "loan_id,member_no\nL1,M1\nL2,M2\nL3,M1\n".write(
-                to: sources.libraryFolder.appendingPathComponent("loans.csv"), atomically: true, encoding: .utf8)
+                to: sources.libraryFolder.appendingPathComponent("loans.csv"),
+                atomically: true,
+                encoding: .utf8
+            )
             try await body(sources)
         } catch {
             await housing.destroy()
@@ -195,10 +298,22 @@ extension CouncilSources {
     public func register(in store: Store) async throws {
         guard case .postgres(let housingURL) = housing.location else { return }
         _ = try await store.addSource(
-            id: "housing", name: "Housing database", kind: .postgres, dataset: "housing_db", location: housingURL, actor: "dpo")
+            id: "housing",
+            name: "Housing database",
+            kind: .postgres,
+            dataset: "housing_db",
+            location: housingURL,
+            actor: "dpo"
+        )
         _ = try await store.addSource(id: "benefits", name: "Benefits", kind: .sqlite, dataset: "benefits_db", location: benefitsPath, actor: "dpo")
         _ = try await store.addSource(
-            id: "library", name: "Library export", kind: .csv, dataset: "library_csv", location: libraryFolder.path, actor: "dpo")
+            id: "library",
+            name: "Library export",
+            kind: .csv,
+            dataset: "library_csv",
+            location: libraryFolder.path,
+            actor: "dpo"
+        )
     }
 
     /// The request service over `store`, as Steward assembles it, with its own letters and bank

@@ -47,7 +47,10 @@ public final class SMTPSink: @unchecked Sendable {
     /// `implicitTLS` makes it speak TLS from the first byte instead of offering STARTTLS.
     /// `refuseEHLO` makes it answer EHLO with 502, as a server that only knows HELO.
     public init(
-        credentials: Credentials? = nil, tls: SelfSignedCertificate? = nil, implicitTLS: Bool = false, refuseEHLO: Bool = false,
+        credentials: Credentials? = nil,
+        tls: SelfSignedCertificate? = nil,
+        implicitTLS: Bool = false,
+        refuseEHLO: Bool = false,
         startupTimeout: Duration = .seconds(20)
     ) async throws {
         let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("steward-smtp-sink-\(UUID().uuidString)")
@@ -108,7 +111,8 @@ public final class SMTPSink: @unchecked Sendable {
             try process.run()
         } catch {
             throw SMTPSinkError(
-                "could not start \(python ?? "python3") for the SMTP sink: \(error). \(Self.installHint)")
+                "could not start \(python ?? "python3") for the SMTP sink: \(error). \(Self.installHint)"
+            )
         }
 
         let clock = ContinuousClock()
@@ -125,7 +129,8 @@ public final class SMTPSink: @unchecked Sendable {
                 try? FileManager.default.removeItem(at: workDirectory)
                 throw SMTPSinkError(
                     "the SMTP sink exited with status \(process.terminationStatus) before it was listening. "
-                        + "\(Self.installHint) Its output:\n\(log.suffix(2000))")
+                        + "\(Self.installHint) Its output:\n\(log.suffix(2000))"
+                )
             }
             if clock.now >= deadline {
                 process.terminate()
@@ -164,11 +169,14 @@ public final class SMTPSink: @unchecked Sendable {
         let stems = names.filter { $0.hasSuffix(".json") && !$0.hasSuffix(".parsed.json") }.map { String($0.dropLast(5)) }.sorted()
         return try stems.map { stem in
             let envelope = try JSONDecoder().decode(
-                ReceivedMail.Envelope.self, from: Data(contentsOf: messageDirectory.appendingPathComponent("\(stem).json")))
+                ReceivedMail.Envelope.self,
+                from: Data(contentsOf: messageDirectory.appendingPathComponent("\(stem).json"))
+            )
             let raw = try Data(contentsOf: messageDirectory.appendingPathComponent("\(stem).eml"))
             let independent = try? JSONDecoder().decode(
                 ReceivedMail.IndependentReading.self,
-                from: Data(contentsOf: messageDirectory.appendingPathComponent("\(stem).parsed.json")))
+                from: Data(contentsOf: messageDirectory.appendingPathComponent("\(stem).parsed.json"))
+            )
             return ReceivedMail(envelope: envelope, raw: raw, independentReading: independent)
         }
     }

@@ -39,7 +39,8 @@ public struct TestDatabase: Sendable {
         guard let server = environment["STEWARD_TEST_POSTGRES_SERVER"] ?? environment["STEWARD_TEST_DATABASE_URL"] else {
             throw StewardError(
                 .unavailable,
-                "this test needs a PostgreSQL server for a council source: set STEWARD_TEST_POSTGRES_SERVER=postgres://… (scripts/test starts one)")
+                "this test needs a PostgreSQL server for a council source: set STEWARD_TEST_POSTGRES_SERVER=postgres://… (scripts/test starts one)"
+            )
         }
         return try await makePostgres(server: server)
     }
@@ -55,7 +56,9 @@ public struct TestDatabase: Sendable {
             return TestDatabase(location: .postgres(url: components.string!), backend: "postgres") {
                 try? await admin(server) { connection in
                     try await connection.query(
-                        PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: Logger(label: "test"))
+                        PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"),
+                        logger: Logger(label: "test")
+                    )
                 }
             }
         }
@@ -69,12 +72,19 @@ public struct TestDatabase: Sendable {
 
     /// Opens a store on this database with a fresh signing key and data key.
     public func openStore(
-        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey? = nil, checkpointInterval: Int = 10
+        signer: AuditSigner = AuditSigner(),
+        dataKey: Secret.DataKey? = nil,
+        checkpointInterval: Int = 10
     ) async throws -> Store {
         var logger = Logger(label: "steward-test")
         logger.logLevel = .warning
         return try await Store.open(
-            location, signer: signer, dataKey: dataKey ?? self.dataKey, checkpointInterval: checkpointInterval, logger: logger)
+            location,
+            signer: signer,
+            dataKey: dataKey ?? self.dataKey,
+            checkpointInterval: checkpointInterval,
+            logger: logger
+        )
     }
 
     /// Drops the database.
@@ -84,7 +94,9 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh store and removes everything afterwards, even when `body` throws.
     public static func withStore<Result>(
-        signer: AuditSigner = AuditSigner(), dataKey: Secret.DataKey? = nil, checkpointInterval: Int = 10,
+        signer: AuditSigner = AuditSigner(),
+        dataKey: Secret.DataKey? = nil,
+        checkpointInterval: Int = 10,
         _ body: (Store, TestDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await make()
@@ -110,8 +122,12 @@ public struct TestDatabase: Sendable {
     private static func admin(_ server: String, _ body: @Sendable (PostgresConnection) async throws -> Void) async throws {
         let components = URLComponents(string: server)!
         var configuration = PostgresConnection.Configuration(
-            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: "postgres", tls: .disable
+            host: components.host ?? "127.0.0.1",
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: "postgres",
+            tls: .disable
         )
         configuration.options.connectTimeout = .seconds(10)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "test"))

@@ -50,7 +50,10 @@ struct StewardProcess {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
     }
 }
 
@@ -129,7 +132,10 @@ struct CommandLineTests {
             let purposes = copy.appendingPathComponent("purposes.yaml")
             let text = try String(contentsOf: purposes, encoding: .utf8)
             try text.replacingOccurrences(of: "lawful_basis: public_task", with: "lawful_basis: because").write(
-                to: purposes, atomically: true, encoding: .utf8)
+                to: purposes,
+                atomically: true,
+                encoding: .utf8
+            )
             let result = try cli.run("load", copy.path)
             #expect(result.status != 0)
             #expect(result.stderr.contains("purposes.yaml:"))
@@ -194,7 +200,11 @@ struct CommandLineTests {
             let publicKey = store.signingPublicKey
             await store.close()
             let withoutKey = try cli.run(
-                "audit", "verify", "--public-key", publicKey, extraEnvironment: ["STEWARD_AUDIT_KEY": "/nonexistent/audit.key"]
+                "audit",
+                "verify",
+                "--public-key",
+                publicKey,
+                extraEnvironment: ["STEWARD_AUDIT_KEY": "/nonexistent/audit.key"]
             )
             #expect(withoutKey.status == 0, "\(withoutKey.stdout)\(withoutKey.stderr)")
             let wrongKey = try cli.run("audit", "verify", "--public-key", AuditSigner().publicKey)
@@ -207,7 +217,14 @@ struct CommandLineTests {
     func noAccidentalSigningKey() async throws {
         try await Self.withCLI { cli, _ in
             let result = try cli.run(
-                "token", "create", "--role", "dpo", "--name", "x", extraEnvironment: ["STEWARD_AUDIT_KEY": cli.folder.path + "/other.key"])
+                "token",
+                "create",
+                "--role",
+                "dpo",
+                "--name",
+                "x",
+                extraEnvironment: ["STEWARD_AUDIT_KEY": cli.folder.path + "/other.key"]
+            )
             #expect(result.status != 0)
             #expect(result.stderr.contains("does not exist"))
             #expect(!FileManager.default.fileExists(atPath: cli.folder.path + "/other.key"))
@@ -237,9 +254,11 @@ struct CommandLineTests {
             var references: [Int: String] = [:]
             for daysAgo in [40, 28, 0] {
                 let intake = RightsRequest.Intake(
-                    kind: .access, received: today.adding(days: -daysAgo),
+                    kind: .access,
+                    received: today.adding(days: -daysAgo),
                     requester: Requester(name: "R \(daysAgo)", email: "r\(daysAgo)@example.org"),
-                    description: "Everything")
+                    description: "Everything"
+                )
                 references[daysAgo] = try await service.submit(intake, actor: "test", fromPublic: false, today: today).request.id.rawValue
             }
             await store.close()
@@ -284,7 +303,8 @@ struct CommandLineTests {
     /// The test council's sources registered in a new installation, and a request of `kind` from
     /// Amy Pond that staff have started work on.
     static func withCouncilRequest(
-        _ kind: RightsRequest.Kind, _ body: (StewardProcess, CouncilSources, RightsRequest.ID) async throws -> Void
+        _ kind: RightsRequest.Kind,
+        _ body: (StewardProcess, CouncilSources, RightsRequest.ID) async throws -> Void
     ) async throws {
         try await CouncilSources.with { sources in
             try await Self.withCLI { cli, database in
@@ -296,7 +316,10 @@ struct CommandLineTests {
                 let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
                 _ = try await service.apply(
                     .init(change: .identityVerified, identity: IdentityCheck(method: .knownToStaff, evidence: "tenant", checkedBy: "K. Jones")),
-                    to: reference, actor: "test", today: .today)
+                    to: reference,
+                    actor: "test",
+                    today: .today
+                )
                 await store.close()
                 try await body(cli, sources, reference)
             }

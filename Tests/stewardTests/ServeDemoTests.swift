@@ -101,7 +101,8 @@ struct ServeDemoTests {
             environment: [
                 "STEWARD_SMTP_HOST": "127.0.0.1", "STEWARD_SMTP_PORT": "\(sink.port)", "STEWARD_SMTP_SECURITY": "none",
                 "STEWARD_MAIL_FROM": "ig@wessex.gov.example",
-            ])
+            ]
+        )
         defer { server.stop() }
         var request = URLRequest(url: URL(string: "\(server.base)/api/v1/public/requests")!)
         request.httpMethod = "POST"

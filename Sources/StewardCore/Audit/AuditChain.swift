@@ -10,7 +10,13 @@ public enum AuditChain {
     /// The hash of an entry: SHA-256 over the previous hash (32 bytes) followed by the canonical JSON
     /// of `{action, actor, details, object, seq, time}`.
     public static func hash(
-        prevHash: String, seq: Int64, time: String, actor: String, action: String, object: String, details: String
+        prevHash: String,
+        seq: Int64,
+        time: String,
+        actor: String,
+        action: String,
+        object: String,
+        details: String
     ) -> String {
         var bytes: [UInt8] = []
         return hex(digest(prevHash: prevHash, seq: seq, time: time, actor: actor, action: action, object: object, details: details, buffer: &bytes))
@@ -19,7 +25,14 @@ public enum AuditChain {
     /// The digest of an entry, building the hashed bytes in `buffer` so that a verifier can reuse one
     /// buffer for every entry.
     static func digest(
-        prevHash: String, seq: Int64, time: String, actor: String, action: String, object: String, details: String, buffer bytes: inout [UInt8]
+        prevHash: String,
+        seq: Int64,
+        time: String,
+        actor: String,
+        action: String,
+        object: String,
+        details: String,
+        buffer bytes: inout [UInt8]
     ) -> SHA256.Digest {
         bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(160 + details.utf8.count)
@@ -44,8 +57,14 @@ public enum AuditChain {
     public static func hashedBytes(of entry: AuditEntry) -> [UInt8] {
         var bytes: [UInt8] = []
         _ = digest(
-            prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action, object: entry.object,
-            details: entry.details, buffer: &bytes
+            prevHash: entry.prevHash,
+            seq: entry.seq,
+            time: entry.time,
+            actor: entry.actor,
+            action: entry.action,
+            object: entry.object,
+            details: entry.details,
+            buffer: &bytes
         )
         return bytes
     }
@@ -53,8 +72,13 @@ public enum AuditChain {
     /// The hash an entry should have, computed from its own fields.
     public static func expectedHash(of entry: AuditEntry) -> String {
         hash(
-            prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action,
-            object: entry.object, details: entry.details
+            prevHash: entry.prevHash,
+            seq: entry.seq,
+            time: entry.time,
+            actor: entry.actor,
+            action: entry.action,
+            object: entry.object,
+            details: entry.details
         )
     }
 
@@ -62,8 +86,14 @@ public enum AuditChain {
     /// strings, because verification does this for every entry.
     static func hasValidHash(_ entry: AuditEntry, buffer: inout [UInt8]) -> Bool {
         let digest = digest(
-            prevHash: entry.prevHash, seq: entry.seq, time: entry.time, actor: entry.actor, action: entry.action, object: entry.object,
-            details: entry.details, buffer: &buffer
+            prevHash: entry.prevHash,
+            seq: entry.seq,
+            time: entry.time,
+            actor: entry.actor,
+            action: entry.action,
+            object: entry.object,
+            details: entry.details,
+            buffer: &buffer
         )
         var stored = entry.hash
         return stored.withUTF8 { text in
@@ -109,10 +139,22 @@ public enum AuditChain {
     public static func seal(_ event: AuditEvent, seq: Int64, time: String, prevHash: String) -> AuditEntry {
         let details = event.details.canonicalString
         let hash = hash(
-            prevHash: prevHash, seq: seq, time: time, actor: event.actor, action: event.action.rawValue, object: event.object, details: details
+            prevHash: prevHash,
+            seq: seq,
+            time: time,
+            actor: event.actor,
+            action: event.action.rawValue,
+            object: event.object,
+            details: details
         )
         return AuditEntry(
-            seq: seq, time: time, actor: event.actor, action: event.action.rawValue, object: event.object, details: details, prevHash: prevHash,
+            seq: seq,
+            time: time,
+            actor: event.actor,
+            action: event.action.rawValue,
+            object: event.object,
+            details: details,
+            prevHash: prevHash,
             hash: hash
         )
     }

@@ -36,7 +36,14 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var hash: String
 
     public init(
-        seq: Int64, time: String, actor: String, action: String, object: String, details: String, prevHash: String, hash: String
+        seq: Int64,
+        time: String,
+        actor: String,
+        action: String,
+        object: String,
+        details: String,
+        prevHash: String,
+        hash: String
     ) {
         self.seq = seq
         self.time = time

@@ -64,7 +64,9 @@ public enum AuditExport {
             let entries = decodeEntries(page.map(\.text))
             if let bad = entries.firstIndex(where: { $0 == nil }) {
                 throw StewardError(
-                    .auditTampered, "line \(page[bad].line) of the export is not an entry, or is a checkpoint after the entries", field: "file"
+                    .auditTampered,
+                    "line \(page[bad].line) of the export is not an entry, or is a checkpoint after the entries",
+                    field: "file"
                 )
             }
             verifier!.check(entries.map { $0! })

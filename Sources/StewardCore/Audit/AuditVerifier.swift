@@ -166,8 +166,12 @@ public struct AuditVerifier: Sendable {
             fail(lastSeq, "the log has no signed head, so its end cannot be checked")
         }
         return Result(
-            isIntact: failure == nil, entriesChecked: checked, checkpointsChecked: checkpointsChecked, lastSeq: lastSeq,
-            lastHash: previousHash, signingKeys: Array(Set(checkpoints.values.map(\.publicKey) + (head.map { [$0.publicKey] } ?? []))).sorted(),
+            isIntact: failure == nil,
+            entriesChecked: checked,
+            checkpointsChecked: checkpointsChecked,
+            lastSeq: lastSeq,
+            lastHash: previousHash,
+            signingKeys: Array(Set(checkpoints.values.map(\.publicKey) + (head.map { [$0.publicKey] } ?? []))).sorted(),
             firstBad: failure
         )
     }

@@ -12,7 +12,11 @@ public struct DecisionRequest: Sendable, Hashable, Codable {
     public var justification: Justification?
 
     public init(
-        actor: String, system: System.Key, categories: [DataCategory.Key], purpose: Purpose.Key, recipient: Recipient.Key? = nil,
+        actor: String,
+        system: System.Key,
+        categories: [DataCategory.Key],
+        purpose: Purpose.Key,
+        recipient: Recipient.Key? = nil,
         channel: Channel? = nil,
         justification: Justification? = nil
     ) {
@@ -97,7 +101,12 @@ public struct Disclosure: Sendable, Hashable, Codable {
     public var basis: [String]
 
     public init(
-        id: String, decision: String, time: String, system: System.Key, recipient: Recipient.Key, purpose: Purpose.Key,
+        id: String,
+        decision: String,
+        time: String,
+        system: System.Key,
+        recipient: Recipient.Key,
+        purpose: Purpose.Key,
         categories: [DataCategory.Key],
         basis: [String]
     ) {

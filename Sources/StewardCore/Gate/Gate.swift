@@ -14,7 +14,12 @@ public struct GateContext: Sendable {
     public var index: GateIndex
 
     public init(
-        dataMap: DataMap, taxonomy: Taxonomy, adequacy: AdequacyList, today: CalendarDate, subject: Subject?, preferences: [Preference],
+        dataMap: DataMap,
+        taxonomy: Taxonomy,
+        adequacy: AdequacyList,
+        today: CalendarDate,
+        subject: Subject?,
+        preferences: [Preference],
         index: GateIndex? = nil
     ) {
         self.dataMap = dataMap
@@ -65,8 +70,11 @@ private struct Evaluation {
 
     var decision: Decision {
         Decision(
-            allowed: refusals.isEmpty, basis: refusals.isEmpty ? basis : [], obligations: refusals.isEmpty ? obligations : [],
-            reasons: refusals.isEmpty ? notes : refusals.map { "Refused: \($0)" }, isDisclosure: refusals.isEmpty && isDisclosure
+            allowed: refusals.isEmpty,
+            basis: refusals.isEmpty ? basis : [],
+            obligations: refusals.isEmpty ? obligations : [],
+            reasons: refusals.isEmpty ? notes : refusals.map { "Refused: \($0)" },
+            isDisclosure: refusals.isEmpty && isDisclosure
         )
     }
 
@@ -308,7 +316,8 @@ private struct Evaluation {
                 refusals.append("the person, while capable, refused; vital interests cannot override a capable refusal")
             } else if !personCannotConsent {
                 refusals.append(
-                    "vital interests allow \(label) only when the person is physically or legally incapable of consenting (UK GDPR Art 9(2)(c))")
+                    "vital interests allow \(label) only when the person is physically or legally incapable of consenting (UK GDPR Art 9(2)(c))"
+                )
             } else {
                 basis.append("Vital interests of a person incapable of consenting (UK GDPR Art 9(2)(c))")
                 obligations.append(Obligation(.recordJustification, statement))
@@ -327,7 +336,8 @@ private struct Evaluation {
             if standing.count == needed {
                 basis.append(
                     contentsOf: Set(standing).map { "\($0.rawValue.replacingOccurrences(of: "_", with: " ").capitalizedFirst) (\($0.provision))" }
-                        .sorted())
+                        .sorted()
+                )
                 return
             }
         }

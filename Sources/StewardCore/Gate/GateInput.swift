@@ -53,7 +53,11 @@ extension Preference {
             let given = try CalendarDate(field: "given", given) ?? today
             let expires = try CalendarDate(field: "expires", expires)
             return try Preference(
-                id: id, kind: try preferenceKind(), purpose: purpose.map { .init($0) }, recipient: recipient.map { .init($0) }, given: given,
+                id: id,
+                kind: try preferenceKind(),
+                purpose: purpose.map { .init($0) },
+                recipient: recipient.map { .init($0) },
+                given: given,
                 expires: expires
             ).checked()
         }
@@ -148,8 +152,13 @@ public struct DecisionBody: Decodable, Sendable {
 
     public func request(actor: String) throws -> (DecisionRequest, SubjectReference?) {
         let request = DecisionRequest(
-            actor: actor, system: .init(system), categories: categories, purpose: .init(purpose), recipient: recipient.map { .init($0) },
-            channel: channel, justification: try justification?.justification()
+            actor: actor,
+            system: .init(system),
+            categories: categories,
+            purpose: .init(purpose),
+            recipient: recipient.map { .init($0) },
+            channel: channel,
+            justification: try justification?.justification()
         )
         return (request, try subject?.reference())
     }

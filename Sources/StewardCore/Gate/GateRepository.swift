@@ -45,7 +45,11 @@ public protocol GateRepository: Sendable {
     /// (`Subject.Identifier.checked`). An identifier that already belongs to someone is a conflict
     /// naming its kind (never its value).
     func createSubject(
-        identifiers: [Subject.Identifier], dateOfBirth: CalendarDate?, isAdultAtRisk: Bool, verifiedEmails: [String], actor: String
+        identifiers: [Subject.Identifier],
+        dateOfBirth: CalendarDate?,
+        isAdultAtRisk: Bool,
+        verifiedEmails: [String],
+        actor: String
     ) async throws -> Subject
     /// The person all the given (normalised) identifiers belong to, after any merge; nil when there
     /// is no such single person.
@@ -64,7 +68,10 @@ public protocol GateRepository: Sendable {
     /// Changes one of a person's preferences by `change` (a rule of Core, run inside the unit of
     /// work so it sees the preference as stored), audited.
     func withdrawPreference(
-        _ id: Preference.ID, of subject: Subject.ID, actor: String, _ change: @escaping @Sendable (Preference) throws -> Preference
+        _ id: Preference.ID,
+        of subject: Subject.ID,
+        actor: String,
+        _ change: @escaping @Sendable (Preference) throws -> Preference
     ) async throws -> Preference
     /// Everything disclosed about a person outside the council, oldest first.
     func disclosures(of subject: Subject.ID) async throws -> [Disclosure]

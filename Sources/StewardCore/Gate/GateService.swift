@@ -12,7 +12,10 @@ public struct GateService: Sendable {
     public let today: @Sendable () -> CalendarDate
 
     public init(
-        repository: any GateRepository, dataMaps: DataMapCache, taxonomy: Taxonomy, adequacy: AdequacyList,
+        repository: any GateRepository,
+        dataMaps: DataMapCache,
+        taxonomy: Taxonomy,
+        adequacy: AdequacyList,
         today: @escaping @Sendable () -> CalendarDate = { .today }
     ) {
         self.repository = repository
@@ -25,7 +28,9 @@ public struct GateService: Sendable {
     /// Decides and records one request. Unknown systems, purposes, recipients, categories and
     /// subjects are errors naming the field: the caller asked about something that does not exist.
     public func decide(
-        _ request: DecisionRequest, subject reference: SubjectReference?, today date: CalendarDate? = nil
+        _ request: DecisionRequest,
+        subject reference: SubjectReference?,
+        today date: CalendarDate? = nil
     ) async throws -> DecisionRecord {
         guard let (stored, index) = try await dataMaps.indexed(taxonomy: taxonomy) else {
             throw StewardError(.conflict, "no data map has been loaded, so the gate has nothing to decide against")
@@ -40,7 +45,12 @@ public struct GateService: Sendable {
             (subject, preferences) = found
         }
         let context = GateContext(
-            dataMap: stored.dataMap, taxonomy: taxonomy, adequacy: adequacy, today: date ?? today(), subject: subject, preferences: preferences,
+            dataMap: stored.dataMap,
+            taxonomy: taxonomy,
+            adequacy: adequacy,
+            today: date ?? today(),
+            subject: subject,
+            preferences: preferences,
             index: index
         )
         let decision = Gate.decide(request, context: context)
@@ -52,13 +62,23 @@ public struct GateService: Sendable {
     /// What a decision leaves behind: its record, its audit entry (ids and keys, never values), and
     /// for an allowed disclosure about a person, the entry in their disclosure log.
     static func record(
-        _ decision: Decision, for request: DecisionRequest, subject: Subject.ID?, id: String
+        _ decision: Decision,
+        for request: DecisionRequest,
+        subject: Subject.ID?,
+        id: String
     ) -> (DecisionRecord, AuditEvent, DisclosureRecord?) {
         let record = DecisionRecord(
-            id: id, subject: subject, allowed: decision.allowed, basis: decision.basis, obligations: decision.obligations, reasons: decision.reasons
+            id: id,
+            subject: subject,
+            allowed: decision.allowed,
+            basis: decision.basis,
+            obligations: decision.obligations,
+            reasons: decision.reasons
         )
         let event = AuditEvent(
-            actor: request.actor, action: decision.allowed ? .gateAllow : .gateRefuse, object: "decision/\(id)",
+            actor: request.actor,
+            action: decision.allowed ? .gateAllow : .gateRefuse,
+            object: "decision/\(id)",
             details: [
                 "subject": subject.map { .string($0.rawValue) } ?? .null, "system": .string(request.system.rawValue),
                 "purpose": .string(request.purpose.rawValue), "recipient": request.recipient.map { .string($0.rawValue) } ?? .null,
@@ -70,8 +90,15 @@ public struct GateService: Sendable {
         )
         guard decision.allowed, decision.isDisclosure, let subject, let recipient = request.recipient else { return (record, event, nil) }
         let disclosure = Disclosure(
-            id: UUID().uuidString.lowercased(), decision: id, time: AuditChain.timestamp(), system: request.system, recipient: recipient,
-            purpose: request.purpose, categories: request.categories, basis: decision.basis)
+            id: UUID().uuidString.lowercased(),
+            decision: id,
+            time: AuditChain.timestamp(),
+            system: request.system,
+            recipient: recipient,
+            purpose: request.purpose,
+            categories: request.categories,
+            basis: decision.basis
+        )
         return (record, event, DisclosureRecord(subject: subject, disclosure: disclosure, actor: request.actor))
     }
 
@@ -79,12 +106,21 @@ public struct GateService: Sendable {
 
     /// Records a new person; identifiers are checked and normalised first.
     public func createSubject(
-        identifiers: [Subject.Identifier], dateOfBirth: CalendarDate?, isAdultAtRisk: Bool, verifiedEmails: [String] = [], actor: String
+        identifiers: [Subject.Identifier],
+        dateOfBirth: CalendarDate?,
+        isAdultAtRisk: Bool,
+        verifiedEmails: [String] = [],
+        actor: String
     ) async throws -> Subject {
         let checked = try Subject.Identifier.checked(identifiers)
         let verified = try verifiedEmails.map { try Subject.Identifier(kind: .email, value: $0).normalised().value }
         return try await repository.createSubject(
-            identifiers: checked, dateOfBirth: dateOfBirth, isAdultAtRisk: isAdultAtRisk, verifiedEmails: verified, actor: actor)
+            identifiers: checked,
+            dateOfBirth: dateOfBirth,
+            isAdultAtRisk: isAdultAtRisk,
+            verifiedEmails: verified,
+            actor: actor
+        )
     }
 
     /// The one person all the identifiers belong to, or nil.
@@ -124,7 +160,11 @@ public struct GateService: Sendable {
 
     /// Withdraws a preference from `date` (today unless given), as `Preference.withdrawn` allows.
     public func withdrawPreference(
-        _ id: Preference.ID, of subject: Subject.ID, on date: CalendarDate?, noticeGiven: CalendarDate?, actor: String
+        _ id: Preference.ID,
+        of subject: Subject.ID,
+        on date: CalendarDate?,
+        noticeGiven: CalendarDate?,
+        actor: String
     ) async throws -> Preference {
         let date = date ?? today()
         return try await repository.withdrawPreference(id, of: subject, actor: actor) { preference in

@@ -26,7 +26,8 @@ extension Preference {
         if case .restriction = kind {
             guard let noticeGiven, noticeGiven <= date else {
                 throw StewardError(
-                    .invalidInput, "a restriction is lifted only after the person has been told (UK GDPR Art 18(3)); give noticeGiven",
+                    .invalidInput,
+                    "a restriction is lifted only after the person has been told (UK GDPR Art 18(3)); give noticeGiven",
                     field: "noticeGiven"
                 )
             }

@@ -108,7 +108,8 @@ extension Subject.Identifier {
                         String(characters[0...1]), String(characters[2...3]), String(characters[4...5]), String(characters[6...7]),
                         String(characters[8]),
                     ]
-                    .joined(separator: " "))
+                    .joined(separator: " ")
+                )
             }
         case .nhsNumber:
             if value.count == 10 {

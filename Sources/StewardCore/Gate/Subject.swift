@@ -38,7 +38,10 @@ public struct Subject: Sendable, Hashable, Codable {
     public func isChild(on date: CalendarDate) -> Bool {
         guard let born = dateOfBirth else { return false }
         let eighteenth = CalendarDate(
-            year: born.year + 18, month: born.month, day: min(born.day, CalendarDate.daysInMonth(year: born.year + 18, month: born.month)))!
+            year: born.year + 18,
+            month: born.month,
+            day: min(born.day, CalendarDate.daysInMonth(year: born.year + 18, month: born.month))
+        )!
         return date < eighteenth
     }
 }
@@ -67,7 +70,12 @@ public struct Preference: Sendable, Hashable, Codable {
     public var withdrawn: CalendarDate?
 
     public init(
-        id: ID, kind: Kind, purpose: Purpose.Key? = nil, recipient: Recipient.Key? = nil, given: CalendarDate, expires: CalendarDate? = nil,
+        id: ID,
+        kind: Kind,
+        purpose: Purpose.Key? = nil,
+        recipient: Recipient.Key? = nil,
+        given: CalendarDate,
+        expires: CalendarDate? = nil,
         withdrawn: CalendarDate? = nil
     ) {
         self.id = id

@@ -13,8 +13,13 @@ public struct DataMap: Sendable, Hashable, Codable {
     public var customIdentities: [IdentityKind]
 
     public init(
-        controller: Controller, systems: [System], datasets: [Dataset], purposes: [Purpose], recipients: [Recipient],
-        retention: [RetentionRule], customIdentities: [IdentityKind]
+        controller: Controller,
+        systems: [System],
+        datasets: [Dataset],
+        purposes: [Purpose],
+        recipients: [Recipient],
+        retention: [RetentionRule],
+        customIdentities: [IdentityKind]
     ) {
         self.controller = controller
         self.systems = systems
@@ -59,7 +64,11 @@ public struct Controller: Sendable, Hashable, Codable {
     public var dpo: Contact?
 
     public init(
-        name: String, icoRegistration: String? = nil, address: String? = nil, email: String? = nil, phone: String? = nil,
+        name: String,
+        icoRegistration: String? = nil,
+        address: String? = nil,
+        email: String? = nil,
+        phone: String? = nil,
         dpo: Contact? = nil
     ) {
         self.name = name

@@ -60,9 +60,17 @@ public struct SystemDraft: Sendable, Hashable {
     public var securityMeasures: String?
 
     public init(
-        file: String, key: Located<String>, name: String, description: String?, department: String,
-        hostingCountry: Located<String>, processor: Located<String>?, datasets: [Located<String>],
-        purposes: [Located<String>], dataSubjects: [Located<String>], securityMeasures: String?
+        file: String,
+        key: Located<String>,
+        name: String,
+        description: String?,
+        department: String,
+        hostingCountry: Located<String>,
+        processor: Located<String>?,
+        datasets: [Located<String>],
+        purposes: [Located<String>],
+        dataSubjects: [Located<String>],
+        securityMeasures: String?
     ) {
         self.file = file
         self.key = key
@@ -126,8 +134,15 @@ public struct FieldDraft: Sendable, Hashable {
     public var fields: [FieldDraft]
 
     public init(
-        name: Located<String>, description: String?, dataCategories: [Located<String>], identity: Located<String>?,
-        references: [ReferenceDraft], isPrimaryKey: Bool, dataType: Located<String>?, isReadOnly: Bool, isShared: Bool = false,
+        name: Located<String>,
+        description: String?,
+        dataCategories: [Located<String>],
+        identity: Located<String>?,
+        references: [ReferenceDraft],
+        isPrimaryKey: Bool,
+        dataType: Located<String>?,
+        isReadOnly: Bool,
+        isShared: Bool = false,
         fields: [FieldDraft]
     ) {
         self.name = name
@@ -173,9 +188,18 @@ public struct PurposeDraft: Sendable, Hashable {
     public var sources: [String]
 
     public init(
-        file: String, key: Located<String>, name: String, description: String?, dataUse: Located<String>,
-        lawfulBasis: Located<String>, legislation: String?, specialCondition: Located<String>?,
-        criminalOffenceCondition: Located<String>?, dataCategories: [Located<String>], dataSubjects: [Located<String>], sources: [String] = []
+        file: String,
+        key: Located<String>,
+        name: String,
+        description: String?,
+        dataUse: Located<String>,
+        lawfulBasis: Located<String>,
+        legislation: String?,
+        specialCondition: Located<String>?,
+        criminalOffenceCondition: Located<String>?,
+        dataCategories: [Located<String>],
+        dataSubjects: [Located<String>],
+        sources: [String] = []
     ) {
         self.sources = sources
         self.file = file
@@ -204,8 +228,14 @@ public struct RecipientDraft: Sendable, Hashable {
     public var agreements: [AgreementDraft]
 
     public init(
-        file: String, key: Located<String>, name: String, description: String?, kind: Located<String>,
-        country: Located<String>, dpfCertified: Bool, agreements: [AgreementDraft]
+        file: String,
+        key: Located<String>,
+        name: String,
+        description: String?,
+        kind: Located<String>,
+        country: Located<String>,
+        dpfCertified: Bool,
+        agreements: [AgreementDraft]
     ) {
         self.file = file
         self.key = key
@@ -228,8 +258,12 @@ public struct AgreementDraft: Sendable, Hashable {
     public var ends: Located<String>?
 
     public init(
-        kind: Located<String>, reference: String?, categories: [Located<String>], purposes: [Located<String>],
-        starts: Located<String>, ends: Located<String>?
+        kind: Located<String>,
+        reference: String?,
+        categories: [Located<String>],
+        purposes: [Located<String>],
+        starts: Located<String>,
+        ends: Located<String>?
     ) {
         self.kind = kind
         self.reference = reference
@@ -253,8 +287,15 @@ public struct RetentionDraft: Sendable, Hashable {
     public var line: Int
 
     public init(
-        file: String, dataset: Located<String>, collection: Located<String>, period: Located<String>,
-        triggerField: Located<String>?, triggerEvent: Located<String>?, action: Located<String>, source: String?, line: Int
+        file: String,
+        dataset: Located<String>,
+        collection: Located<String>,
+        period: Located<String>,
+        triggerField: Located<String>?,
+        triggerEvent: Located<String>?,
+        action: Located<String>,
+        source: String?,
+        line: Int
     ) {
         self.file = file
         self.dataset = dataset

@@ -43,7 +43,10 @@ extension DataMapRepository {
     /// by `steward load` and `PUT /api/v1/datamap` alike. An invalid draft throws with every problem
     /// and stores nothing.
     public func loadDataMap(
-        _ draft: DataMapDraft, taxonomy: Taxonomy, fallbackController: Controller?, actor: String
+        _ draft: DataMapDraft,
+        taxonomy: Taxonomy,
+        fallbackController: Controller?,
+        actor: String
     ) async throws -> DataMapLoadResult {
         let map = try draft.validate(taxonomy: taxonomy, fallbackController: fallbackController)
         let (stored, changes, created) = try await saveDataMap(map, actor: actor)

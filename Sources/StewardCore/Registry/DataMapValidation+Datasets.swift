@@ -12,13 +12,21 @@ extension Validator {
             for collection in dataset.collections {
                 let fields = validateFields(collection.fields, file: file, identityKeys: identityKeys, datasets: byKey)
                 var built = Dataset.Collection(
-                    name: collection.name.value, description: collection.description, fields: fields, skipProcessing: collection.skipProcessing,
-                    restrictionFlag: collection.restrictionFlag?.value)
+                    name: collection.name.value,
+                    description: collection.description,
+                    fields: fields,
+                    skipProcessing: collection.skipProcessing,
+                    restrictionFlag: collection.restrictionFlag?.value
+                )
                 if let flag = collection.restrictionFlag, built.field(at: flag.value) == nil {
                     issues.append(
                         .init(
-                            file: file, line: flag.line, field: flag.path,
-                            message: "the restriction flag '\(flag.value)' is not a field of collection '\(collection.name.value)'"))
+                            file: file,
+                            line: flag.line,
+                            field: flag.path,
+                            message: "the restriction flag '\(flag.value)' is not a field of collection '\(collection.name.value)'"
+                        )
+                    )
                     built.restrictionFlag = nil
                 }
                 collections.append(built)
@@ -30,7 +38,10 @@ extension Validator {
     }
 
     mutating func validateFields(
-        _ fields: [FieldDraft], file: String, identityKeys: Set<String>, datasets: [String: DatasetDraft]
+        _ fields: [FieldDraft],
+        file: String,
+        identityKeys: Set<String>,
+        datasets: [String: DatasetDraft]
     ) -> [Dataset.Field] {
         checkUnique(fields, kind: "field", file: { _ in file }, key: \.name)
         var result: [Dataset.Field] = []
@@ -47,7 +58,8 @@ extension Validator {
             if let identity = field.identity {
                 if !identityKeys.contains(identity.value) {
                     report(
-                        file, identity,
+                        file,
+                        identity,
                         "unknown identity '\(identity.value)'; use one of \(identityKeys.sorted().joined(separator: ", ")) or declare it in controller.yaml"
                     )
                 }
@@ -65,9 +77,16 @@ extension Validator {
             let nested = validateFields(field.fields, file: file, identityKeys: identityKeys, datasets: datasets)
             result.append(
                 .init(
-                    name: field.name.value, description: field.description, dataCategories: field.dataCategories.map { .init($0.value) },
-                    identity: field.identity.map { .init($0.value) }, references: references, isPrimaryKey: field.isPrimaryKey, dataType: dataType,
-                    isReadOnly: field.isReadOnly, isShared: field.isShared, fields: nested
+                    name: field.name.value,
+                    description: field.description,
+                    dataCategories: field.dataCategories.map { .init($0.value) },
+                    identity: field.identity.map { .init($0.value) },
+                    references: references,
+                    isPrimaryKey: field.isPrimaryKey,
+                    dataType: dataType,
+                    isReadOnly: field.isReadOnly,
+                    isShared: field.isShared,
+                    fields: nested
                 )
             )
         }
@@ -121,7 +140,8 @@ extension Validator {
                 let node = DatasetGraph.Node(dataset: .init(dataset.key.value), collection: collection.name.value)
                 if !reachable.contains(node) {
                     report(
-                        dataset.file, collection.name,
+                        dataset.file,
+                        collection.name,
                         "collection '\(dataset.key.value).\(collection.name.value)' cannot be reached from any identity field; add an identity or a reference, or mark it fides_meta.skip_processing"
                     )
                 }

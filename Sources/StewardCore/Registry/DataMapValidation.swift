@@ -63,7 +63,9 @@ struct Validator {
     mutating func checkCategories(_ file: String, _ categories: [Located<String>]) {
         for category in categories where taxonomy.categories[.init(category.value)] == nil {
             report(
-                file, category, "unknown data category '\(category.value)'\(suggestion(category.value, in: taxonomy.categories.keys.map(\.rawValue)))"
+                file,
+                category,
+                "unknown data category '\(category.value)'\(suggestion(category.value, in: taxonomy.categories.keys.map(\.rawValue)))"
             )
         }
     }
@@ -99,7 +101,10 @@ struct Validator {
         } else {
             issues.append(
                 .init(
-                    file: "controller.yaml", field: "controller", message: "missing: add controller.yaml or set the controller name in configuration")
+                    file: "controller.yaml",
+                    field: "controller",
+                    message: "missing: add controller.yaml or set the controller name in configuration"
+                )
             )
             return nil
         }
@@ -139,8 +144,10 @@ struct Validator {
             let basis = LawfulBasis(rawValue: draft.lawfulBasis.value)
             if basis == nil {
                 report(
-                    file, draft.lawfulBasis,
-                    "unknown lawful basis '\(draft.lawfulBasis.value)'; use one of \(LawfulBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+                    file,
+                    draft.lawfulBasis,
+                    "unknown lawful basis '\(draft.lawfulBasis.value)'; use one of \(LawfulBasis.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             let special = parseCondition(file, draft.specialCondition)
             let criminal = parseCondition(file, draft.criminalOffenceCondition)
@@ -155,23 +162,32 @@ struct Validator {
             // UK GDPR Art 9(1): special category data needs an Art 9(2) condition as well as a basis.
             if let first = sensitivities.first(where: { $0.1.contains(.specialCategory) }), draft.specialCondition == nil {
                 report(
-                    file, first.0,
+                    file,
+                    first.0,
                     "'\(first.0.value)' is or covers special category data: purpose '\(draft.key.value)' needs a special_condition (UK GDPR Art 9(2))"
                 )
             }
             // UK GDPR Art 10 and DPA 2018 s.10(5): criminal offence data needs a Schedule 1 condition.
             if let first = sensitivities.first(where: { $0.1.contains(.criminalOffence) }), draft.criminalOffenceCondition == nil {
                 report(
-                    file, first.0,
+                    file,
+                    first.0,
                     "'\(first.0.value)' is or covers criminal offence data: purpose '\(draft.key.value)' needs a criminal_offence_condition (UK GDPR Art 10)"
                 )
             }
             if let basis {
                 result.append(
                     Purpose(
-                        key: .init(draft.key.value), name: draft.name, description: draft.description, dataUse: draft.dataUse.value,
-                        lawfulBasis: basis, legislation: draft.legislation, specialCondition: special, criminalOffenceCondition: criminal,
-                        dataCategories: draft.dataCategories.map { .init($0.value) }, dataSubjects: draft.dataSubjects.map(\.value),
+                        key: .init(draft.key.value),
+                        name: draft.name,
+                        description: draft.description,
+                        dataUse: draft.dataUse.value,
+                        lawfulBasis: basis,
+                        legislation: draft.legislation,
+                        specialCondition: special,
+                        criminalOffenceCondition: criminal,
+                        dataCategories: draft.dataCategories.map { .init($0.value) },
+                        dataSubjects: draft.dataSubjects.map(\.value),
                         sources: draft.sources.isEmpty ? nil : draft.sources
                     )
                 )
@@ -184,7 +200,9 @@ struct Validator {
         guard let located else { return nil }
         guard let condition = SpecialCondition(rawValue: located.value) else {
             report(
-                file, located, "unknown condition '\(located.value)'; use one of \(SpecialCondition.allCases.map(\.rawValue).joined(separator: ", "))"
+                file,
+                located,
+                "unknown condition '\(located.value)'; use one of \(SpecialCondition.allCases.map(\.rawValue).joined(separator: ", "))"
             )
             return nil
         }
@@ -203,15 +221,18 @@ struct Validator {
             let kind = Recipient.Kind(rawValue: draft.kind.value)
             if kind == nil {
                 report(
-                    file, draft.kind,
-                    "unknown recipient type '\(draft.kind.value)'; use one of \(Recipient.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    file,
+                    draft.kind,
+                    "unknown recipient type '\(draft.kind.value)'; use one of \(Recipient.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             var agreements: [Recipient.Agreement] = []
             for agreement in draft.agreements {
                 let agreementKind = Recipient.Agreement.Kind(rawValue: agreement.kind.value)
                 if agreementKind == nil {
                     report(
-                        file, agreement.kind,
+                        file,
+                        agreement.kind,
                         "unknown agreement type '\(agreement.kind.value)'; use one of \(Recipient.Agreement.Kind.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
@@ -233,8 +254,12 @@ struct Validator {
                 if let agreementKind, let starts {
                     agreements.append(
                         .init(
-                            kind: agreementKind, reference: agreement.reference, categories: agreement.categories.map { .init($0.value) },
-                            purposes: agreement.purposes.map { .init($0.value) }, starts: starts, ends: ends
+                            kind: agreementKind,
+                            reference: agreement.reference,
+                            categories: agreement.categories.map { .init($0.value) },
+                            purposes: agreement.purposes.map { .init($0.value) },
+                            starts: starts,
+                            ends: ends
                         )
                     )
                 }
@@ -242,8 +267,13 @@ struct Validator {
             if let kind {
                 result.append(
                     Recipient(
-                        key: .init(draft.key.value), name: draft.name, description: draft.description, kind: kind,
-                        country: draft.country.value, dpfCertified: draft.dpfCertified, agreements: agreements
+                        key: .init(draft.key.value),
+                        name: draft.name,
+                        description: draft.description,
+                        kind: kind,
+                        country: draft.country.value,
+                        dpfCertified: draft.dpfCertified,
+                        agreements: agreements
                     )
                 )
             }
@@ -275,10 +305,16 @@ struct Validator {
             }
             result.append(
                 System(
-                    key: .init(system.key.value), name: system.name, description: system.description, department: system.department,
-                    hostingCountry: system.hostingCountry.value, processor: system.processor.map { .init($0.value) },
-                    datasets: system.datasets.map { .init($0.value) }, purposes: system.purposes.map { .init($0.value) },
-                    dataSubjects: system.dataSubjects.map(\.value), securityMeasures: system.securityMeasures
+                    key: .init(system.key.value),
+                    name: system.name,
+                    description: system.description,
+                    department: system.department,
+                    hostingCountry: system.hostingCountry.value,
+                    processor: system.processor.map { .init($0.value) },
+                    datasets: system.datasets.map { .init($0.value) },
+                    purposes: system.purposes.map { .init($0.value) },
+                    dataSubjects: system.dataSubjects.map(\.value),
+                    securityMeasures: system.securityMeasures
                 )
             )
         }
@@ -325,7 +361,8 @@ struct Validator {
                 report(file, event, "give a trigger field or a trigger event, not both")
             case (nil, nil):
                 issues.append(
-                    .init(file: file, line: rule.line, field: "retention.trigger", message: "missing trigger: give trigger.field or trigger.event"))
+                    .init(file: file, line: rule.line, field: "retention.trigger", message: "missing trigger: give trigger.field or trigger.event")
+                )
             }
             if let period, let action, let trigger {
                 result.append(

@@ -79,9 +79,16 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var fields: [Field]
 
         public init(
-            name: String, description: String?, dataCategories: [DataCategory.Key], identity: IdentityKind.Key?, references: [Reference],
+            name: String,
+            description: String?,
+            dataCategories: [DataCategory.Key],
+            identity: IdentityKind.Key?,
+            references: [Reference],
             isPrimaryKey: Bool,
-            dataType: DataType?, isReadOnly: Bool, isShared: Bool = false, fields: [Field]
+            dataType: DataType?,
+            isReadOnly: Bool,
+            isShared: Bool = false,
+            fields: [Field]
         ) {
             self.name = name
             self.description = description

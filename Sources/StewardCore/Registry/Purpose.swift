@@ -17,8 +17,16 @@ public struct Purpose: Sendable, Hashable, Codable {
     public var sources: [String]?
 
     public init(
-        key: Key, name: String, description: String?, dataUse: String, lawfulBasis: LawfulBasis, legislation: String?,
-        specialCondition: SpecialCondition?, criminalOffenceCondition: SpecialCondition?, dataCategories: [DataCategory.Key], dataSubjects: [String],
+        key: Key,
+        name: String,
+        description: String?,
+        dataUse: String,
+        lawfulBasis: LawfulBasis,
+        legislation: String?,
+        specialCondition: SpecialCondition?,
+        criminalOffenceCondition: SpecialCondition?,
+        dataCategories: [DataCategory.Key],
+        dataSubjects: [String],
         sources: [String]? = nil
     ) {
         self.sources = sources

@@ -13,7 +13,13 @@ public struct Recipient: Sendable, Hashable, Codable {
     public var agreements: [Agreement]
 
     public init(
-        key: Key, name: String, description: String?, kind: Kind, country: String, dpfCertified: Bool, agreements: [Agreement]
+        key: Key,
+        name: String,
+        description: String?,
+        kind: Kind,
+        country: String,
+        dpfCertified: Bool,
+        agreements: [Agreement]
     ) {
         self.key = key
         self.name = name
@@ -53,7 +59,12 @@ public struct Recipient: Sendable, Hashable, Codable {
         public var ends: CalendarDate?
 
         public init(
-            kind: Kind, reference: String?, categories: [DataCategory.Key], purposes: [Purpose.Key], starts: CalendarDate, ends: CalendarDate?
+            kind: Kind,
+            reference: String?,
+            categories: [DataCategory.Key],
+            purposes: [Purpose.Key],
+            starts: CalendarDate,
+            ends: CalendarDate?
         ) {
             self.kind = kind
             self.reference = reference

@@ -16,8 +16,16 @@ public struct System: Sendable, Hashable, Codable {
     public var securityMeasures: String?
 
     public init(
-        key: Key, name: String, description: String?, department: String, hostingCountry: String, processor: Recipient.Key?,
-        datasets: [Dataset.Key], purposes: [Purpose.Key], dataSubjects: [String], securityMeasures: String?
+        key: Key,
+        name: String,
+        description: String?,
+        department: String,
+        hostingCountry: String,
+        processor: Recipient.Key?,
+        datasets: [Dataset.Key],
+        purposes: [Purpose.Key],
+        dataSubjects: [String],
+        securityMeasures: String?
     ) {
         self.key = key
         self.name = name

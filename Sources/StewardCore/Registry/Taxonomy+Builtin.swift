@@ -40,8 +40,10 @@ extension Taxonomy {
         DataCategory(key: "user.authorization", name: "Authorisation information", description: "What a person may see and do in a system."),
         DataCategory(key: "user.authorization.credentials", name: "Credentials", description: "Secrets a person proves their identity with."),
         DataCategory(
-            key: "user.authorization.biometrics", name: "Biometric authentication",
-            description: "Biometric templates used to confirm a person's identity when they sign in.", sensitivity: .specialCategory
+            key: "user.authorization.biometrics",
+            name: "Biometric authentication",
+            description: "Biometric templates used to confirm a person's identity when they sign in.",
+            sensitivity: .specialCategory
         ),
         DataCategory(key: "user.authorization.password", name: "Password", description: "A password, or a hash of one, used to sign in."),
 
@@ -54,8 +56,10 @@ extension Taxonomy {
 
         // user.biometrics
         DataCategory(
-            key: "user.biometrics", name: "Biometric data",
-            description: "Measurements of a person's physical or behavioural traits that can identify them.", sensitivity: .specialCategory
+            key: "user.biometrics",
+            name: "Biometric data",
+            description: "Measurements of a person's physical or behavioural traits that can identify them.",
+            sensitivity: .specialCategory
         ),
         DataCategory(key: "user.biometrics.fingerprint", name: "Fingerprint", description: "A fingerprint image or template."),
         DataCategory(key: "user.biometrics.retinal", name: "Retina or iris scan", description: "A scan of a person's retina or iris."),
@@ -88,8 +92,10 @@ extension Taxonomy {
 
         // user.criminal_history
         DataCategory(
-            key: "user.criminal_history", name: "Criminal history",
-            description: "Criminal convictions, offences, allegations or related proceedings.", sensitivity: .criminalOffence
+            key: "user.criminal_history",
+            name: "Criminal history",
+            description: "Criminal convictions, offences, allegations or related proceedings.",
+            sensitivity: .criminalOffence
         ),
 
         // user.demographic
@@ -100,37 +106,52 @@ extension Taxonomy {
         DataCategory(key: "user.demographic.language", name: "Language", description: "The language a person speaks or prefers to use."),
         DataCategory(key: "user.demographic.marital_status", name: "Marital status", description: "Whether a person is single, married, and so on."),
         DataCategory(
-            key: "user.demographic.political_opinion", name: "Political opinions",
-            description: "A person's political views or affiliations.", sensitivity: .specialCategory
+            key: "user.demographic.political_opinion",
+            name: "Political opinions",
+            description: "A person's political views or affiliations.",
+            sensitivity: .specialCategory
         ),
         DataCategory(key: "user.demographic.profile", name: "Profile and preferences", description: "What a person likes or is interested in."),
         DataCategory(
-            key: "user.demographic.race_ethnicity", name: "Racial or ethnic origin",
-            description: "A person's race or ethnic group.", sensitivity: .specialCategory
+            key: "user.demographic.race_ethnicity",
+            name: "Racial or ethnic origin",
+            description: "A person's race or ethnic group.",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.demographic.religious_belief", name: "Religious beliefs",
-            description: "A person's religion or religious beliefs.", sensitivity: .specialCategory
+            key: "user.demographic.religious_belief",
+            name: "Religious beliefs",
+            description: "A person's religion or religious beliefs.",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.demographic.sexual_orientation", name: "Sexual orientation",
-            description: "Who a person is attracted to.", sensitivity: .specialCategory
+            key: "user.demographic.sexual_orientation",
+            name: "Sexual orientation",
+            description: "Who a person is attracted to.",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.demographic.citizenship_or_immigration_status", name: "Nationality or immigration status",
+            key: "user.demographic.citizenship_or_immigration_status",
+            name: "Nationality or immigration status",
             description: "A person's citizenship or right to live in a country."
         ),
         DataCategory(
-            key: "user.demographic.philosophical_belief", name: "Philosophical beliefs",
-            description: "A person's philosophical beliefs or world view.", sensitivity: .specialCategory
+            key: "user.demographic.philosophical_belief",
+            name: "Philosophical beliefs",
+            description: "A person's philosophical beliefs or world view.",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.demographic.protected_classifications", name: "Protected characteristics",
-            description: "Other sensitive characteristics that law protects from discrimination.", sensitivity: .specialCategory
+            key: "user.demographic.protected_classifications",
+            name: "Protected characteristics",
+            description: "Other sensitive characteristics that law protects from discrimination.",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.demographic.union_membership", name: "Trade union membership",
-            description: "Whether a person belongs to a trade union.", sensitivity: .specialCategory
+            key: "user.demographic.union_membership",
+            name: "Trade union membership",
+            description: "Whether a person belongs to a trade union.",
+            sensitivity: .specialCategory
         ),
 
         // user.device
@@ -153,7 +174,8 @@ extension Taxonomy {
         DataCategory(key: "user.government_id.drivers_license_number", name: "Driving licence number", description: "A driving licence number."),
         DataCategory(key: "user.government_id.immigration", name: "Immigration document", description: "A visa, residence permit or similar record."),
         DataCategory(
-            key: "user.government_id.national_identification_number", name: "National identity number",
+            key: "user.government_id.national_identification_number",
+            name: "National identity number",
             description: "A number a state issues to identify a person."
         ),
         DataCategory(key: "user.government_id.passport_number", name: "Passport number", description: "The number or details of a passport."),
@@ -161,8 +183,10 @@ extension Taxonomy {
 
         // user.health
         DataCategory(
-            key: "user.health", name: "Health data",
-            description: "A person's physical or mental health, or the care they receive.", sensitivity: .specialCategory
+            key: "user.health",
+            name: "Health data",
+            description: "A person's physical or mental health, or the care they receive.",
+            sensitivity: .specialCategory
         ),
         DataCategory(key: "user.health.genetic", name: "Genetic data", description: "Results of analysing a person's DNA."),
         DataCategory(key: "user.health.insurance_beneficiary_id", name: "Health insurance number", description: "A health insurance member number."),
@@ -174,11 +198,13 @@ extension Taxonomy {
         DataCategory(key: "user.health.medications", name: "Medication", description: "Medicines a person takes."),
         DataCategory(key: "user.health.prescriptions", name: "Prescriptions", description: "Medicines prescribed for a person."),
         DataCategory(
-            key: "user.health.reproductive_or_sexual", name: "Reproductive or sexual health",
+            key: "user.health.reproductive_or_sexual",
+            name: "Reproductive or sexual health",
             description: "A person's reproductive or sexual health."
         ),
         DataCategory(
-            key: "user.health.social_psychological_behavioral", name: "Mental and behavioural health",
+            key: "user.health.social_psychological_behavioral",
+            name: "Mental and behavioural health",
             description: "A person's mental, emotional, social or behavioural health."
         ),
         DataCategory(key: "user.health.symptons", name: "Symptoms", description: "Symptoms a person reports or shows."),
@@ -209,34 +235,44 @@ extension Taxonomy {
         // Keys that fideslang 3.2 deprecates, kept so datasets written before 3.2 load unchanged.
         DataCategory(key: "user.account.settings", name: "Account settings", description: "Account preferences (now user.settings)."),
         DataCategory(
-            key: "user.authorization.biometric", name: "Biometric credentials",
-            description: "Biometric data used to sign in (now user.authorization.biometrics).", sensitivity: .specialCategory
+            key: "user.authorization.biometric",
+            name: "Biometric credentials",
+            description: "Biometric data used to sign in (now user.authorization.biometrics).",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.biometric", name: "Biometric data",
-            description: "Physical or behavioural traits that can identify a person (now user.biometrics).", sensitivity: .specialCategory
+            key: "user.biometric",
+            name: "Biometric data",
+            description: "Physical or behavioural traits that can identify a person (now user.biometrics).",
+            sensitivity: .specialCategory
         ),
         DataCategory(key: "user.biometric.fingerprint", name: "Fingerprint", description: "A fingerprint (now user.biometrics.fingerprint)."),
         DataCategory(key: "user.biometric.retinal", name: "Retina or iris scan", description: "A retina or iris scan (now user.biometrics.retinal)."),
         DataCategory(key: "user.biometric.voice", name: "Voiceprint", description: "A voice template (now user.biometrics.voice)."),
         DataCategory(
-            key: "user.biometric.health", name: "Biometric health data",
-            description: "Health readings taken from a person's body (now user.biometrics).", sensitivity: .specialCategory
+            key: "user.biometric.health",
+            name: "Biometric health data",
+            description: "Health readings taken from a person's body (now user.biometrics).",
+            sensitivity: .specialCategory
         ),
         DataCategory(key: "user.childrens", name: "Children's data", description: "Data about a person who is a child (now user.children)."),
         DataCategory(key: "user.contact.url", name: "Web or social media link", description: "Personal web links (now user.contact.social_url)."),
         DataCategory(key: "user.contact.organization", name: "Organisation", description: "The organisation a person belongs to (now user.contact)."),
         DataCategory(
-            key: "user.health_and_medical", name: "Health and medical data",
-            description: "A person's physical or mental health, or the care they receive (now user.health).", sensitivity: .specialCategory
+            key: "user.health_and_medical",
+            name: "Health and medical data",
+            description: "A person's physical or mental health, or the care they receive (now user.health).",
+            sensitivity: .specialCategory
         ),
         DataCategory(key: "user.health_and_medical.genetic", name: "Genetic data", description: "DNA analysis results (now user.health.genetic)."),
         DataCategory(
-            key: "user.health_and_medical.insurance_beneficiary_id", name: "Health insurance number",
+            key: "user.health_and_medical.insurance_beneficiary_id",
+            name: "Health insurance number",
             description: "A person's health insurance membership number (now user.health.insurance_beneficiary_id)."
         ),
         DataCategory(
-            key: "user.health_and_medical.record_id", name: "Health record number",
+            key: "user.health_and_medical.record_id",
+            name: "Health record number",
             description: "An identifier for a person's medical record (now user.health.record_id)."
         ),
         DataCategory(key: "user.job_title", name: "Job title", description: "Job title (now user.professional_information.job_title)."),
@@ -294,7 +330,8 @@ extension Taxonomy {
         DataUse(key: "functional.service.improve", name: "Service improvement", description: "Making a service better."),
         DataUse(key: "functional.storage", name: "Device storage", description: "Storing or reading data on a person's device."),
         DataUse(
-            key: "functional.storage.privacy_preferences", name: "Storing privacy choices",
+            key: "functional.storage.privacy_preferences",
+            name: "Storing privacy choices",
             description: "Storing or reading a person's privacy choices on their device."
         ),
 
@@ -303,11 +340,13 @@ extension Taxonomy {
         DataUse(key: "marketing.advertising", name: "Advertising", description: "Advertising or promoting a service."),
         DataUse(key: "marketing.advertising.first_party", name: "First-party advertising", description: "Advertising using first-party data."),
         DataUse(
-            key: "marketing.advertising.first_party.contextual", name: "Contextual advertising",
+            key: "marketing.advertising.first_party.contextual",
+            name: "Contextual advertising",
             description: "Choosing advertisements from the content a person is looking at."
         ),
         DataUse(
-            key: "marketing.advertising.first_party.targeted", name: "First-party targeted advertising",
+            key: "marketing.advertising.first_party.targeted",
+            name: "First-party targeted advertising",
             description: "Choosing advertisements from what is known about a person's use of the service."
         ),
         DataUse(key: "marketing.advertising.frequency_capping", name: "Frequency capping", description: "Limiting how often an advert is shown."),
@@ -316,7 +355,8 @@ extension Taxonomy {
         DataUse(key: "marketing.advertising.serving", name: "Ad serving", description: "Delivering advertisements and content."),
         DataUse(key: "marketing.advertising.third_party", name: "Third-party advertising", description: "Advertising using others' data."),
         DataUse(
-            key: "marketing.advertising.third_party.targeted", name: "Third-party targeted advertising",
+            key: "marketing.advertising.third_party.targeted",
+            name: "Third-party targeted advertising",
             description: "Targeting advertisements using data combined with other organisations' data."
         ),
         DataUse(key: "marketing.communications", name: "Marketing communications", description: "Sending marketing messages to people."),
@@ -333,7 +373,8 @@ extension Taxonomy {
         DataUse(key: "personalize.content.profiled", name: "Profile-based personalisation", description: "Tailoring content from a profile."),
         DataUse(key: "personalize.content.profiling", name: "Personalisation profiling", description: "Profiling people to tailor content."),
         DataUse(
-            key: "personalize.profiling", name: "Profiling",
+            key: "personalize.profiling",
+            name: "Profiling",
             description: "Building profiles to tailor content (now personalize.content.profiling)."
         ),
         DataUse(key: "personalize.system", name: "System personalisation", description: "Tailoring how a system behaves for a person."),
@@ -344,7 +385,8 @@ extension Taxonomy {
         // third_party_sharing
         DataUse(key: "third_party_sharing", name: "Third-party sharing", description: "Passing data to organisations outside the service."),
         DataUse(
-            key: "third_party_sharing.legal_obligation", name: "Sharing required by law",
+            key: "third_party_sharing.legal_obligation",
+            name: "Sharing required by law",
             description: "Passing data on because law or contract requires it."
         ),
 
@@ -384,16 +426,20 @@ extension Taxonomy {
 
         // Social care
         DataCategory(
-            key: "user.social_care", name: "Social care records",
-            description: "Records of the social care a person needs or receives, which reveal their health.", sensitivity: .specialCategory
+            key: "user.social_care",
+            name: "Social care records",
+            description: "Records of the social care a person needs or receives, which reveal their health.",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.social_care.assessment", name: "Needs assessment",
+            key: "user.social_care.assessment",
+            name: "Needs assessment",
             description: "Assessments of a person's care and support needs or eligibility."
         ),
         DataCategory(key: "user.social_care.care_plan", name: "Care plan", description: "Care and support plans, reviews and the services arranged."),
         DataCategory(
-            key: "user.social_care.safeguarding_concern", name: "Safeguarding concern",
+            key: "user.social_care.safeguarding_concern",
+            name: "Safeguarding concern",
             description: "Concerns, referrals and enquiries about a person's risk of abuse or neglect."
         ),
 
@@ -401,68 +447,88 @@ extension Taxonomy {
         DataCategory(key: "user.education", name: "Education records", description: "A person's schooling and education."),
         DataCategory(key: "user.education.attainment", name: "Attainment", description: "Assessment results, grades and progress in education."),
         DataCategory(
-            key: "user.education.special_needs", name: "Special educational needs and disabilities",
-            description: "A child's SEND, including EHC plans and support provided.", sensitivity: .specialCategory
+            key: "user.education.special_needs",
+            name: "Special educational needs and disabilities",
+            description: "A child's SEND, including EHC plans and support provided.",
+            sensitivity: .specialCategory
         ),
 
         // Finance and household
         DataCategory(
-            key: "user.financial.council_tax", name: "Council tax account",
+            key: "user.financial.council_tax",
+            name: "Council tax account",
             description: "A council tax account: liability, band, discounts, exemptions and payments."
         ),
         DataCategory(
-            key: "user.financial.benefits", name: "Benefits and support",
+            key: "user.financial.benefits",
+            name: "Benefits and support",
             description: "Benefits, council tax reduction, grants and other financial support."
         ),
         DataCategory(
-            key: "user.household", name: "Household composition",
-            description: "Who lives at an address with a person and how they are related.", isThirdParty: true
+            key: "user.household",
+            name: "Household composition",
+            description: "Who lives at an address with a person and how they are related.",
+            isThirdParty: true
         ),
 
         // Other people
         DataCategory(
-            key: "user.third_party", name: "Information about other people",
-            description: "Information in a person's record that is about someone else.", isThirdParty: true
+            key: "user.third_party",
+            name: "Information about other people",
+            description: "Information in a person's record that is about someone else.",
+            isThirdParty: true
         ),
         DataCategory(
-            key: "user.third_party.family_member", name: "Family member",
-            description: "Details of a relative of the person the record is about.", isThirdParty: true
+            key: "user.third_party.family_member",
+            name: "Family member",
+            description: "Details of a relative of the person the record is about.",
+            isThirdParty: true
         ),
         DataCategory(
-            key: "user.third_party.referrer", name: "Referrer",
-            description: "Who made a referral or reported a concern, and what they said.", isThirdParty: true
+            key: "user.third_party.referrer",
+            name: "Referrer",
+            description: "Who made a referral or reported a concern, and what they said.",
+            isThirdParty: true
         ),
 
         // Images
         DataCategory(key: "user.image", name: "Images", description: "Images or recordings in which a person can be seen."),
         DataCategory(
-            key: "user.image.cctv", name: "CCTV footage",
+            key: "user.image.cctv",
+            name: "CCTV footage",
             description: "CCTV or body-worn camera footage of a person, not processed to identify them biometrically."
         ),
 
         // Equality monitoring
         DataCategory(
-            key: "user.equality_monitoring", name: "Equality monitoring data",
-            description: "Data collected only to monitor equality of opportunity or treatment.", sensitivity: .specialCategory
+            key: "user.equality_monitoring",
+            name: "Equality monitoring data",
+            description: "Data collected only to monitor equality of opportunity or treatment.",
+            sensitivity: .specialCategory
         ),
         DataCategory(
-            key: "user.equality_monitoring.ethnicity", name: "Ethnicity",
+            key: "user.equality_monitoring.ethnicity",
+            name: "Ethnicity",
             description: "A person's ethnic group, given for equality monitoring."
         ),
         DataCategory(
-            key: "user.equality_monitoring.religion", name: "Religion or belief",
+            key: "user.equality_monitoring.religion",
+            name: "Religion or belief",
             description: "A person's religion or belief, given for equality monitoring."
         ),
         DataCategory(
-            key: "user.equality_monitoring.sexual_orientation", name: "Sexual orientation",
+            key: "user.equality_monitoring.sexual_orientation",
+            name: "Sexual orientation",
             description: "A person's sexual orientation, given for equality monitoring."
         ),
         DataCategory(
-            key: "user.equality_monitoring.gender_identity", name: "Gender identity",
+            key: "user.equality_monitoring.gender_identity",
+            name: "Gender identity",
             description: "A person's gender identity, given for equality monitoring."
         ),
         DataCategory(
-            key: "user.equality_monitoring.disability", name: "Disability",
+            key: "user.equality_monitoring.disability",
+            name: "Disability",
             description: "Whether a person is disabled, given for equality monitoring."
         ),
     ]
@@ -473,54 +539,66 @@ extension Taxonomy {
     static let ukUses: [DataUse] = [
         DataUse(key: "public_service", name: "Public service", description: "Carrying out the council's statutory functions and other public tasks."),
         DataUse(
-            key: "public_service.statutory_social_care", name: "Adult social care",
+            key: "public_service.statutory_social_care",
+            name: "Adult social care",
             description: "Assessing and meeting adults' care and support needs, and supporting carers, under the Care Act 2014."
         ),
         DataUse(
-            key: "public_service.childrens_social_care", name: "Children's social care",
+            key: "public_service.childrens_social_care",
+            name: "Children's social care",
             description: "Supporting children in need, protecting children, and caring for looked-after children and care leavers."
         ),
         DataUse(
-            key: "public_service.safeguarding", name: "Safeguarding",
+            key: "public_service.safeguarding",
+            name: "Safeguarding",
             description: "Protecting children and adults at risk from abuse and neglect, with partner agencies."
         ),
         DataUse(
-            key: "public_service.education", name: "Education",
+            key: "public_service.education",
+            name: "Education",
             description: "Providing and supporting education, including SEND and school attendance."
         ),
         DataUse(
-            key: "public_service.school_admissions", name: "School admissions",
+            key: "public_service.school_admissions",
+            name: "School admissions",
             description: "Allocating school places and hearing admission appeals."
         ),
         DataUse(key: "public_service.revenue_collection", name: "Council tax", description: "Billing, collecting and recovering council tax."),
         DataUse(key: "public_service.libraries", name: "Libraries", description: "Running the library service: membership, loans and reservations."),
         DataUse(
-            key: "public_service.crime_prevention", name: "Crime prevention",
+            key: "public_service.crime_prevention",
+            name: "Crime prevention",
             description: "Preventing and detecting crime and disorder, for example with CCTV."
         ),
         DataUse(
-            key: "public_service.fraud_prevention", name: "Fraud prevention",
+            key: "public_service.fraud_prevention",
+            name: "Fraud prevention",
             description: "Preventing and detecting fraud against the council and the public purse."
         ),
         DataUse(
-            key: "public_service.audit", name: "Statutory audit",
+            key: "public_service.audit",
+            name: "Statutory audit",
             description: "Statutory audit and data matching, such as the National Fraud Initiative."
         ),
         DataUse(
-            key: "public_service.emergency_planning", name: "Emergency planning",
+            key: "public_service.emergency_planning",
+            name: "Emergency planning",
             description: "Planning for and responding to emergencies, including identifying people who may need help."
         ),
         DataUse(
-            key: "public_service.equality_monitoring", name: "Equality monitoring",
+            key: "public_service.equality_monitoring",
+            name: "Equality monitoring",
             description: "Monitoring equality of opportunity and treatment under the public sector equality duty."
         ),
         DataUse(key: "public_service.complaints", name: "Complaints", description: "Handling complaints about the council and its services."),
         DataUse(
-            key: "public_service.information_rights", name: "Information rights",
+            key: "public_service.information_rights",
+            name: "Information rights",
             description: "Handling requests from people exercising their data protection rights, and related information requests."
         ),
         DataUse(
-            key: "public_service.website_operation", name: "Website operation",
+            key: "public_service.website_operation",
+            name: "Website operation",
             description: "Running the council's website and online services."
         ),
     ]
@@ -534,20 +612,23 @@ extension Taxonomy {
         DataSubjectKind(key: "child", name: "Child", description: "Someone under 18."),
         DataSubjectKind(key: "carer", name: "Carer", description: "Someone who looks after a relative, friend or neighbour without being paid to."),
         DataSubjectKind(
-            key: "parent_guardian", name: "Parent or guardian",
+            key: "parent_guardian",
+            name: "Parent or guardian",
             description: "A parent, or someone else with parental responsibility for a child."
         ),
         DataSubjectKind(key: "pupil", name: "Pupil", description: "A child or young person on a school's roll."),
         DataSubjectKind(key: "council_tax_payer", name: "Council tax payer", description: "Someone liable to pay council tax on a property."),
         DataSubjectKind(key: "library_member", name: "Library member", description: "Someone registered to use the council's libraries."),
         DataSubjectKind(
-            key: "member_of_public", name: "Member of the public",
+            key: "member_of_public",
+            name: "Member of the public",
             description: "Someone who deals with the council without a more specific relationship."
         ),
         DataSubjectKind(key: "website_visitor", name: "Website visitor", description: "Someone using the council's website or online services."),
         DataSubjectKind(key: "foster_carer", name: "Foster carer", description: "Someone approved to foster children, or applying to."),
         DataSubjectKind(
-            key: "adult_at_risk", name: "Adult at risk",
+            key: "adult_at_risk",
+            name: "Adult at risk",
             description: "An adult with care and support needs who is at risk of abuse or neglect."
         ),
         DataSubjectKind(key: "staff", name: "Staff", description: "Someone who works for the council: employees, agency workers and volunteers."),

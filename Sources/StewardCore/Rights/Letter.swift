@@ -90,18 +90,37 @@ public struct LetterContext: Sendable, Hashable, Codable {
     public var supplementary: SupplementaryInformation?
 
     public init(
-        request: RightsRequest, controller: Controller, reading: ClockReading, today: CalendarDate, code: String? = nil,
-        reasons: String? = nil, refusalGround: RightsRequest.RefusalGround? = nil, supplementary: SupplementaryInformation? = nil
+        request: RightsRequest,
+        controller: Controller,
+        reading: ClockReading,
+        today: CalendarDate,
+        code: String? = nil,
+        reasons: String? = nil,
+        refusalGround: RightsRequest.RefusalGround? = nil,
+        supplementary: SupplementaryInformation? = nil
     ) {
         council = Council(
-            name: controller.name, address: controller.address, email: controller.email, phone: controller.phone, dpo: controller.dpo?.summary)
+            name: controller.name,
+            address: controller.address,
+            email: controller.email,
+            phone: controller.phone,
+            dpo: controller.dpo?.summary
+        )
         requesterName = request.requester.name
         greeting = code == nil ? "Dear \(request.requester.name)" : "Hello"
         representative = request.requester.representative.map { "\($0.relationship) (\($0.authority.title.lowercased()))" }
         self.request = RequestInfo(
-            reference: request.id.rawValue, kind: request.kind.rawValue, kindTitle: request.kind.title, isAccess: request.kind == .access,
-            isCCTV: request.kind == .cctvAccess, isComplaint: request.kind == .complaint, received: request.received.longDescription,
-            description: request.description, due: reading.due?.longDescription, isExtended: reading.isExtended, cctv: request.cctv
+            reference: request.id.rawValue,
+            kind: request.kind.rawValue,
+            kindTitle: request.kind.title,
+            isAccess: request.kind == .access,
+            isCCTV: request.kind == .cctvAccess,
+            isComplaint: request.kind == .complaint,
+            received: request.received.longDescription,
+            description: request.description,
+            due: reading.due?.longDescription,
+            isExtended: reading.isExtended,
+            cctv: request.cctv
         )
         self.today = today.longDescription
         self.code = code

@@ -15,8 +15,14 @@ extension RightsRequest {
         public var subject: Subject.ID?
 
         public init(
-            kind: RightsRequest.Kind, received: CalendarDate? = nil, requester: Requester, description: String,
-            identifiers: [Subject.Identifier] = [], cctv: CCTVDetails? = nil, madeUnderDPA1998: Bool = false, subject: Subject.ID? = nil
+            kind: RightsRequest.Kind,
+            received: CalendarDate? = nil,
+            requester: Requester,
+            description: String,
+            identifiers: [Subject.Identifier] = [],
+            cctv: CCTVDetails? = nil,
+            madeUnderDPA1998: Bool = false,
+            subject: Subject.ID? = nil
         ) {
             self.kind = kind
             self.received = received
@@ -62,7 +68,10 @@ extension RightsRequest {
             let requester = try requester.validated()
             if fromPublic, requester.email == nil {
                 throw StewardError(
-                    .invalidInput, "give an email address so we can send you a code to confirm your identity", field: "requester.email")
+                    .invalidInput,
+                    "give an email address so we can send you a code to confirm your identity",
+                    field: "requester.email"
+                )
             }
             let description = description.trimmingCharacters(in: .whitespacesAndNewlines)
             guard description.count <= Self.maximumDescription else {
@@ -82,11 +91,17 @@ extension RightsRequest {
             // DPA 1998 s.7 governs only requests received while it was in force.
             if madeUnderDPA1998, received >= Self.dpa1998Ends {
                 throw StewardError(
-                    .invalidInput, "the Data Protection Act 1998 only applies to requests received before 25 May 2018", field: "madeUnderDPA1998")
+                    .invalidInput,
+                    "the Data Protection Act 1998 only applies to requests received before 25 May 2018",
+                    field: "madeUnderDPA1998"
+                )
             }
             if fromPublic, subject != nil || madeUnderDPA1998 {
                 throw StewardError(
-                    .invalidInput, "a resident cannot set subject or madeUnderDPA1998", field: subject != nil ? "subject" : "madeUnderDPA1998")
+                    .invalidInput,
+                    "a resident cannot set subject or madeUnderDPA1998",
+                    field: subject != nil ? "subject" : "madeUnderDPA1998"
+                )
             }
             guard identifiers.count <= Self.maximumIdentifiers else {
                 throw StewardError(.invalidInput, "give at most \(Self.maximumIdentifiers) identifiers", field: "identifiers")
@@ -107,8 +122,15 @@ extension RightsRequest {
                 normalised.append(Subject.Identifier(kind: .email, value: email))
             }
             return RightsRequest(
-                id: id, kind: kind, received: received, madeUnderDPA1998: madeUnderDPA1998, requester: requester, description: description,
-                identifiers: normalised, cctv: checkedCCTV)
+                id: id,
+                kind: kind,
+                received: received,
+                madeUnderDPA1998: madeUnderDPA1998,
+                requester: requester,
+                description: description,
+                identifiers: normalised,
+                cctv: checkedCCTV
+            )
         }
     }
 
@@ -129,7 +151,10 @@ extension RightsRequest {
         public var identity: IdentityCheck?
 
         public init(
-            change: Change.Name, date: CalendarDate? = nil, reasons: String? = nil, ground: RightsRequest.RefusalGround? = nil,
+            change: Change.Name,
+            date: CalendarDate? = nil,
+            reasons: String? = nil,
+            ground: RightsRequest.RefusalGround? = nil,
             identity: IdentityCheck? = nil
         ) {
             self.change = change
@@ -158,7 +183,10 @@ extension RightsRequest {
                 }
                 guard identity.method != .emailCode else {
                     throw StewardError(
-                        .invalidInput, "an email code is confirmed by the requester entering it, not by staff", field: "identity.method")
+                        .invalidInput,
+                        "an email code is confirmed by the requester entering it, not by staff",
+                        field: "identity.method"
+                    )
                 }
                 return (.identityVerified(try identity.validated()), date)
             case .feeReceived: return (.feeReceived, date)
@@ -199,7 +227,10 @@ extension RightsRequest {
         }
         guard let days, days <= 3660 else {
             throw StewardError(
-                .invalidInput, "\(field) must be a number of days or weeks up to ten years, such as 7d or 2w, not '\(text)'", field: field)
+                .invalidInput,
+                "\(field) must be a number of days or weeks up to ten years, such as 7d or 2w, not '\(text)'",
+                field: field
+            )
         }
         return days
     }

@@ -111,15 +111,20 @@ public struct Representative: Sendable, Hashable, Codable {
         result.evidence = evidence.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.relationship.count <= 200, result.evidence.count <= 2000 else {
             throw StewardError(
-                .invalidInput, "the relationship must be at most 200 characters and the evidence at most 2,000",
-                field: result.relationship.count > 200 ? "\(field).relationship" : "\(field).evidence")
+                .invalidInput,
+                "the relationship must be at most 200 characters and the evidence at most 2,000",
+                field: result.relationship.count > 200 ? "\(field).relationship" : "\(field).evidence"
+            )
         }
         guard !result.relationship.isEmpty else {
             throw StewardError(.invalidInput, "say how the representative is related to the person", field: "\(field).relationship")
         }
         guard !result.evidence.isEmpty else {
             throw StewardError(
-                .invalidInput, "record the evidence of the representative's authority (\(authority.title.lowercased()))", field: "\(field).evidence")
+                .invalidInput,
+                "record the evidence of the representative's authority (\(authority.title.lowercased()))",
+                field: "\(field).evidence"
+            )
         }
         return result
     }

@@ -26,7 +26,8 @@ public enum RequestScope {
                 ).intersection(kinds)
                 if !found.isEmpty {
                     reasons.append(
-                        "\(dataset.name ?? dataset.key.rawValue) can be searched by \(found.sorted().map(\.rawValue).joined(separator: ", "))")
+                        "\(dataset.name ?? dataset.key.rawValue) can be searched by \(found.sorted().map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
             if disclosedFrom.contains(system.key) { reasons.append("the disclosure log records data about the person leaving this system") }

@@ -11,7 +11,10 @@ extension RequestService {
     /// - Parameter begun: the run was already marked running by `beginAccess` (a search started in
     ///   the background), so progress is visible from the moment it is accepted.
     public func runAccess(
-        _ id: RightsRequest.ID, actor: String, dryRun: Bool = false, begun: Bool = false,
+        _ id: RightsRequest.ID,
+        actor: String,
+        dryRun: Bool = false,
+        begun: Bool = false,
         progress report: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> AccessResult {
         // A run already marked as begun records any refusal as its failure.
@@ -45,7 +48,8 @@ extension RequestService {
             let details: JSONValue = [
                 "dryRun": .bool(dryRun), "sources": .array(sources.map { .string($0.id.rawValue) }), "rows": .int(result.rowCount),
                 "collections": .object(
-                    Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", JSONValue.int($0.rows.count)) })),
+                    Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", JSONValue.int($0.rows.count)) })
+                ),
                 "redactions": .int(result.redactions.count), "unconfirmedRows": .int(result.unconfirmed.reduce(0) { $0 + $1.rows }),
             ]
             if dryRun {
@@ -53,8 +57,10 @@ extension RequestService {
             } else {
                 let total = search.collections.count
                 try await requests.finishRun(
-                    id, RunEnd(failure: nil, document: result, progress: (total, total)),
-                    events: [AuditEvent(actor: actor, action: .run(.access, .run), object: "request/\(id)", details: details)])
+                    id,
+                    RunEnd(failure: nil, document: result, progress: (total, total)),
+                    events: [AuditEvent(actor: actor, action: .run(.access, .run), object: "request/\(id)", details: details)]
+                )
             }
             return result
         } catch {
@@ -62,8 +68,11 @@ extension RequestService {
             let failure = StewardError.wrapping(error, .internal, "the search failed")
             if !dryRun {
                 let event = AuditEvent(
-                    actor: actor, action: .run(.access, .failed), object: "request/\(id)",
-                    details: ["error": .string(failure.message), "field": failure.field.map { .string($0) } ?? .null])
+                    actor: actor,
+                    action: .run(.access, .failed),
+                    object: "request/\(id)",
+                    details: ["error": .string(failure.message), "field": failure.field.map { .string($0) } ?? .null]
+                )
                 try? await requests.finishRun(id, RunEnd(failure: failure.message), events: [event])
             }
             throw failure
@@ -92,14 +101,21 @@ extension RequestService {
                             ([source.dataset.rawValue] + [problem.collection, problem.field].compactMap { $0 }).joined(separator: ".")
                         }
                         throw StewardError(
-                            .invalidInput, "source '\(source.id)': \(first.message)", field: place(first),
-                            details: problems.map { .init(field: place($0), message: $0.message) })
+                            .invalidInput,
+                            "source '\(source.id)': \(first.message)",
+                            field: place(first),
+                            details: problems.map { .init(field: place($0), message: $0.message) }
+                        )
                     }
                 } catch let error as StewardError where error.code == .invalidInput {
                     throw error
                 } catch let error as StewardError {
                     throw StewardError(
-                        .unavailable, "source '\(source.id)' cannot be searched: \(error.message)", field: "sources.\(source.id)", underlying: error)
+                        .unavailable,
+                        "source '\(source.id)' cannot be searched: \(error.message)",
+                        field: "sources.\(source.id)",
+                        underlying: error
+                    )
                 } catch {
                     throw StewardError(.unavailable, "source '\(source.id)' cannot be reached", field: "sources.\(source.id)", underlying: error)
                 }
@@ -145,7 +161,9 @@ extension RequestService {
     /// hand-over is audited with the bundle's SHA-256. `result` is the search just run, if any;
     /// otherwise the last one kept.
     public func handOver(
-        _ id: RightsRequest.ID, actor: String, result: AccessResult? = nil,
+        _ id: RightsRequest.ID,
+        actor: String,
+        result: AccessResult? = nil,
         archive: (AccessResult, RightsRequest, DataMap, SupplementaryInformation) throws -> Data
     ) async throws -> (archive: Data, result: AccessResult) {
         let today = self.today()
@@ -159,8 +177,12 @@ extension RequestService {
         let bundle = try archive(result, request, map, information)
         try await requests.append(
             AuditEvent(
-                actor: actor, action: .bundleDownload, object: "request/\(id)",
-                details: ["sha256": .string(Secret.sha256(bundle)), "bytes": .int(bundle.count), "rows": .int(result.rowCount)]))
+                actor: actor,
+                action: .bundleDownload,
+                object: "request/\(id)",
+                details: ["sha256": .string(Secret.sha256(bundle)), "bytes": .int(bundle.count), "rows": .int(result.rowCount)]
+            )
+        )
         return (bundle, result)
     }
 }
@@ -175,17 +197,24 @@ extension RequestService.View {
                 throw StewardError(.conflict, "only access requests can be run so far; this one is \(request.kind.rawValue)", field: "id")
             }
             throw StewardError(
-                .conflict, "the request must be a \(RightsRequest.listed(kinds.map(\.rawValue))) request in progress, with identity confirmed",
-                field: "id")
+                .conflict,
+                "the request must be a \(RightsRequest.listed(kinds.map(\.rawValue))) request in progress, with identity confirmed",
+                field: "id"
+            )
         }
         guard state == .inProgress else {
             if kinds == [.access] {
                 throw StewardError(
-                    .conflict, "the request must be in progress, with identity confirmed, to search for the person's data", field: "id")
+                    .conflict,
+                    "the request must be in progress, with identity confirmed, to search for the person's data",
+                    field: "id"
+                )
             }
             throw StewardError(
-                .conflict, "the request must be a \(RightsRequest.listed(kinds.map(\.rawValue))) request in progress, with identity confirmed",
-                field: "id")
+                .conflict,
+                "the request must be a \(RightsRequest.listed(kinds.map(\.rawValue))) request in progress, with identity confirmed",
+                field: "id"
+            )
         }
     }
 }

@@ -54,7 +54,9 @@ extension RequestService {
                 let ground = view.request.description
                 let preference = Preference(
                     id: .init(UUID().uuidString.lowercased()),
-                    kind: kind == .objection ? .objection(.pending) : .restriction(ground: ground.isEmpty ? "requested" : ground), given: today())
+                    kind: kind == .objection ? .objection(.pending) : .restriction(ground: ground.isEmpty ? "requested" : ground),
+                    given: today()
+                )
                 _ = try await people.addPreference(try preference.checked(), to: subject, actor: actor)
             }
         }
@@ -66,14 +68,19 @@ extension RequestService {
     /// Finds the person, plans the changes, and makes them unless it is a dry run or the plan has a
     /// failure; keeps the report with the request and audits it, with counts, never values.
     func change(
-        _ id: RightsRequest.ID, kinds: [RightsRequest.Kind], actor: String, dryRun: Bool,
+        _ id: RightsRequest.ID,
+        kinds: [RightsRequest.Kind],
+        actor: String,
+        dryRun: Bool,
         plan: (RightsRequest, DataMap, [PersonSearch.Found]) throws -> PlannedChanges
     ) async throws -> ChangeReport {
         let view = try await request(id)
         guard kinds.contains(view.request.kind), view.state == .inProgress else {
             throw StewardError(
-                .conflict, "the request must be a \(kinds.map(\.rawValue).joined(separator: " or ")) request in progress, with identity confirmed",
-                field: "id")
+                .conflict,
+                "the request must be a \(kinds.map(\.rawValue).joined(separator: " or ")) request in progress, with identity confirmed",
+                field: "id"
+            )
         }
         let kind = view.request.kind
         let ranAt = AuditChain.timestamp()
@@ -84,8 +91,11 @@ extension RequestService {
         func recordFailure(_ error: any Error) async -> StewardError {
             let failure = StewardError.wrapping(error, .internal, "the run failed")
             let event = AuditEvent(
-                actor: actor, action: .run(kind, .failed), object: "request/\(id)",
-                details: ["dryRun": .bool(dryRun), "field": failure.field.map { .string($0) } ?? .null])
+                actor: actor,
+                action: .run(kind, .failed),
+                object: "request/\(id)",
+                details: ["dryRun": .bool(dryRun), "field": failure.field.map { .string($0) } ?? .null]
+            )
             if dryRun {
                 try? await requests.append(event)
             } else {
@@ -105,7 +115,14 @@ extension RequestService {
             let outcome = try await search.run(identifiers: try await searchIdentifiers(of: view.request))
             let planned = try plan(view.request, opened.map, outcome.found)
             var report = ChangeReport(
-                request: id, kind: kind, ranAt: ranAt, dryRun: dryRun, steps: planned.stepsNamingRows, notices: [], unconfirmed: outcome.unconfirmed)
+                request: id,
+                kind: kind,
+                ranAt: ranAt,
+                dryRun: dryRun,
+                steps: planned.stepsNamingRows,
+                notices: [],
+                unconfirmed: outcome.unconfirmed
+            )
             // Art 19 covers rectification, erasure and restriction, not objection.
             if kind != .objection, let subjectID = view.request.subject,
                 report.rowsChanged > 0 || report.steps.contains(where: { $0.rows > 0 && $0.action != .refused })
@@ -118,11 +135,16 @@ extension RequestService {
                 "steps": .array(
                     report.steps.map {
                         ["collection": .string("\($0.dataset).\($0.collection)"), "action": .string($0.action.rawValue), "rows": .int($0.rows)]
-                    }),
+                    }
+                ),
                 "notices": .int(report.notices.count), "unconfirmedRows": .int(report.unconfirmed.reduce(0) { $0 + $1.rows }),
             ]
             let event = AuditEvent(
-                actor: actor, action: .run(kind, dryRun ? .dryRun : report.isComplete ? .run : .failed), object: "request/\(id)", details: details)
+                actor: actor,
+                action: .run(kind, dryRun ? .dryRun : report.isComplete ? .run : .failed),
+                object: "request/\(id)",
+                details: details
+            )
             if dryRun {
                 try await requests.append(event)
             } else {
@@ -133,8 +155,10 @@ extension RequestService {
                     id,
                     RunEnd(
                         failure: failure.map { "\($0.field ?? "\($0.dataset).\($0.collection)"): \($0.reason ?? "could not be processed")" },
-                        document: report),
-                    events: [event])
+                        document: report
+                    ),
+                    events: [event]
+                )
             }
             return report
         } catch {
@@ -156,8 +180,11 @@ extension RequestService {
                 let reason = StewardError.wrapping(error, .unavailable, "the source refused the changes").message
                 let done = applied.isEmpty ? "no source was changed" : "already changed: \(applied.joined(separator: ", "))"
                 throw StewardError(
-                    .unavailable, "\(dataset): \(reason); \(done)",
-                    field: (error as? StewardError)?.field.map { "\(dataset).\($0)" } ?? dataset.rawValue, underlying: error)
+                    .unavailable,
+                    "\(dataset): \(reason); \(done)",
+                    field: (error as? StewardError)?.field.map { "\(dataset).\($0)" } ?? dataset.rawValue,
+                    underlying: error
+                )
             }
             applied.append(dataset.rawValue)
         }
@@ -204,7 +231,9 @@ extension ChangeReport.Notice {
         return byRecipient.keys.sorted().map { key in
             let name = map.recipient(key)?.name ?? key.rawValue
             return ChangeReport.Notice(
-                recipient: key.rawValue, name: name, disclosures: byRecipient[key]!.count,
+                recipient: key.rawValue,
+                name: name,
+                disclosures: byRecipient[key]!.count,
                 message:
                     "We disclosed personal data about this person to \(name) and have since \(done) at their request. Please \(ask) (UK GDPR Art 19)."
             )

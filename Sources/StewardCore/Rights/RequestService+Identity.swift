@@ -27,8 +27,15 @@ extension RequestService {
                 }
             }
             let events = try await service.queueCode(
-                for: request, to: email, codesIssued: issued, reading: service.clock.reading(for: request.timeline), map: map, today: today,
-                actor: actor, in: work)
+                for: request,
+                to: email,
+                codesIssued: issued,
+                reading: service.clock.reading(for: request.timeline),
+                map: map,
+                today: today,
+                actor: actor,
+                in: work
+            )
             return ((), events)
         }
     }
@@ -37,20 +44,43 @@ extension RequestService {
     /// keyed hash, the code sealed beside its waiting email and put in only as it is sent. Returns
     /// the audit entries (the code issued, the email queued).
     func queueCode(
-        for request: RightsRequest, to email: String, codesIssued: Int, reading: ClockReading, map: DataMap?, today: CalendarDate,
-        actor: String, in work: any RequestTransaction
+        for request: RightsRequest,
+        to email: String,
+        codesIssued: Int,
+        reading: ClockReading,
+        map: DataMap?,
+        today: CalendarDate,
+        actor: String,
+        in work: any RequestTransaction
     ) async throws -> [AuditEvent] {
         let (challenge, code) = IdentityChallenge.issue(at: IdentityChallenge.now(), key: codeKey)
         try await work.saveChallenge(challenge, codesIssued: codesIssued, request: request.id)
         let letter = try render(
-            .identityRequest, for: request, reading: reading, map: map, today: today, reasons: nil, ground: nil, code: OneTimeCode.marker)
+            .identityRequest,
+            for: request,
+            reading: reading,
+            map: map,
+            today: today,
+            reasons: nil,
+            ground: nil,
+            code: OneTimeCode.marker
+        )
         let mail = try await work.enqueue(
             OutgoingLetter(
-                letter: letter, address: email, name: request.requester.name, request: request.id,
-                code: OneTimeCode(code: code, expiresAt: challenge.expiresAt)),
-            actor: actor)
+                letter: letter,
+                address: email,
+                name: request.requester.name,
+                request: request.id,
+                code: OneTimeCode(code: code, expiresAt: challenge.expiresAt)
+            ),
+            actor: actor
+        )
         let issued = AuditEvent(
-            actor: actor, action: .identityCodeIssued, object: "request/\(request.id)", details: ["codesIssued": .int(codesIssued)])
+            actor: actor,
+            action: .identityCodeIssued,
+            object: "request/\(request.id)",
+            details: ["codesIssued": .int(codesIssued)]
+        )
         return [issued, mail]
     }
 
@@ -90,22 +120,37 @@ extension RequestService {
                 if let subject = request.subject {
                     events.append(
                         AuditEvent(
-                            actor: "requester", action: .requestSubjectLinked, object: "request/\(id)",
-                            details: ["subject": .string(subject.rawValue)]))
+                            actor: "requester",
+                            action: .requestSubjectLinked,
+                            object: "request/\(id)",
+                            details: ["subject": .string(subject.rawValue)]
+                        )
+                    )
                 }
                 if let email = request.requester.email {
                     events.append(
                         try await work.enqueue(
-                            OutgoingLetter(letter: acknowledgement, address: email, name: request.requester.name, request: id), actor: "requester"))
+                            OutgoingLetter(letter: acknowledgement, address: email, name: request.requester.name, request: id),
+                            actor: "requester"
+                        )
+                    )
                 }
                 return (.verified(try service.view(request, today: today)), events)
             case .locked:
                 let event = AuditEvent(
-                    actor: "requester", action: .identityCodeLocked, object: "request/\(id)", details: ["attempts": .int(challenge.attempts)])
+                    actor: "requester",
+                    action: .identityCodeLocked,
+                    object: "request/\(id)",
+                    details: ["attempts": .int(challenge.attempts)]
+                )
                 return (.refused(.locked), [event])
             default:
                 let event = AuditEvent(
-                    actor: "requester", action: .identityCodeFailed, object: "request/\(id)", details: ["attempts": .int(challenge.attempts)])
+                    actor: "requester",
+                    action: .identityCodeFailed,
+                    object: "request/\(id)",
+                    details: ["attempts": .int(challenge.attempts)]
+                )
                 return (.refused(outcome), [event])
             }
         }

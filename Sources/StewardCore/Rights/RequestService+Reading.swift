@@ -9,7 +9,10 @@ extension RequestService {
     /// Requests by state, kind and deadline: open requests first, soonest (most overdue) deadline
     /// first, paused ones after, then closed ones newest first.
     public func list(
-        states: Set<RightsRequest.State>? = nil, kind: RightsRequest.Kind? = nil, dueBefore: CalendarDate? = nil, today date: CalendarDate? = nil,
+        states: Set<RightsRequest.State>? = nil,
+        kind: RightsRequest.Kind? = nil,
+        dueBefore: CalendarDate? = nil,
+        today date: CalendarDate? = nil,
         limit: Int = 500
     ) async throws -> [Summary] {
         let today = date ?? self.today()
@@ -17,8 +20,15 @@ extension RequestService {
         let summaries = try found.map { request in
             let view = try view(request, today: today)
             return Summary(
-                id: request.id, kind: request.kind, state: view.state, received: request.received, due: view.clock.due, overdue: view.overdue,
-                daysLeft: view.daysLeft, requesterName: request.requester.name, openTasks: request.tasks.filter { $0.status == .open }.count
+                id: request.id,
+                kind: request.kind,
+                state: view.state,
+                received: request.received,
+                due: view.clock.due,
+                overdue: view.overdue,
+                daysLeft: view.daysLeft,
+                requesterName: request.requester.name,
+                openTasks: request.tasks.filter { $0.status == .open }.count
             )
         }
         return Array(summaries.sorted(by: Summary.precedes).prefix(limit))
@@ -44,11 +54,18 @@ extension RequestService {
     }
 
     func supplementaryInformation(
-        for request: RightsRequest, map: DataMap, disclosures: [Disclosure], today: CalendarDate
+        for request: RightsRequest,
+        map: DataMap,
+        disclosures: [Disclosure],
+        today: CalendarDate
     ) -> SupplementaryInformation {
         SupplementaryInformation(
-            dataMap: map, taxonomy: taxonomy, adequacy: adequacy, systems: request.tasks.filter { $0.status != .notHeld }.map(\.system),
-            disclosures: disclosures, on: today
+            dataMap: map,
+            taxonomy: taxonomy,
+            adequacy: adequacy,
+            systems: request.tasks.filter { $0.status != .notHeld }.map(\.system),
+            disclosures: disclosures,
+            on: today
         )
     }
 
@@ -69,8 +86,15 @@ extension RequestService {
         default: break
         }
         return try render(
-            kind, for: request, reading: clock.reading(for: request.timeline), map: map, today: today, reasons: reasons, ground: nil,
-            disclosures: try await disclosures(of: request))
+            kind,
+            for: request,
+            reading: clock.reading(for: request.timeline),
+            map: map,
+            today: today,
+            reasons: reasons,
+            ground: nil,
+            disclosures: try await disclosures(of: request)
+        )
     }
 }
 

@@ -32,9 +32,18 @@ public struct RequestService: Sendable {
     public static let publicCodeLimit = 3
 
     public init(
-        requests: any RequestRepository, people: any GateRepository, sources: any SourceRepository, dataMaps: DataMapCache, taxonomy: Taxonomy,
-        adequacy: AdequacyList, clock: StatutoryClock, letters: any LetterRendering, codeKey: Secret.Key, erasureKeys: ErasureKeys,
-        legalHolds: Set<String> = [], today: @escaping @Sendable () -> CalendarDate = { .today }
+        requests: any RequestRepository,
+        people: any GateRepository,
+        sources: any SourceRepository,
+        dataMaps: DataMapCache,
+        taxonomy: Taxonomy,
+        adequacy: AdequacyList,
+        clock: StatutoryClock,
+        letters: any LetterRendering,
+        codeKey: Secret.Key,
+        erasureKeys: ErasureKeys,
+        legalHolds: Set<String> = [],
+        today: @escaping @Sendable () -> CalendarDate = { .today }
     ) {
         self.requests = requests
         self.people = people
@@ -84,7 +93,11 @@ public struct RequestService: Sendable {
         let reading = clock.reading(for: request.timeline)
         let daysLeft = reading.due.map { today.days(until: $0) }
         return View(
-            request: request, state: state, clock: reading, overdue: !state.isClosed && (daysLeft ?? 0) < 0, daysLeft: state.isClosed ? nil : daysLeft
+            request: request,
+            state: state,
+            clock: reading,
+            overdue: !state.isClosed && (daysLeft ?? 0) < 0,
+            daysLeft: state.isClosed ? nil : daysLeft
         )
     }
 
@@ -110,7 +123,11 @@ public struct RequestService: Sendable {
             request.subject = subject.id
             if let map {
                 request.tasks = RequestScope.tasks(
-                    for: request, dataMap: map, subject: subject, disclosures: try await people.disclosures(of: subject.id))
+                    for: request,
+                    dataMap: map,
+                    subject: subject,
+                    disclosures: try await people.disclosures(of: subject.id)
+                )
             }
         } else if let map {
             request.tasks = RequestScope.tasks(for: request, dataMap: map, subject: nil, disclosures: [])
@@ -132,7 +149,9 @@ public struct RequestService: Sendable {
             try await work.insert(stored, reading: reading, createdAt: now, actor: actor)
             var events = [
                 AuditEvent(
-                    actor: actor, action: .requestCreate, object: "request/\(stored.id)",
+                    actor: actor,
+                    action: .requestCreate,
+                    object: "request/\(stored.id)",
                     details: [
                         "kind": .string(stored.kind.rawValue), "received": .string(stored.received.description), "public": .bool(fromPublic),
                         "identifierKinds": .array(Set(stored.identifiers.map(\.kind)).sorted().map { .string($0.rawValue) }),
@@ -146,11 +165,22 @@ public struct RequestService: Sendable {
             for event in stored.events { events.append(Self.auditEvent(for: event, request: stored, reading: reading)) }
             if fromPublic, let email = stored.requester.email {
                 events += try await service.queueCode(
-                    for: stored, to: email, codesIssued: 1, reading: reading, map: map, today: today, actor: "steward", in: work)
+                    for: stored,
+                    to: email,
+                    codesIssued: 1,
+                    reading: reading,
+                    map: map,
+                    today: today,
+                    actor: "steward",
+                    in: work
+                )
             } else if let letter, let email = stored.requester.email {
                 events.append(
                     try await work.enqueue(
-                        OutgoingLetter(letter: letter, address: email, name: stored.requester.name, request: stored.id), actor: actor))
+                        OutgoingLetter(letter: letter, address: email, name: stored.requester.name, request: stored.id),
+                        actor: actor
+                    )
+                )
             }
             return ((), events)
         }
@@ -163,7 +193,8 @@ public struct RequestService: Sendable {
         if request.kind == .complaint { try request.apply(.init(date: today, change: .acknowledged, actor: "steward")) }
         return try letters.render(
             .acknowledgement,
-            context: LetterContext(request: request, controller: controller, reading: clock.reading(for: request.timeline), today: today))
+            context: LetterContext(request: request, controller: controller, reading: clock.reading(for: request.timeline), today: today)
+        )
     }
 
     // MARK: Changes
@@ -171,7 +202,10 @@ public struct RequestService: Sendable {
     /// Applies a change and sends the letter it calls for. A change the workflow does not allow is
     /// refused and changes nothing.
     public func apply(
-        _ input: RightsRequest.ChangeInput, to id: RightsRequest.ID, actor: String, today date: CalendarDate? = nil
+        _ input: RightsRequest.ChangeInput,
+        to id: RightsRequest.ID,
+        actor: String,
+        today date: CalendarDate? = nil
     ) async throws -> View {
         let today = date ?? self.today()
         let (change, date) = try input.resolved(today: today)
@@ -186,7 +220,12 @@ public struct RequestService: Sendable {
 
     /// Sets a task's status, owner or note.
     public func updateTask(
-        _ system: System.Key, of id: RightsRequest.ID, status: RequestTask.Status?, owner: String?, note: String?, actor: String,
+        _ system: System.Key,
+        of id: RightsRequest.ID,
+        status: RequestTask.Status?,
+        owner: String?,
+        note: String?,
+        actor: String,
         today date: CalendarDate? = nil
     ) async throws -> View {
         try await update(id, actor: actor, today: date ?? today(), action: .requestTask) { request, _, _ in
@@ -198,7 +237,10 @@ public struct RequestService: Sendable {
     /// Loads a request for change, runs `body`, stores the result with its audit entries and the
     /// letter `body` asks for, in one unit of work.
     func update(
-        _ id: RightsRequest.ID, actor: String, today: CalendarDate, action: AuditAction? = nil,
+        _ id: RightsRequest.ID,
+        actor: String,
+        today: CalendarDate,
+        action: AuditAction? = nil,
         _ body:
             @escaping @Sendable (inout RightsRequest, DataMap?, any RequestTransaction) async throws -> (
                 LetterKind, String?, RightsRequest.RefusalGround?
@@ -220,14 +262,17 @@ public struct RequestService: Sendable {
                 let changed = zip(before.tasks, request.tasks).filter { $0 != $1 }.map(\.1)
                 events.append(
                     AuditEvent(
-                        actor: actor, action: action, object: "request/\(id)",
+                        actor: actor,
+                        action: action,
+                        object: "request/\(id)",
                         details: .array(changed.map { .object(["system": .string($0.system.rawValue), "status": .string($0.status.rawValue)]) })
                     )
                 )
             }
             if before.subject != request.subject, let subject = request.subject {
                 events.append(
-                    AuditEvent(actor: actor, action: .requestSubjectLinked, object: "request/\(id)", details: ["subject": .string(subject.rawValue)]))
+                    AuditEvent(actor: actor, action: .requestSubjectLinked, object: "request/\(id)", details: ["subject": .string(subject.rawValue)])
+                )
             }
             if let (kind, reasons, ground) = letterKind, let email = request.requester.email {
                 var disclosures: [Disclosure] = []
@@ -235,9 +280,18 @@ public struct RequestService: Sendable {
                     disclosures = try await work.disclosures(of: subject)
                 }
                 let letter = try service.render(
-                    kind, for: request, reading: reading, map: map, today: today, reasons: reasons, ground: ground, disclosures: disclosures)
+                    kind,
+                    for: request,
+                    reading: reading,
+                    map: map,
+                    today: today,
+                    reasons: reasons,
+                    ground: ground,
+                    disclosures: disclosures
+                )
                 events.append(
-                    try await work.enqueue(OutgoingLetter(letter: letter, address: email, name: request.requester.name, request: id), actor: actor))
+                    try await work.enqueue(OutgoingLetter(letter: letter, address: email, name: request.requester.name, request: id), actor: actor)
+                )
             }
             return (request, events)
         }
@@ -284,8 +338,15 @@ public struct RequestService: Sendable {
     }
 
     func render(
-        _ kind: LetterKind, for request: RightsRequest, reading: ClockReading, map: DataMap?, today: CalendarDate, reasons: String?,
-        ground: RightsRequest.RefusalGround?, code: String? = nil, disclosures: [Disclosure] = []
+        _ kind: LetterKind,
+        for request: RightsRequest,
+        reading: ClockReading,
+        map: DataMap?,
+        today: CalendarDate,
+        reasons: String?,
+        ground: RightsRequest.RefusalGround?,
+        code: String? = nil,
+        disclosures: [Disclosure] = []
     ) throws -> RenderedLetter {
         var supplementary: SupplementaryInformation?
         if kind == .completion, request.kind == .access || request.kind == .cctvAccess, let map {
@@ -296,8 +357,14 @@ public struct RequestService: Sendable {
         return try letters.render(
             kind,
             context: LetterContext(
-                request: request, controller: Self.controller(of: map), reading: reading, today: today, code: code, reasons: reasons,
-                refusalGround: groundGiven, supplementary: supplementary
+                request: request,
+                controller: Self.controller(of: map),
+                reading: reading,
+                today: today,
+                code: code,
+                reasons: reasons,
+                refusalGround: groundGiven,
+                supplementary: supplementary
             )
         )
     }

@@ -116,9 +116,17 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     public var tasks: [RequestTask]
 
     public init(
-        id: ID, kind: Kind, received: CalendarDate, madeUnderDPA1998: Bool = false, events: [Event] = [],
-        requester: Requester = Requester(name: ""), description: String = "", identifiers: [Subject.Identifier] = [],
-        subject: Subject.ID? = nil, cctv: CCTVDetails? = nil, tasks: [RequestTask] = []
+        id: ID,
+        kind: Kind,
+        received: CalendarDate,
+        madeUnderDPA1998: Bool = false,
+        events: [Event] = [],
+        requester: Requester = Requester(name: ""),
+        description: String = "",
+        identifiers: [Subject.Identifier] = [],
+        subject: Subject.ID? = nil,
+        cctv: CCTVDetails? = nil,
+        tasks: [RequestTask] = []
     ) {
         self.id = id
         self.kind = kind

@@ -26,8 +26,13 @@ public struct RequestTimeline: Sendable, Hashable, Codable {
     public var acknowledged: CalendarDate?
 
     public init(
-        kind: Kind = .rightsRequest, received: CalendarDate, idReceived: CalendarDate? = nil, feeReceived: CalendarDate? = nil,
-        madeUnderDPA1998: Bool = false, pauses: [Pause] = [], extensionNotified: CalendarDate? = nil
+        kind: Kind = .rightsRequest,
+        received: CalendarDate,
+        idReceived: CalendarDate? = nil,
+        feeReceived: CalendarDate? = nil,
+        madeUnderDPA1998: Bool = false,
+        pauses: [Pause] = [],
+        extensionNotified: CalendarDate? = nil
     ) {
         self.kind = kind
         self.received = received
@@ -102,13 +107,18 @@ public struct StatutoryClock: Sendable {
         if reading.isExtended { throw StewardError(.conflict, "the request has already been extended", field: "change") }
         if reading.isAwaitingIdentity || reading.isPaused {
             throw StewardError(
-                .conflict, "the clock is not running (\(reading.isPaused ? "paused" : "waiting for identity")); extend it once it runs",
-                field: "change")
+                .conflict,
+                "the clock is not running (\(reading.isPaused ? "paused" : "waiting for identity")); extend it once it runs",
+                field: "change"
+            )
         }
         let firstMonth = firstMonthEnds(for: timeline)
         if date > firstMonth {
             throw StewardError(
-                .conflict, "the first month ended on \(firstMonth); an extension must be notified within it (UK GDPR Art 12(3))", field: "date")
+                .conflict,
+                "the first month ended on \(firstMonth); an extension must be notified within it (UK GDPR Art 12(3))",
+                field: "date"
+            )
         }
     }
 
@@ -126,26 +136,48 @@ public struct StatutoryClock: Sendable {
             // the duty is to investigate without undue delay, which has no fixed date.
             if let acknowledged = timeline.acknowledged {
                 return ClockReading(
-                    regime: .complaintAcknowledgement, start: timeline.received, due: nil, pausedDays: 0, isPaused: false, isExtended: false,
+                    regime: .complaintAcknowledgement,
+                    start: timeline.received,
+                    due: nil,
+                    pausedDays: 0,
+                    isPaused: false,
+                    isExtended: false,
                     notes: ["Acknowledged on \(acknowledged); investigate without undue delay and keep the complainant updated."]
                 )
             }
             return ClockReading(
-                regime: .complaintAcknowledgement, start: timeline.received, due: timeline.received.adding(days: 29), pausedDays: 0, isPaused: false,
-                isExtended: false, notes: []
+                regime: .complaintAcknowledgement,
+                start: timeline.received,
+                due: timeline.received.adding(days: 29),
+                pausedDays: 0,
+                isPaused: false,
+                isExtended: false,
+                notes: []
             )
         }
         if timeline.awaitingIdentity {
             return ClockReading(
                 regime: timeline.madeUnderDPA1998 ? .dpa1998 : timeline.received < Self.duaaCommencement ? .ukGDPRBeforeDUAA : .dataUseAndAccessAct,
-                start: timeline.received, due: nil, pausedDays: 0, isPaused: false, isExtended: false,
-                notes: ["The clock starts when the requester's identity is confirmed."], isAwaitingIdentity: true
+                start: timeline.received,
+                due: nil,
+                pausedDays: 0,
+                isPaused: false,
+                isExtended: false,
+                notes: ["The clock starts when the requester's identity is confirmed."],
+                isAwaitingIdentity: true
             )
         }
         if timeline.madeUnderDPA1998 {
             // DPA 1998 s.7(8), (10): 40 days beginning with the later of request, fee and identity.
             return ClockReading(
-                regime: .dpa1998, start: start, due: start.adding(days: 39), pausedDays: 0, isPaused: false, isExtended: false, notes: [])
+                regime: .dpa1998,
+                start: start,
+                due: start.adding(days: 39),
+                pausedDays: 0,
+                isPaused: false,
+                isExtended: false,
+                notes: []
+            )
         }
         let regime: ClockRegime = timeline.received < Self.duaaCommencement ? .ukGDPRBeforeDUAA : .dataUseAndAccessAct
         let oneMonth = firstMonthEnds(for: timeline)
@@ -181,7 +213,13 @@ public struct StatutoryClock: Sendable {
             notes.append("The bank-holiday list does not cover \(due.year); the deadline ignores any bank holidays that year.")
         }
         return ClockReading(
-            regime: regime, start: start, due: isPaused ? nil : due, pausedDays: pausedDays, isPaused: isPaused, isExtended: extended, notes: notes
+            regime: regime,
+            start: start,
+            due: isPaused ? nil : due,
+            pausedDays: pausedDays,
+            isPaused: isPaused,
+            isExtended: extended,
+            notes: notes
         )
     }
 }

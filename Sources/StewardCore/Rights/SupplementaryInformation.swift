@@ -84,7 +84,11 @@ public struct SupplementaryInformation: Sendable, Hashable, Codable {
 
     /// The information for a person whose request searched `systems`, given their disclosures.
     public init(
-        dataMap: DataMap, taxonomy: Taxonomy, adequacy: AdequacyList, systems systemKeys: [System.Key], disclosures: [Disclosure],
+        dataMap: DataMap,
+        taxonomy: Taxonomy,
+        adequacy: AdequacyList,
+        systems systemKeys: [System.Key],
+        disclosures: [Disclosure],
         on date: CalendarDate
     ) {
         let systems = dataMap.systems.filter { systemKeys.contains($0.key) }
@@ -100,11 +104,16 @@ public struct SupplementaryInformation: Sendable, Hashable, Codable {
         systemsSearched = systems.map(\.name)
         self.purposes = purposes.map { purpose in
             PurposeInfo(
-                key: purpose.key.rawValue, name: purpose.name, description: purpose.description ?? purpose.name,
-                lawfulBasis: purpose.lawfulBasisText, legislation: purpose.legislation,
-                specialCategoryCondition: purpose.specialConditionText, criminalOffenceCondition: purpose.criminalOffenceConditionText,
+                key: purpose.key.rawValue,
+                name: purpose.name,
+                description: purpose.description ?? purpose.name,
+                lawfulBasis: purpose.lawfulBasisText,
+                legislation: purpose.legislation,
+                specialCategoryCondition: purpose.specialConditionText,
+                criminalOffenceCondition: purpose.criminalOffenceConditionText,
                 systems: dataMap.systems.filter { $0.purposes.contains(purpose.key) && systemKeys.contains($0.key) }.map(\.name),
-                categories: purpose.dataCategories.map(categoryName), sources: purpose.sources ?? [],
+                categories: purpose.dataCategories.map(categoryName),
+                sources: purpose.sources ?? [],
                 rights: Self.rights(for: purpose.lawfulBasis)
             )
         }
@@ -135,14 +144,20 @@ public struct SupplementaryInformation: Sendable, Hashable, Codable {
                 if !names.contains(name) { names.append(name) }
             }
             return RecipientInfo(
-                key: recipient.key.rawValue, name: recipient.name, kind: recipient.kind.title, country: recipient.country, purposes: names,
+                key: recipient.key.rawValue,
+                name: recipient.name,
+                kind: recipient.kind.title,
+                country: recipient.country,
+                purposes: names,
                 disclosed: disclosedTo.contains(recipient.key)
             )
         }
         self.disclosures = disclosures.map { disclosure in
             DisclosureInfo(
-                time: disclosure.time, recipient: dataMap.recipient(disclosure.recipient)?.name ?? disclosure.recipient.rawValue,
-                purpose: dataMap.purpose(disclosure.purpose)?.name ?? disclosure.purpose.rawValue, categories: disclosure.categories.map(categoryName)
+                time: disclosure.time,
+                recipient: dataMap.recipient(disclosure.recipient)?.name ?? disclosure.recipient.rawValue,
+                purpose: dataMap.purpose(disclosure.purpose)?.name ?? disclosure.purpose.rawValue,
+                categories: disclosure.categories.map(categoryName)
             )
         }
 

@@ -55,19 +55,22 @@ public struct AccessResult: Sendable, Hashable, Codable {
                 }
                 if count > 0 {
                     redactions.append(
-                        Redaction(dataset: item.node.dataset.rawValue, collection: item.node.collection, field: path, rows: count, reason: reason))
+                        Redaction(dataset: item.node.dataset.rawValue, collection: item.node.collection, field: path, rows: count, reason: reason)
+                    )
                 }
             }
             for (path, field) in fields {
                 if field.dataCategories.contains(where: { DataCategory.Key.thirdParty.covers($0) }) {
                     withhold(
-                        path, where: { _ in true },
+                        path,
+                        where: { _ in true },
                         reason:
                             "The field holds information about another person (\(field.dataCategories.map(\.rawValue).joined(separator: ", "))); withheld under DPA 2018 Sch 2 para 16 unless they consent or disclosure is reasonable."
                     )
                 } else {
                     withhold(
-                        path, where: { item.othersKeys.indices.contains($0) && item.othersKeys[$0].contains(path) },
+                        path,
+                        where: { item.othersKeys.indices.contains($0) && item.othersKeys[$0].contains(path) },
                         reason:
                             "The field identifies another person's record, which the search did not reach from this person; withheld under DPA 2018 Sch 2 para 16 unless they consent or disclosure is reasonable."
                     )

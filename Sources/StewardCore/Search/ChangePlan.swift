@@ -53,7 +53,10 @@ public enum MaskingStrategy: Sendable, Hashable, Codable, CustomStringConvertibl
         case let value where value.hasPrefix("fixed:"): self = .fixed(String(value.dropFirst("fixed:".count)))
         default:
             throw StewardError(
-                .invalidInput, "unknown masking strategy '\(text)'; use null, fixed:TEXT, random, hash, hmac or encrypt", field: "strategies")
+                .invalidInput,
+                "unknown masking strategy '\(text)'; use null, fixed:TEXT, random, hash, hmac or encrypt",
+                field: "strategies"
+            )
         }
     }
 
@@ -135,7 +138,13 @@ public struct ChangeReport: Sendable, Hashable, Codable {
         public var field: String?
 
         public init(
-            dataset: String, collection: String, action: Action, fields: [String], rows: Int, reason: String? = nil, field: String? = nil
+            dataset: String,
+            collection: String,
+            action: Action,
+            fields: [String],
+            rows: Int,
+            reason: String? = nil,
+            field: String? = nil
         ) {
             self.dataset = dataset
             self.collection = collection
@@ -191,7 +200,12 @@ public struct ChangeReport: Sendable, Hashable, Codable {
     public var unconfirmed: [PersonSearch.Unconfirmed]
 
     public init(
-        request: RightsRequest.ID, kind: RightsRequest.Kind, ranAt: String, dryRun: Bool, steps: [Step], notices: [Notice],
+        request: RightsRequest.ID,
+        kind: RightsRequest.Kind,
+        ranAt: String,
+        dryRun: Bool,
+        steps: [Step],
+        notices: [Notice],
         unconfirmed: [PersonSearch.Unconfirmed] = []
     ) {
         self.request = request

@@ -40,7 +40,8 @@ public enum ChangePlan: Sendable, Hashable {
             throw StewardError(
                 .conflict,
                 "a \(kind.rawValue) request is not acted on in the council's sources; only access, rectification, erasure, restriction and objection are",
-                field: "id")
+                field: "id"
+            )
         }
     }
 }
@@ -56,18 +57,29 @@ public enum ChangePlanner {
             let here = "corrections[\(index)]"
             guard let collection = map.dataset(.init(correction.dataset))?.collection(correction.collection) else {
                 throw StewardError(
-                    .invalidInput, "the data map has no collection \(correction.dataset).\(correction.collection)", field: "\(here).collection")
+                    .invalidInput,
+                    "the data map has no collection \(correction.dataset).\(correction.collection)",
+                    field: "\(here).collection"
+                )
             }
             guard let field = collection.field(at: correction.field), field.fields.isEmpty else {
                 throw StewardError(
-                    .invalidInput, "\(correction.dataset).\(correction.collection) has no field '\(correction.field)'", field: "\(here).field")
+                    .invalidInput,
+                    "\(correction.dataset).\(correction.collection) has no field '\(correction.field)'",
+                    field: "\(here).field"
+                )
             }
             if let value = correction.value, !Dataset.DataType.accepts(value, as: field.dataType) {
                 throw StewardError(.invalidInput, "the value is not of type \(field.dataType?.description ?? "string")", field: "\(here).value")
             }
             let rows = found.first { $0.node.dataset.rawValue == correction.dataset && $0.node.collection == correction.collection }?.rows ?? []
             var step = ChangeReport.Step(
-                dataset: correction.dataset, collection: correction.collection, action: .update, fields: [correction.field], rows: rows.count)
+                dataset: correction.dataset,
+                collection: correction.collection,
+                action: .update,
+                fields: [correction.field],
+                rows: rows.count
+            )
             if field.isReadOnly {
                 step.fail("\(correction.dataset).\(correction.collection).\(correction.field)", "the field is read-only in the dataset")
             } else if !rows.isEmpty {
@@ -79,7 +91,8 @@ public enum ChangePlanner {
                 for row in rows {
                     guard let key = key(of: row, keys) else { continue }  // every row has its key: checked above
                     plan.changes[.init(correction.dataset), default: []].append(
-                        .update(collection: correction.collection, key: key, values: [correction.field: correction.value]))
+                        .update(collection: correction.collection, key: key, values: [correction.field: correction.value])
+                    )
                 }
             }
             plan.steps.append(step)
@@ -94,7 +107,10 @@ public enum ChangePlanner {
     /// another person's key are never deleted, and fields other collections point at are never
     /// masked.
     public static func erasure(
-        _ policy: ErasurePolicy, legalHolds: Set<String>, map: DataMap, found: [PersonSearch.Found],
+        _ policy: ErasurePolicy,
+        legalHolds: Set<String>,
+        map: DataMap,
+        found: [PersonSearch.Found],
         mask: (_ value: String?, _ strategy: MaskingStrategy, _ place: String) throws -> String?
     ) throws -> PlannedChanges {
         var plan = PlannedChanges()
@@ -112,7 +128,12 @@ public enum ChangePlanner {
             let place = item.node.description
             guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection) else { continue }
             var step = ChangeReport.Step(
-                dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [], rows: item.rows.count)
+                dataset: item.node.dataset.rawValue,
+                collection: item.node.collection,
+                action: .update,
+                fields: [],
+                rows: item.rows.count
+            )
             if policy.legalHolds.contains(place) || legalHolds.contains(place) {
                 step.refuse("a legal hold applies")
                 plan.steps.append(step)
@@ -154,7 +175,8 @@ public enum ChangePlanner {
                         "\(place).\(path)",
                         field.isReadOnly
                             ? "the field is read-only in the dataset"
-                            : "a \(field.dataType?.description ?? "") field can only be masked with null, not \(strategy)")
+                            : "a \(field.dataType?.description ?? "") field can only be masked with null, not \(strategy)"
+                    )
                     break
                 }
                 masks.append((path, strategy))
@@ -179,7 +201,8 @@ public enum ChangePlanner {
             Set(
                 map.dataset(node.dataset)?.collection(node.collection)?.allFields.flatMap { _, field in
                     field.references.map { DatasetGraph.Node(dataset: $0.dataset, collection: $0.collection) }
-                }.filter { $0 != node } ?? [])
+                }.filter { $0 != node } ?? []
+            )
         }
         for (item, _) in deletions {
             let children = holding.filter { parents(of: $0).contains(item.node) && !deleting.contains($0) }
@@ -187,7 +210,9 @@ public enum ChangePlanner {
                 let index = plan.steps.firstIndex(where: { $0.dataset == item.node.dataset.rawValue && $0.collection == item.node.collection })
             {
                 plan.steps[index].fail(
-                    item.node.description, "rows of \(child) point at these rows and are not being deleted; delete \(child) too, or mask instead")
+                    item.node.description,
+                    "rows of \(child) point at these rows and are not being deleted; delete \(child) too, or mask instead"
+                )
             }
         }
         var ordered: [(PersonSearch.Found, [String])] = []
@@ -220,16 +245,27 @@ public enum ChangePlanner {
         if !subjectLinked {
             plan.steps.append(
                 .init(
-                    dataset: "steward", collection: "subjects", action: .failed, fields: [], rows: 0,
+                    dataset: "steward",
+                    collection: "subjects",
+                    action: .failed,
+                    fields: [],
+                    rows: 0,
                     reason: "the person is not linked to a record in Steward's register, so the gate cannot be told; link them first",
-                    field: "subject"))
+                    field: "subject"
+                )
+            )
         }
         for item in found where !item.rows.isEmpty {
             guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection), let flag = collection.restrictionFlag else {
                 continue
             }
             var step = ChangeReport.Step(
-                dataset: item.node.dataset.rawValue, collection: item.node.collection, action: .update, fields: [flag], rows: item.rows.count)
+                dataset: item.node.dataset.rawValue,
+                collection: item.node.collection,
+                action: .update,
+                fields: [flag],
+                rows: item.rows.count
+            )
             let purposes = map.systems.filter { $0.datasets.contains(item.node.dataset) }.flatMap(\.purposes).compactMap { map.purpose($0) }
             if kind == .objection, let duty = purposes.first(where: { $0.lawfulBasis.objectionRight == .excluded }) {
                 step.refuse("\(duty.name) rests on a legal obligation, which a person cannot object to (Art 21(1))")

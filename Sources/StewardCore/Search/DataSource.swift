@@ -35,7 +35,13 @@ public struct DataSource: Sendable, Hashable, Codable {
     /// A source as staff register it, checked: an id of 1 to 64 letters, digits, `_` or `-`, a
     /// name, and a location of its kind (kept sealed; only `shownLocation` is ever shown).
     public static func checked(
-        id: String, name: String, kind: Kind, dataset: Dataset.Key, location: String, createdAt: String, createdBy: String
+        id: String,
+        name: String,
+        kind: Kind,
+        dataset: Dataset.Key,
+        location: String,
+        createdAt: String,
+        createdBy: String
     ) throws -> DataSource {
         let trimmedID = id.trimmingCharacters(in: .whitespaces)
         guard !trimmedID.isEmpty, trimmedID.count <= 64, trimmedID.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
@@ -44,9 +50,14 @@ public struct DataSource: Sendable, Hashable, Codable {
         let trimmedName = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmedName.isEmpty, trimmedName.count <= 200 else { throw StewardError(.invalidInput, "a source needs a name", field: "name") }
         return DataSource(
-            id: .init(trimmedID), name: trimmedName, kind: kind, dataset: dataset, shownLocation: try shown(location, kind: kind),
+            id: .init(trimmedID),
+            name: trimmedName,
+            kind: kind,
+            dataset: dataset,
+            shownLocation: try shown(location, kind: kind),
             createdAt: createdAt,
-            createdBy: createdBy)
+            createdBy: createdBy
+        )
     }
 
     /// Checks a location for its kind and returns it with any password removed, for showing.
@@ -56,7 +67,10 @@ public struct DataSource: Sendable, Hashable, Codable {
             guard location.hasPrefix("postgres://") || location.hasPrefix("postgresql://"), location.contains("@") || location.contains("://")
             else {
                 throw StewardError(
-                    .invalidInput, "a PostgreSQL source's location is a URL: postgres://user:password@host:5432/database", field: "location")
+                    .invalidInput,
+                    "a PostgreSQL source's location is a URL: postgres://user:password@host:5432/database",
+                    field: "location"
+                )
             }
             return DatabaseLocation.postgres(url: location).description
         case .sqlite, .csv:

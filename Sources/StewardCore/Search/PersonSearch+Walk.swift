@@ -150,7 +150,11 @@ extension PersonSearch {
             let unconfirmed = candidates.keys.sorted().compactMap { node -> Unconfirmed? in
                 guard let list = candidates[node], !list.isEmpty else { return nil }
                 return Unconfirmed(
-                    dataset: node.dataset.rawValue, collection: node.collection, fields: Set(list.values.flatMap(\.by)).sorted(), rows: list.count)
+                    dataset: node.dataset.rawValue,
+                    collection: node.collection,
+                    fields: Set(list.values.flatMap(\.by)).sorted(),
+                    rows: list.count
+                )
             }
             return Outcome(found: found, unconfirmed: unconfirmed)
         }

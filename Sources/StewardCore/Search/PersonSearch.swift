@@ -5,7 +5,11 @@ public protocol CollectionReader: Sendable {
     /// (a missing value or SQL NULL is left out of the row). `type` is the field's declared type,
     /// so values can be compared as the source stores them.
     func rows(
-        collection: String, matching field: String, type: Dataset.DataType?, values: [String], fields: [String]
+        collection: String,
+        matching field: String,
+        type: Dataset.DataType?,
+        values: [String],
+        fields: [String]
     ) async throws
         -> [[String: String]]
 }
@@ -139,7 +143,9 @@ public struct PersonSearch: Sendable {
                     }
                     for reference in field.references where bound.contains(reference.dataset) {
                         let there = Place(
-                            node: DatasetGraph.Node(dataset: reference.dataset, collection: reference.collection), field: reference.field)
+                            node: DatasetGraph.Node(dataset: reference.dataset, collection: reference.collection),
+                            field: reference.field
+                        )
                         declared.append((here, there, reference.direction))
                     }
                 }
@@ -232,7 +238,8 @@ public struct PersonSearch: Sendable {
     /// Runs the search. `progress` is told, after each round, how many collections have been
     /// searched of how many the search may reach.
     public func run(
-        identifiers: [Subject.Identifier], progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
+        identifiers: [Subject.Identifier],
+        progress: (@Sendable (_ done: Int, _ total: Int) async -> Void)? = nil
     ) async throws
         -> Outcome
     {
@@ -274,7 +281,8 @@ public struct PersonSearch: Sendable {
                     throw StewardError(
                         .conflict,
                         "an identifier matched \(unfiltered.count) rows of \(place.node): too many to be one person; search with a more specific identifier",
-                        field: place.description)
+                        field: place.description
+                    )
                 }
                 if filtering, let filter = seeds.filters[place] {
                     found = unfiltered.filter { row in row[filter.field].map { filter.values.contains(Self.normalisedName($0)) } ?? false }

@@ -57,8 +57,13 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
     public let location: SourceLocation
 
     public init(
-        _ code: Code, _ message: String, field: String? = nil, details: [Issue] = [], underlying: (any Error)? = nil,
-        file: String = #fileID, line: Int = #line
+        _ code: Code,
+        _ message: String,
+        field: String? = nil,
+        details: [Issue] = [],
+        underlying: (any Error)? = nil,
+        file: String = #fileID,
+        line: Int = #line
     ) {
         self.code = code
         self.message = message
@@ -71,7 +76,12 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `error` itself when it is Steward's own; otherwise a `code` error saying `message`, with
     /// `error` kept as its cause, so nothing is lost and nothing unknown is shown to a caller.
     public static func wrapping(
-        _ error: any Error, _ code: Code, _ message: String, field: String? = nil, file: String = #fileID, line: Int = #line
+        _ error: any Error,
+        _ code: Code,
+        _ message: String,
+        field: String? = nil,
+        file: String = #fileID,
+        line: Int = #line
     ) -> StewardError {
         error as? StewardError ?? StewardError(code, message, field: field, underlying: error, file: file, line: line)
     }
@@ -144,17 +154,32 @@ extension StewardError {
             self.init(.invalidInput, "missing required field '\(field)'", field: field, underlying: error, file: file, line: line)
         case .typeMismatch(let type, let context):
             self.init(
-                .invalidInput, "'\(path(context))' has the wrong type; expected \(type)", field: path(context), underlying: error, file: file,
-                line: line)
+                .invalidInput,
+                "'\(path(context))' has the wrong type; expected \(type)",
+                field: path(context),
+                underlying: error,
+                file: file,
+                line: line
+            )
         case .valueNotFound(let type, let context):
             self.init(
-                .invalidInput, "'\(path(context))' must not be null; expected \(type)", field: path(context), underlying: error, file: file,
-                line: line)
+                .invalidInput,
+                "'\(path(context))' must not be null; expected \(type)",
+                field: path(context),
+                underlying: error,
+                file: file,
+                line: line
+            )
         case .dataCorrupted(let context):
             let field = path(context)
             self.init(
-                .invalidInput, field.isEmpty ? "the body is not valid JSON" : "'\(field)': \(context.debugDescription)",
-                field: field.isEmpty ? nil : field, underlying: error, file: file, line: line)
+                .invalidInput,
+                field.isEmpty ? "the body is not valid JSON" : "'\(field)': \(context.debugDescription)",
+                field: field.isEmpty ? nil : field,
+                underlying: error,
+                file: file,
+                line: line
+            )
         @unknown default:
             self.init(.invalidInput, "the body could not be read", underlying: error, file: file, line: line)
         }

@@ -8,7 +8,10 @@ extension Decoder {
         if let unknown = given.sorted().first(where: { !known.contains($0) }) {
             let path = (codingPath.map(\.stringValue) + [unknown]).joined(separator: ".")
             throw StewardError(
-                .invalidInput, "unknown field '\(unknown)'; this takes \(RightsRequest.listed(Keys.allCases.map(\.stringValue)))", field: path)
+                .invalidInput,
+                "unknown field '\(unknown)'; this takes \(RightsRequest.listed(Keys.allCases.map(\.stringValue)))",
+                field: path
+            )
         }
     }
 }

@@ -80,7 +80,11 @@ public struct RestrictedTransfer: Sendable, Hashable, Codable {
 
     /// Every restricted transfer to `recipients` and by `systems`, with its safeguard on `date`.
     public static func all(
-        recipients: [Recipient], systems: [System], dataMap: DataMap, adequacy: AdequacyList, on date: CalendarDate
+        recipients: [Recipient],
+        systems: [System],
+        dataMap: DataMap,
+        adequacy: AdequacyList,
+        on date: CalendarDate
     )
         -> [RestrictedTransfer]
     {

@@ -50,7 +50,10 @@ public func buildRouter(_ environment: StewardEnvironment, runner: AccessRunner)
     GateController(gate: services.gate).register(on: &api)
     AuditController(store: services.store).register(on: &api)
     RequestsController(
-        service: services.requests, outbox: services.store, limiter: PublicRateLimiter(), trustForwardedFor: services.configuration.trustForwardedFor
+        service: services.requests,
+        outbox: services.store,
+        limiter: PublicRateLimiter(),
+        trustForwardedFor: services.configuration.trustForwardedFor
     ).register(on: &api)
     SourcesController(requests: services.requests, store: services.store, taxonomy: services.taxonomy, runner: runner).register(on: &api)
     return (router, api.policies)
@@ -74,7 +77,9 @@ struct APIRoutes {
     /// Adds a route. `path` is relative to `/api/v1` and written as in OpenAPI (`systems/{key}`),
     /// which Hummingbird reads as it is.
     mutating func add(
-        _ method: HTTPRequest.Method, _ path: String, roles: Set<Role>,
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        roles: Set<Role>,
         use handler: @escaping @Sendable (Request, StewardRequestContext) async throws -> Response
     ) {
         let full = "\(Self.prefix)/\(path)"
@@ -89,7 +94,9 @@ struct APIRoutes {
 
     /// Adds a route anyone may call. Only routes for residents belong here.
     mutating func addPublic(
-        _ method: HTTPRequest.Method, _ path: String, use handler: @escaping @Sendable (Request, StewardRequestContext) async throws -> Response
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        use handler: @escaping @Sendable (Request, StewardRequestContext) async throws -> Response
     ) {
         let full = "\(Self.prefix)/\(path)"
         publicRoutes.append("\(method) \(full)")

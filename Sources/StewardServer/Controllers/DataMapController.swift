@@ -29,15 +29,19 @@ struct DataMapController: Sendable {
             throw StewardError(.notFound, "no data map has been loaded yet; load one with 'steward load DIR' or PUT /api/v1/datamap")
         }
         return try JSONResponse.make(
-            DataMapVersionBody(version: current.version, loadedAt: current.loadedAt, loadedBy: current.loadedBy, digest: current.digest))
+            DataMapVersionBody(version: current.version, loadedAt: current.loadedAt, loadedBy: current.loadedBy, digest: current.digest)
+        )
     }
 
     @Sendable func load(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: DataMapUpload.self, context: context)
         guard !body.files.isEmpty else { throw StewardError(.invalidInput, "'files' is empty: send every file of the data map", field: "files") }
         let result = try await services.store.loadDataMap(
-            DataMapReader.read(files: body.files), taxonomy: services.taxonomy, fallbackController: services.configuration.controller,
-            actor: context.actor)
+            DataMapReader.read(files: body.files),
+            taxonomy: services.taxonomy,
+            fallbackController: services.configuration.controller,
+            actor: context.actor
+        )
         await cache.invalidate()
         return try JSONResponse.make(result, status: result.created ? .created : .ok)
     }
@@ -68,8 +72,12 @@ struct DataMapController: Sendable {
         let taxonomy = services.taxonomy
         let categories = taxonomy.categories.values.sorted { $0.key < $1.key }.map { category in
             CategoryBody(
-                key: category.key, name: category.name, description: category.description, sensitivity: taxonomy.sensitivity(of: category.key),
-                isThirdParty: category.isThirdParty)
+                key: category.key,
+                name: category.name,
+                description: category.description,
+                sensitivity: taxonomy.sensitivity(of: category.key),
+                isThirdParty: category.isThirdParty
+            )
         }
         let version = try await cache.current()?.version ?? 0
         return try JSONResponse.make(ListBody(dataMapVersion: version, items: categories, name: "categories"))
@@ -81,8 +89,12 @@ struct DataMapController: Sendable {
             throw StewardError(.notFound, "no data map has been loaded yet, so there is no record of processing")
         }
         let record = RecordOfProcessing(
-            dataMap: current.dataMap, taxonomy: services.taxonomy, adequacy: services.configuration.adequacy, on: services.today(),
-            version: current.version)
+            dataMap: current.dataMap,
+            taxonomy: services.taxonomy,
+            adequacy: services.configuration.adequacy,
+            on: services.today(),
+            version: current.version
+        )
         switch format {
         case "json": return try JSONResponse.make(record)
         case "csv": return JSONResponse.text(record.csv, contentType: "text/csv; charset=utf-8")

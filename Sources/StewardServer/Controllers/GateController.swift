@@ -48,8 +48,12 @@ struct GateController: Sendable {
     @Sendable func createSubject(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: SubjectCreateBody.self, context: context)
         let subject = try await gate.createSubject(
-            identifiers: body.identifiers, dateOfBirth: try CalendarDate(field: "dateOfBirth", body.dateOfBirth),
-            isAdultAtRisk: body.adultAtRisk ?? false, verifiedEmails: body.verifiedEmails ?? [], actor: context.actor)
+            identifiers: body.identifiers,
+            dateOfBirth: try CalendarDate(field: "dateOfBirth", body.dateOfBirth),
+            isAdultAtRisk: body.adultAtRisk ?? false,
+            verifiedEmails: body.verifiedEmails ?? [],
+            actor: context.actor
+        )
         return try JSONResponse.make(subject, status: .created)
     }
 
@@ -85,8 +89,11 @@ struct GateController: Sendable {
     @Sendable func withdrawPreference(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: WithdrawBody.self, context: context)
         let preference = try await gate.withdrawPreference(
-            .init(try context.parameters.require("preference")), of: .init(try context.parameters.require("id")),
-            on: try CalendarDate(field: "on", body.on), noticeGiven: try CalendarDate(field: "noticeGiven", body.noticeGiven), actor: context.actor
+            .init(try context.parameters.require("preference")),
+            of: .init(try context.parameters.require("id")),
+            on: try CalendarDate(field: "on", body.on),
+            noticeGiven: try CalendarDate(field: "noticeGiven", body.noticeGiven),
+            actor: context.actor
         )
         return try JSONResponse.make(Preference.Draft(preference))
     }

@@ -17,7 +17,10 @@ struct RequestsController: Sendable {
     /// The answer to any code that does not work: the same whether the reference exists, the code
     /// is wrong, expired, used or locked, so nothing can be learned by guessing.
     static let codeRefused = StewardError(
-        .invalidInput, "the code is not right, has expired, or has been locked after too many tries; ask for a new code", field: "code")
+        .invalidInput,
+        "the code is not right, has expired, or has been locked after too many tries; ask for a new code",
+        field: "code"
+    )
 
     func register(on api: inout APIRoutes) {
         api.addPublic(.post, "public/requests", use: submitPublic)
@@ -51,7 +54,10 @@ struct RequestsController: Sendable {
         if let text = query["kind"].map(String.init) {
             guard let value = RightsRequest.Kind(rawValue: text) else {
                 throw StewardError(
-                    .invalidInput, "kind must be one of \(RightsRequest.Kind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
+                    .invalidInput,
+                    "kind must be one of \(RightsRequest.Kind.allCases.map(\.rawValue).joined(separator: ", "))",
+                    field: "kind"
+                )
             }
             kind = value
         }
@@ -83,8 +89,14 @@ struct RequestsController: Sendable {
         let body = try await request.decode(as: TaskBody.self, context: context)
         return try JSONResponse.make(
             try await service.updateTask(
-                .init(try context.parameters.require("system")), of: try Self.id(context), status: body.status, owner: body.owner, note: body.note,
-                actor: context.actor))
+                .init(try context.parameters.require("system")),
+                of: try Self.id(context),
+                status: body.status,
+                owner: body.owner,
+                note: body.note,
+                actor: context.actor
+            )
+        )
     }
 
     @Sendable func supplementary(_ request: Request, context: StewardRequestContext) async throws -> Response {
@@ -131,7 +143,8 @@ struct RequestsController: Sendable {
         let view = try await service.submit(intake, actor: "public", fromPublic: true)
         return try JSONResponse.make(
             PublicAnswer(
-                reference: view.request.id.rawValue, status: "awaiting_identity",
+                reference: view.request.id.rawValue,
+                status: "awaiting_identity",
                 message:
                     "We have your request. We have sent a code to the email address you gave; enter it within \(IdentityChallenge.lifetime / 60) minutes to confirm your identity. Keep your reference."
             ),
@@ -147,8 +160,10 @@ struct RequestsController: Sendable {
         case .verified(let view):
             return try JSONResponse.make(
                 PublicAnswer(
-                    reference: id.rawValue, status: view.state.rawValue,
-                    message: "Thank you: your identity is confirmed and we are working on your request.", due: view.clock.due?.description
+                    reference: id.rawValue,
+                    status: view.state.rawValue,
+                    message: "Thank you: your identity is confirmed and we are working on your request.",
+                    due: view.clock.due?.description
                 )
             )
         case .refused:
@@ -165,7 +180,8 @@ struct RequestsController: Sendable {
         } catch let error as StewardError where error.code == .notFound || error.code == .conflict {}
         return try JSONResponse.make(
             PublicAnswer(
-                reference: id.rawValue, status: "received",
+                reference: id.rawValue,
+                status: "received",
                 message: "If this request is waiting for a code, a new one has been sent. If none arrives, contact the council."
             ),
             status: .accepted

@@ -61,7 +61,13 @@ struct SourcesController: Sendable {
     @Sendable func addSource(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: SourceBody.self, context: context, limit: Self.bodyLimit)
         let source = try await store.addSource(
-            id: body.id, name: body.name, kind: body.kind, dataset: .init(body.dataset), location: body.location, actor: context.actor)
+            id: body.id,
+            name: body.name,
+            kind: body.kind,
+            dataset: .init(body.dataset),
+            location: body.location,
+            actor: context.actor
+        )
         return try JSONResponse.make(source, status: .created)
     }
 
@@ -92,7 +98,10 @@ struct SourcesController: Sendable {
                 DryRun(
                     rows: result.rowCount,
                     collections: Dictionary(uniqueKeysWithValues: result.collections.map { ("\($0.dataset).\($0.collection)", $0.rows.count) }),
-                    redactions: result.redactions, unconfirmed: result.unconfirmed))
+                    redactions: result.redactions,
+                    unconfirmed: result.unconfirmed
+                )
+            )
         }
         // Checked and marked running before answering: a request that cannot run is a 4xx, and
         // the run's progress can be read at once.
@@ -115,7 +124,9 @@ struct SourcesController: Sendable {
             try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
         }
         return Response(
-            status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""],
-            body: .init(byteBuffer: ByteBuffer(bytes: archive)))
+            status: .ok,
+            headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: archive))
+        )
     }
 }

@@ -20,7 +20,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     metadata: [
                         "code": "\(error.code)", "at": "\(error.location)",
                         "cause": "\(error.underlying.map { String(reflecting: type(of: $0)) } ?? "none")",
-                    ])
+                    ]
+                )
             }
             return Self.response(for: error)
         } catch let error as HTTPError {
@@ -63,7 +64,11 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     static func response(for error: StewardError, status: HTTPResponse.Status? = nil) -> Response {
         let body = ErrorBody(
             error: ErrorBody.Detail(
-                code: error.code.rawValue, message: error.message, field: error.field, details: error.details.isEmpty ? nil : error.details)
+                code: error.code.rawValue,
+                message: error.message,
+                field: error.field,
+                details: error.details.isEmpty ? nil : error.details
+            )
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

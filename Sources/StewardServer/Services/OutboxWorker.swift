@@ -34,8 +34,13 @@ public struct OutboxWorker: Service {
                 }
             return SMTPClient(
                 configuration: SMTPConfiguration(
-                    host: host, port: settings.port, security: security, username: settings.username, password: settings.password,
-                    heloName: settings.heloName, trustRootsFile: settings.trustRootsFile
+                    host: host,
+                    port: settings.port,
+                    security: security,
+                    username: settings.username,
+                    password: settings.password,
+                    heloName: settings.heloName,
+                    trustRootsFile: settings.trustRootsFile
                 ),
                 logger: logger
             )
@@ -87,7 +92,10 @@ public struct OutboxWorker: Service {
             do {
                 let ready = try store.deliverable(message, now: now)
                 let mail = MailMessage(
-                    from: sender, to: [try MailAddress(name: ready.toName, address: ready.toAddress)], subject: ready.subject, text: ready.text,
+                    from: sender,
+                    to: [try MailAddress(name: ready.toName, address: ready.toAddress)],
+                    subject: ready.subject,
+                    text: ready.text,
                     html: ready.html
                 )
                 try await client.send(mail)
@@ -104,9 +112,16 @@ public struct OutboxWorker: Service {
                     return tried
                 case .transient, .permanent:
                     let status = try await store.markFailed(
-                        message, error: reason, permanent: error.fault == .permanent, maxAttempts: settings.maxAttempts, now: now)
+                        message,
+                        error: reason,
+                        permanent: error.fault == .permanent,
+                        maxAttempts: settings.maxAttempts,
+                        now: now
+                    )
                     logger.warning(
-                        "a letter could not be sent", metadata: ["message": "\(message.id)", "error": "\(reason)", "status": "\(status.rawValue)"])
+                        "a letter could not be sent",
+                        metadata: ["message": "\(message.id)", "error": "\(reason)", "status": "\(status.rawValue)"]
+                    )
                 }
             } catch let error as StewardError {
                 try await store.markFailed(message, error: error.message, permanent: true, maxAttempts: settings.maxAttempts, now: now)

@@ -23,7 +23,10 @@ extension Store {
                 """
             ).run()
             let event = AuditEvent(
-                actor: actor, action: .tokenCreate, object: "token/\(id)", details: ["name": .string(trimmed), "role": .string(role.rawValue)]
+                actor: actor,
+                action: .tokenCreate,
+                object: "token/\(id)",
+                details: ["name": .string(trimmed), "role": .string(role.rawValue)]
             )
             return ((token, secret), [event])
         }

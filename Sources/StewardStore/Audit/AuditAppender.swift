@@ -34,7 +34,8 @@ struct AuditAppender: Sendable {
             previous = entry.hash
         }
         try await database.insertRows(
-            into: "audit_entries", columns: ["seq", "time", "actor", "action", "object", "details", "prev_hash", "hash"],
+            into: "audit_entries",
+            columns: ["seq", "time", "actor", "action", "object", "details", "prev_hash", "hash"],
             rows: entries.map { entry in
                 [SQLBind(entry.seq)]
                     + [entry.time, entry.actor, entry.action, entry.object, entry.details, entry.prevHash, entry.hash].map(SQLBind.init)

@@ -16,10 +16,14 @@ extension Store {
             "SELECT seq, time, actor, action, object, details, prev_hash, hash FROM audit_entries WHERE seq > \(bind: seq) ORDER BY seq LIMIT \(bind: limit)"
         ).all().map { row in
             AuditEntry(
-                seq: try row.decode(column: "seq", as: Int64.self), time: try row.decode(column: "time", as: String.self),
-                actor: try row.decode(column: "actor", as: String.self), action: try row.decode(column: "action", as: String.self),
-                object: try row.decode(column: "object", as: String.self), details: try row.decode(column: "details", as: String.self),
-                prevHash: try row.decode(column: "prev_hash", as: String.self), hash: try row.decode(column: "hash", as: String.self)
+                seq: try row.decode(column: "seq", as: Int64.self),
+                time: try row.decode(column: "time", as: String.self),
+                actor: try row.decode(column: "actor", as: String.self),
+                action: try row.decode(column: "action", as: String.self),
+                object: try row.decode(column: "object", as: String.self),
+                details: try row.decode(column: "details", as: String.self),
+                prevHash: try row.decode(column: "prev_hash", as: String.self),
+                hash: try row.decode(column: "hash", as: String.self)
             )
         }
     }

@@ -24,13 +24,19 @@ extension Store: DataMapRepository {
             if let current, current.digest == digest {
                 // Nothing to store, but the load happened and is recorded.
                 let event = AuditEvent(
-                    actor: actor, action: .dataMapLoadUnchanged, object: "datamap/\(current.version)",
+                    actor: actor,
+                    action: .dataMapLoadUnchanged,
+                    object: "datamap/\(current.version)",
                     details: ["version": .int(current.version), "digest": .string(digest)]
                 )
                 return ((current, changes, false), [event])
             }
             let stored = StoredDataMap(
-                version: (current?.version ?? 0) + 1, loadedAt: AuditChain.timestamp(), loadedBy: actor, digest: digest, dataMap: map
+                version: (current?.version ?? 0) + 1,
+                loadedAt: AuditChain.timestamp(),
+                loadedBy: actor,
+                digest: digest,
+                dataMap: map
             )
             try await database.raw(
                 """
@@ -39,7 +45,9 @@ extension Store: DataMapRepository {
                 """
             ).run()
             let event = AuditEvent(
-                actor: actor, action: .dataMapLoad, object: "datamap/\(stored.version)",
+                actor: actor,
+                action: .dataMapLoad,
+                object: "datamap/\(stored.version)",
                 details: .object([
                     "version": .int(stored.version), "previousVersion": current.map { .int($0.version) } ?? .null, "digest": .string(digest),
                     "summary": .string(summary), "changes": changes.json,
@@ -71,8 +79,12 @@ extension Store: DataMapRepository {
         else { return nil }
         let stored = try row.model(Columns.self)
         return StoredDataMap(
-            version: stored.version, loadedAt: stored.loadedAt, loadedBy: stored.loadedBy, digest: stored.digest,
-            dataMap: try JSONDecoder().decode(DataMap.self, from: Data(stored.document.utf8)))
+            version: stored.version,
+            loadedAt: stored.loadedAt,
+            loadedBy: stored.loadedBy,
+            digest: stored.digest,
+            dataMap: try JSONDecoder().decode(DataMap.self, from: Data(stored.document.utf8))
+        )
     }
 
     /// A data-map version as the table holds it: the map as JSON text.

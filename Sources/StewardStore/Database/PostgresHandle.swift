@@ -29,8 +29,10 @@ final class PostgresHandle: DatabaseHandle {
         } catch {
             await handle.close()
             throw StewardError(
-                .unavailable, "cannot connect to PostgreSQL (\(DatabaseLocation.postgres(url: url))): \(String(reflecting: error))",
-                field: "database_url")
+                .unavailable,
+                "cannot connect to PostgreSQL (\(DatabaseLocation.postgres(url: url))): \(String(reflecting: error))",
+                field: "database_url"
+            )
         }
         return handle
     }
@@ -53,13 +55,18 @@ final class PostgresHandle: DatabaseHandle {
         case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
         default:
             throw StewardError(
-                .invalidConfiguration, "database_url sslmode '\(mode)' is not one of disable, allow, prefer, require, verify-ca, verify-full",
+                .invalidConfiguration,
+                "database_url sslmode '\(mode)' is not one of disable, allow, prefer, require, verify-ca, verify-full",
                 field: "database_url"
             )
         }
         var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: components.user ?? "postgres", password: components.password,
-            database: database.isEmpty ? nil : database, tls: tls
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: database.isEmpty ? nil : database,
+            tls: tls
         )
         configuration.options.maximumConnections = 16
         return configuration

@@ -81,7 +81,10 @@ final class SQLiteHandle: DatabaseHandle {
     /// Runs `body` in a transaction on one connection, holding `lock` so no other task uses the
     /// connection meanwhile; commits on return, rolls back on error.
     private static func transaction<Result: Sendable>(
-        on database: any SQLDatabase, lock: AsyncMutex, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> Result
+        on database: any SQLDatabase,
+        lock: AsyncMutex,
+        begin: String,
+        _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await lock.withLock {
             try await database.raw(SQLQueryString(begin)).run()

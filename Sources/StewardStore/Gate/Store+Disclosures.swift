@@ -10,9 +10,16 @@ extension Store {
         }
         let item = disclosure.disclosure
         let row = DisclosureRow(
-            id: item.id, subject: disclosure.subject.rawValue, decision: item.decision, time: item.time, system: item.system.rawValue,
-            recipient: item.recipient.rawValue, purpose: item.purpose.rawValue, categories: try Self.encode(item.categories),
-            basis: try Self.encode(item.basis), actor: disclosure.actor
+            id: item.id,
+            subject: disclosure.subject.rawValue,
+            decision: item.decision,
+            time: item.time,
+            system: item.system.rawValue,
+            recipient: item.recipient.rawValue,
+            purpose: item.purpose.rawValue,
+            categories: try Self.encode(item.categories),
+            basis: try Self.encode(item.basis),
+            actor: disclosure.actor
         )
         try await audit.append(event, disclosure: row)
     }
@@ -34,9 +41,15 @@ extension Store {
         ).all().map { row in
             let stored = try row.model(DisclosureColumns.self)
             return Disclosure(
-                id: stored.id, decision: stored.decisionId, time: stored.time, system: stored.system, recipient: stored.recipient,
-                purpose: stored.purpose, categories: try decoder.decode([DataCategory.Key].self, from: Data(stored.categories.utf8)),
-                basis: try decoder.decode([String].self, from: Data(stored.basis.utf8)))
+                id: stored.id,
+                decision: stored.decisionId,
+                time: stored.time,
+                system: stored.system,
+                recipient: stored.recipient,
+                purpose: stored.purpose,
+                categories: try decoder.decode([DataCategory.Key].self, from: Data(stored.categories.utf8)),
+                basis: try decoder.decode([String].self, from: Data(stored.basis.utf8))
+            )
         }
     }
 }
@@ -72,7 +85,8 @@ struct DisclosureRow: Sendable {
             columns: ["id", "subject_id", "decision_id", "time", "system", "recipient", "purpose", "categories", "basis", "actor"],
             rows: rows.map { row in
                 [row.id, row.subject, row.decision, row.time, row.system, row.recipient, row.purpose, row.categories, row.basis, row.actor].map(
-                    SQLBind.init)
+                    SQLBind.init
+                )
             }
         )
     }

@@ -16,7 +16,9 @@ extension Store: GateRepository {
                 """
             ).run()
             let event = AuditEvent(
-                actor: actor, action: .preferenceAdd, object: "subject/\(subject.id)/preference/\(preference.id)",
+                actor: actor,
+                action: .preferenceAdd,
+                object: "subject/\(subject.id)/preference/\(preference.id)",
                 details: [
                     "kind": .string(preference.kind.name), "purpose": preference.purpose.map { .string($0.rawValue) } ?? .null,
                     "recipient": preference.recipient.map { .string($0.rawValue) } ?? .null,
@@ -59,7 +61,10 @@ extension Store: GateRepository {
     }
 
     public func withdrawPreference(
-        _ preferenceID: Preference.ID, of subjectID: Subject.ID, actor: String, _ change: @escaping @Sendable (Preference) throws -> Preference
+        _ preferenceID: Preference.ID,
+        of subjectID: Subject.ID,
+        actor: String,
+        _ change: @escaping @Sendable (Preference) throws -> Preference
     ) async throws -> Preference {
         try await writeAudited { database in
             guard let subject = try await Self.subject(subjectID, on: database) else {
@@ -72,7 +77,9 @@ extension Store: GateRepository {
             try await database.raw("UPDATE preferences SET document = \(bind: try Self.encode(preference)) WHERE id = \(bind: preferenceID.rawValue)")
                 .run()
             let event = AuditEvent(
-                actor: actor, action: .preferenceWithdraw, object: "subject/\(subject.id)/preference/\(preferenceID)",
+                actor: actor,
+                action: .preferenceWithdraw,
+                object: "subject/\(subject.id)/preference/\(preferenceID)",
                 details: ["kind": .string(preference.kind.name), "from": .string(preference.withdrawn?.description ?? "")]
             )
             return (preference, [event])

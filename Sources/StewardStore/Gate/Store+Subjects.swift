@@ -4,7 +4,11 @@ public import StewardCore
 
 extension Store {
     public func createSubject(
-        identifiers: [Subject.Identifier], dateOfBirth: CalendarDate?, isAdultAtRisk: Bool, verifiedEmails: [String] = [], actor: String
+        identifiers: [Subject.Identifier],
+        dateOfBirth: CalendarDate?,
+        isAdultAtRisk: Bool,
+        verifiedEmails: [String] = [],
+        actor: String
     ) async throws -> Subject {
         // Checked by the caller already; checking again costs nothing and keeps a direct call safe.
         let normalised = try Subject.Identifier.checked(identifiers)
@@ -15,7 +19,10 @@ extension Store {
             for identifier in normalised {
                 if try await Self.owner(of: identifier, on: database) != nil {
                     throw StewardError(
-                        .conflict, "a subject with this \(identifier.kind) already exists; find it instead", field: "identifiers.\(identifier.kind)")
+                        .conflict,
+                        "a subject with this \(identifier.kind) already exists; find it instead",
+                        field: "identifiers.\(identifier.kind)"
+                    )
                 }
             }
             try await database.raw(
@@ -35,7 +42,9 @@ extension Store {
             }
             let subject = try await Self.subject(id, on: database)!
             let event = AuditEvent(
-                actor: actor, action: .subjectCreate, object: "subject/\(id)",
+                actor: actor,
+                action: .subjectCreate,
+                object: "subject/\(id)",
                 details: ["identifierKinds": .array(Set(normalised.map(\.kind)).sorted().map { .string($0.rawValue) })]
             )
             return (subject, [event])
@@ -89,11 +98,15 @@ extension Store {
                 "SELECT kind, value, system, verified FROM subject_identifiers WHERE subject_id = \(bind: current) ORDER BY kind, value"
             ).all().map { try $0.model(IdentifierColumns.self) }
             var subject = Subject(
-                id: .init(current), identifiers: [], dateOfBirth: stored.dateOfBirth.flatMap(CalendarDate.init(iso:)),
-                isAdultAtRisk: stored.adultAtRisk != 0)
+                id: .init(current),
+                identifiers: [],
+                dateOfBirth: stored.dateOfBirth.flatMap(CalendarDate.init(iso:)),
+                isAdultAtRisk: stored.adultAtRisk != 0
+            )
             for identifier in identifiers {
                 subject.identifiers.append(
-                    .init(kind: identifier.kind, value: identifier.value, system: identifier.system.isEmpty ? nil : .init(identifier.system)))
+                    .init(kind: identifier.kind, value: identifier.value, system: identifier.system.isEmpty ? nil : .init(identifier.system))
+                )
                 if identifier.kind == .email, identifier.verified != 0 { subject.verifiedEmails.append(identifier.value) }
             }
             return subject
@@ -126,7 +139,11 @@ extension Store {
             }
             let merged = try await Self.subject(target.id, on: database)!
             let event = AuditEvent(
-                actor: actor, action: .subjectMerge, object: "subject/\(target.id)", details: ["from": .string(source.id.rawValue)])
+                actor: actor,
+                action: .subjectMerge,
+                object: "subject/\(target.id)",
+                details: ["from": .string(source.id.rawValue)]
+            )
             return (merged, [event])
         }
     }

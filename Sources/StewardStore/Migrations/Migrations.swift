@@ -18,7 +18,9 @@ struct Migration: Sendable {
     /// spelt `INTEGER PRIMARY KEY` (which makes it the table's rowid).
     static func portable(version: Int, name: String, _ statements: [String]) -> Migration {
         Migration(
-            version: version, name: name, sqlite: statements.map { $0.replacingOccurrences(of: "BIGINT PRIMARY KEY", with: "INTEGER PRIMARY KEY") },
+            version: version,
+            name: name,
+            sqlite: statements.map { $0.replacingOccurrences(of: "BIGINT PRIMARY KEY", with: "INTEGER PRIMARY KEY") },
             postgres: statements
         )
     }
@@ -172,7 +174,9 @@ enum Migrations {
                 if let existing = applied[migration.version] {
                     guard existing == checksum else {
                         throw StewardError(
-                            .conflict, "migration \(migration.version) (\(migration.name)) differs from the one applied to this database")
+                            .conflict,
+                            "migration \(migration.version) (\(migration.name)) differs from the one applied to this database"
+                        )
                     }
                     continue
                 }

@@ -53,8 +53,13 @@ extension Store {
     /// - Parameter code: a one-time code sealed with `seal` (bound to the request) and the time it
     ///   expires, for a letter rendered with `OutboxMessage.codeMarker` in its place.
     static func enqueue(
-        _ letter: RenderedLetter, to address: String, name: String?, request: RightsRequest.ID?, code: (sealed: String, expiresAt: Int64)? = nil,
-        actor: String, on database: any SQLDatabase
+        _ letter: RenderedLetter,
+        to address: String,
+        name: String?,
+        request: RightsRequest.ID?,
+        code: (sealed: String, expiresAt: Int64)? = nil,
+        actor: String,
+        on database: any SQLDatabase
     ) async throws -> AuditEvent {
         let id = UUID().uuidString.lowercased()
         try await database.raw(
@@ -67,7 +72,9 @@ extension Store {
             """
         ).run()
         return AuditEvent(
-            actor: actor, action: .mailQueue, object: "outbox/\(id)",
+            actor: actor,
+            action: .mailQueue,
+            object: "outbox/\(id)",
             details: ["letter": .string(letter.kind.rawValue), "request": request.map { .string($0.rawValue) } ?? .null]
         )
     }
@@ -111,10 +118,13 @@ extension Store {
             let held = try await Self.updateClaimed(
                 message,
                 "status = 'sent', attempts = attempts + 1, sent_at = \(bind: AuditChain.timestamp()), last_error = NULL, sealed = NULL, claim = NULL",
-                on: database)
+                on: database
+            )
             guard held else { return (false, []) }
             let event = AuditEvent(
-                actor: "outbox", action: .mailSent, object: "outbox/\(message.id)",
+                actor: "outbox",
+                action: .mailSent,
+                object: "outbox/\(message.id)",
                 details: [
                     "letter": .string(message.letter), "request": message.request.map { .string($0.rawValue) } ?? .null,
                     "attempts": .int(message.attempts + 1),
@@ -129,7 +139,10 @@ extension Store {
     public func postpone(_ message: OutboxMessage, error: String, until: Int64) async throws {
         try await handle.write { database in
             _ = try await Self.updateClaimed(
-                message, "next_attempt_at = \(bind: until), last_error = \(bind: String(error.prefix(500))), claim = NULL", on: database)
+                message,
+                "next_attempt_at = \(bind: until), last_error = \(bind: String(error.prefix(500))), claim = NULL",
+                on: database
+            )
         }
     }
 
@@ -137,7 +150,11 @@ extension Store {
     /// The error must not contain personal data; SMTP replies and connection errors do not.
     @discardableResult
     public func markFailed(
-        _ message: OutboxMessage, error: String, permanent: Bool, maxAttempts: Int, now: Int64 = Store.epochSeconds()
+        _ message: OutboxMessage,
+        error: String,
+        permanent: Bool,
+        maxAttempts: Int,
+        now: Int64 = Store.epochSeconds()
     )
         async throws -> OutboxMessage.Status
     {
@@ -151,10 +168,13 @@ extension Store {
                 status = \(bind: status.rawValue), attempts = \(bind: attempts), next_attempt_at = \(bind: next),
                 last_error = \(bind: String(error.prefix(500))), sealed = \(bind: givingUp ? nil : message.sealed), claim = NULL
                 """,
-                on: database)
+                on: database
+            )
             guard held, givingUp else { return (status, []) }
             let event = AuditEvent(
-                actor: "outbox", action: .mailFailed, object: "outbox/\(message.id)",
+                actor: "outbox",
+                action: .mailFailed,
+                object: "outbox/\(message.id)",
                 details: [
                     "letter": .string(message.letter), "request": message.request.map { .string($0.rawValue) } ?? .null,
                     "attempts": .int(attempts), "error": .string(String(error.prefix(500))),
@@ -221,10 +241,24 @@ extension Store {
     static func outboxMessage(from row: any SQLRow) throws -> OutboxMessage {
         let stored = try row.model(Row.self)
         return OutboxMessage(
-            id: stored.id, request: stored.requestId.map { .init($0) }, letter: stored.letter, toAddress: stored.toAddress, toName: stored.toName,
-            subject: stored.subject, text: stored.textBody, html: stored.htmlBody, status: OutboxMessage.Status(rawValue: stored.status) ?? .failed,
-            attempts: stored.attempts, nextAttemptAt: stored.nextAttemptAt, lastError: stored.lastError, createdAt: stored.createdAt,
-            sentAt: stored.sentAt, sealed: stored.sealed, expiresAt: stored.expiresAt, claim: stored.claim)
+            id: stored.id,
+            request: stored.requestId.map { .init($0) },
+            letter: stored.letter,
+            toAddress: stored.toAddress,
+            toName: stored.toName,
+            subject: stored.subject,
+            text: stored.textBody,
+            html: stored.htmlBody,
+            status: OutboxMessage.Status(rawValue: stored.status) ?? .failed,
+            attempts: stored.attempts,
+            nextAttemptAt: stored.nextAttemptAt,
+            lastError: stored.lastError,
+            createdAt: stored.createdAt,
+            sentAt: stored.sentAt,
+            sealed: stored.sealed,
+            expiresAt: stored.expiresAt,
+            claim: stored.claim
+        )
     }
 
     /// An outbox row as the table holds it.

@@ -94,7 +94,14 @@ struct SQLRequestTransaction: RequestTransaction {
             (sealed: try seal.seal(code.code, context: letter.request?.rawValue ?? ""), expiresAt: code.expiresAt)
         }
         return try await Store.enqueue(
-            letter.letter, to: letter.address, name: letter.name, request: letter.request, code: code, actor: actor, on: database)
+            letter.letter,
+            to: letter.address,
+            name: letter.name,
+            request: letter.request,
+            code: code,
+            actor: actor,
+            on: database
+        )
     }
 
     func owner(of identifier: Subject.Identifier) async throws -> Subject.ID? {
@@ -186,7 +193,8 @@ extension Store: RequestRepository {
                 """
                 UPDATE request_runs SET status = \(bind: status.rawValue), finished_at = \(bind: AuditChain.timestamp()), error = \(bind: end.failure),
                     document = \(bind: document)
-                """)
+                """
+            )
             if let (done, total) = end.progress { query = query + ", done = \(bind: done), total = \(bind: total)" }
             try await database.raw(query + " WHERE request_id = \(bind: id.rawValue)").run()
             return ((), events)

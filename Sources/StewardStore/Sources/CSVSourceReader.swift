@@ -18,7 +18,11 @@ public actor CSVSourceReader: SourceConnection {
     }
 
     public func rows(
-        collection: String, matching field: String, type: Dataset.DataType?, values: [String], fields: [String]
+        collection: String,
+        matching field: String,
+        type: Dataset.DataType?,
+        values: [String],
+        fields: [String]
     ) async throws
         -> [[String: String]]
     {

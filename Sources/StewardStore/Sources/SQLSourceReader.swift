@@ -40,9 +40,11 @@ public final class SQLSourceReader: SourceConnection {
                 // Every key field equal to the row's value, in its column's type.
                 let condition = change.key.sorted { $0.key < $1.key }.map { field, value in
                     SQLBinaryExpression(
-                        SQLIdentifier(field), .equal,
+                        SQLIdentifier(field),
+                        .equal,
                         // A key that cannot be of its column's type matches no row.
-                        Self.expression(value, as: types["\(collection).\(field)"], in: dialect) ?? SQLLiteral.null)
+                        Self.expression(value, as: types["\(collection).\(field)"], in: dialect) ?? SQLLiteral.null
+                    )
                 }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .and, next) } ?? next }
                 guard let condition else { throw StewardError(.invalidInput, "a change to \(collection) has no key", field: collection) }
                 let rows: [any SQLRow]
@@ -51,10 +53,13 @@ public final class SQLSourceReader: SourceConnection {
                     let assignments = SQLList(
                         values.sorted { $0.key < $1.key }.map { field, value in
                             SQLBinaryExpression(
-                                SQLIdentifier(field), .equal,
+                                SQLIdentifier(field),
+                                .equal,
                                 value.map { Self.expression($0, as: types["\(collection).\(field)"], in: dialect) ?? SQLBind($0) }
-                                    ?? SQLLiteral.null)
-                        })
+                                    ?? SQLLiteral.null
+                            )
+                        }
+                    )
                     rows = try await database.raw(
                         "UPDATE " + "\(ident: collection)" + " SET " + "\(assignments)" + " WHERE " + "\(condition)" + " RETURNING 1 AS one"
                     ).all()
@@ -73,8 +78,10 @@ public final class SQLSourceReader: SourceConnection {
     static func expectOne(_ count: Int, collection: String, key: String) throws {
         guard count == 1 else {
             throw StewardError(
-                .conflict, "a change by \(key) matched \(count) rows of \(collection), not one; nothing in this source was changed",
-                field: "\(collection).\(key)")
+                .conflict,
+                "a change by \(key) matched \(count) rows of \(collection), not one; nothing in this source was changed",
+                field: "\(collection).\(key)"
+            )
         }
     }
 
@@ -108,7 +115,11 @@ public final class SQLSourceReader: SourceConnection {
     }
 
     public func rows(
-        collection: String, matching field: String, type: Dataset.DataType?, values: [String], fields: [String]
+        collection: String,
+        matching field: String,
+        type: Dataset.DataType?,
+        values: [String],
+        fields: [String]
     ) async throws
         -> [[String: String]]
     {

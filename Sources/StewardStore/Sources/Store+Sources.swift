@@ -8,10 +8,22 @@ public import StewardCore
 extension Store: SourceRepository {
     /// Registers a source for a dataset of the current data map; one source per dataset.
     public func addSource(
-        id: String, name: String, kind: DataSource.Kind, dataset: Dataset.Key, location: String, actor: String
+        id: String,
+        name: String,
+        kind: DataSource.Kind,
+        dataset: Dataset.Key,
+        location: String,
+        actor: String
     ) async throws -> DataSource {
         let source = try DataSource.checked(
-            id: id, name: name, kind: kind, dataset: dataset, location: location, createdAt: AuditChain.timestamp(), createdBy: actor)
+            id: id,
+            name: name,
+            kind: kind,
+            dataset: dataset,
+            location: location,
+            createdAt: AuditChain.timestamp(),
+            createdBy: actor
+        )
         guard let map = try await currentDataMap()?.dataMap, map.dataset(dataset) != nil else {
             throw StewardError(.invalidInput, "the data map has no dataset '\(dataset)'", field: "dataset")
         }
@@ -31,8 +43,11 @@ extension Store: SourceRepository {
                 """
             ).run()
             let event = AuditEvent(
-                actor: actor, action: .sourceCreate, object: "source/\(trimmedID)",
-                details: ["kind": .string(kind.rawValue), "dataset": .string(dataset.rawValue), "location": .string(shown)])
+                actor: actor,
+                action: .sourceCreate,
+                object: "source/\(trimmedID)",
+                details: ["kind": .string(kind.rawValue), "dataset": .string(dataset.rawValue), "location": .string(shown)]
+            )
             return (source, [event])
         }
     }
@@ -111,8 +126,12 @@ extension Store: SourceRepository {
         }
         try await audit.append(
             AuditEvent(
-                actor: actor, action: .sourceCheck, object: "source/\(id)",
-                details: ["reachable": .bool(check.reachable), "problems": .int(check.problems.count)]))
+                actor: actor,
+                action: .sourceCheck,
+                object: "source/\(id)",
+                details: ["reachable": .bool(check.reachable), "problems": .int(check.problems.count)]
+            )
+        )
         return check
     }
 

@@ -25,18 +25,30 @@ struct GateServiceTests {
         let store = InMemoryStore()
         let gate = try await Self.gate(store)
         let person = try await gate.createSubject(
-            identifiers: [.init(kind: .nhsNumber, value: "943 476 5919")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+            identifiers: [.init(kind: .nhsNumber, value: "943 476 5919")],
+            dateOfBirth: nil,
+            isAdultAtRisk: false,
+            actor: "test"
+        )
         _ = try await gate.addPreference(try Self.draft(#"{"kind":"explicit_consent","recipient":"wessex_nhs_trust"}"#), to: person.id, actor: "t")
         let shared = DecisionRequest(
-            actor: "token:case", system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
-            recipient: "wessex_nhs_trust")
+            actor: "token:case",
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
+            recipient: "wessex_nhs_trust"
+        )
         let allowed = try await gate.decide(shared, subject: .identifiers([.init(kind: .nhsNumber, value: "9434765919")]))
         #expect(allowed.allowed, "\(allowed.reasons)")
         let log = try await gate.disclosures(of: person.id)
         #expect(log.map(\.decision) == [allowed.id])
         #expect(log.first?.recipient == "wessex_nhs_trust")
         let internalUse = DecisionRequest(
-            actor: "token:case", system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care")
+            actor: "token:case",
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care"
+        )
         _ = try await gate.decide(internalUse, subject: .id(person.id))
         #expect(try await gate.disclosures(of: person.id).count == 1)
         let actions = await store.state.audit.map(\.action)
@@ -62,7 +74,8 @@ struct GateServiceTests {
         let missing = await #expect(throws: StewardError.self) {
             try await gate.decide(
                 DecisionRequest(actor: "t", system: "adult_social_care", categories: [], purpose: "statutory_adult_social_care"),
-                subject: .identifiers([.init(kind: .email, value: "nobody@example.org")]))
+                subject: .identifiers([.init(kind: .email, value: "nobody@example.org")])
+            )
         }
         #expect(missing?.code == .notFound)
         #expect(await store.state.audit.count == audited)
@@ -85,7 +98,11 @@ struct GateServiceTests {
         let store = InMemoryStore()
         let gate = try await Self.gate(store)
         let person = try await gate.createSubject(
-            identifiers: [.init(kind: .email, value: "amy@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+            identifiers: [.init(kind: .email, value: "amy@example.org")],
+            dateOfBirth: nil,
+            isAdultAtRisk: false,
+            actor: "test"
+        )
         let error = await #expect(throws: StewardError.self) { try await gate.addPreference(try Self.draft(json), to: person.id, actor: "t") }
         #expect(error?.field == field)
         #expect(try await gate.preferences(of: person.id).isEmpty)
@@ -96,9 +113,16 @@ struct GateServiceTests {
         let store = InMemoryStore()
         let gate = try await Self.gate(store)
         let person = try await gate.createSubject(
-            identifiers: [.init(kind: .email, value: "amy@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "test")
+            identifiers: [.init(kind: .email, value: "amy@example.org")],
+            dateOfBirth: nil,
+            isAdultAtRisk: false,
+            actor: "test"
+        )
         let restriction = try await gate.addPreference(
-            try Self.draft(#"{"kind":"restriction","ground":"accuracy disputed"}"#), to: person.id, actor: "t")
+            try Self.draft(#"{"kind":"restriction","ground":"accuracy disputed"}"#),
+            to: person.id,
+            actor: "t"
+        )
         #expect(restriction.given == Self.today)
         let untold = await #expect(throws: StewardError.self) {
             try await gate.withdrawPreference(restriction.id, of: person.id, on: nil, noticeGiven: nil, actor: "t")
@@ -123,10 +147,18 @@ struct GateServiceTests {
         let gate = try await Self.gate(store)
         await #expect(throws: StewardError.self) { try await gate.createSubject(identifiers: [], dateOfBirth: nil, isAdultAtRisk: false, actor: "t") }
         _ = try await gate.createSubject(
-            identifiers: [.init(kind: .email, value: "Amy@Example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "t")
+            identifiers: [.init(kind: .email, value: "Amy@Example.org")],
+            dateOfBirth: nil,
+            isAdultAtRisk: false,
+            actor: "t"
+        )
         let clash = await #expect(throws: StewardError.self) {
             try await gate.createSubject(
-                identifiers: [.init(kind: .email, value: "amy@example.org")], dateOfBirth: nil, isAdultAtRisk: false, actor: "t")
+                identifiers: [.init(kind: .email, value: "amy@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                actor: "t"
+            )
         }
         #expect(clash?.code == .conflict)
         #expect(clash?.message.contains("amy@example.org") == false)
@@ -142,7 +174,8 @@ struct ObjectionRightTests {
         arguments: [
             (LawfulBasis.publicTask, ObjectionRight.applies), (.legitimateInterests, .applies), (.legalObligation, .excluded),
             (.consent, .notApplicable), (.contract, .notApplicable), (.vitalInterests, .notApplicable),
-        ])
+        ]
+    )
     func objectionRight(_ basis: LawfulBasis, _ right: ObjectionRight) {
         #expect(basis.objectionRight == right)
     }

@@ -8,24 +8,48 @@ struct GateTests {
     static let demo: DataMap = try! DataMapReader.read(folder: BundledData.demoDataMap).validate(taxonomy: .builtin)
     static let today = CalendarDate(year: 2026, month: 11, day: 29)!
     static let adult = Subject(
-        id: "subject-1", identifiers: [.init(kind: "email", value: "resident@example.org")], dateOfBirth: CalendarDate(year: 1950, month: 3, day: 1))
+        id: "subject-1",
+        identifiers: [.init(kind: "email", value: "resident@example.org")],
+        dateOfBirth: CalendarDate(year: 1950, month: 3, day: 1)
+    )
 
     static func preference(
-        _ kind: Preference.Kind, purpose: Purpose.Key? = nil, recipient: Recipient.Key? = nil, withdrawn: CalendarDate? = nil
+        _ kind: Preference.Kind,
+        purpose: Purpose.Key? = nil,
+        recipient: Recipient.Key? = nil,
+        withdrawn: CalendarDate? = nil
     )
         -> Preference
     {
         Preference(
-            id: "p", kind: kind, purpose: purpose, recipient: recipient, given: CalendarDate(year: 2026, month: 1, day: 1)!, withdrawn: withdrawn)
+            id: "p",
+            kind: kind,
+            purpose: purpose,
+            recipient: recipient,
+            given: CalendarDate(year: 2026, month: 1, day: 1)!,
+            withdrawn: withdrawn
+        )
     }
 
     static func decide(
-        system: System.Key, categories: [DataCategory.Key], purpose: Purpose.Key, recipient: Recipient.Key? = nil, channel: Channel? = nil,
-        justification: Justification? = nil, subject: Subject? = adult, preferences: [Preference] = [], today: CalendarDate = today
+        system: System.Key,
+        categories: [DataCategory.Key],
+        purpose: Purpose.Key,
+        recipient: Recipient.Key? = nil,
+        channel: Channel? = nil,
+        justification: Justification? = nil,
+        subject: Subject? = adult,
+        preferences: [Preference] = [],
+        today: CalendarDate = today
     ) -> Decision {
         Gate.decide(
             DecisionRequest(
-                actor: "test", system: system, categories: categories, purpose: purpose, recipient: recipient, channel: channel,
+                actor: "test",
+                system: system,
+                categories: categories,
+                purpose: purpose,
+                recipient: recipient,
+                channel: channel,
                 justification: justification
             ),
             context: GateContext(dataMap: demo, taxonomy: .builtin, adequacy: .ukDefault, today: today, subject: subject, preferences: preferences)
@@ -61,7 +85,9 @@ struct GateTests {
     @Test("health data to the NHS trust without consent or justification is refused, in words a person can read")
     func healthDataNeedsCondition() {
         let decision = Self.decide(
-            system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
             recipient: "wessex_nhs_trust"
         )
         #expect(!decision.allowed)
@@ -69,14 +95,17 @@ struct GateTests {
             decision.reasons.contains {
                 $0.hasPrefix("Refused: ") && $0.contains("is special category") && $0.contains("Wessex")
                     && $0.contains("explicit consent, a legal requirement reference, or a vital-interests justification")
-            })
+            }
+        )
     }
 
     @Test("explicit consent in scope allows special category data; consent to another recipient does not", arguments: [true, false])
     func explicitConsent(inScope: Bool) {
         let consent = Self.preference(.consent(explicit: true), recipient: inScope ? "wessex_nhs_trust" : "wessex_police")
         let decision = Self.decide(
-            system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
             recipient: "wessex_nhs_trust",
             preferences: [consent]
         )
@@ -92,7 +121,9 @@ struct GateTests {
     func withdrawnConsent() {
         let consent = Self.preference(.consent(explicit: true), withdrawn: CalendarDate(year: 2026, month: 6, day: 1))
         let decision = Self.decide(
-            system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
             recipient: "wessex_nhs_trust",
             preferences: [consent]
         )
@@ -109,10 +140,14 @@ struct GateTests {
     }
 
     @Test(
-        "a legal requirement with its reference allows special category data; without a reference it does not", arguments: ["Care Act 2014 s.42", ""])
+        "a legal requirement with its reference allows special category data; without a reference it does not",
+        arguments: ["Care Act 2014 s.42", ""]
+    )
     func legalRequirement(reference: String) {
         let decision = Self.decide(
-            system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
             recipient: "wessex_nhs_trust",
             justification: .legalRequirement(reference: reference)
         )
@@ -124,13 +159,17 @@ struct GateTests {
     func careUnderConfidentiality() {
         let care = Justification.careUnderConfidentiality(statement: "hospital discharge planning")
         let allowed = Self.decide(
-            system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
             recipient: "wessex_nhs_trust",
             justification: care
         )
         #expect(allowed.allowed, "\(allowed.reasons)")
         let refused = Self.decide(
-            system: "adult_social_care", categories: ["user.social_care.safeguarding_concern"], purpose: "safeguarding_adults",
+            system: "adult_social_care",
+            categories: ["user.social_care.safeguarding_concern"],
+            purpose: "safeguarding_adults",
             recipient: "wessex_police",
             justification: care
         )
@@ -143,7 +182,8 @@ struct GateTests {
         atRisk.isAdultAtRisk = true
         func decide(_ subject: Subject, consentNotObtainable: Bool) -> Decision {
             Self.decide(
-                system: "adult_social_care", categories: ["user.social_care.safeguarding_concern", "user.criminal_history"],
+                system: "adult_social_care",
+                categories: ["user.social_care.safeguarding_concern", "user.criminal_history"],
                 purpose: "safeguarding_adults",
                 recipient: "wessex_police",
                 justification: .safeguarding(statement: "risk of financial abuse", consentNotObtainable: consentNotObtainable),
@@ -161,9 +201,12 @@ struct GateTests {
         #expect(child.isChild(on: Self.today))
         #expect(!child.isChild(on: CalendarDate(year: 2026, month: 11, day: 30)!))
         let decision = Self.decide(
-            system: "childrens_services", categories: ["user.social_care.safeguarding_concern"], purpose: "child_protection",
+            system: "childrens_services",
+            categories: ["user.social_care.safeguarding_concern"],
+            purpose: "child_protection",
             recipient: "wessex_police",
-            justification: .safeguarding(statement: "section 47 enquiry", consentNotObtainable: true), subject: child
+            justification: .safeguarding(statement: "section 47 enquiry", consentNotObtainable: true),
+            subject: child
         )
         #expect(decision.allowed, "\(decision.reasons)")
     }
@@ -172,9 +215,12 @@ struct GateTests {
     func vitalInterests() {
         func decide(cannotConsent: Bool, preferences: [Preference] = []) -> Decision {
             Self.decide(
-                system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care",
+                system: "adult_social_care",
+                categories: ["user.health_and_medical"],
+                purpose: "statutory_adult_social_care",
                 recipient: "wessex_nhs_trust",
-                justification: .vitalInterests(statement: "unconscious after a fall", personCannotConsent: cannotConsent), preferences: preferences
+                justification: .vitalInterests(statement: "unconscious after a fall", personCannotConsent: cannotConsent),
+                preferences: preferences
             )
         }
         #expect(decide(cannotConsent: true).allowed)
@@ -188,14 +234,23 @@ struct GateTests {
     @Test("equality monitoring data goes only to the statistics engine, never out about an individual")
     func equalityMonitoring() {
         let statistics = Self.decide(
-            system: "complaints_and_requests", categories: ["user.equality_monitoring.ethnicity"], purpose: "equality_monitoring")
+            system: "complaints_and_requests",
+            categories: ["user.equality_monitoring.ethnicity"],
+            purpose: "equality_monitoring"
+        )
         #expect(statistics.allowed, "\(statistics.reasons)")
         let casework = Self.decide(
-            system: "complaints_and_requests", categories: ["user.equality_monitoring.ethnicity"], purpose: "complaints_handling")
+            system: "complaints_and_requests",
+            categories: ["user.equality_monitoring.ethnicity"],
+            purpose: "complaints_handling"
+        )
         #expect(Self.refusedBecause(casework, "never released about an individual"))
         let toDfE = Self.decide(
-            system: "childrens_services", categories: ["user.equality_monitoring.ethnicity"], purpose: "childrens_social_care",
-            recipient: "department_for_education", justification: .legalRequirement(reference: "Children Act 1989 s.83")
+            system: "childrens_services",
+            categories: ["user.equality_monitoring.ethnicity"],
+            purpose: "childrens_social_care",
+            recipient: "department_for_education",
+            justification: .legalRequirement(reference: "Children Act 1989 s.83")
         )
         #expect(Self.refusedBecause(toDfE, "never released about an individual"))
     }
@@ -205,11 +260,16 @@ struct GateTests {
     @Test("an upheld objection stops a public-task use; an overridden one lets it go ahead with the reason recorded")
     func objection() {
         let upheld = Self.decide(
-            system: "libraries", categories: ["user.name"], purpose: "library_membership", preferences: [Self.preference(.objection(.upheld))]
+            system: "libraries",
+            categories: ["user.name"],
+            purpose: "library_membership",
+            preferences: [Self.preference(.objection(.upheld))]
         )
         #expect(Self.refusedBecause(upheld, "objection was upheld"))
         let overridden = Self.decide(
-            system: "libraries", categories: ["user.name"], purpose: "library_membership",
+            system: "libraries",
+            categories: ["user.name"],
+            purpose: "library_membership",
             preferences: [Self.preference(.objection(.overridden(reason: "overdue stock recovery")))]
         )
         #expect(overridden.allowed)
@@ -219,7 +279,9 @@ struct GateTests {
     @Test("objection does not stop processing under legal obligation, and is noted")
     func objectionUnderLegalObligation() {
         let decision = Self.decide(
-            system: "council_tax", categories: ["user.financial.council_tax"], purpose: "council_tax_collection",
+            system: "council_tax",
+            categories: ["user.financial.council_tax"],
+            purpose: "council_tax_collection",
             preferences: [Self.preference(.objection(.upheld))]
         )
         #expect(decision.allowed)
@@ -229,8 +291,11 @@ struct GateTests {
     @Test("the National Fraud Initiative goes ahead despite an objection, recorded as a statutory audit")
     func nfiDespiteObjection() {
         let decision = Self.decide(
-            system: "council_tax", categories: ["user.financial.council_tax", "user.name"], purpose: "nfi_fraud_prevention",
-            recipient: "cabinet_office_nfi", preferences: [Self.preference(.objection(.upheld))]
+            system: "council_tax",
+            categories: ["user.financial.council_tax", "user.name"],
+            purpose: "nfi_fraud_prevention",
+            recipient: "cabinet_office_nfi",
+            preferences: [Self.preference(.objection(.upheld))]
         )
         #expect(decision.allowed, "\(decision.reasons)")
         #expect(decision.reasons.contains { $0.contains("statutory audit") })
@@ -245,13 +310,17 @@ struct GateTests {
         let plain = Self.decide(system: "libraries", categories: ["user.name"], purpose: "library_membership", preferences: restricted)
         #expect(Self.refusedBecause(plain, "restricted processing (accuracy disputed)"))
         let claims = Self.decide(
-            system: "libraries", categories: ["user.name"], purpose: "library_membership",
+            system: "libraries",
+            categories: ["user.name"],
+            purpose: "library_membership",
             justification: .legalClaims(reference: "County Court claim 123"),
             preferences: restricted
         )
         #expect(claims.allowed)
         let consent = Self.decide(
-            system: "libraries", categories: ["user.name"], purpose: "library_membership",
+            system: "libraries",
+            categories: ["user.name"],
+            purpose: "library_membership",
             preferences: restricted + [Self.preference(.consent(explicit: false))]
         )
         #expect(consent.allowed)
@@ -264,13 +333,21 @@ struct GateTests {
         let refusal = [Self.preference(.refusal, recipient: "wessex_nhs_trust")]
         let care = Justification.careUnderConfidentiality(statement: "discharge")
         let refused = Self.decide(
-            system: "adult_social_care", categories: ["user.name"], purpose: "statutory_adult_social_care", recipient: "wessex_nhs_trust",
-            justification: care, preferences: refusal
+            system: "adult_social_care",
+            categories: ["user.name"],
+            purpose: "statutory_adult_social_care",
+            recipient: "wessex_nhs_trust",
+            justification: care,
+            preferences: refusal
         )
         #expect(Self.refusedBecause(refused, "has refused sharing with"))
         let statute = Self.decide(
-            system: "adult_social_care", categories: ["user.name"], purpose: "statutory_adult_social_care", recipient: "wessex_nhs_trust",
-            justification: .legalRequirement(reference: "Care Act 2014 s.6"), preferences: refusal
+            system: "adult_social_care",
+            categories: ["user.name"],
+            purpose: "statutory_adult_social_care",
+            recipient: "wessex_nhs_trust",
+            justification: .legalRequirement(reference: "Care Act 2014 s.6"),
+            preferences: refusal
         )
         #expect(statute.allowed, "\(statute.reasons)")
         #expect(statute.basis.contains { $0.contains("Statutory obligation overriding") })
@@ -293,12 +370,16 @@ struct GateTests {
         let none = Self.decide(system: "libraries", categories: ["user.contact.email"], purpose: "library_newsletter")
         #expect(!none.allowed)
         let consented = Self.decide(
-            system: "libraries", categories: ["user.contact.email"], purpose: "library_newsletter",
+            system: "libraries",
+            categories: ["user.contact.email"],
+            purpose: "library_newsletter",
             preferences: [Self.preference(.consent(explicit: true), purpose: "library_newsletter")]
         )
         #expect(consented.allowed, "\(consented.reasons)")
         let optedOut = Self.decide(
-            system: "libraries", categories: ["user.contact.email"], purpose: "library_newsletter",
+            system: "libraries",
+            categories: ["user.contact.email"],
+            purpose: "library_newsletter",
             preferences: [Self.preference(.consent(explicit: true), purpose: "library_newsletter"), Self.preference(.marketingOptOut)]
         )
         #expect(Self.refusedBecause(optedOut, "absolute"))
@@ -309,7 +390,10 @@ struct GateTests {
     @Test("a transfer to a country without adequacy and without an IDTA is refused, naming the missing safeguard")
     func transferWithoutSafeguard() {
         let decision = Self.decide(
-            system: "council_website", categories: ["user.device.cookie_id"], purpose: "website_analytics", recipient: "webstats_analytics"
+            system: "council_website",
+            categories: ["user.device.cookie_id"],
+            purpose: "website_analytics",
+            recipient: "webstats_analytics"
         )
         #expect(Self.refusedBecause(decision, "needs an IDTA or the UK Addendum"))
     }
@@ -324,7 +408,11 @@ struct GateTests {
     @Test("a processor needs an Art 28 contract covering the purpose")
     func processorNeedsContract() {
         let decision = Self.decide(
-            system: "adult_social_care", categories: ["user.name"], purpose: "statutory_adult_social_care", recipient: "library_cloud_inc")
+            system: "adult_social_care",
+            categories: ["user.name"],
+            purpose: "statutory_adult_social_care",
+            recipient: "library_cloud_inc"
+        )
         #expect(Self.refusedBecause(decision, "no Art 28 contract in force"))
     }
 
@@ -332,7 +420,11 @@ struct GateTests {
     func expiredAgreement() {
         let later = CalendarDate(year: 2027, month: 1, day: 5)!
         let decision = Self.decide(
-            system: "council_tax", categories: ["user.name"], purpose: "nfi_fraud_prevention", recipient: "cabinet_office_nfi", today: later
+            system: "council_tax",
+            categories: ["user.name"],
+            purpose: "nfi_fraud_prevention",
+            recipient: "cabinet_office_nfi",
+            today: later
         )
         #expect(Self.refusedBecause(decision, "no agreement in force with"))
         let before = Self.decide(system: "council_tax", categories: ["user.name"], purpose: "nfi_fraud_prevention", recipient: "cabinet_office_nfi")
@@ -342,7 +434,10 @@ struct GateTests {
     @Test("categories outside the agreement are refused")
     func categoriesOutsideAgreement() {
         let decision = Self.decide(
-            system: "adult_social_care", categories: ["user.financial"], purpose: "statutory_adult_social_care", recipient: "wessex_nhs_trust"
+            system: "adult_social_care",
+            categories: ["user.financial"],
+            purpose: "statutory_adult_social_care",
+            recipient: "wessex_nhs_trust"
         )
         #expect(Self.refusedBecause(decision, "no agreement in force with"))
     }
@@ -350,7 +445,11 @@ struct GateTests {
     @Test("an internal department is not a disclosure")
     func internalDepartment() {
         let decision = Self.decide(
-            system: "council_tax", categories: ["user.name"], purpose: "council_tax_collection", recipient: "counter_fraud_team")
+            system: "council_tax",
+            categories: ["user.name"],
+            purpose: "council_tax_collection",
+            recipient: "counter_fraud_team"
+        )
         #expect(decision.allowed)
         #expect(!decision.isDisclosure)
     }
@@ -361,15 +460,22 @@ struct GateTests {
     func specialCategoryByEmail() {
         let consent = [Self.preference(.consent(explicit: true))]
         let unverified = Self.decide(
-            system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care", channel: .email,
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
+            channel: .email,
             preferences: consent
         )
         #expect(Self.refusedBecause(unverified, "verified"))
         var verified = Self.adult
         verified.verifiedEmails = ["resident@example.org"]
         let allowed = Self.decide(
-            system: "adult_social_care", categories: ["user.health_and_medical"], purpose: "statutory_adult_social_care", channel: .email,
-            subject: verified, preferences: consent
+            system: "adult_social_care",
+            categories: ["user.health_and_medical"],
+            purpose: "statutory_adult_social_care",
+            channel: .email,
+            subject: verified,
+            preferences: consent
         )
         #expect(allowed.allowed)
         #expect(Set(allowed.obligations.map(\.code)).isSuperset(of: [.encrypt, .sendToVerifiedAddressOnly]))

@@ -50,7 +50,9 @@ struct IdentityAndScopeTests {
         let map = try Self.demo()
         let received = CalendarDate(iso: "2026-07-01")!
         let cctv = RightsRequest(
-            id: "r1", kind: .cctvAccess, received: received,
+            id: "r1",
+            kind: .cctvAccess,
+            received: received,
             cctv: try CCTVDetails(date: received, from: "14:00", until: "15:00", location: "Market Square", personDescription: "red coat")
                 .validated(received: received)
         )

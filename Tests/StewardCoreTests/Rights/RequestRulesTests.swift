@@ -21,10 +21,17 @@ struct RequestRulesTests {
         (
             "CCTV details on an access request",
             .init(
-                kind: .access, requester: amy, description: "All",
+                kind: .access,
+                requester: amy,
+                description: "All",
                 cctv: CCTVDetails(
-                    date: CalendarDate(year: 2026, month: 3, day: 1)!, from: "10:00", until: "11:00", location: "High St",
-                    personDescription: "Red coat")),
+                    date: CalendarDate(year: 2026, month: 3, day: 1)!,
+                    from: "10:00",
+                    until: "11:00",
+                    location: "High St",
+                    personDescription: "Red coat"
+                )
+            ),
             false, "cctv"
         ),
         (
@@ -45,7 +52,11 @@ struct RequestRulesTests {
         (
             "21 identifiers",
             .init(
-                kind: .access, requester: amy, description: "All", identifiers: (0..<21).map { .init(kind: .localID, value: "\($0)", system: "x") }),
+                kind: .access,
+                requester: amy,
+                description: "All",
+                identifiers: (0..<21).map { .init(kind: .localID, value: "\($0)", system: "x") }
+            ),
             false, "identifiers"
         ),
     ]
@@ -64,8 +75,11 @@ struct RequestRulesTests {
     @Test("a person asking for themselves is findable by the address they wrote from; identifiers are normalised once each")
     func requesterAddress() throws {
         let intake = RightsRequest.Intake(
-            kind: .access, requester: Requester(name: "Amy", email: "Amy@Example.org"), description: "All",
-            identifiers: [.init(kind: .niNumber, value: "qq 12 34 56 c"), .init(kind: .niNumber, value: "QQ123456C")])
+            kind: .access,
+            requester: Requester(name: "Amy", email: "Amy@Example.org"),
+            description: "All",
+            identifiers: [.init(kind: .niNumber, value: "qq 12 34 56 c"), .init(kind: .niNumber, value: "QQ123456C")]
+        )
         let request = try intake.request(id: "SR-1", fromPublic: false, today: Self.today)
         #expect(request.identifiers == [.init(kind: .niNumber, value: "QQ123456C"), .init(kind: .email, value: "amy@example.org")])
         #expect(request.received == Self.today)

@@ -10,18 +10,31 @@ import Testing
 struct RequestServiceTests {
     /// The service over a fresh in-memory store holding `map`, on a calendar that stands at `today`.
     static func service(
-        _ store: InMemoryStore, map: DataMap? = nil, today: CalendarDate = CalendarDate(year: 2026, month: 3, day: 2)!, legalHolds: Set<String> = []
+        _ store: InMemoryStore,
+        map: DataMap? = nil,
+        today: CalendarDate = CalendarDate(year: 2026, month: 3, day: 2)!,
+        legalHolds: Set<String> = []
     ) async throws -> RequestService {
         let map = try map ?? DataMapReader.read(folder: try BundledData.demoDataMap).validate(taxonomy: .builtin, fallbackController: nil)
         _ = try await store.saveDataMap(map, actor: "test")
         let dataKey = Secret.DataKey.random()
         return RequestService(
-            requests: store, people: store, sources: store, dataMaps: DataMapCache(repository: store), taxonomy: .builtin, adequacy: .ukDefault,
-            clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)), letters: try LetterTemplates(),
+            requests: store,
+            people: store,
+            sources: store,
+            dataMaps: DataMapCache(repository: store),
+            taxonomy: .builtin,
+            adequacy: .ukDefault,
+            clock: StatutoryClock(holidays: try BankHolidaysFile.load(path: nil)),
+            letters: try LetterTemplates(),
             codeKey: Secret.Key(dataKey: dataKey, purpose: "test codes"),
             erasureKeys: ErasureKeys(
-                hmac: Secret.Key(dataKey: dataKey, purpose: "test hmac"), seal: SecretSeal(dataKey: dataKey, purpose: "test seal")),
-            legalHolds: legalHolds, today: { today })
+                hmac: Secret.Key(dataKey: dataKey, purpose: "test hmac"),
+                seal: SecretSeal(dataKey: dataKey, purpose: "test seal")
+            ),
+            legalHolds: legalHolds,
+            today: { today }
+        )
     }
 
     static func intake(_ kind: RightsRequest.Kind = .access, email: String = "amy.pond@example.org") -> RightsRequest.Intake {
@@ -33,8 +46,12 @@ struct RequestServiceTests {
         let store = InMemoryStore()
         let service = try await Self.service(store)
         let subject = try await store.createSubject(
-            identifiers: [.init(kind: .email, value: "amy.pond@example.org")], dateOfBirth: nil, isAdultAtRisk: false, verifiedEmails: [],
-            actor: "test")
+            identifiers: [.init(kind: .email, value: "amy.pond@example.org")],
+            dateOfBirth: nil,
+            isAdultAtRisk: false,
+            verifiedEmails: [],
+            actor: "test"
+        )
         let view = try await service.submit(Self.intake(), actor: "public", fromPublic: true)
         #expect(view.state == .awaitingIdentity)
         #expect(view.clock.due == nil)
@@ -124,39 +141,52 @@ struct RequestServiceTests {
     /// An access or erasure request for Amy in progress, over the three council sources held in
     /// memory, with a co-occupant at her address.
     static func withCouncil(
-        _ kind: RightsRequest.Kind, legalHolds: Set<String> = [], datasets: [Dataset] = CouncilFixture.datasets, linked: Bool = false,
+        _ kind: RightsRequest.Kind,
+        legalHolds: Set<String> = [],
+        datasets: [Dataset] = CouncilFixture.datasets,
+        linked: Bool = false,
         _ body: (RequestService, InMemoryStore, RightsRequest.ID) async throws -> Void
     ) async throws {
         let store = InMemoryStore()
         let service = try await Self.service(store, map: CouncilFixture.dataMap(datasets), legalHolds: legalHolds)
         await store.addSource(
-            "housing", dataset: "housing_db",
+            "housing",
+            dataset: "housing_db",
             tables: [
                 "tenants": [
                     ["id": "1", "email": "amy@example.org", "name": "Amy Pond", "ni_number": "QQ 12 34 56 C", "next_of_kin": "Rory"],
                     ["id": "2", "email": "rory@example.org", "name": "Rory Williams"],
                 ],
                 "tenancies": [["id": "10", "tenant_id": "1", "uprn": "100012345678"], ["id": "11", "tenant_id": "2", "uprn": "100099999999"]],
-            ])
+            ]
+        )
         await store.addSource(
-            "benefits", dataset: "benefits_db",
+            "benefits",
+            dataset: "benefits_db",
             tables: [
                 "claimants": [["id": "5", "ni_number": "QQ123456C", "uprn": "100012345678"], ["id": "9", "uprn": "100012345678"]],
                 "payments": [["id": "50", "claimant_id": "5", "amount": "100"], ["id": "90", "claimant_id": "9", "amount": "70"]],
-            ])
+            ]
+        )
         await store.addSource(
-            "library", dataset: "library_csv",
+            "library",
+            dataset: "library_csv",
             tables: [
                 "members": [
                     ["member_no": "M1", "email": "amy@example.org", "phone": "01632 960000"], ["member_no": "M2", "email": "x@example.org"],
                 ],
                 "loans": [["loan_id": "L1", "member_no": "M1"], ["loan_id": "L2", "member_no": "M2"]],
-            ])
+            ]
+        )
         var intake = RightsRequest.Intake(kind: kind, requester: Requester(name: "Amy Pond", email: "amy@example.org"), description: "All of it")
         intake.identifiers = [.init(kind: .email, value: "amy@example.org")]
         if linked {
             intake.subject = try await store.createSubject(
-                identifiers: [.init(kind: .email, value: "amy@example.org")], dateOfBirth: nil, isAdultAtRisk: false, verifiedEmails: [], actor: "t"
+                identifiers: [.init(kind: .email, value: "amy@example.org")],
+                dateOfBirth: nil,
+                isAdultAtRisk: false,
+                verifiedEmails: [],
+                actor: "t"
             ).id
         }
         let view = try await service.submit(intake, actor: "staff", fromPublic: false)
@@ -173,7 +203,8 @@ struct RequestServiceTests {
                 found == [
                     "housing_db.tenants": 1, "housing_db.tenancies": 1, "benefits_db.claimants": 1, "benefits_db.payments": 1,
                     "library_csv.members": 1, "library_csv.loans": 1,
-                ])
+                ]
+            )
             #expect(result.unconfirmed.map { "\($0.dataset).\($0.collection)" } == ["benefits_db.claimants"])
             #expect(result.redactions.contains { $0.field == "next_of_kin" })
             #expect(try await service.runStatus(id)?.status == .done)
@@ -194,7 +225,8 @@ struct RequestServiceTests {
                         var kept = step
                         kept.keys = step.keys
                         return kept
-                    })
+                    }
+            )
             #expect(report.isComplete)
             let refused = Set(report.steps.filter { $0.action == .refused }.map { "\($0.dataset).\($0.collection)" })
             #expect(refused == ["housing_db.tenants", "housing_db.tenancies", "benefits_db.claimants", "benefits_db.payments"])

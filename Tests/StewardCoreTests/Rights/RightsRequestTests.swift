@@ -51,7 +51,10 @@ struct RightsRequestTests {
         try known.apply(
             .init(
                 date: Self.date("2026-06-01"),
-                change: .identityVerified(IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "A. Clerk")), actor: "caseworker"))
+                change: .identityVerified(IdentityCheck(method: .documentSeen, evidence: "passport", checkedBy: "A. Clerk")),
+                actor: "caseworker"
+            )
+        )
         #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-07-01"))
         try known.apply(.init(date: Self.date("2026-06-20"), change: .extended(reasons: "the request covers twelve systems"), actor: "dpo"))
         #expect(Self.clock.reading(for: known.timeline).due == Self.date("2026-09-01"))

@@ -47,7 +47,9 @@ struct StatutoryClockTests {
     @Test("a pause for clarification adds its days, across a month end, then rolls")
     func pauseAcrossMonthEnd() {
         let timeline = RequestTimeline(
-            received: Self.date("2026-03-20"), pauses: [.init(asked: Self.date("2026-03-25"), answered: Self.date("2026-04-05"))])
+            received: Self.date("2026-03-20"),
+            pauses: [.init(asked: Self.date("2026-03-25"), answered: Self.date("2026-04-05"))]
+        )
         let reading = Self.clock.reading(for: timeline)
         #expect(reading.pausedDays == 11)
         #expect(reading.due == Self.date("2026-05-01"))  // 20 April + 11 days
@@ -75,7 +77,9 @@ struct StatutoryClockTests {
     func beforeCommencementNoPause() {
         let reading = Self.clock.reading(
             for: RequestTimeline(
-                received: Self.date("2026-01-20"), pauses: [.init(asked: Self.date("2026-01-22"), answered: Self.date("2026-01-30"))])
+                received: Self.date("2026-01-20"),
+                pauses: [.init(asked: Self.date("2026-01-22"), answered: Self.date("2026-01-30"))]
+            )
         )
         #expect(reading.regime == .ukGDPRBeforeDUAA)
         #expect(reading.due == Self.date("2026-02-20"))
@@ -93,7 +97,8 @@ struct StatutoryClockTests {
         #expect(late.notes.contains { $0.contains("does not apply") })
         let extendedAndPaused = Self.clock.reading(
             for: RequestTimeline(
-                received: Self.date("2026-01-31").adding(days: 7), pauses: [.init(asked: Self.date("2026-02-10"), answered: Self.date("2026-02-12"))],
+                received: Self.date("2026-01-31").adding(days: 7),
+                pauses: [.init(asked: Self.date("2026-02-10"), answered: Self.date("2026-02-12"))],
                 extensionNotified: Self.date("2026-02-20")
             )
         )

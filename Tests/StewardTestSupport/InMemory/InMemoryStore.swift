@@ -104,8 +104,15 @@ public actor InMemoryStore {
     public func addSource(_ id: DataSource.ID, dataset: Dataset.Key, tables rows: [String: [[String: String]]]) {
         state.sources.append(
             DataSource(
-                id: id, name: "\(id) in memory", kind: .csv, dataset: dataset, shownLocation: "memory", createdAt: AuditChain.timestamp(),
-                createdBy: "test"))
+                id: id,
+                name: "\(id) in memory",
+                kind: .csv,
+                dataset: dataset,
+                shownLocation: "memory",
+                createdAt: AuditChain.timestamp(),
+                createdBy: "test"
+            )
+        )
         tables.withLock { $0[id] = rows }
     }
 
@@ -129,8 +136,10 @@ public actor InMemoryStore {
                 let matching = rows.indices.filter { index in change.key.allSatisfy { rows[index][$0.key] == $0.value } }
                 guard matching.count == 1, let index = matching.first else {
                     throw StewardError(
-                        .unavailable, "\(change.collection): the key \(change.keyNames) picks out \(matching.count) rows, not one",
-                        field: change.collection)
+                        .unavailable,
+                        "\(change.collection): the key \(change.keyNames) picks out \(matching.count) rows, not one",
+                        field: change.collection
+                    )
                 }
                 switch change {
                 case .update(_, _, let values):
@@ -158,7 +167,12 @@ extension InMemoryStore: DataMapRepository {
                 return (current, changes, false)
             }
             let stored = StoredDataMap(
-                version: (current?.version ?? 0) + 1, loadedAt: AuditChain.timestamp(), loadedBy: actor, digest: "memory", dataMap: map)
+                version: (current?.version ?? 0) + 1,
+                loadedAt: AuditChain.timestamp(),
+                loadedBy: actor,
+                digest: "memory",
+                dataMap: map
+            )
             state.dataMaps.append(stored)
             state.audit.append(AuditEvent(actor: actor, action: .dataMapLoad, object: "datamap/\(stored.version)"))
             return (stored, changes, true)
@@ -174,16 +188,27 @@ extension InMemoryStore: DataMapRepository {
 
 extension InMemoryStore: GateRepository {
     public func createSubject(
-        identifiers: [Subject.Identifier], dateOfBirth: CalendarDate?, isAdultAtRisk: Bool, verifiedEmails: [String], actor: String
+        identifiers: [Subject.Identifier],
+        dateOfBirth: CalendarDate?,
+        isAdultAtRisk: Bool,
+        verifiedEmails: [String],
+        actor: String
     ) async throws -> Subject {
         try await work { state in
             for identifier in identifiers where state.owner(of: identifier) != nil {
                 throw StewardError(
-                    .conflict, "a subject with this \(identifier.kind) already exists; find it instead", field: "identifiers.\(identifier.kind)")
+                    .conflict,
+                    "a subject with this \(identifier.kind) already exists; find it instead",
+                    field: "identifiers.\(identifier.kind)"
+                )
             }
             let subject = Subject(
-                id: .init(UUID().uuidString.lowercased()), identifiers: identifiers, dateOfBirth: dateOfBirth, isAdultAtRisk: isAdultAtRisk,
-                verifiedEmails: verifiedEmails.filter { email in identifiers.contains { $0.kind == .email && $0.value == email } })
+                id: .init(UUID().uuidString.lowercased()),
+                identifiers: identifiers,
+                dateOfBirth: dateOfBirth,
+                isAdultAtRisk: isAdultAtRisk,
+                verifiedEmails: verifiedEmails.filter { email in identifiers.contains { $0.kind == .email && $0.value == email } }
+            )
             state.subjects[subject.id] = subject
             state.audit.append(AuditEvent(actor: actor, action: .subjectCreate, object: "subject/\(subject.id)"))
             return subject
@@ -239,7 +264,10 @@ extension InMemoryStore: GateRepository {
     }
 
     public func withdrawPreference(
-        _ id: Preference.ID, of subject: Subject.ID, actor: String, _ change: @escaping @Sendable (Preference) throws -> Preference
+        _ id: Preference.ID,
+        of subject: Subject.ID,
+        actor: String,
+        _ change: @escaping @Sendable (Preference) throws -> Preference
     ) async throws -> Preference {
         try await work { state in
             guard let found = state.subject(subject) else { throw StewardError(.notFound, "no subject with id '\(subject)'", field: "id") }
@@ -309,8 +337,11 @@ final class InMemoryRequestTransaction: RequestTransaction {
     func enqueue(_ letter: OutgoingLetter, actor: String) async throws -> AuditEvent {
         state.withLock { $0.outbox.append(letter) }
         return AuditEvent(
-            actor: actor, action: .mailQueue, object: "outbox/\(letter.request?.rawValue ?? "none")",
-            details: ["letter": .string(letter.letter.kind.rawValue)])
+            actor: actor,
+            action: .mailQueue,
+            object: "outbox/\(letter.request?.rawValue ?? "none")",
+            details: ["letter": .string(letter.letter.kind.rawValue)]
+        )
     }
 
     func owner(of identifier: Subject.Identifier) async throws -> Subject.ID? {
@@ -425,7 +456,11 @@ public struct InMemorySource: SourceConnection {
     let id: DataSource.ID
 
     public func rows(
-        collection: String, matching field: String, type: Dataset.DataType?, values: [String], fields: [String]
+        collection: String,
+        matching field: String,
+        type: Dataset.DataType?,
+        values: [String],
+        fields: [String]
     ) async throws -> [[String: String]] {
         let wanted = Set(values)
         return store.rows(of: id, collection).filter { row in row[field].map(wanted.contains) ?? false }.map { row in
