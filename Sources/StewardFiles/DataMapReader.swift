@@ -78,7 +78,7 @@ public enum DataMapReader {
             reader.report(root, "controller", "missing required field 'controller'")
             return
         }
-        let allowed: Set = ["name", "ico_registration", "address", "email", "phone", "dpo", "identities"]
+        let allowed: Set = ["name", "ico_registration", "address", "email", "phone", "dpo", "identities", "require_sharing_agreements"]
         guard let members = reader.mapping(node, "controller", allowed: allowed) else { return }
         let name = reader.string(members, "name")
         var dpo: Controller.Contact?
@@ -111,7 +111,8 @@ public enum DataMapReader {
             address: reader.string(members, "address", required: false)?.value,
             email: reader.string(members, "email", required: false)?.value,
             phone: reader.string(members, "phone", required: false)?.value,
-            dpo: dpo
+            dpo: dpo,
+            requireSharingAgreements: members.values["require_sharing_agreements"] == nil ? nil : reader.bool(members, "require_sharing_agreements")
         )
         draft.controller = ControllerDraft(file: file, controller: controller, identities: identities, identityNames: names)
     }
@@ -311,7 +312,7 @@ public enum DataMapReader {
         guard let root = reader.root(text), let top = reader.mapping(root, "", allowed: ["recipients"]), let list = top.values["recipients"] else {
             return
         }
-        let allowed: Set = ["key", "name", "description", "type", "country", "dpf_certified", "agreements"]
+        let allowed: Set = ["key", "name", "description", "type", "country", "dpf_certified", "agreements", "statutory_gateways"]
         for (index, item) in reader.sequence(list, "recipients").enumerated() {
             let path = "recipients[\(index)]"
             guard let members = reader.mapping(item, path, allowed: allowed) else { continue }
@@ -323,7 +324,7 @@ public enum DataMapReader {
             if let agreementList = members.values["agreements"] {
                 for (agreementIndex, agreementNode) in reader.sequence(agreementList, "\(path).agreements").enumerated() {
                     let agreementPath = "\(path).agreements[\(agreementIndex)]"
-                    let agreementKeys: Set = ["type", "reference", "categories", "purposes", "starts", "ends"]
+                    let agreementKeys: Set = ["type", "reference", "categories", "purposes", "starts", "ends", "email", "secure_email_domain"]
                     guard let agreement = reader.mapping(agreementNode, agreementPath, allowed: agreementKeys) else { continue }
                     let type = reader.string(agreement, "type")
                     let starts = reader.string(agreement, "starts")
@@ -337,9 +338,25 @@ public enum DataMapReader {
                             categories: categories,
                             purposes: purposes,
                             starts: starts,
-                            ends: reader.string(agreement, "ends", required: false)
+                            ends: reader.string(agreement, "ends", required: false),
+                            email: reader.string(agreement, "email", required: false),
+                            secureEmailDomain: reader.string(agreement, "secure_email_domain", required: false)
                         )
                     )
+                }
+            }
+            var gateways: [GatewayDraft] = []
+            if let gatewayList = members.values["statutory_gateways"] {
+                for (gatewayIndex, gatewayNode) in reader.sequence(gatewayList, "\(path).statutory_gateways").enumerated() {
+                    let gatewayPath = "\(path).statutory_gateways[\(gatewayIndex)]"
+                    guard let gateway = reader.mapping(gatewayNode, gatewayPath, allowed: ["legislation", "categories", "purposes"]) else {
+                        continue
+                    }
+                    let legislation = reader.string(gateway, "legislation")
+                    let categories = reader.strings(gateway, "categories", required: true)
+                    let purposes = reader.strings(gateway, "purposes", required: true)
+                    guard let legislation else { continue }
+                    gateways.append(GatewayDraft(legislation: legislation, categories: categories, purposes: purposes))
                 }
             }
             guard let key, let name, let kind, let country else { continue }
@@ -352,7 +369,8 @@ public enum DataMapReader {
                     kind: kind,
                     country: country,
                     dpfCertified: reader.bool(members, "dpf_certified"),
-                    agreements: agreements
+                    agreements: agreements,
+                    statutoryGateways: gateways
                 )
             )
         }

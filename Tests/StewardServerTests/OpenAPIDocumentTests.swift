@@ -72,6 +72,23 @@ struct OpenAPIDocumentTests {
         }
     }
 
+    @Test("the document's lists of values are the ones the code takes and gives")
+    func enumerations() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/StewardServer/Resources/openapi.yaml")
+        let root = try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+        let schemas = try #require((root["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        func values(_ path: String...) -> Set<String>? {
+            var node: Any? = schemas
+            for step in path { node = (node as? [String: Any])?[step] }
+            return ((node as? [String: Any])?["enum"] as? [String]).map(Set.init)
+        }
+        #expect(values("RequestChangeName") == Set(RightsRequest.Change.Name.allCases.map(\.rawValue)))
+        #expect(values("Justification", "properties", "type") == Set(Justification.Kind.allCases.map(\.rawValue)))
+        #expect(values("Decision", "properties", "obligations", "items", "properties", "code") == Set(Obligation.Code.allCases.map(\.rawValue)))
+        #expect(values("RequestKind") == Set(RightsRequest.Kind.allCases.map(\.rawValue)))
+    }
+
     /// `GET /api/v1/systems/:key` → `GET /api/v1/systems/{key}`.
     static func openAPIPath(_ route: String) -> String {
         route.split(separator: "/", omittingEmptySubsequences: false).map { part in

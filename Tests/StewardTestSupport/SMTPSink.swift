@@ -159,7 +159,9 @@ public final class SMTPSink: @unchecked Sendable {
         if process.isRunning {
             process.terminate()
         }
-        process.waitUntilExit()
+        // Polled rather than `waitUntilExit()`, which runs a run loop on the calling thread and has
+        // crashed libdispatch when two sinks stopped at once on Linux.
+        while process.isRunning { usleep(10_000) }
         try? input.fileHandleForWriting.close()
     }
 

@@ -26,6 +26,8 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     // The gate.
     public static let gateAllow = AuditAction(rawValue: "gate.allow")
     public static let gateRefuse = AuditAction(rawValue: "gate.refuse")
+    /// A decision asked as on another day (`asOf`): recorded, never acted on.
+    public static let gateWhatIf = AuditAction(rawValue: "gate.what_if")
     /// Used only by the benchmark's stand-in entries.
     public static let gateDecide = AuditAction(rawValue: "gate.decide")
 

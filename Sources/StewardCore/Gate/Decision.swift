@@ -50,6 +50,49 @@ public enum Justification: Sendable, Hashable, Codable {
     case protectingAnotherPerson(statement: String)
     /// Important public interest (UK GDPR Art 18(2)).
     case importantPublicInterest(reference: String)
+    /// A request from the police, HMRC or another body for the prevention or detection of crime,
+    /// or the assessment or collection of tax, where not disclosing would prejudice that purpose
+    /// (DPA 2018 Sch 2 para 2): the officer, their body, the request's reference, and why.
+    case crimeAndTaxation(officer: String, organisation: String, reference: String, statement: String)
+
+    /// The longest text a justification's field may hold: a reference or a statement of reasons,
+    /// never a document.
+    public static let maximumText = 2_000
+
+    /// The name the API and docs/GATE.md give this kind of justification.
+    public var type: Kind {
+        switch self {
+        case .legalRequirement: .legalRequirement
+        case .vitalInterests: .vitalInterests
+        case .safeguarding: .safeguarding
+        case .careUnderConfidentiality: .careUnderConfidentiality
+        case .legalClaims: .legalClaims
+        case .protectingAnotherPerson: .protectingAnotherPerson
+        case .importantPublicInterest: .importantPublicInterest
+        case .crimeAndTaxation: .crimeAndTaxation
+        }
+    }
+
+    /// The kinds of justification, with the fields each needs.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case legalRequirement = "legal_requirement"
+        case vitalInterests = "vital_interests"
+        case safeguarding
+        case careUnderConfidentiality = "care_under_confidentiality"
+        case legalClaims = "legal_claims"
+        case protectingAnotherPerson = "protecting_another_person"
+        case importantPublicInterest = "important_public_interest"
+        case crimeAndTaxation = "crime_and_taxation"
+
+        /// The text fields a justification of this kind must carry.
+        public var requiredFields: [String] {
+            switch self {
+            case .legalRequirement, .legalClaims, .importantPublicInterest: ["reference"]
+            case .vitalInterests, .safeguarding, .careUnderConfidentiality, .protectingAnotherPerson: ["statement"]
+            case .crimeAndTaxation: ["officer", "organisation", "reference", "statement"]
+            }
+        }
+    }
 }
 
 /// The gate's answer. A refusal is a value, not an error: it says why in words a person can read.
@@ -67,7 +110,7 @@ public struct Decision: Sendable, Hashable, Codable {
 
 /// Something the caller must do when a decision allows it to go ahead.
 public struct Obligation: Sendable, Hashable, Codable {
-    public enum Code: String, Sendable, Hashable, Codable {
+    public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
         /// Record the disclosure (Steward does this for decisions it makes).
         case logDisclosure = "log_disclosure"
         /// Send only encrypted.
@@ -78,6 +121,8 @@ public struct Obligation: Sendable, Hashable, Codable {
         case notifyPerson = "notify_person"
         /// Keep the stated justification with the record.
         case recordJustification = "record_justification"
+        /// Send by email only through the secure route the recipient's agreement sets.
+        case useSecureRoute = "use_secure_route"
     }
 
     public var code: Code

@@ -78,6 +78,11 @@ private struct Evaluation {
         )
     }
 
+    /// Adds an obligation unless the same one is already there (two rules may ask for one record).
+    mutating func oblige(_ obligation: Obligation) {
+        if !obligations.contains(obligation) { obligations.append(obligation) }
+    }
+
     var hasExplicitConsent: Bool {
         activePreferences.contains { $0.kind == .consent(explicit: true) }
     }
@@ -110,15 +115,20 @@ private struct Evaluation {
         basis.append("\(purpose.lawfulBasis.title) (\(purpose.lawfulBasis.article))\(purpose.legislation.map { ": \($0)" } ?? "")")
         checkPurposeAndCategories(system: system, purpose: purpose)
         guard refusals.isEmpty else { return }
-        checkEqualityMonitoring(purpose: purpose, recipient: recipient)
+        checkEqualityData(purpose: purpose, recipient: recipient)
         checkConsentBasis(purpose: purpose)
         checkRestriction()
         checkMarketing(purpose: purpose, recipient: recipient)
         checkObjection(purpose: purpose, recipient: recipient)
         checkRefusalsAndConditions(purpose: purpose, recipient: recipient)
         checkSensitiveData(purpose: purpose, recipient: recipient)
-        if let recipient { checkRecipient(recipient, purpose: purpose) }
-        checkEmail()
+        if let recipient, recipient.kind != .department {
+            checkDisclosure(to: recipient, purpose: purpose)
+            checkEmail(to: recipient, purpose: purpose)
+        } else {
+            if let recipient { notes.append("\(recipient.name) is part of the council: no disclosure outside it.") }
+            checkEmailToPerson()
+        }
     }
 
     // UK GDPR Art 5(1)(b), Art 30: a use must be one the record of processing declares for the system.
@@ -143,14 +153,19 @@ private struct Evaluation {
         lhs.covers(rhs) || rhs.covers(lhs)
     }
 
-    // DPA 2018 Sch 1 para 8: equality monitoring data is for statistics, never for decisions about a person.
-    mutating func checkEqualityMonitoring(purpose: Purpose, recipient: Recipient?) {
-        let monitoring = request.categories.filter { Self.related($0, .equalityMonitoring) }
-        guard let first = monitoring.first else { return }
-        let forStatistics = purpose.dataUse == "public_service.equality_monitoring" && recipient == nil
-        if !forStatistics {
+    // DPA 2018 Sch 1 para 8: equality data (under whichever key) and the equality monitoring
+    // purpose are for statistics only: counted with no person named and given to nobody.
+    mutating func checkEqualityData(purpose: Purpose, recipient: Recipient?) {
+        let equalityPurpose = purpose.isEqualityMonitoring
+        let equalityData = request.categories.first { $0.holdsEqualityData }
+        guard equalityPurpose || equalityData != nil else { return }
+        if let equalityData, !equalityPurpose {
             refusals.append(
-                "\(name(ofCategory: first)) is equality monitoring data; it is never released about an individual, only counted by the statistics engine"
+                "\(name(ofCategory: equalityData)) is equality data; it is never used about an individual, only counted by the statistics engine for equality monitoring"
+            )
+        } else if recipient != nil || context.subject != nil {
+            refusals.append(
+                "\(purpose.name) is for equality statistics: its data is only counted by the statistics engine, never used about an individual or given to anyone"
             )
         }
     }
@@ -231,7 +246,7 @@ private struct Evaluation {
                 refusals.append("the person objected to \(purpose.name) and the objection \(state) (UK GDPR Art 21(1))")
             case .overridden(let reason):
                 notes.append("The person's objection was overridden on compelling legitimate grounds: \(reason).")
-                obligations.append(Obligation(.recordJustification, "objection overridden: \(reason)"))
+                oblige(Obligation(.recordJustification, "objection overridden: \(reason)"))
             case .notApplicable:
                 notes.append("The person objected; the objection was found not to apply.")
             }
@@ -268,7 +283,7 @@ private struct Evaluation {
         if let statute = statutoryOverride(purpose: purpose) {
             basis.append("Statutory obligation overriding the person's wishes: \(statute)")
             notes.append(contentsOf: overridden.map { "Overridden by statute (\(statute)): \($0)." })
-            obligations.append(Obligation(.notifyPerson, "tell the person their wishes were overridden under \(statute)"))
+            oblige(Obligation(.notifyPerson, "tell the person their wishes were overridden under \(statute)"))
         } else {
             refusals.append(contentsOf: overridden)
         }
@@ -283,7 +298,7 @@ private struct Evaluation {
         let sensitive = request.categories.first {
             !(context.index.sensitivities[$0] ?? []).isDisjoint(with: [.specialCategory, .criminalOffence])
         }!
-        let label = special ? "special category" : "criminal offence data"
+        let label = special ? "special category data" : "criminal offence data"
         let capableRefusal = activePreferences.contains { $0.kind == .refusal }
         if hasExplicitConsent {
             basis.append("Explicit consent (UK GDPR Art 9(2)(a))")
@@ -292,17 +307,23 @@ private struct Evaluation {
         switch request.justification {
         case .legalRequirement(let reference)? where !reference.isEmpty:
             basis.append("Required by law: \(reference) (UK GDPR Art 9(2)(f); DPA 2018 Sch 1 para 6)")
-            obligations.append(Obligation(.recordJustification, "legal requirement: \(reference)"))
+            oblige(Obligation(.recordJustification, "legal requirement: \(reference)"))
             return
         case .careUnderConfidentiality(let statement)? where purpose.specialCondition == .healthSocialCare:
             basis.append("Health or social care by professionals under a duty of confidentiality (\(SpecialCondition.healthSocialCare.provision))")
-            obligations.append(Obligation(.recordJustification, statement))
+            oblige(Obligation(.recordJustification, statement))
+            return
+        case .crimeAndTaxation(_, let organisation, let reference, _)?
+        where (!special || purpose.specialCondition == .preventingCrime) && (!criminal || purpose.criminalOffenceCondition == .preventingCrime):
+            basis.append(
+                "Preventing or detecting unlawful acts, on \(organisation)'s request \(reference) (\(SpecialCondition.preventingCrime.provision))"
+            )
             return
         case .safeguarding(let statement, let consentNotObtainable)?:
             let atRisk = context.subject.map { $0.isChild(on: context.today) || $0.isAdultAtRisk } ?? false
             if atRisk, consentNotObtainable {
                 basis.append("Safeguarding of children and individuals at risk (\(SpecialCondition.safeguarding.provision))")
-                obligations.append(Obligation(.recordJustification, statement))
+                oblige(Obligation(.recordJustification, statement))
                 return
             }
             refusals.append(
@@ -320,30 +341,36 @@ private struct Evaluation {
                 )
             } else {
                 basis.append("Vital interests of a person incapable of consenting (UK GDPR Art 9(2)(c))")
-                obligations.append(Obligation(.recordJustification, statement))
+                oblige(Obligation(.recordJustification, statement))
             }
             return
         default:
             break
         }
-        // Inside the council, a purpose whose recorded condition needs no case-by-case facts (care
-        // staff under confidentiality, a statutory purpose, equality statistics …) carries its own
-        // condition; one resting on consent, vital interests or safeguarding does not.
-        if recipient == nil || recipient?.kind == .department {
+        // A purpose whose recorded condition needs no case-by-case facts (care staff under
+        // confidentiality, a statutory purpose, equality statistics …) carries its own condition —
+        // inside the council, and to a recipient whose agreement or statutory gateway covers these
+        // data for this purpose; one resting on consent, vital interests or safeguarding does not.
+        if recipient.map({ $0.kind == .department || cover(at: $0, purpose: purpose) != nil }) ?? true {
             let conditions = [special ? purpose.specialCondition : nil, criminal ? purpose.criminalOffenceCondition : nil]
             let needed = [special, criminal].filter { $0 }.count
             let standing = conditions.compactMap { $0 }.filter { Self.selfStandingConditions.contains($0) }
             if standing.count == needed {
                 basis.append(
-                    contentsOf: Set(standing).map { "\($0.rawValue.replacingOccurrences(of: "_", with: " ").capitalizedFirst) (\($0.provision))" }
+                    contentsOf: Set(standing).map { "\($0.title) (\($0.provision))" }
                         .sorted()
                 )
                 return
             }
         }
         let where_ = recipient.map { "sharing with \($0.name)" } ?? "using it"
+        let own = [special ? purpose.specialCondition : nil, criminal ? purpose.criminalOffenceCondition : nil].compactMap { $0 }
+        var needs = ["explicit consent", "a legal requirement reference", "a vital-interests justification"]
+        if recipient != nil, !own.isEmpty, own.allSatisfy(Self.selfStandingConditions.contains) {
+            needs.append("an agreement in force or statutory gateway covering these data for the purpose")
+        }
         refusals.append(
-            "\(name(ofCategory: sensitive)) is \(label); \(where_) for \(purpose.name) needs explicit consent, a legal requirement reference, or a vital-interests justification"
+            "\(name(ofCategory: sensitive)) is \(label); \(where_) for \(purpose.name) needs \(RightsRequest.listed(needs))"
         )
     }
 
@@ -353,27 +380,42 @@ private struct Evaluation {
         .employmentSocialSecurity,
     ]
 
-    // Recipients outside the council need an agreement in force covering the data and the purpose;
-    // processors an Art 28 contract; transfers abroad an adequacy decision, an IDTA or the Addendum.
-    mutating func checkRecipient(_ recipient: Recipient, purpose: Purpose) {
-        if recipient.kind == .department {
-            notes.append("\(recipient.name) is part of the council: no disclosure outside it.")
-            return
+    /// What lets the council share these data with the recipient for this purpose, in force today:
+    /// an agreement (a processor's Art 28 contract for a processor) or a statutory gateway.
+    func cover(at recipient: Recipient, purpose: Purpose) -> Cover? {
+        if let agreement = recipient.agreements.first(where: { agreement in
+            (recipient.kind == .processor ? agreement.kind == .art28Contract : !agreement.kind.isTransferSafeguard)
+                && agreement.isInForce(on: context.today) && agreement.covers(request.categories, for: purpose.key)
+        }) {
+            return .agreement(agreement)
         }
+        if recipient.kind != .processor, let gateway = recipient.statutoryGateways.first(where: { $0.covers(request.categories, for: purpose.key) }) {
+            return .statutoryGateway(gateway)
+        }
+        return nil
+    }
+
+    enum Cover {
+        case agreement(Recipient.Agreement)
+        case statutoryGateway(Recipient.StatutoryGateway)
+    }
+
+    // Rules §4a: every disclosure outside the council rests on a ground — what the caller states
+    // (required by law, a crime and taxation request, vital interests), an agreement in force or a
+    // statutory gateway covering the data and the purpose, or the person's explicit consent to that
+    // recipient and purpose. Processors act under an Art 28 contract whatever the ground, and
+    // transfers abroad need an adequacy decision, an IDTA or the Addendum.
+    mutating func checkDisclosure(to recipient: Recipient, purpose: Purpose) {
         isDisclosure = true
-        let inForce = recipient.agreements.filter { $0.isInForce(on: context.today) }
-        func covers(_ agreement: Recipient.Agreement) -> Bool {
-            agreement.purposes.contains(purpose.key)
-                && request.categories.allSatisfy { category in
-                    agreement.categories.contains { $0.covers(category) }
-                }
-        }
+        let cover = cover(at: recipient, purpose: purpose)
         if recipient.kind == .processor {
-            if !inForce.contains(where: { $0.kind == .art28Contract && covers($0) }) {
+            if case .agreement(let contract)? = cover {
+                basis.append("Art 28 processor contract: \(contract.cited)")
+            } else {
                 refusals.append("\(recipient.name) is a processor and has no Art 28 contract in force covering these data for \(purpose.name)")
             }
-        } else if !inForce.contains(where: { !$0.kind.isTransferSafeguard && covers($0) }) {
-            refusals.append("there is no agreement in force with \(recipient.name) covering these data for \(purpose.name)")
+        } else {
+            checkGround(for: recipient, purpose: purpose, cover: cover)
         }
         let safeguard = TransferSafeguard.assess(country: recipient.country, recipient: recipient, adequacy: context.adequacy, on: context.today)
         if !safeguard.isSafeguarded {
@@ -383,23 +425,90 @@ private struct Evaluation {
         } else if safeguard != .domestic {
             basis.append("Transfer safeguard: \(safeguard)")
         }
-        obligations.append(Obligation(.logDisclosure, "record the disclosure to \(recipient.name) in the person's disclosure log"))
+        oblige(Obligation(.logDisclosure, "record the disclosure to \(recipient.name) in the person's disclosure log"))
     }
 
-    // Special category data by email: only to an address the person has verified, and encrypted.
-    mutating func checkEmail() {
-        guard request.channel == .email, sensitivities.contains(.specialCategory) || sensitivities.contains(.criminalOffence) else { return }
-        obligations.append(Obligation(.encrypt, "send the email encrypted"))
+    mutating func checkGround(for recipient: Recipient, purpose: Purpose, cover: Cover?) {
+        switch request.justification {
+        case .legalRequirement(let reference)? where !reference.isEmpty:
+            basis.append("Disclosure required by law or court order: \(reference) (DPA 2018 Sch 2 para 5)")
+            oblige(Obligation(.recordJustification, "legal requirement: \(reference)"))
+        case .crimeAndTaxation(let officer, let organisation, let reference, let statement)?:
+            basis.append(
+                "Request for the prevention or detection of crime or the collection of tax from \(officer), \(organisation), reference \(reference) (DPA 2018 Sch 2 para 2)"
+            )
+            oblige(Obligation(.recordJustification, "not disclosing would prejudice the purpose: \(statement)"))
+        case .vitalInterests(let statement, _)?:
+            basis.append("Emergency disclosure in the person's vital interests (UK GDPR Art 6(1)(d))")
+            oblige(Obligation(.recordJustification, statement))
+        default:
+            switch cover {
+            case .agreement(let agreement)?:
+                basis.append("\(agreement.kind.title): \(agreement.cited)")
+                return
+            case .statutoryGateway(let gateway)?:
+                basis.append("Statutory gateway: \(gateway.legislation)")
+                return
+            case nil:
+                guard hasExplicitConsent(to: recipient, for: purpose) else {
+                    refusals.append(
+                        "there is no ground for sharing these data with \(recipient.name) for \(purpose.name): no agreement in force or statutory gateway covers them, no legal requirement, crime and taxation request or vital interests was stated, and the person has not explicitly consented to it"
+                    )
+                    return
+                }
+                basis.append("The person's explicit consent to sharing with \(recipient.name) for \(purpose.name) (UK GDPR Art 6(1)(a))")
+                // Consent is enough in law; a council may ask for an agreement on top of it.
+                if context.dataMap.controller.requireSharingAgreements == true {
+                    refusals.append(
+                        "the council requires a sharing agreement in force with \(recipient.name) covering these data for \(purpose.name) on top of the person's consent (controller.yaml: require_sharing_agreements)"
+                    )
+                } else {
+                    notes.append(
+                        "No sharing agreement with \(recipient.name) covers these data for \(purpose.name); the law does not require one beside the person's consent, and the ICO data sharing code recommends one: record a sharing agreement."
+                    )
+                }
+            }
+        }
+    }
+
+    /// The person's explicit consent to this very recipient and purpose, in force.
+    func hasExplicitConsent(to recipient: Recipient, for purpose: Purpose) -> Bool {
+        activePreferences.contains { $0.kind == .consent(explicit: true) && $0.recipient == recipient.key && $0.purpose == purpose.key }
+    }
+
+    // Special category data by email to the person: only to an address they have verified, and
+    // encrypted.
+    mutating func checkEmailToPerson() {
+        guard request.channel == .email, isSensitive else { return }
+        oblige(Obligation(.encrypt, "send the email encrypted"))
         guard request.recipient == nil else { return }
         if context.subject?.verifiedEmails.isEmpty == false {
-            obligations.append(Obligation(.sendToVerifiedAddressOnly, "send only to an address the person has verified"))
+            oblige(Obligation(.sendToVerifiedAddressOnly, "send only to an address the person has verified"))
         } else {
             refusals.append("special category data by email goes only to an address the person has verified, and they have none")
         }
     }
-}
 
-extension String {
-    /// The string with its first letter in upper case.
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+    // By email to an organisation: as its agreements in force say — never where one forbids it,
+    // only to its secure domain where one names it; special category data encrypted.
+    mutating func checkEmail(to recipient: Recipient, purpose: Purpose) {
+        guard request.channel == .email else { return }
+        if isSensitive { oblige(Obligation(.encrypt, "send the email encrypted")) }
+        let inForce = recipient.agreements.filter { $0.isInForce(on: context.today) }
+        let covering = inForce.filter { $0.covers(request.categories, for: purpose.key) }
+        for agreement in covering.isEmpty ? inForce : covering {
+            switch agreement.email {
+            case .allowed: continue
+            case .forbidden:
+                refusals.append("\(agreement.cited) forbids sending data to \(recipient.name) by email; use the route it sets")
+            case .secureDomain(let domain):
+                oblige(
+                    Obligation(.useSecureRoute, "send only to an address at \(domain), the secure route \(agreement.cited) sets")
+                )
+            }
+            return
+        }
+    }
+
+    var isSensitive: Bool { sensitivities.contains(.specialCategory) || sensitivities.contains(.criminalOffence) }
 }

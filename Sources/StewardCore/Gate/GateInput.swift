@@ -44,6 +44,13 @@ extension Preference {
         /// The preference this body describes, checked: its kind's rules, its dates, and that its
         /// purpose and recipient are in the data map. Dates left out are today.
         public func validated(id: Preference.ID, in map: DataMap?, today: CalendarDate) throws -> Preference {
+            if withdrawn != nil {
+                throw StewardError(
+                    .invalidInput,
+                    "a preference is recorded in force and withdrawn afterwards (…/preferences/{id}/withdraw), never recorded withdrawn",
+                    field: "withdrawn"
+                )
+            }
             if let purpose, map?.purpose(.init(purpose)) == nil {
                 throw StewardError(.invalidInput, "unknown purpose '\(purpose)'", field: "purpose")
             }
@@ -103,38 +110,57 @@ struct SubjectReferenceBody: Decodable {
     }
 }
 
-/// A justification as the API takes it.
+/// A justification as the API takes it: its type, and the fields that type needs
+/// (`Justification.Kind.requiredFields`).
 struct JustificationBody: Decodable {
-    /// legal_requirement, vital_interests, safeguarding, care_under_confidentiality, legal_claims,
-    /// protecting_another_person, important_public_interest.
     var type: String
     var reference: String?
     var statement: String?
+    var officer: String?
+    var organisation: String?
     var personCannotConsent: Bool?
     var consentNotObtainable: Bool?
 
     func justification() throws -> Justification {
-        func required(_ value: String?, _ field: String) throws -> String {
-            guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw StewardError(.invalidInput, "a \(type) justification needs '\(field)'", field: "justification.\(field)")
-            }
-            return value
-        }
-        switch type {
-        case "legal_requirement": return .legalRequirement(reference: try required(reference, "reference"))
-        case "vital_interests":
-            return .vitalInterests(statement: try required(statement, "statement"), personCannotConsent: personCannotConsent ?? false)
-        case "safeguarding":
-            return .safeguarding(statement: try required(statement, "statement"), consentNotObtainable: consentNotObtainable ?? false)
-        case "care_under_confidentiality": return .careUnderConfidentiality(statement: try required(statement, "statement"))
-        case "legal_claims": return .legalClaims(reference: try required(reference, "reference"))
-        case "protecting_another_person": return .protectingAnotherPerson(statement: try required(statement, "statement"))
-        case "important_public_interest": return .importantPublicInterest(reference: try required(reference, "reference"))
-        default:
+        guard let kind = Justification.Kind(rawValue: type) else {
             throw StewardError(
                 .invalidInput,
-                "justification.type must be legal_requirement, vital_interests, safeguarding, care_under_confidentiality, legal_claims, protecting_another_person or important_public_interest",
+                "justification.type must be \(RightsRequest.listed(Justification.Kind.allCases.map(\.rawValue)))",
                 field: "justification.type"
+            )
+        }
+        let given = ["reference": reference, "statement": statement, "officer": officer, "organisation": organisation]
+        var text: [String: String] = [:]
+        for field in kind.requiredFields {
+            guard let value = given[field] ?? nil, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw StewardError(.invalidInput, "a \(type) justification needs '\(field)'", field: "justification.\(field)")
+            }
+            guard value.count <= Justification.maximumText else {
+                throw StewardError(
+                    .invalidInput,
+                    "justification.\(field) is longer than \(Justification.maximumText) characters",
+                    field: "justification.\(field)"
+                )
+            }
+            text[field] = value
+        }
+        if let extra = given.keys.sorted().first(where: { given[$0]! != nil && !kind.requiredFields.contains($0) }) {
+            throw StewardError(.invalidInput, "a \(type) justification takes no '\(extra)'", field: "justification.\(extra)")
+        }
+        switch kind {
+        case .legalRequirement: return .legalRequirement(reference: text["reference"]!)
+        case .vitalInterests: return .vitalInterests(statement: text["statement"]!, personCannotConsent: personCannotConsent ?? false)
+        case .safeguarding: return .safeguarding(statement: text["statement"]!, consentNotObtainable: consentNotObtainable ?? false)
+        case .careUnderConfidentiality: return .careUnderConfidentiality(statement: text["statement"]!)
+        case .legalClaims: return .legalClaims(reference: text["reference"]!)
+        case .protectingAnotherPerson: return .protectingAnotherPerson(statement: text["statement"]!)
+        case .importantPublicInterest: return .importantPublicInterest(reference: text["reference"]!)
+        case .crimeAndTaxation:
+            return .crimeAndTaxation(
+                officer: text["officer"]!,
+                organisation: text["organisation"]!,
+                reference: text["reference"]!,
+                statement: text["statement"]!
             )
         }
     }
@@ -149,6 +175,12 @@ public struct DecisionBody: Decodable, Sendable {
     var recipient: String?
     var channel: Channel?
     var justification: JustificationBody?
+    /// For a what-if or retrospective check: decide as on this day, record it as a what-if, and
+    /// write nothing to the disclosure log.
+    var asOf: String?
+
+    /// The day asked about, for a what-if; nil for a real decision.
+    public func whatIfDate() throws -> CalendarDate? { try CalendarDate(field: "asOf", asOf) }
 
     public func request(actor: String) throws -> (DecisionRequest, SubjectReference?) {
         let request = DecisionRequest(
@@ -167,14 +199,10 @@ public struct DecisionBody: Decodable, Sendable {
 /// Reads decision requests in the API's JSON form — one object, or an array of them — for the
 /// command line's `steward gate check`.
 public func decisionRequests(fromJSON data: Data, actor: String) throws -> [(DecisionRequest, SubjectReference?)] {
-    do {
-        if let many = try? JSONDecoder().decode([DecisionBody].self, from: data) {
-            return try many.map { try $0.request(actor: actor) }
-        }
-        return [try JSONDecoder().decode(DecisionBody.self, from: data).request(actor: actor)]
-    } catch let error as DecodingError {
-        throw StewardError(decoding: error)
+    if case .array = try StewardError.decodingInput(JSONValue.self, from: data) {
+        return try StewardError.decodingInput([DecisionBody].self, from: data).map { try $0.request(actor: actor) }
     }
+    return [try StewardError.decodingInput(DecisionBody.self, from: data).request(actor: actor)]
 }
 
 extension CalendarDate {

@@ -12,14 +12,25 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
     public var basis: [String]
     public var obligations: [Obligation]
     public var reasons: [String]
+    /// For a what-if, the day it was decided as on; such a decision is recorded but permits nothing.
+    public var asOf: CalendarDate?
 
-    public init(id: String, subject: Subject.ID?, allowed: Bool, basis: [String], obligations: [Obligation], reasons: [String]) {
+    public init(
+        id: String,
+        subject: Subject.ID?,
+        allowed: Bool,
+        basis: [String],
+        obligations: [Obligation],
+        reasons: [String],
+        asOf: CalendarDate? = nil
+    ) {
         self.id = id
         self.subject = subject
         self.allowed = allowed
         self.basis = basis
         self.obligations = obligations
         self.reasons = reasons
+        self.asOf = asOf
     }
 }
 

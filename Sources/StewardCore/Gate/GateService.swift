@@ -27,10 +27,15 @@ public struct GateService: Sendable {
 
     /// Decides and records one request. Unknown systems, purposes, recipients, categories and
     /// subjects are errors naming the field: the caller asked about something that does not exist.
+    ///
+    /// With `asOf`, it is a what-if or a look back ("was this lawful on the day?"): decided as on
+    /// that day against the current data map and the person's preferences as they stood then,
+    /// audited as a what-if, and never written to the disclosure log, since nothing was disclosed.
     public func decide(
         _ request: DecisionRequest,
         subject reference: SubjectReference?,
-        today date: CalendarDate? = nil
+        today date: CalendarDate? = nil,
+        asOf: CalendarDate? = nil
     ) async throws -> DecisionRecord {
         guard let (stored, index) = try await dataMaps.indexed(taxonomy: taxonomy) else {
             throw StewardError(.conflict, "no data map has been loaded, so the gate has nothing to decide against")
@@ -48,13 +53,13 @@ public struct GateService: Sendable {
             dataMap: stored.dataMap,
             taxonomy: taxonomy,
             adequacy: adequacy,
-            today: date ?? today(),
+            today: asOf ?? date ?? today(),
             subject: subject,
             preferences: preferences,
             index: index
         )
         let decision = Gate.decide(request, context: context)
-        let (record, event, disclosure) = Self.record(decision, for: request, subject: subject?.id, id: UUID().uuidString.lowercased())
+        let (record, event, disclosure) = Self.record(decision, for: request, subject: subject?.id, id: UUID().uuidString.lowercased(), asOf: asOf)
         try await repository.recordDecision(event, disclosure: disclosure)
         return record
     }
@@ -65,7 +70,8 @@ public struct GateService: Sendable {
         _ decision: Decision,
         for request: DecisionRequest,
         subject: Subject.ID?,
-        id: String
+        id: String,
+        asOf: CalendarDate? = nil
     ) -> (DecisionRecord, AuditEvent, DisclosureRecord?) {
         let record = DecisionRecord(
             id: id,
@@ -73,22 +79,30 @@ public struct GateService: Sendable {
             allowed: decision.allowed,
             basis: decision.basis,
             obligations: decision.obligations,
-            reasons: decision.reasons
+            reasons: decision.reasons,
+            asOf: asOf
         )
+        var details: [String: JSONValue] = [
+            "subject": subject.map { .string($0.rawValue) } ?? .null, "system": .string(request.system.rawValue),
+            "purpose": .string(request.purpose.rawValue), "recipient": request.recipient.map { .string($0.rawValue) } ?? .null,
+            "categories": .array(request.categories.map { .string($0.rawValue) }),
+            "channel": request.channel.map { .string($0.rawValue) } ?? .null,
+            "basis": .array(decision.basis.map { .string($0) }), "reasons": .array(decision.reasons.map { .string($0) }),
+            "justification": request.justification.map { .string(String(describing: $0)) } ?? .null,
+        ]
+        if let asOf {
+            details["asOf"] = .string(asOf.description)
+            details["allowed"] = .bool(decision.allowed)
+        }
         let event = AuditEvent(
             actor: request.actor,
-            action: decision.allowed ? .gateAllow : .gateRefuse,
+            action: asOf != nil ? .gateWhatIf : decision.allowed ? .gateAllow : .gateRefuse,
             object: "decision/\(id)",
-            details: [
-                "subject": subject.map { .string($0.rawValue) } ?? .null, "system": .string(request.system.rawValue),
-                "purpose": .string(request.purpose.rawValue), "recipient": request.recipient.map { .string($0.rawValue) } ?? .null,
-                "categories": .array(request.categories.map { .string($0.rawValue) }),
-                "channel": request.channel.map { .string($0.rawValue) } ?? .null,
-                "basis": .array(decision.basis.map { .string($0) }), "reasons": .array(decision.reasons.map { .string($0) }),
-                "justification": request.justification.map { .string(String(describing: $0)) } ?? .null,
-            ]
+            details: .object(details)
         )
-        guard decision.allowed, decision.isDisclosure, let subject, let recipient = request.recipient else { return (record, event, nil) }
+        guard asOf == nil, decision.allowed, decision.isDisclosure, let subject, let recipient = request.recipient else {
+            return (record, event, nil)
+        }
         let disclosure = Disclosure(
             id: UUID().uuidString.lowercased(),
             decision: id,

@@ -62,6 +62,10 @@ public struct Controller: Sendable, Hashable, Codable {
     public var email: String?
     public var phone: String?
     public var dpo: Contact?
+    /// The council's own policy, stricter than the law: every disclosure outside the council needs
+    /// a sharing agreement covering it, whatever its legal ground. Off (nil) by default, as the law
+    /// has it: an agreement is good practice, recorded as a note when missing.
+    public var requireSharingAgreements: Bool?
 
     public init(
         name: String,
@@ -69,7 +73,8 @@ public struct Controller: Sendable, Hashable, Codable {
         address: String? = nil,
         email: String? = nil,
         phone: String? = nil,
-        dpo: Contact? = nil
+        dpo: Contact? = nil,
+        requireSharingAgreements: Bool? = nil
     ) {
         self.name = name
         self.icoRegistration = icoRegistration
@@ -77,6 +82,7 @@ public struct Controller: Sendable, Hashable, Codable {
         self.email = email
         self.phone = phone
         self.dpo = dpo
+        self.requireSharingAgreements = requireSharingAgreements
     }
 
     /// A person or office to contact.

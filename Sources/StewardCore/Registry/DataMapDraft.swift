@@ -226,6 +226,7 @@ public struct RecipientDraft: Sendable, Hashable {
     public var country: Located<String>
     public var dpfCertified: Bool
     public var agreements: [AgreementDraft]
+    public var statutoryGateways: [GatewayDraft]
 
     public init(
         file: String,
@@ -235,8 +236,10 @@ public struct RecipientDraft: Sendable, Hashable {
         kind: Located<String>,
         country: Located<String>,
         dpfCertified: Bool,
-        agreements: [AgreementDraft]
+        agreements: [AgreementDraft],
+        statutoryGateways: [GatewayDraft] = []
     ) {
+        self.statutoryGateways = statutoryGateways
         self.file = file
         self.key = key
         self.name = name
@@ -256,6 +259,10 @@ public struct AgreementDraft: Sendable, Hashable {
     public var purposes: [Located<String>]
     public var starts: Located<String>
     public var ends: Located<String>?
+    /// `allowed` or `forbidden`.
+    public var email: Located<String>?
+    /// The only domain data may be emailed to under the agreement (`nhs.net`).
+    public var secureEmailDomain: Located<String>?
 
     public init(
         kind: Located<String>,
@@ -263,14 +270,31 @@ public struct AgreementDraft: Sendable, Hashable {
         categories: [Located<String>],
         purposes: [Located<String>],
         starts: Located<String>,
-        ends: Located<String>?
+        ends: Located<String>?,
+        email: Located<String>? = nil,
+        secureEmailDomain: Located<String>? = nil
     ) {
+        self.email = email
+        self.secureEmailDomain = secureEmailDomain
         self.kind = kind
         self.reference = reference
         self.categories = categories
         self.purposes = purposes
         self.starts = starts
         self.ends = ends
+    }
+}
+
+/// One statutory gateway of a recipient as read.
+public struct GatewayDraft: Sendable, Hashable {
+    public var legislation: Located<String>
+    public var categories: [Located<String>]
+    public var purposes: [Located<String>]
+
+    public init(legislation: Located<String>, categories: [Located<String>], purposes: [Located<String>]) {
+        self.legislation = legislation
+        self.categories = categories
+        self.purposes = purposes
     }
 }
 

@@ -43,6 +43,14 @@ public struct Purpose: Sendable, Hashable, Codable {
     }
 }
 
+extension Purpose {
+    /// True for equality monitoring (DPA 2018 Sch 1 para 8), by its data use or its condition.
+    public var isEqualityMonitoring: Bool {
+        dataUse == "public_service.equality_monitoring" || dataUse.hasPrefix("public_service.equality_monitoring.")
+            || specialCondition == .equalityMonitoring
+    }
+}
+
 /// The lawful bases for processing in UK GDPR Art 6(1).
 public enum LawfulBasis: String, Sendable, Hashable, Codable, CaseIterable {
     case consent = "consent"
@@ -94,6 +102,26 @@ public enum SpecialCondition: String, Sendable, Hashable, Codable, CaseIterable 
     case healthSocialCare = "health_social_care"
     case publicHealth = "public_health"
     case archivingResearch = "archiving_research"
+
+    /// The condition in words.
+    public var title: String {
+        switch self {
+        case .explicitConsent: "Explicit consent"
+        case .employmentSocialSecurity: "Employment, social security and social protection"
+        case .vitalInterests: "Vital interests"
+        case .notForProfitBody: "A not-for-profit body's members"
+        case .madePublic: "Made public by the person"
+        case .legalClaims: "Legal claims and courts"
+        case .statutoryPurposes: "Statutory and government purposes"
+        case .equalityMonitoring: "Equality of opportunity or treatment"
+        case .preventingCrime: "Preventing or detecting unlawful acts"
+        case .preventingFraud: "Preventing fraud"
+        case .safeguarding: "Safeguarding of children and individuals at risk"
+        case .healthSocialCare: "Health or social care"
+        case .publicHealth: "Public health"
+        case .archivingResearch: "Archiving, research and statistics"
+        }
+    }
 
     /// The provision that sets out the condition.
     public var provision: String {

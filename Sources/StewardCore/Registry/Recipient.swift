@@ -1,5 +1,5 @@
 /// Someone data is given to: a department, a partner body, a processor, an auditing body or another
-/// third party, with the agreements that cover it.
+/// third party, with the agreements and statutory gateways that cover it.
 public struct Recipient: Sendable, Hashable, Codable {
     public typealias Key = StewardCore.Key<Recipient>
     public var key: Key
@@ -11,6 +11,9 @@ public struct Recipient: Sendable, Hashable, Codable {
     /// Certified under the UK Extension to the EU-US Data Privacy Framework.
     public var dpfCertified: Bool
     public var agreements: [Agreement]
+    /// The Acts that give or require the disclosure to this recipient, for the purposes and data
+    /// they cover (the National Fraud Initiative's Local Audit and Accountability Act 2014 Sch 9).
+    public var statutoryGateways: [StatutoryGateway]
 
     public init(
         key: Key,
@@ -19,7 +22,8 @@ public struct Recipient: Sendable, Hashable, Codable {
         kind: Kind,
         country: String,
         dpfCertified: Bool,
-        agreements: [Agreement]
+        agreements: [Agreement],
+        statutoryGateways: [StatutoryGateway] = []
     ) {
         self.key = key
         self.name = name
@@ -28,6 +32,35 @@ public struct Recipient: Sendable, Hashable, Codable {
         self.country = country
         self.dpfCertified = dpfCertified
         self.agreements = agreements
+        self.statutoryGateways = statutoryGateways
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        key = try container.decode(Key.self, forKey: .key)
+        name = try container.decode(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        country = try container.decode(String.self, forKey: .country)
+        dpfCertified = try container.decode(Bool.self, forKey: .dpfCertified)
+        agreements = try container.decode([Agreement].self, forKey: .agreements)
+        // Data maps stored before gateways were recorded have none.
+        statutoryGateways = try container.decodeIfPresent([StatutoryGateway].self, forKey: .statutoryGateways) ?? []
+    }
+
+    /// An Act and section that allows or requires disclosures to the recipient (UK GDPR Art 6(1)(c)
+    /// or (e)), for the purposes and data categories it covers.
+    public struct StatutoryGateway: Sendable, Hashable, Codable, SharingCover {
+        /// The Act and section, as it is cited.
+        public var legislation: String
+        public var categories: [DataCategory.Key]
+        public var purposes: [Purpose.Key]
+
+        public init(legislation: String, categories: [DataCategory.Key], purposes: [Purpose.Key]) {
+            self.legislation = legislation
+            self.categories = categories
+            self.purposes = purposes
+        }
     }
 
     /// What kind of recipient it is, which decides what agreement it needs.
@@ -50,13 +83,15 @@ public struct Recipient: Sendable, Hashable, Codable {
     }
 
     /// A data sharing agreement, processor contract or transfer instrument.
-    public struct Agreement: Sendable, Hashable, Codable {
+    public struct Agreement: Sendable, Hashable, Codable, SharingCover {
         public var kind: Kind
         public var reference: String?
         public var categories: [DataCategory.Key]
         public var purposes: [Purpose.Key]
         public var starts: CalendarDate
         public var ends: CalendarDate?
+        /// How data may go to the recipient by email under this agreement.
+        public var email: EmailRule
 
         public init(
             kind: Kind,
@@ -64,7 +99,8 @@ public struct Recipient: Sendable, Hashable, Codable {
             categories: [DataCategory.Key],
             purposes: [Purpose.Key],
             starts: CalendarDate,
-            ends: CalendarDate?
+            ends: CalendarDate?,
+            email: EmailRule = .allowed
         ) {
             self.kind = kind
             self.reference = reference
@@ -72,7 +108,31 @@ public struct Recipient: Sendable, Hashable, Codable {
             self.purposes = purposes
             self.starts = starts
             self.ends = ends
+            self.email = email
         }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try container.decode(Kind.self, forKey: .kind)
+            reference = try container.decodeIfPresent(String.self, forKey: .reference)
+            categories = try container.decode([DataCategory.Key].self, forKey: .categories)
+            purposes = try container.decode([Purpose.Key].self, forKey: .purposes)
+            starts = try container.decode(CalendarDate.self, forKey: .starts)
+            ends = try container.decodeIfPresent(CalendarDate.self, forKey: .ends)
+            // Data maps stored before email rules were recorded allow email.
+            email = try container.decodeIfPresent(EmailRule.self, forKey: .email) ?? .allowed
+        }
+
+        /// How data may be emailed to the recipient: as any email, only to addresses at the
+        /// recipient's secure domain (such as `nhs.net`), or not at all.
+        public enum EmailRule: Sendable, Hashable, Codable {
+            case allowed
+            case secureDomain(String)
+            case forbidden
+        }
+
+        /// The agreement's reference, or its kind when it has none.
+        public var cited: String { reference ?? kind.title }
 
         /// The kinds of agreement Steward knows.
         public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
@@ -101,5 +161,19 @@ public struct Recipient: Sendable, Hashable, Codable {
         public func isInForce(on date: CalendarDate) -> Bool {
             starts <= date && (ends.map { date <= $0 } ?? true)
         }
+    }
+}
+
+/// An agreement or a statutory gateway: what it lets the council share, for which purposes.
+public protocol SharingCover {
+    var categories: [DataCategory.Key] { get }
+    var purposes: [Purpose.Key] { get }
+}
+
+extension SharingCover {
+    /// True when it covers every category for the purpose: a category is covered by itself or by
+    /// a broader one (`user.contact` covers `user.contact.email`).
+    public func covers(_ categories: [DataCategory.Key], for purpose: Purpose.Key) -> Bool {
+        purposes.contains(purpose) && categories.allSatisfy { category in self.categories.contains { $0.covers(category) } }
     }
 }

@@ -128,4 +128,18 @@ extension Key where Owner == DataCategory {
     public static let image: Self = "user.image"
     /// Steward's UK public-sector equality monitoring categories (DPA 2018 Sch 1 para 8).
     public static let equalityMonitoring: Self = "user.equality_monitoring"
+
+    /// The protected characteristics equality monitoring counts, under the keys a council may use
+    /// for them besides Steward's own (Fides's demographic categories, say).
+    public static let equalityCharacteristics: [Self] = [
+        "user.demographic.race_ethnicity", "user.demographic.religious_belief", "user.demographic.sexual_orientation",
+        "user.demographic.gender_identity", "user.demographic.disability",
+    ]
+
+    /// True for equality data (ethnicity, religion, sexual orientation, gender identity, disability)
+    /// under whichever key, or for a category that holds all of Steward's equality monitoring data
+    /// (`user`): such data is only ever counted, never used about a person (DPA 2018 Sch 1 para 8).
+    public var holdsEqualityData: Bool {
+        covers(Self.equalityMonitoring) || ([Self.equalityMonitoring] + Self.equalityCharacteristics).contains { $0.covers(self) }
+    }
 }

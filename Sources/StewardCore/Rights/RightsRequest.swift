@@ -64,7 +64,7 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     }
 
     /// Something that happened to the request.
-    public enum Change: Sendable, Hashable, Codable {
+    public enum Change: Sendable, Hashable {
         case identityRequested
         /// Identity confirmed: by an emailed code, or by staff who saw a document (who and what).
         case identityVerified(IdentityCheck)
@@ -83,7 +83,8 @@ public struct RightsRequest: Sendable, Hashable, Codable {
         case withdrawn
     }
 
-    /// A change on a date, by someone.
+    /// A change on a date, by someone. It is written as the change was asked for
+    /// (`RightsRequest.ChangeInput`): the change's name, and its details beside it.
     public struct Event: Sendable, Hashable, Codable {
         public var date: CalendarDate
         public var change: Change
@@ -93,6 +94,85 @@ public struct RightsRequest: Sendable, Hashable, Codable {
             self.date = date
             self.change = change
             self.actor = actor
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case date, change, actor, reasons, ground, identity
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            date = try container.decode(CalendarDate.self, forKey: .date)
+            actor = try container.decode(String.self, forKey: .actor)
+            guard let name = try? container.decode(Change.Name.self, forKey: .change) else {
+                // Requests stored before events were written by name hold the change as an object
+                // with one property named after its case.
+                change = try container.decode(StoredChange.self, forKey: .change).change
+                return
+            }
+            switch name {
+            case .identityRequested: change = .identityRequested
+            case .identityVerified: change = .identityVerified(try container.decode(IdentityCheck.self, forKey: .identity))
+            case .feeReceived: change = .feeReceived
+            case .started: change = .started
+            case .clarificationRequested: change = .clarificationRequested
+            case .clarificationReceived: change = .clarificationReceived
+            case .extended: change = .extended(reasons: try container.decode(String.self, forKey: .reasons))
+            case .acknowledged: change = .acknowledged
+            case .completed: change = .completed
+            case .refused:
+                change = .refused(
+                    ground: try container.decode(RefusalGround.self, forKey: .ground),
+                    reasons: try container.decode(String.self, forKey: .reasons)
+                )
+            case .withdrawn: change = .withdrawn
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(date, forKey: .date)
+            try container.encode(change.name, forKey: .change)
+            try container.encode(actor, forKey: .actor)
+            switch change {
+            case .identityVerified(let check): try container.encode(check, forKey: .identity)
+            case .extended(let reasons): try container.encode(reasons, forKey: .reasons)
+            case .refused(let ground, let reasons):
+                try container.encode(ground, forKey: .ground)
+                try container.encode(reasons, forKey: .reasons)
+            default: break
+            }
+        }
+
+        /// A change as requests stored by earlier releases hold it, read as Swift writes enums.
+        private enum StoredChange: Decodable {
+            case identityRequested
+            case identityVerified(IdentityCheck)
+            case feeReceived
+            case started
+            case clarificationRequested
+            case clarificationReceived
+            case extended(reasons: String)
+            case acknowledged
+            case completed
+            case refused(ground: RefusalGround, reasons: String)
+            case withdrawn
+
+            var change: Change {
+                switch self {
+                case .identityRequested: .identityRequested
+                case .identityVerified(let check): .identityVerified(check)
+                case .feeReceived: .feeReceived
+                case .started: .started
+                case .clarificationRequested: .clarificationRequested
+                case .clarificationReceived: .clarificationReceived
+                case .extended(let reasons): .extended(reasons: reasons)
+                case .acknowledged: .acknowledged
+                case .completed: .completed
+                case .refused(let ground, let reasons): .refused(ground: ground, reasons: reasons)
+                case .withdrawn: .withdrawn
+                }
+            }
         }
     }
 

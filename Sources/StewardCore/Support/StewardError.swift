@@ -185,11 +185,12 @@ extension StewardError {
         }
     }
 
-    /// Decodes JSON given by a caller: a malformed document or a missing or mistyped field is an
-    /// `invalidInput` error naming the field; a `StewardError` thrown while decoding goes as it is.
+    /// Decodes JSON given by a caller (`InputDecoder`): a malformed document, a missing, mistyped or
+    /// unknown field is an `invalidInput` error naming the field; a `StewardError` thrown while
+    /// decoding goes as it is.
     public static func decodingInput<Value: Decodable>(_ type: Value.Type, from data: some Sequence<UInt8>) throws -> Value {
         do {
-            return try JSONDecoder().decode(type, from: Data(data))
+            return try InputDecoder.decode(type, from: Data(data))
         } catch let error as DecodingError {
             throw StewardError(decoding: error)
         }

@@ -27,6 +27,9 @@ extension Set where Element == Role {
     static let disclosureReaders: Set<Role> = [.dpo, .caseworker, .auditor]
     /// Those who may ask the gate: council applications and staff.
     static let decisionMakers: Set<Role> = [.dpo, .caseworker, .service]
+    /// Those who may ask the gate what it would decide, or would have decided, on another day:
+    /// the DPO, and auditors checking past decisions.
+    static let whatIfAskers: Set<Role> = [.dpo, .auditor]
     /// Those who register and check the council's own databases.
     static let sourceAdministrators: Set<Role> = [.dpo]
     /// Those who may see which sources are registered (never their credentials).

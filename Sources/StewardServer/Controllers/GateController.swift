@@ -20,6 +20,7 @@ struct GateController: Sendable {
         api.add(.post, "subjects/{id}/preferences/{preference}/withdraw", roles: .subjectWriters, use: withdrawPreference)
         api.add(.get, "subjects/{id}/disclosures", roles: .disclosureReaders, use: disclosures)
         api.add(.post, "decisions", roles: .decisionMakers, use: decide)
+        api.add(.post, "decisions/what-if", roles: .whatIfAskers, use: decideWhatIf)
         api.add(.post, "decisions/batch", roles: .decisionMakers, use: decideBatch)
     }
 
@@ -105,7 +106,28 @@ struct GateController: Sendable {
     @Sendable func decide(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: DecisionBody.self, context: context)
         let (decisionRequest, subject) = try body.request(actor: context.actor)
-        return try JSONResponse.make(try await gate.decide(decisionRequest, subject: subject))
+        let asOf = try Self.whatIfDate(body, context: context)
+        return try JSONResponse.make(try await gate.decide(decisionRequest, subject: subject, asOf: asOf))
+    }
+
+    /// `POST /api/v1/decisions/what-if`: for the DPO and auditors, whose questions must never
+    /// permit anything; `asOf` is required.
+    @Sendable func decideWhatIf(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        let body = try await request.decode(as: DecisionBody.self, context: context)
+        let (decisionRequest, subject) = try body.request(actor: context.actor)
+        guard let asOf = try Self.whatIfDate(body, context: context) else {
+            throw StewardError(.invalidInput, "a what-if needs asOf, the day to decide as on", field: "asOf")
+        }
+        return try JSONResponse.make(try await gate.decide(decisionRequest, subject: subject, asOf: asOf))
+    }
+
+    /// The day a what-if is asked about: only the DPO and auditors may ask one.
+    static func whatIfDate(_ body: DecisionBody, context: StewardRequestContext) throws -> CalendarDate? {
+        let asOf = try body.whatIfDate()
+        if asOf != nil, let role = context.token?.role, !Set<Role>.whatIfAskers.contains(role) {
+            throw StewardError(.forbidden, "only the DPO and auditors may ask what the gate decides on another day", field: "asOf")
+        }
+        return asOf
     }
 
     /// `POST /api/v1/decisions/batch`: items are kept as raw JSON so that one malformed item gets its
@@ -126,7 +148,8 @@ struct GateController: Sendable {
             do {
                 let decoded = try StewardError.decodingInput(DecisionBody.self, from: try JSONEncoder().encode(item))
                 let (decisionRequest, subject) = try decoded.request(actor: context.actor)
-                results.append(BatchResult(decision: try await gate.decide(decisionRequest, subject: subject, today: today)))
+                let asOf = try Self.whatIfDate(decoded, context: context)
+                results.append(BatchResult(decision: try await gate.decide(decisionRequest, subject: subject, today: today, asOf: asOf)))
             } catch let error as StewardError {
                 let field = error.field.map { "requests[\(index)].\($0)" } ?? "requests[\(index)]"
                 results.append(BatchResult(error: ErrorBody.Detail(code: error.code.rawValue, message: error.message, field: field)))
