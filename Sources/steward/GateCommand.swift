@@ -16,7 +16,7 @@ struct GateCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decide the request(s) in a JSON file, in the form POST /api/v1/decisions takes (one object or an array).",
             discussion:
-                "Prints each decision as JSON and records it in the audit log. Exits 0 when every request is allowed, 2 when any is refused, 1 on bad input."
+                "Prints each decision as JSON and records it in the audit log; a request with asOf is a what-if, decided as on that day and written to no disclosure log (docs/GATE.md). Exits 0 when every request is allowed, 2 when any is refused, 1 on bad input."
         )
 
         @OptionGroup var options: CommonOptions
@@ -26,7 +26,9 @@ struct GateCommand: AsyncParsableCommand {
             let requests = try decisionRequests(fromJSON: try readInputFile(file), actor: commandLineActor)
             let records = try await options.withServices { services in
                 var records: [DecisionRecord] = []
-                for (request, subject) in requests { records.append(try await services.gate.decide(request, subject: subject)) }
+                for (request, subject, asOf) in requests {
+                    records.append(try await services.gate.decide(request, subject: subject, asOf: asOf))
+                }
                 return records
             }
             print(try prettyJSON(records))

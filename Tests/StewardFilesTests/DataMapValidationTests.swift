@@ -144,6 +144,35 @@ struct DataMapValidationTests {
             message: "the agreement ends (2023-12-31) before it starts (2024-01-01)"
         ),
         Case(
+            name: "an agreement's email rule that is neither allowed nor forbidden",
+            files: DataMapFixture.replacing("ends: 2027-12-31", with: "ends: 2027-12-31\n        email: sometimes", in: "recipients.yaml"),
+            file: "recipients.yaml",
+            line: 13,
+            field: "recipients[0].agreements[0].email",
+            message: "email must be allowed or forbidden; to allow only a secure domain, give secure_email_domain"
+        ),
+        Case(
+            name: "a secure email domain that is not a domain",
+            files: DataMapFixture.replacing("ends: 2027-12-31", with: "ends: 2027-12-31\n        secure_email_domain: nhs", in: "recipients.yaml"),
+            file: "recipients.yaml",
+            line: 13,
+            field: "recipients[0].agreements[0].secure_email_domain",
+            message: "'nhs' is not a domain name such as nhs.net"
+        ),
+        Case(
+            name: "a statutory gateway for an unknown purpose",
+            files: DataMapFixture.replacing(
+                "    agreements:\n",
+                with:
+                    "    statutory_gateways:\n      - legislation: Local Audit and Accountability Act 2014 Sch 9\n        categories: [user.name]\n        purposes: [fraud_matching]\n    agreements:\n",
+                in: "recipients.yaml"
+            ),
+            file: "recipients.yaml",
+            line: 9,
+            field: "recipients[0].statutory_gateways[0].purposes[0]",
+            message: "unknown purpose 'fraud_matching'"
+        ),
+        Case(
             name: "an unknown data type",
             files: DataMapFixture.replacing("data_type: date", with: "data_type: timestamp", in: "datasets/library_db.yaml"),
             file: "datasets/library_db.yaml",

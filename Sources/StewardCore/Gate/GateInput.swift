@@ -197,12 +197,18 @@ public struct DecisionBody: Decodable, Sendable {
 }
 
 /// Reads decision requests in the API's JSON form — one object, or an array of them — for the
-/// command line's `steward gate check`.
-public func decisionRequests(fromJSON data: Data, actor: String) throws -> [(DecisionRequest, SubjectReference?)] {
-    if case .array = try StewardError.decodingInput(JSONValue.self, from: data) {
-        return try StewardError.decodingInput([DecisionBody].self, from: data).map { try $0.request(actor: actor) }
+/// command line's `steward gate check`: each request, its subject, and its `asOf` for a what-if.
+public func decisionRequests(fromJSON data: Data, actor: String) throws -> [(DecisionRequest, SubjectReference?, asOf: CalendarDate?)] {
+    let bodies =
+        if case .array = try StewardError.decodingInput(JSONValue.self, from: data) {
+            try StewardError.decodingInput([DecisionBody].self, from: data)
+        } else {
+            [try StewardError.decodingInput(DecisionBody.self, from: data)]
+        }
+    return try bodies.map { body in
+        let (request, subject) = try body.request(actor: actor)
+        return (request, subject, try body.whatIfDate())
     }
-    return [try StewardError.decodingInput(DecisionBody.self, from: data).request(actor: actor)]
 }
 
 extension CalendarDate {
