@@ -37,11 +37,11 @@ struct OpenAPIDocumentTests {
         }
     }
 
+    static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Sources/StewardServer/Resources/openapi.yaml")
+
     static func document() throws -> Document {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/StewardServer/Resources/openapi.yaml")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        return try YAMLDecoder().decode(Document.self, from: text)
+        try YAMLDecoder().decode(Document.self, from: String(contentsOf: url, encoding: .utf8))
     }
 
     @Test("the document describes exactly the routes the router serves, with the same roles")
@@ -74,9 +74,7 @@ struct OpenAPIDocumentTests {
 
     @Test("the document's lists of values are the ones the code takes and gives")
     func enumerations() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Sources/StewardServer/Resources/openapi.yaml")
-        let root = try #require(try Yams.load(yaml: String(contentsOf: url, encoding: .utf8)) as? [String: Any])
+        let root = try #require(try Yams.load(yaml: String(contentsOf: Self.url, encoding: .utf8)) as? [String: Any])
         let schemas = try #require((root["components"] as? [String: Any])?["schemas"] as? [String: Any])
         func values(_ path: String...) -> Set<String>? {
             var node: Any? = schemas

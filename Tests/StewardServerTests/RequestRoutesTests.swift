@@ -406,6 +406,7 @@ struct RequestRoutesTests {
                 (#"{"change":"extended"}"#, "reasons"), (#"{"change":"nonsense"}"#, "change"),
                 (#"{"change":"refused","ground":"excessive"}"#, "reasons"),
                 (#"{"change":"identity_verified","identity":{"method":"document_seen"}}"#, "identity.evidence"),
+                (#"{"change":"started","reason":"typo"}"#, "reason"),
             ]
             for (json, field) in changes {
                 let response = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", json, as: .caseworker, fixture)
@@ -414,6 +415,18 @@ struct RequestRoutesTests {
             }
             let view = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture).decode(RequestService.View.self)
             #expect(view.request.events.isEmpty)
+            // An event comes back under the name it was sent with, its details beside it.
+            let sent = #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Patel"}}"#
+            let verified = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", sent, as: .caseworker, fixture)
+            #expect(verified.status == .ok, "\(verified.text)")
+            let shown = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture)
+            let events = try #require(
+                (try JSONSerialization.jsonObject(with: Data(shown.text.utf8)) as? [String: Any]).flatMap { $0["request"] as? [String: Any] }?[
+                    "events"
+                ] as? [[String: Any]]
+            )
+            #expect(events.last?["change"] as? String == "identity_verified", "\(shown.text)")
+            #expect((events.last?["identity"] as? [String: Any])?["evidence"] as? String == "passport")
             let letter = try await Self.send(
                 client,
                 .get,

@@ -199,11 +199,12 @@ public struct DecisionBody: Decodable, Sendable {
 /// Reads decision requests in the API's JSON form — one object, or an array of them — for the
 /// command line's `steward gate check`: each request, its subject, and its `asOf` for a what-if.
 public func decisionRequests(fromJSON data: Data, actor: String) throws -> [(DecisionRequest, SubjectReference?, asOf: CalendarDate?)] {
+    let tree = try StewardError.decodingInput(JSONValue.self, from: data)
     let bodies =
-        if case .array = try StewardError.decodingInput(JSONValue.self, from: data) {
-            try StewardError.decodingInput([DecisionBody].self, from: data)
+        if case .array = tree {
+            try StewardError.decodingInput([DecisionBody].self, from: tree)
         } else {
-            [try StewardError.decodingInput(DecisionBody.self, from: data)]
+            [try StewardError.decodingInput(DecisionBody.self, from: tree)]
         }
     return try bodies.map { body in
         let (request, subject) = try body.request(actor: actor)

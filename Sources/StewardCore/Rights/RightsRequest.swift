@@ -63,8 +63,9 @@ public struct RightsRequest: Sendable, Hashable, Codable {
         case excessive
     }
 
-    /// Something that happened to the request.
-    public enum Change: Sendable, Hashable {
+    /// Something that happened to the request. Events write it by name (`Event`); its own
+    /// decoding reads the shape requests stored by earlier releases hold (`{"extended":{"reasons":…}}`).
+    public enum Change: Sendable, Hashable, Decodable {
         case identityRequested
         /// Identity confirmed: by an emailed code, or by staff who saw a document (who and what).
         case identityVerified(IdentityCheck)
@@ -107,7 +108,7 @@ public struct RightsRequest: Sendable, Hashable, Codable {
             guard let name = try? container.decode(Change.Name.self, forKey: .change) else {
                 // Requests stored before events were written by name hold the change as an object
                 // with one property named after its case.
-                change = try container.decode(StoredChange.self, forKey: .change).change
+                change = try container.decode(Change.self, forKey: .change)
                 return
             }
             switch name {
@@ -141,37 +142,6 @@ public struct RightsRequest: Sendable, Hashable, Codable {
                 try container.encode(ground, forKey: .ground)
                 try container.encode(reasons, forKey: .reasons)
             default: break
-            }
-        }
-
-        /// A change as requests stored by earlier releases hold it, read as Swift writes enums.
-        private enum StoredChange: Decodable {
-            case identityRequested
-            case identityVerified(IdentityCheck)
-            case feeReceived
-            case started
-            case clarificationRequested
-            case clarificationReceived
-            case extended(reasons: String)
-            case acknowledged
-            case completed
-            case refused(ground: RefusalGround, reasons: String)
-            case withdrawn
-
-            var change: Change {
-                switch self {
-                case .identityRequested: .identityRequested
-                case .identityVerified(let check): .identityVerified(check)
-                case .feeReceived: .feeReceived
-                case .started: .started
-                case .clarificationRequested: .clarificationRequested
-                case .clarificationReceived: .clarificationReceived
-                case .extended(let reasons): .extended(reasons: reasons)
-                case .acknowledged: .acknowledged
-                case .completed: .completed
-                case .refused(let ground, let reasons): .refused(ground: ground, reasons: reasons)
-                case .withdrawn: .withdrawn
-                }
             }
         }
     }

@@ -195,4 +195,13 @@ extension StewardError {
             throw StewardError(decoding: error)
         }
     }
+
+    /// The same, for JSON already read (one item of a batch): no second parse.
+    public static func decodingInput<Value: Decodable>(_ type: Value.Type, from tree: JSONValue) throws -> Value {
+        do {
+            return try InputDecoder.decode(type, from: tree)
+        } catch let error as DecodingError {
+            throw StewardError(decoding: error)
+        }
+    }
 }

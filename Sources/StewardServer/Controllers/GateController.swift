@@ -130,8 +130,8 @@ struct GateController: Sendable {
         return asOf
     }
 
-    /// `POST /api/v1/decisions/batch`: items are kept as raw JSON so that one malformed item gets its
-    /// own error without failing the others.
+    /// `POST /api/v1/decisions/batch`: items are kept as read JSON so that one malformed item gets
+    /// its own error without failing the others.
     struct BatchBody: Decodable {
         var requests: [JSONValue]
     }
@@ -146,7 +146,7 @@ struct GateController: Sendable {
         results.reserveCapacity(body.requests.count)
         for (index, item) in body.requests.enumerated() {
             do {
-                let decoded = try StewardError.decodingInput(DecisionBody.self, from: try JSONEncoder().encode(item))
+                let decoded = try StewardError.decodingInput(DecisionBody.self, from: item)
                 let (decisionRequest, subject) = try decoded.request(actor: context.actor)
                 let asOf = try Self.whatIfDate(decoded, context: context)
                 results.append(BatchResult(decision: try await gate.decide(decisionRequest, subject: subject, today: today, asOf: asOf)))
