@@ -143,6 +143,7 @@ let package = Package(
         .testTarget(
             name: "StewardFilesTests",
             dependencies: ["StewardCore", "StewardFiles"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -195,7 +195,8 @@ public enum DataMapReader {
                             description: reader.string(collection, "description", required: false)?.value,
                             skipProcessing: skip,
                             fields: fields,
-                            restrictionFlag: flag
+                            restrictionFlag: flag,
+                            purposes: readDeclaredPurposes(collection, &reader)
                         )
                     )
                 }
@@ -208,7 +209,8 @@ public enum DataMapReader {
                     key: key,
                     name: reader.string(members, "name", required: false)?.value,
                     description: reader.string(members, "description", required: false)?.value,
-                    collections: collections
+                    collections: collections,
+                    purposes: readDeclaredPurposes(members, &reader)
                 )
             )
         }
@@ -257,11 +259,20 @@ public enum DataMapReader {
                     dataType: dataType,
                     isReadOnly: readOnly,
                     isShared: shared,
-                    fields: readFields(members, fieldPath, &reader)
+                    fields: readFields(members, fieldPath, &reader),
+                    purposes: readDeclaredPurposes(members, &reader)
                 )
             )
         }
         return fields
+    }
+
+    /// `data_uses` and `data_purposes`, each nil when the file does not have it.
+    static func readDeclaredPurposes(_ members: YAMLReader.Members, _ reader: inout YAMLReader) -> DeclaredPurposesDraft {
+        DeclaredPurposesDraft(
+            dataUses: members.values["data_uses"] == nil ? nil : reader.strings(members, "data_uses"),
+            dataPurposes: members.values["data_purposes"] == nil ? nil : reader.strings(members, "data_purposes")
+        )
     }
 
     // MARK: purposes.yaml
@@ -345,19 +356,22 @@ public enum DataMapReader {
     }
 }
 
-/// The keys a Fides dataset file may use at each level. Keys Steward does not act on are still
-/// accepted, so Fides files load unchanged; anything else is a misspelling and is reported.
+/// The keys a Fides dataset file may use at each level, from every Fides release: `data_qualifier`
+/// and `retention` of older ones, `data_purposes` and then `data_uses` and `data_subjects` of newer
+/// ones. Keys Steward does not act on are still accepted, so Fides files load unchanged; anything
+/// else is a misspelling and is reported.
 enum FidesKeys {
-    static let dataset: Set = [
-        "fides_key", "organization_fides_key", "tags", "name", "description", "meta", "data_categories", "data_qualifier", "fides_meta",
-        "retention", "collections",
+    /// What datasets, collections and fields all declare.
+    static let annotations: Set = [
+        "name", "description", "data_categories", "data_qualifier", "data_uses", "data_purposes", "data_subjects", "retention",
     ]
-    static let collection: Set = ["name", "description", "data_categories", "data_qualifier", "retention", "fields", "fides_meta"]
+    static let dataset: Set = annotations.union(["fides_key", "organization_fides_key", "tags", "meta", "fides_meta", "collections"])
+    static let collection: Set = annotations.union(["fields", "fides_meta"])
     /// Fides's keys, and Steward's `restriction_flag`.
     static let collectionMeta: Set = [
-        "after", "erase_after", "skip_processing", "masking_strategy_override", "partitioning", "where_clauses", "restriction_flag",
+        "after", "erase_after", "skip_processing", "masking_strategy_override", "partitioning", "where_clauses", "redact", "restriction_flag",
     ]
-    static let field: Set = ["name", "description", "data_categories", "data_qualifier", "retention", "fides_meta", "fields"]
+    static let field: Set = annotations.union(["fides_meta", "fields"])
     /// Fides's keys, and Steward's `shared`.
     static let fieldMeta: Set = [
         "references", "identity", "primary_key", "data_type", "length", "return_all_elements", "read_only", "custom_request_field",

@@ -49,7 +49,9 @@ struct YAMLReader {
     }
 
     /// The members of a mapping, with an issue when the node is something else. When `allowed` is
-    /// given, a key outside it is reported, which catches misspelt keys.
+    /// given, a key outside it is reported, which catches misspelt keys. A key whose value is null
+    /// (`null`, `~` or nothing) is taken as absent, as Fides writes every optional key it has no
+    /// value for when asked to include them.
     mutating func mapping(_ node: Node, _ path: String, allowed: Set<String>? = nil) -> Members? {
         guard case .mapping(let mapping) = node else {
             report(node, path, "expected a mapping of keys to values")
@@ -68,9 +70,15 @@ struct YAMLReader {
                     "unknown key '\(name)'; expected one of \(allowed.sorted().joined(separator: ", "))"
                 )
             }
-            members.values[name] = value
+            if !Self.isNull(value) { members.values[name] = value }
         }
         return members
+    }
+
+    /// True for YAML's null written plain: `null`, `Null`, `NULL`, `~` or no value at all.
+    static func isNull(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     /// The items of a sequence, with an issue when the node is something else.

@@ -26,6 +26,10 @@ struct LoadCommand: AsyncParsableCommand {
             )
         }
         print(result.created ? "Loaded data map version \(result.version)." : "No change: the files match data map version \(result.version).")
+        if !result.notes.isEmpty {
+            print("\(result.notes.count) note\(result.notes.count == 1 ? "" : "s") on what loaded but is not used:")
+            for note in result.notes { print("  \(note)") }
+        }
     }
 }
 

@@ -8,7 +8,7 @@ import Synchronization
 import Testing
 
 /// These tests talk to a real SMTP server (`scripts/lib/smtp-sink.py`) on a loopback port; run
-/// `. scripts/lib/smtp-sink-env.sh` first so that a Python with aiosmtpd is at hand.
+/// `. scripts/lib/python-env.sh` first so that a Python with aiosmtpd is at hand.
 @Suite("Sending letters through an SMTP relay")
 struct SMTPClientTests {
     static let council = try! MailAddress(name: "Council Data Protection", address: "dpo@council.example")

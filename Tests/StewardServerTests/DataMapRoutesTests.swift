@@ -136,6 +136,39 @@ struct DataMapRoutesTests {
         }
     }
 
+    @Test("PUT /api/v1/datamap answers with a note for each declared purpose that is not used")
+    func uploadAnswersNotes() async throws {
+        try await ServerFixture.with { fixture, client in
+            var files = try Self.demoFiles()
+            let library = files["datasets/library_db.yaml"]!
+            files["datasets/library_db.yaml"] = library.replacingOccurrences(
+                of: "data_uses: [library_newsletter]",
+                with: "data_uses: [library_newsletter, marketing.advertising, safeguarding_adults]"
+            )
+            #expect(files["datasets/library_db.yaml"] != library)
+            let response = try await client.execute(
+                uri: "/api/v1/datamap",
+                method: .put,
+                headers: fixture.headers(.dpo),
+                body: ByteBuffer(bytes: try JSONEncoder().encode(["files": files]))
+            )
+            #expect(response.status == .created, "\(response.text)")
+            let result = try response.decode(DataMapLoadResult.self)
+            #expect(
+                result.notes.map(\.message).sorted() == [
+                    "data use 'marketing.advertising' is the use of no purpose in purposes.yaml; it is left out of the data map",
+                    "purpose 'safeguarding_adults' is declared here, but no system holding dataset 'library_db' (libraries) lists it; the gate decides by each system's purposes",
+                ]
+            )
+            #expect(
+                result.notes.allSatisfy { $0.file == "datasets/library_db.yaml" && ($0.line ?? 0) > 0 && $0.field?.contains("data_uses[") == true }
+            )
+            let dataset = try await client.execute(uri: "/api/v1/datasets/library_db", method: .get, headers: fixture.headers(.auditor))
+            let newsletter = try dataset.decode(Dataset.self).collection("borrowers")?.field(at: "newsletter")
+            #expect(newsletter?.dataPurposes == ["library_newsletter", "safeguarding_adults"])
+        }
+    }
+
     @Test("a malformed upload body is a 400 naming the field")
     func malformedUpload() async throws {
         try await ServerFixture.with(loadDemo: false) { fixture, client in

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// It runs `scripts/lib/smtp-sink.py` (aiosmtpd) with the Python named by
 /// `STEWARD_TEST_SMTP_PYTHON`, or `python3` from the path when that is unset;
-/// `. scripts/lib/smtp-sink-env.sh` prepares such a Python. Recipients whose local part is
+/// `. scripts/lib/python-env.sh` prepares such a Python. Recipients whose local part is
 /// "reject" are refused with 550. The server stops with ``stop()`` or when the sink is released.
 ///
 /// Every stored property is set once in `init`; reading messages only reads files, and the process
@@ -72,11 +72,11 @@ public final class SMTPSink: @unchecked Sendable {
             arguments.append("--refuse-ehlo")
         }
 
-        // The interpreter named, else the one scripts/lib/smtp-sink-env.sh made, else python3.
+        // The interpreter named, else the one scripts/lib/python-env.sh made, else python3.
         let environment = ProcessInfo.processInfo.environment
         let venv =
-            environment["STEWARD_SMTP_VENV"]
-            ?? URL(fileURLWithPath: environment["HOME"] ?? "/tmp").appendingPathComponent(".cache/steward/smtp-venv").path
+            environment["STEWARD_TEST_VENV"]
+            ?? URL(fileURLWithPath: environment["HOME"] ?? "/tmp").appendingPathComponent(".cache/steward/test-venv").path
         let made = URL(fileURLWithPath: venv).appendingPathComponent("bin/python").path
         let python =
             environment["STEWARD_TEST_SMTP_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
@@ -198,7 +198,7 @@ public final class SMTPSink: @unchecked Sendable {
     }
 
     static let installHint =
-        "The SMTP sink needs Python 3 with aiosmtpd: run `. scripts/lib/smtp-sink-env.sh` before `swift test` (it creates a "
+        "The SMTP sink needs Python 3 with aiosmtpd: run `. scripts/lib/python-env.sh` before `swift test` (it creates a "
         + "virtual environment with aiosmtpd and sets STEWARD_TEST_SMTP_PYTHON), or `python3 -m pip install aiosmtpd`."
 }
 

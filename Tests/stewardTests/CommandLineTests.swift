@@ -123,6 +123,28 @@ struct CommandLineTests {
         }
     }
 
+    @Test("load prints a note for each purpose a dataset declares that is not used, and loads the rest")
+    func loadPrintsNotes() async throws {
+        try await Self.withCLI { cli, database in
+            let copy = cli.folder.appendingPathComponent("map")
+            try FileManager.default.copyItem(at: try BundledData.demoDataMap, to: copy)
+            let library = copy.appendingPathComponent("datasets/library_db.yaml")
+            let text = try String(contentsOf: library, encoding: .utf8)
+            let changed = text.replacingOccurrences(of: "data_uses: [library_membership]", with: "data_purposes: [library_membership, billing]")
+            #expect(changed != text)
+            try changed.write(to: library, atomically: true, encoding: .utf8)
+            let result = try cli.run("load", copy.path)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("Loaded data map version 1"))
+            #expect(result.stdout.contains("1 note on what loaded but is not used:"))
+            #expect(result.stdout.contains("datasets/library_db.yaml:"))
+            #expect(result.stdout.contains("dataset[0].data_purposes[1]: 'billing' is neither a purpose in purposes.yaml nor a data use"))
+            let store = try await Self.openStore(cli, database)
+            #expect(try await store.currentDataMap()?.dataMap.dataset("library_db")?.dataPurposes == ["library_membership"])
+            await store.close()
+        }
+    }
+
     @Test("loading an invalid folder fails with file, line and field, and stores nothing")
     func invalidLoadFails() async throws {
         try await Self.withCLI { cli, database in

@@ -10,7 +10,7 @@ reader. The envelope file is written last, so a reader that sees it can read the
 
 Recipients whose local part is "reject" are refused with 550, so tests can see a permanent failure.
 
-Needs aiosmtpd (scripts/lib/smtp-sink-env.sh installs it into a virtual environment).
+Needs aiosmtpd (scripts/lib/python-env.sh installs it into a virtual environment).
 """
 
 import argparse
@@ -30,7 +30,7 @@ try:
     from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 except ImportError:
     sys.stderr.write(
-        "smtp-sink: the Python package aiosmtpd is missing. Source scripts/lib/smtp-sink-env.sh "
+        "smtp-sink: the Python package aiosmtpd is missing. Source scripts/lib/python-env.sh "
         "(it sets STEWARD_TEST_SMTP_PYTHON), or run: python3 -m pip install aiosmtpd\n"
     )
     sys.exit(3)

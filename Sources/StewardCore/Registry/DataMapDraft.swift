@@ -93,13 +93,22 @@ public struct DatasetDraft: Sendable, Hashable {
     public var name: String?
     public var description: String?
     public var collections: [CollectionDraft]
+    public var purposes: DeclaredPurposesDraft
 
-    public init(file: String, key: Located<String>, name: String?, description: String?, collections: [CollectionDraft]) {
+    public init(
+        file: String,
+        key: Located<String>,
+        name: String?,
+        description: String?,
+        collections: [CollectionDraft],
+        purposes: DeclaredPurposesDraft = .init()
+    ) {
         self.file = file
         self.key = key
         self.name = name
         self.description = description
         self.collections = collections
+        self.purposes = purposes
     }
 }
 
@@ -110,13 +119,22 @@ public struct CollectionDraft: Sendable, Hashable {
     public var skipProcessing: Bool
     public var fields: [FieldDraft]
     public var restrictionFlag: Located<String>?
+    public var purposes: DeclaredPurposesDraft
 
-    public init(name: Located<String>, description: String?, skipProcessing: Bool, fields: [FieldDraft], restrictionFlag: Located<String>? = nil) {
+    public init(
+        name: Located<String>,
+        description: String?,
+        skipProcessing: Bool,
+        fields: [FieldDraft],
+        restrictionFlag: Located<String>? = nil,
+        purposes: DeclaredPurposesDraft = .init()
+    ) {
         self.name = name
         self.description = description
         self.skipProcessing = skipProcessing
         self.fields = fields
         self.restrictionFlag = restrictionFlag
+        self.purposes = purposes
     }
 }
 
@@ -132,6 +150,7 @@ public struct FieldDraft: Sendable, Hashable {
     public var isReadOnly: Bool
     public var isShared: Bool
     public var fields: [FieldDraft]
+    public var purposes: DeclaredPurposesDraft
 
     public init(
         name: Located<String>,
@@ -143,7 +162,8 @@ public struct FieldDraft: Sendable, Hashable {
         dataType: Located<String>?,
         isReadOnly: Bool,
         isShared: Bool = false,
-        fields: [FieldDraft]
+        fields: [FieldDraft],
+        purposes: DeclaredPurposesDraft = .init()
     ) {
         self.name = name
         self.description = description
@@ -155,6 +175,20 @@ public struct FieldDraft: Sendable, Hashable {
         self.isReadOnly = isReadOnly
         self.isShared = isShared
         self.fields = fields
+        self.purposes = purposes
+    }
+}
+
+/// The purposes a dataset, a collection or a field declares, as read: Fides writes them as
+/// `data_uses` and, before that name, `data_purposes`; a file from a Fides release in between
+/// carries both.
+public struct DeclaredPurposesDraft: Sendable, Hashable {
+    public var dataUses: [Located<String>]?
+    public var dataPurposes: [Located<String>]?
+
+    public init(dataUses: [Located<String>]? = nil, dataPurposes: [Located<String>]? = nil) {
+        self.dataUses = dataUses
+        self.dataPurposes = dataPurposes
     }
 }
 

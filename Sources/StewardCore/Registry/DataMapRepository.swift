@@ -23,6 +23,9 @@ public struct DataMapLoadResult: Sendable, Hashable, Codable {
     public var created: Bool
     public var digest: String
     public var changes: DataMapChanges
+    /// What loaded but is not used, with its file, line and field: purposes declared in dataset
+    /// files that name no Steward purpose, or that no system holding the dataset serves.
+    public var notes: [StewardError.Issue]
 }
 
 /// Where the data map's versions are kept. Each version is stored whole with its audit entry in
@@ -48,8 +51,8 @@ extension DataMapRepository {
         fallbackController: Controller?,
         actor: String
     ) async throws -> DataMapLoadResult {
-        let map = try draft.validate(taxonomy: taxonomy, fallbackController: fallbackController)
+        let (map, notes) = try draft.validated(taxonomy: taxonomy, fallbackController: fallbackController)
         let (stored, changes, created) = try await saveDataMap(map, actor: actor)
-        return DataMapLoadResult(version: stored.version, created: created, digest: stored.digest, changes: changes)
+        return DataMapLoadResult(version: stored.version, created: created, digest: stored.digest, changes: changes, notes: notes)
     }
 }

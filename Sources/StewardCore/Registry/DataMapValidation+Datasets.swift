@@ -1,6 +1,6 @@
 /// Datasets: fields, types, references and that every collection can be reached.
 extension Validator {
-    mutating func validateDatasets(identityKeys: Set<String>) -> [Dataset] {
+    mutating func validateDatasets(identityKeys: Set<String>, purposes: [Purpose]) -> [Dataset] {
         checkUnique(draft.datasets, kind: "dataset", file: \.file, key: \.key)
         let byKey = Dictionary(draft.datasets.map { ($0.key.value, $0) }, uniquingKeysWith: { first, _ in first })
         var result: [Dataset] = []
@@ -10,13 +10,20 @@ extension Validator {
             checkUnique(dataset.collections, kind: "collection", file: { _ in file }, key: \.name)
             var collections: [Dataset.Collection] = []
             for collection in dataset.collections {
-                let fields = validateFields(collection.fields, file: file, identityKeys: identityKeys, datasets: byKey)
+                let fields = validateFields(
+                    collection.fields,
+                    file: file,
+                    identityKeys: identityKeys,
+                    datasets: byKey,
+                    declaring: (dataset.key.value, purposes)
+                )
                 var built = Dataset.Collection(
                     name: collection.name.value,
                     description: collection.description,
                     fields: fields,
                     skipProcessing: collection.skipProcessing,
-                    restrictionFlag: collection.restrictionFlag?.value
+                    restrictionFlag: collection.restrictionFlag?.value,
+                    dataPurposes: declaredPurposes(collection.purposes, file: file, dataset: dataset.key.value, purposes: purposes)
                 )
                 if let flag = collection.restrictionFlag, built.field(at: flag.value) == nil {
                     issues.append(
@@ -31,7 +38,15 @@ extension Validator {
                 }
                 collections.append(built)
             }
-            result.append(.init(key: .init(dataset.key.value), name: dataset.name, description: dataset.description, collections: collections))
+            result.append(
+                .init(
+                    key: .init(dataset.key.value),
+                    name: dataset.name,
+                    description: dataset.description,
+                    collections: collections,
+                    dataPurposes: declaredPurposes(dataset.purposes, file: file, dataset: dataset.key.value, purposes: purposes)
+                )
+            )
         }
         checkReachability(result)
         return result
@@ -41,7 +56,8 @@ extension Validator {
         _ fields: [FieldDraft],
         file: String,
         identityKeys: Set<String>,
-        datasets: [String: DatasetDraft]
+        datasets: [String: DatasetDraft],
+        declaring: (dataset: String, purposes: [Purpose])
     ) -> [Dataset.Field] {
         checkUnique(fields, kind: "field", file: { _ in file }, key: \.name)
         var result: [Dataset.Field] = []
@@ -74,7 +90,7 @@ extension Validator {
             for reference in field.references {
                 if let built = validateReference(reference, file: file, datasets: datasets) { references.append(built) }
             }
-            let nested = validateFields(field.fields, file: file, identityKeys: identityKeys, datasets: datasets)
+            let nested = validateFields(field.fields, file: file, identityKeys: identityKeys, datasets: datasets, declaring: declaring)
             result.append(
                 .init(
                     name: field.name.value,
@@ -86,7 +102,8 @@ extension Validator {
                     dataType: dataType,
                     isReadOnly: field.isReadOnly,
                     isShared: field.isShared,
-                    fields: nested
+                    fields: nested,
+                    dataPurposes: declaredPurposes(field.purposes, file: file, dataset: declaring.dataset, purposes: declaring.purposes)
                 )
             )
         }

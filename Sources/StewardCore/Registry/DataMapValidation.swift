@@ -5,10 +5,20 @@ extension DataMapDraft {
     /// - Parameter fallbackController: the controller from configuration, used when the folder has no
     ///   `controller.yaml`.
     public func validate(taxonomy: Taxonomy, fallbackController: Controller? = nil) throws -> DataMap {
+        try validated(taxonomy: taxonomy, fallbackController: fallbackController).dataMap
+    }
+
+    /// As `validate(taxonomy:fallbackController:)`, with the notes about what loads but is not used:
+    /// purposes declared in dataset files that match no Steward purpose, or that no system holding
+    /// the dataset serves.
+    public func validated(
+        taxonomy: Taxonomy,
+        fallbackController: Controller? = nil
+    ) throws -> (dataMap: DataMap, notes: [StewardError.Issue]) {
         var validator = Validator(draft: self, taxonomy: taxonomy)
         let map = validator.run(fallbackController: fallbackController)
         let issues = issuesSorted(self.issues + validator.issues)
-        if let map, issues.isEmpty { return map }
+        if let map, issues.isEmpty { return (map, issuesSorted(validator.notes)) }
         let count = issues.count
         throw StewardError(
             .invalidDataMap,
@@ -28,6 +38,10 @@ struct Validator {
     let draft: DataMapDraft
     let taxonomy: Taxonomy
     var issues: [StewardError.Issue] = []
+    /// What loads but is not used; never stops a load.
+    var notes: [StewardError.Issue] = []
+    /// Where each dataset first declared each purpose, for the notes that compare them with systems.
+    var declaredSites: [String: [Purpose.Key: (file: String, value: Located<String>)]] = [:]
 
     init(draft: DataMapDraft, taxonomy: Taxonomy) {
         self.draft = draft
@@ -114,8 +128,9 @@ struct Validator {
         let purposeKeys = Set(draft.purposes.map(\.key.value))
         let recipients = validateRecipients(purposeKeys: purposeKeys)
         let recipientKinds = Dictionary(draft.recipients.map { ($0.key.value, $0.kind.value) }, uniquingKeysWith: { first, _ in first })
-        let datasets = validateDatasets(identityKeys: identityKeys)
+        let datasets = validateDatasets(identityKeys: identityKeys, purposes: purposes)
         let systems = validateSystems(purposeKeys: purposeKeys, recipientKinds: recipientKinds)
+        checkDeclaredPurposes(systems: systems)
         let retention = validateRetention(datasets: datasets)
 
         guard issues.isEmpty else { return nil }

@@ -5,15 +5,41 @@ public struct Dataset: Sendable, Hashable, Codable {
     public var name: String?
     public var description: String?
     public var collections: [Collection]
+    /// The purposes the whole dataset serves, as its file declares them (Fides `data_uses`, or
+    /// `data_purposes` before it): only keys of Steward purposes are kept.
+    public var dataPurposes: [Purpose.Key]
 
-    public init(key: Key, name: String?, description: String?, collections: [Collection]) {
+    public init(key: Key, name: String?, description: String?, collections: [Collection], dataPurposes: [Purpose.Key] = []) {
         self.key = key
         self.name = name
         self.description = description
         self.collections = collections
+        self.dataPurposes = dataPurposes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, name, description, collections, dataPurposes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        key = try container.decode(Key.self, forKey: .key)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        collections = try container.decode([Collection].self, forKey: .collections)
+        // Data maps stored before datasets declared purposes.
+        dataPurposes = try container.decodeIfPresent([Purpose.Key].self, forKey: .dataPurposes) ?? []
     }
 
     public func collection(_ name: String) -> Collection? { collections.first { $0.name == name } }
+
+    /// Every purpose declared for a collection: the dataset's, the collection's and its fields',
+    /// as Fides adds them up, in the order first declared.
+    public func declaredPurposes(of collection: Collection) -> [Purpose.Key] {
+        var seen: Set<Purpose.Key> = []
+        let all = dataPurposes + collection.dataPurposes + collection.allFields.flatMap(\.field.dataPurposes)
+        return all.filter { seen.insert($0).inserted }
+    }
 
     /// A table, a file or a document collection.
     public struct Collection: Sendable, Hashable, Codable {
@@ -25,13 +51,37 @@ public struct Dataset: Sendable, Hashable, Codable {
         /// A field the council's system reads to stop using a row: set when the person restricts
         /// processing or objects (Steward's `restriction_flag` in `fides_meta`).
         public var restrictionFlag: String?
+        /// The purposes this collection serves on top of its dataset's.
+        public var dataPurposes: [Purpose.Key]
 
-        public init(name: String, description: String?, fields: [Field], skipProcessing: Bool, restrictionFlag: String? = nil) {
+        public init(
+            name: String,
+            description: String?,
+            fields: [Field],
+            skipProcessing: Bool,
+            restrictionFlag: String? = nil,
+            dataPurposes: [Purpose.Key] = []
+        ) {
             self.name = name
             self.description = description
             self.fields = fields
             self.skipProcessing = skipProcessing
             self.restrictionFlag = restrictionFlag
+            self.dataPurposes = dataPurposes
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, fields, skipProcessing, restrictionFlag, dataPurposes
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            description = try container.decodeIfPresent(String.self, forKey: .description)
+            fields = try container.decode([Field].self, forKey: .fields)
+            skipProcessing = try container.decode(Bool.self, forKey: .skipProcessing)
+            restrictionFlag = try container.decodeIfPresent(String.self, forKey: .restrictionFlag)
+            dataPurposes = try container.decodeIfPresent([Purpose.Key].self, forKey: .dataPurposes) ?? []
         }
 
         /// Every field, nested ones included, each with its dotted path.
@@ -77,6 +127,8 @@ public struct Dataset: Sendable, Hashable, Codable {
         /// something of theirs confirms it.
         public var isShared: Bool
         public var fields: [Field]
+        /// The purposes this field serves on top of its collection's.
+        public var dataPurposes: [Purpose.Key]
 
         public init(
             name: String,
@@ -88,7 +140,8 @@ public struct Dataset: Sendable, Hashable, Codable {
             dataType: DataType?,
             isReadOnly: Bool,
             isShared: Bool = false,
-            fields: [Field]
+            fields: [Field],
+            dataPurposes: [Purpose.Key] = []
         ) {
             self.name = name
             self.description = description
@@ -100,10 +153,11 @@ public struct Dataset: Sendable, Hashable, Codable {
             self.isReadOnly = isReadOnly
             self.isShared = isShared || identity == .uprn
             self.fields = fields
+            self.dataPurposes = dataPurposes
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, description, dataCategories, identity, references, isPrimaryKey, dataType, isReadOnly, isShared, fields
+            case name, description, dataCategories, identity, references, isPrimaryKey, dataType, isReadOnly, isShared, fields, dataPurposes
         }
 
         public init(from decoder: any Decoder) throws {
@@ -119,6 +173,7 @@ public struct Dataset: Sendable, Hashable, Codable {
             // Data maps stored before `shared` existed.
             isShared = try container.decodeIfPresent(Bool.self, forKey: .isShared) ?? (identity == .uprn)
             fields = try container.decode([Field].self, forKey: .fields)
+            dataPurposes = try container.decodeIfPresent([Purpose.Key].self, forKey: .dataPurposes) ?? []
         }
     }
 
