@@ -162,7 +162,7 @@ enum SearchBench {
         let setup = try await openDatabase(location, logger: logger)
         try await build(setup, postgres: postgres)
         await setup.close()
-        let reader = try await SQLSourceReader.connect(location, logger: logger)
+        let reader = try await SQLSourceReader.connect(location, name: SourceName(id: "bench", dataset: "bench_db"), logger: logger)
         let floorHandle = try await openDatabase(location, logger: logger)
         let map = DataMap(
             controller: Controller(name: "Benchmark"),

@@ -18,6 +18,45 @@ struct DataMapValidationTests {
         #expect(map.recipient("library_cloud")?.agreements.first?.ends == CalendarDate(year: 2027, month: 12, day: 31))
     }
 
+    @Test("identity and reference fields load without a data_type, as in Fides: the source's column gives it")
+    func dataTypeIsOptional() throws {
+        var files = DataMapFixture.replacing(
+            "identity: email\n              data_type: string",
+            with: "identity: email",
+            in: "datasets/library_db.yaml"
+        )
+        files["datasets/library_db.yaml"] = files["datasets/library_db.yaml"]!.replacingOccurrences(
+            of: "              data_type: integer\n              references:",
+            with: "              references:"
+        )
+        let map = try DataMapReader.read(files: files).validate(taxonomy: .builtin)
+        let dataset = try #require(map.dataset("library_db"))
+        #expect(dataset.collection("borrowers")?.field(at: "email")?.dataType == nil)
+        #expect(dataset.collection("loans")?.field(at: "borrower_id")?.dataType == nil)
+        // Resolved by the source's schema, each takes its column's type.
+        let schema = SourceSchema(tables: [
+            .init(
+                name: "borrowers",
+                columns: [
+                    .init(name: "id", declared: "integer", type: .init(base: .integer)),
+                    .init(name: "email", declared: "text", type: .init(base: .string)),
+                ],
+                primaryKey: ["id"]
+            ),
+            .init(
+                name: "loans",
+                columns: [
+                    .init(name: "borrower_id", declared: "bigint", type: .init(base: .integer)),
+                    .init(name: "returned_on", declared: "date", type: .init(base: .date)),
+                ],
+                primaryKey: []
+            ),
+        ])
+        let resolved = dataset.resolved(by: schema)
+        #expect(resolved.collection("borrowers")?.field(at: "email")?.dataType == .init(base: .string))
+        #expect(resolved.collection("loans")?.field(at: "borrower_id")?.dataType == .init(base: .integer))
+    }
+
     @Test("the bundled demo council's data map is valid")
     func demoDataMapIsValid() throws {
         let draft = try DataMapReader.read(folder: try BundledData.demoDataMap)
@@ -110,30 +149,6 @@ struct DataMapValidationTests {
             line: 25,
             field: "dataset[0].collections[1].name",
             message: "collection 'library_db.loans' cannot be reached from any identity field"
-        ),
-        Case(
-            name: "an identity field without data_type",
-            files: DataMapFixture.replacing(
-                "identity: email\n              data_type: string",
-                with: "identity: email",
-                in: "datasets/library_db.yaml"
-            ),
-            file: "datasets/library_db.yaml",
-            line: 12,
-            field: "dataset[0].collections[0].fields[1].name",
-            message: "identity field 'email' needs fides_meta.data_type"
-        ),
-        Case(
-            name: "a reference field without data_type",
-            files: DataMapFixture.replacing(
-                "              data_type: integer\n              references:",
-                with: "              references:",
-                in: "datasets/library_db.yaml"
-            ),
-            file: "datasets/library_db.yaml",
-            line: 27,
-            field: "dataset[0].collections[1].fields[0].name",
-            message: "reference field 'borrower_id' needs fides_meta.data_type"
         ),
         Case(
             name: "an agreement that ends before it starts",

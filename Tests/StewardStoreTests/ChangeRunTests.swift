@@ -249,13 +249,13 @@ struct ChangeRunTests {
             .update(collection: "visits", key: ["person_id": "P1", "day": "2026-01-05"], values: ["note": "corrected"]),
             .delete(collection: "visits", key: ["person_id": "P1", "day": "2026-02-09"]),
         ]
-        let csv = CSVSourceReader(folder: folder)
+        let csv = CSVSourceReader(folder: folder, name: .init(id: "visits", dataset: "visits_db"))
         #expect(try await csv.apply(changes, types: [:]) == 2)
         #expect(
             try String(contentsOf: folder.appendingPathComponent("visits.csv"), encoding: .utf8)
                 == "person_id,day,note\r\nP1,2026-01-05,corrected\r\nP2,2026-01-05,other\r\n"
         )
-        let sqlite = try await SQLSourceReader.connect(.sqlite(path: path), logger: Self.logger)
+        let sqlite = try await SQLSourceReader.connect(.sqlite(path: path), name: .init(id: "visits", dataset: "visits_db"), logger: Self.logger)
         #expect(try await sqlite.apply(changes, types: [:]) == 2)
         let rows = try await sqlite.rows(
             collection: "visits",
@@ -285,7 +285,7 @@ struct ChangeRunTests {
         // On PostgreSQL, with the day a DATE column: the key is compared, and a corrected date
         // written, in the column's type.
         let council = try await TestDatabase.makeCouncilPostgres()
-        let postgres = try await SQLSourceReader.connect(council.location, logger: Self.logger)
+        let postgres = try await SQLSourceReader.connect(council.location, name: .init(id: "visits", dataset: "visits_db"), logger: Self.logger)
         do {
             try await postgres.handle.write { database in
                 try await database.raw("CREATE TABLE visits (person_id TEXT, day DATE, note TEXT, PRIMARY KEY (person_id, day))").run()
@@ -385,7 +385,7 @@ struct ChangeRunTests {
             let error = await #expect(throws: StewardError.self) {
                 try await service.runErasure(id, policy: ErasurePolicy(), actor: "caseworker")
             }
-            #expect(error?.message.contains("matched 2 rows") == true)
+            #expect(error?.message.contains("matched 2 rows") == true, "\(String(describing: error))")
             #expect(try String(contentsOf: members, encoding: .utf8) == before)
             #expect(try Self.csv(sources, "loans") == loansBefore)
 

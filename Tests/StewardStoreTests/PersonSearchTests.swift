@@ -20,10 +20,19 @@ struct PersonSearchTests {
     ) async throws {
         try await CouncilSources.with { sources in
             let logger = Logger(label: "test")
-            let housingReader = try await SQLSourceReader.connect(sources.housing.location, logger: logger)
-            let benefitsReader = try await SQLSourceReader.connect(.sqlite(path: sources.benefitsPath), logger: logger)
+            let housingReader = try await SQLSourceReader.connect(
+                sources.housing.location,
+                name: .init(id: "housing", dataset: "housing_db"),
+                logger: logger
+            )
+            let benefitsReader = try await SQLSourceReader.connect(
+                .sqlite(path: sources.benefitsPath),
+                name: .init(id: "benefits", dataset: "benefits_db"),
+                logger: logger
+            )
             let readers: [Dataset.Key: any CollectionReader] = [
-                "housing_db": housingReader, "benefits_db": benefitsReader, "library_csv": CSVSourceReader(folder: sources.libraryFolder),
+                "housing_db": housingReader, "benefits_db": benefitsReader,
+                "library_csv": CSVSourceReader(folder: sources.libraryFolder, name: .init(id: "library", dataset: "library_csv")),
             ]
             let tenantCount: @Sendable () async throws -> Int = {
                 try await housingReader.handle.read { database in
@@ -179,7 +188,10 @@ struct PersonSearchTests {
             ]
         )
         let map = CouncilFixture.searchMap([dataset])
-        let search = try PersonSearch(dataMap: map, readers: ["social_care": CSVSourceReader(folder: folder)])
+        let search = try PersonSearch(
+            dataMap: map,
+            readers: ["social_care": CSVSourceReader(folder: folder, name: .init(id: "social_care", dataset: "social_care"))]
+        )
         let outcome = try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org"), .init(kind: "uprn", value: "100023336956")])
         // Rory shares the address, and Amy's relationship row holds his id: neither makes his record hers.
         #expect(Self.ids(outcome, "social_care.people", "id") == ["P1"])
@@ -204,8 +216,12 @@ struct PersonSearchTests {
         let council = try await TestDatabase.makeCouncilPostgres()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-dob-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let postgres = try await SQLSourceReader.connect(council.location, logger: logger)
-        let sqlite = try await SQLSourceReader.connect(.sqlite(path: folder.appendingPathComponent("schools.sqlite").path), logger: logger)
+        let postgres = try await SQLSourceReader.connect(council.location, name: .init(id: "council", dataset: "council_db"), logger: logger)
+        let sqlite = try await SQLSourceReader.connect(
+            .sqlite(path: folder.appendingPathComponent("schools.sqlite").path),
+            name: .init(id: "schools", dataset: "schools_db"),
+            logger: logger
+        )
         do {
             try await postgres.handle.write { database in
                 try await database.raw("CREATE TABLE residents (id INTEGER PRIMARY KEY, full_name TEXT, born DATE)").run()
@@ -312,8 +328,8 @@ struct PersonSearchTests {
         let search = try PersonSearch(
             dataMap: map,
             readers: [
-                "care_db": CSVSourceReader(folder: folder.appendingPathComponent("care")),
-                "library_db": CSVSourceReader(folder: folder.appendingPathComponent("library")),
+                "care_db": CSVSourceReader(folder: folder.appendingPathComponent("care"), name: .init(id: "care", dataset: "care_db")),
+                "library_db": CSVSourceReader(folder: folder.appendingPathComponent("library"), name: .init(id: "library", dataset: "library_db")),
             ]
         )
         let outcome = try await search.run(identifiers: [.init(kind: "local_id", value: "1042", system: "care")])
@@ -372,7 +388,9 @@ struct PersonSearchTests {
         let error = try #require(throws: StewardError.self) {
             try PersonSearch(
                 dataMap: CouncilFixture.searchMap(datasets),
-                readers: ["housing_db": CSVSourceReader(folder: URL(fileURLWithPath: "/nonexistent"))]
+                readers: [
+                    "housing_db": CSVSourceReader(folder: URL(fileURLWithPath: "/nonexistent"), name: .init(id: "housing", dataset: "housing_db"))
+                ]
             )
         }
         #expect(error.field == "housing_db.tenants.address.line1")
@@ -387,10 +405,10 @@ struct PersonSearchTests {
         try "loan_id,member_no\n".write(to: folder.appendingPathComponent("loans.csv"), atomically: true, encoding: .utf8)
         let search = try PersonSearch(
             dataMap: CouncilFixture.searchMap([CouncilFixture.datasets[2]]),
-            readers: ["library_csv": CSVSourceReader(folder: folder)]
+            readers: ["library_csv": CSVSourceReader(folder: folder, name: .init(id: "library", dataset: "library_csv"))]
         )
         let error = await #expect(throws: StewardError.self) { try await search.run(identifiers: [.init(kind: "email", value: "amy@example.org")]) }
-        #expect(error?.field == "members.email")
+        #expect(error?.field == "library_csv.members.email")
     }
 }
 

@@ -32,6 +32,11 @@ public struct DataMap: Sendable, Hashable, Codable {
 
     public func system(_ key: System.Key) -> System? { systems.first { $0.key == key } }
     public func dataset(_ key: Dataset.Key) -> Dataset? { datasets.first { $0.key == key } }
+
+    /// Puts `dataset` in place of the one with its key (a dataset resolved by its source's schema).
+    public mutating func replace(_ dataset: Dataset) {
+        if let index = datasets.firstIndex(where: { $0.key == dataset.key }) { datasets[index] = dataset }
+    }
     public func purpose(_ key: Purpose.Key) -> Purpose? { purposes.first { $0.key == key } }
     public func recipient(_ key: Recipient.Key) -> Recipient? { recipients.first { $0.key == key } }
 }

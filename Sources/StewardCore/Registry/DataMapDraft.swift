@@ -94,6 +94,8 @@ public struct DatasetDraft: Sendable, Hashable {
     public var description: String?
     public var collections: [CollectionDraft]
     public var purposes: DeclaredPurposesDraft
+    /// The Fides keys present in the dataset's `fides_meta` that Steward cannot honour.
+    public var unsupported: [Located<String>] = []
 
     public init(
         file: String,
@@ -120,6 +122,11 @@ public struct CollectionDraft: Sendable, Hashable {
     public var fields: [FieldDraft]
     public var restrictionFlag: Located<String>?
     public var purposes: DeclaredPurposesDraft
+    /// `fides_meta.masking_strategy_override` and `fides_meta.erase_after`, and the Fides keys
+    /// present that Steward cannot honour.
+    public var maskingOverride: MaskingOverrideDraft?
+    public var eraseAfter: [Located<String>] = []
+    public var unsupported: [Located<String>] = []
 
     public init(
         name: Located<String>,
@@ -151,6 +158,11 @@ public struct FieldDraft: Sendable, Hashable {
     public var isShared: Bool
     public var fields: [FieldDraft]
     public var purposes: DeclaredPurposesDraft
+    /// `fides_meta.masking_strategy_override`, `fides_meta.length`, and the Fides keys present
+    /// that Steward cannot honour (each refused at validation, named).
+    public var maskingOverride: MaskingOverrideDraft?
+    public var length: Located<String>?
+    public var unsupported: [Located<String>] = []
 
     public init(
         name: Located<String>,
@@ -176,6 +188,18 @@ public struct FieldDraft: Sendable, Hashable {
         self.isShared = isShared
         self.fields = fields
         self.purposes = purposes
+    }
+}
+
+/// A Fides `masking_strategy_override` as read: the strategy's name and its configuration, nested
+/// keys joined with dots (`format_preservation.suffix`).
+public struct MaskingOverrideDraft: Sendable, Hashable {
+    public var strategy: Located<String>
+    public var configuration: [String: Located<String>]
+
+    public init(strategy: Located<String>, configuration: [String: Located<String>]) {
+        self.strategy = strategy
+        self.configuration = configuration
     }
 }
 

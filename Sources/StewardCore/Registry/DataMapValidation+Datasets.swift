@@ -8,8 +8,10 @@ extension Validator {
             let file = dataset.file
             checkKey(file, dataset.key, kind: "dataset")
             checkUnique(dataset.collections, kind: "collection", file: { _ in file }, key: \.name)
+            reportRefused(file, dataset.unsupported)
             var collections: [Dataset.Collection] = []
             for collection in dataset.collections {
+                reportRefused(file, collection.unsupported)
                 let fields = validateFields(
                     collection.fields,
                     file: file,
@@ -25,6 +27,8 @@ extension Validator {
                     restrictionFlag: collection.restrictionFlag?.value,
                     dataPurposes: declaredPurposes(collection.purposes, file: file, dataset: dataset.key.value, purposes: purposes)
                 )
+                built.erasureDeletes = collectionDeletes(collection.maskingOverride, file: file)
+                built.eraseAfter = eraseAfter(collection.eraseAfter, file: file, dataset: dataset)
                 if let flag = collection.restrictionFlag, built.field(at: flag.value) == nil {
                     issues.append(
                         .init(
@@ -63,6 +67,12 @@ extension Validator {
         var result: [Dataset.Field] = []
         for field in fields {
             checkCategories(file, field.dataCategories)
+            reportRefused(file, field.unsupported)
+            var length: Int?
+            if let text = field.length {
+                length = Int(text.value).flatMap { $0 > 0 ? $0 : nil }
+                if length == nil { report(file, text, "length must be a whole number of characters, more than 0") }
+            }
             var dataType: Dataset.DataType?
             if let typeText = field.dataType {
                 dataType = Dataset.DataType(parsing: typeText.value)
@@ -79,12 +89,6 @@ extension Validator {
                         "unknown identity '\(identity.value)'; use one of \(identityKeys.sorted().joined(separator: ", ")) or declare it in controller.yaml"
                     )
                 }
-                if field.dataType == nil {
-                    report(file, field.name, "identity field '\(field.name.value)' needs fides_meta.data_type")
-                }
-            }
-            if !field.references.isEmpty, field.dataType == nil {
-                report(file, field.name, "reference field '\(field.name.value)' needs fides_meta.data_type")
             }
             var references: [Dataset.Reference] = []
             for reference in field.references {
@@ -103,7 +107,9 @@ extension Validator {
                     isReadOnly: field.isReadOnly,
                     isShared: field.isShared,
                     fields: nested,
-                    dataPurposes: declaredPurposes(field.purposes, file: file, dataset: declaring.dataset, purposes: declaring.purposes)
+                    dataPurposes: declaredPurposes(field.purposes, file: file, dataset: declaring.dataset, purposes: declaring.purposes),
+                    maskingStrategy: field.maskingOverride.flatMap { maskingStrategy($0, file: file) },
+                    maximumLength: length
                 )
             )
         }
@@ -167,4 +173,109 @@ extension Validator {
     }
 
     // MARK: Systems
+}
+
+/// The Fides keys Steward honours beyond the search itself — masking overrides, `length`,
+/// `erase_after` — and those it refuses, each with the reason.
+extension Validator {
+    /// Why Steward cannot honour a Fides key, by key.
+    static let refusedKeys: [String: String] = [
+        "return_all_elements":
+            "Steward cannot return the elements of an array: arrays cannot be held in a table or CSV source; remove return_all_elements",
+        "custom_request_field":
+            "Steward finds a person by identity fields and references, not by custom request fields; declare the field an identity, or remove custom_request_field",
+        "redact":
+            "Steward names every collection and field in the person's copy and in the audit log, as Art 15 requires, so it cannot redact names; remove redact",
+        "partitioning":
+            "Steward reads a PostgreSQL, SQLite or CSV source's tables whole; partitioning, a BigQuery setting, does not apply: remove it",
+        "where_clauses":
+            "Steward reads a PostgreSQL, SQLite or CSV source's tables whole; where_clauses, a BigQuery setting, do not apply: remove them",
+        "namespace":
+            "Steward reads the tables the source's own connection sees; a namespace (another database, schema or project) cannot be honoured: remove it, or register a source for it",
+        "resource_id": "resource_id is for Fides's own connectors; Steward binds a dataset to its source when the source is registered: remove it",
+    ]
+
+    mutating func reportRefused(_ file: String, _ keys: [Located<String>]) {
+        for key in keys { report(file, key, Self.refusedKeys[key.value] ?? "Steward cannot honour '\(key.value)'; remove it") }
+    }
+
+    /// The masking strategy a field's `masking_strategy_override` names, in Steward's terms; an
+    /// error naming the field for one Steward cannot carry out as Fides would.
+    mutating func maskingStrategy(_ draft: MaskingOverrideDraft, file: String) -> MaskingStrategy? {
+        let configuration = draft.configuration
+        func only(_ allowed: Set<String>) -> Bool {
+            for (key, value) in configuration.sorted(by: { $0.key < $1.key }) where !allowed.contains(key) {
+                report(file, value, "Steward's \(draft.strategy.value) takes no '\(key)'; remove it")
+                return false
+            }
+            return true
+        }
+        func algorithm(_ expected: String) -> Bool {
+            guard let given = configuration["algorithm"], given.value.uppercased() != expected else { return true }
+            report(file, given, "Steward's \(draft.strategy.value) uses \(expected); '\(given.value)' cannot be honoured")
+            return false
+        }
+        switch draft.strategy.value {
+        case "null_rewrite": return only([]) ? .null : nil
+        case "string_rewrite":
+            guard only(["rewrite_value", "format_preservation.suffix"]) else { return nil }
+            guard let value = configuration["rewrite_value"] else {
+                report(file, draft.strategy, "string_rewrite needs configuration.rewrite_value")
+                return nil
+            }
+            return .fixed(value.value + (configuration["format_preservation.suffix"]?.value ?? ""))
+        case "hash": return only(["algorithm"]) && algorithm("SHA-256") ? .hash : nil
+        case "hmac": return only(["algorithm"]) && algorithm("SHA-256") ? .hmac : nil
+        case "aes_encrypt":
+            guard only(["mode"]) else { return nil }
+            if let mode = configuration["mode"], mode.value.uppercased() != "GCM" {
+                report(file, mode, "Steward encrypts with AES-GCM; mode '\(mode.value)' cannot be honoured")
+                return nil
+            }
+            return .encrypt
+        case "random_string_rewrite":
+            guard only(["length", "format_preservation.suffix"]) else { return nil }
+            if let length = configuration["length"], length.value != "16" {
+                report(file, length, "Steward's random values are 16 characters; length \(length.value) cannot be honoured")
+                return nil
+            }
+            if let suffix = configuration["format_preservation.suffix"] {
+                report(file, suffix, "Steward's random values take no suffix; remove format_preservation")
+                return nil
+            }
+            return .random
+        case "preserve": return only([]) ? .preserve : nil
+        default:
+            report(
+                file,
+                draft.strategy,
+                "unknown masking strategy '\(draft.strategy.value)'; use null_rewrite, string_rewrite, hash, hmac, aes_encrypt, random_string_rewrite or preserve"
+            )
+            return nil
+        }
+    }
+
+    /// A collection's `masking_strategy_override`: only `delete` means anything for a whole collection.
+    mutating func collectionDeletes(_ draft: MaskingOverrideDraft?, file: String) -> Bool {
+        guard let draft else { return false }
+        guard draft.strategy.value == "delete" else {
+            report(file, draft.strategy, "a collection's masking_strategy_override can only be delete; give other strategies on its fields")
+            return false
+        }
+        for (key, value) in draft.configuration { report(file, value, "delete takes no '\(key)'; remove it") }
+        return true
+    }
+
+    /// `erase_after`: collections of the same dataset, as Fides writes them (`dataset.collection`).
+    mutating func eraseAfter(_ names: [Located<String>], file: String, dataset: DatasetDraft) -> [String] {
+        names.compactMap { located in
+            let parts = located.value.split(separator: ".", maxSplits: 1).map(String.init)
+            let (datasetKey, collection) = parts.count == 2 ? (parts[0], parts[1]) : (dataset.key.value, located.value)
+            guard datasetKey == dataset.key.value, dataset.collections.contains(where: { $0.name.value == collection }) else {
+                report(file, located, "erase_after names '\(located.value)', which is not a collection of dataset '\(dataset.key.value)'")
+                return nil
+            }
+            return collection
+        }
+    }
 }

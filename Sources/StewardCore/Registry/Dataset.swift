@@ -53,6 +53,11 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var restrictionFlag: String?
         /// The purposes this collection serves on top of its dataset's.
         public var dataPurposes: [Purpose.Key]
+        /// True where erasure deletes the person's rows rather than masking them (Fides
+        /// `masking_strategy_override: {strategy: delete}` on the collection).
+        public var erasureDeletes: Bool = false
+        /// Collections of the same dataset whose changes go first in an erasure (Fides `erase_after`).
+        public var eraseAfter: [String] = []
 
         public init(
             name: String,
@@ -71,7 +76,7 @@ public struct Dataset: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, description, fields, skipProcessing, restrictionFlag, dataPurposes
+            case name, description, fields, skipProcessing, restrictionFlag, dataPurposes, erasureDeletes, eraseAfter
         }
 
         public init(from decoder: any Decoder) throws {
@@ -82,6 +87,8 @@ public struct Dataset: Sendable, Hashable, Codable {
             skipProcessing = try container.decode(Bool.self, forKey: .skipProcessing)
             restrictionFlag = try container.decodeIfPresent(String.self, forKey: .restrictionFlag)
             dataPurposes = try container.decodeIfPresent([Purpose.Key].self, forKey: .dataPurposes) ?? []
+            erasureDeletes = try container.decodeIfPresent(Bool.self, forKey: .erasureDeletes) ?? false
+            eraseAfter = try container.decodeIfPresent([String].self, forKey: .eraseAfter) ?? []
         }
 
         /// Every field, nested ones included, each with its dotted path.
@@ -129,6 +136,14 @@ public struct Dataset: Sendable, Hashable, Codable {
         public var fields: [Field]
         /// The purposes this field serves on top of its collection's.
         public var dataPurposes: [Purpose.Key]
+        /// How erasure masks the field unless the request's policy says otherwise (Fides
+        /// `masking_strategy_override`).
+        public var maskingStrategy: MaskingStrategy?
+        /// The most characters the field holds (Fides `length`): a masked value must fit.
+        public var maximumLength: Int?
+        /// The column as the source declares it, once the dataset is resolved by a source's schema
+        /// (`Dataset.resolved(by:)`); never stored with the data map.
+        public var sourceColumn: SourceSchema.Column? = nil
 
         public init(
             name: String,
@@ -141,7 +156,9 @@ public struct Dataset: Sendable, Hashable, Codable {
             isReadOnly: Bool,
             isShared: Bool = false,
             fields: [Field],
-            dataPurposes: [Purpose.Key] = []
+            dataPurposes: [Purpose.Key] = [],
+            maskingStrategy: MaskingStrategy? = nil,
+            maximumLength: Int? = nil
         ) {
             self.name = name
             self.description = description
@@ -154,10 +171,13 @@ public struct Dataset: Sendable, Hashable, Codable {
             self.isShared = isShared || identity == .uprn
             self.fields = fields
             self.dataPurposes = dataPurposes
+            self.maskingStrategy = maskingStrategy
+            self.maximumLength = maximumLength
         }
 
         enum CodingKeys: String, CodingKey {
             case name, description, dataCategories, identity, references, isPrimaryKey, dataType, isReadOnly, isShared, fields, dataPurposes
+            case maskingStrategy, maximumLength
         }
 
         public init(from decoder: any Decoder) throws {
@@ -174,6 +194,8 @@ public struct Dataset: Sendable, Hashable, Codable {
             isShared = try container.decodeIfPresent(Bool.self, forKey: .isShared) ?? (identity == .uprn)
             fields = try container.decode([Field].self, forKey: .fields)
             dataPurposes = try container.decodeIfPresent([Purpose.Key].self, forKey: .dataPurposes) ?? []
+            maskingStrategy = try container.decodeIfPresent(MaskingStrategy.self, forKey: .maskingStrategy)
+            maximumLength = try container.decodeIfPresent(Int.self, forKey: .maximumLength)
         }
     }
 

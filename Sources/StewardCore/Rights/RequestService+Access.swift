@@ -79,12 +79,14 @@ extension RequestService {
         }
     }
 
-    /// The current data map and a checked connection to every registered source of one of its
-    /// datasets. Fields no source could hold, a source that cannot be reached, and a declared
-    /// collection or field a source lacks all stop here, named: a search that could not read one
-    /// would be incomplete, so it does not start. The caller closes the connections.
+    /// The current data map, resolved by each source's own schema (`Dataset.resolved(by:)`: types
+    /// and keys the dataset file leaves out are the database's), and a checked connection to every
+    /// registered source of one of its datasets. Fields no source could hold, a source that cannot
+    /// be reached, a declared collection or field a source lacks, and a declared type its column
+    /// contradicts all stop here, named: a search that could not read one would be incomplete, so
+    /// it does not start. The caller closes the connections.
     func openSources() async throws -> (map: DataMap, sources: [DataSource], connections: [Dataset.Key: any SourceConnection]) {
-        guard let map = try await dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
+        guard var map = try await dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
         let registered = try await sources.sources().filter { map.dataset($0.dataset) != nil }
         guard !registered.isEmpty else { throw StewardError(.conflict, "no council sources are registered to search", field: "sources") }
         try PersonSearch.checkReadable(map, datasets: Set(registered.map(\.dataset)))
@@ -95,7 +97,10 @@ extension RequestService {
                     let connection = try await sources.connect(source)
                     connections[source.dataset] = connection
                     try await connection.ping()
-                    let problems = await connection.missing(in: map.dataset(source.dataset)?.collections ?? [])
+                    guard let dataset = map.dataset(source.dataset) else { continue }
+                    let schema = try await connection.schema(of: dataset.collections.filter { !$0.skipProcessing }.map(\.name))
+                    let problems = schema.problems(for: dataset)
+                    map.replace(dataset.resolved(by: schema))
                     if let first = problems.first {
                         func place(_ problem: SourceCheck.Problem) -> String {
                             ([source.dataset.rawValue] + [problem.collection, problem.field].compactMap { $0 }).joined(separator: ".")

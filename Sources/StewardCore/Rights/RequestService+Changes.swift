@@ -112,7 +112,9 @@ extension RequestService {
         defer { for connection in opened.connections.values { Task { await connection.close() } } }
         do {
             let search = try PersonSearch(dataMap: opened.map, readers: opened.connections.mapValues { $0 as any CollectionReader })
-            let outcome = try await search.run(identifiers: try await searchIdentifiers(of: view.request))
+            var outcome = try await search.run(identifiers: try await searchIdentifiers(of: view.request))
+            // Erasure leaves alone the rows other people's rows point at.
+            if kind == .erasure { outcome = try await search.markReferencedByOthers(outcome) }
             let planned = try plan(view.request, opened.map, outcome.found)
             var report = ChangeReport(
                 request: id,
@@ -177,12 +179,13 @@ extension RequestService {
             do {
                 _ = try await connection.apply(list, types: map.dataset(dataset)?.fieldTypes ?? [:])
             } catch {
-                let reason = StewardError.wrapping(error, .unavailable, "the source refused the changes").message
-                let done = applied.isEmpty ? "no source was changed" : "already changed: \(applied.joined(separator: ", "))"
+                // The connection's error names the source, the collection and the database's reason.
+                let reason = StewardError.wrapping(error, .unavailable, "the source refused the changes")
+                let done = applied.isEmpty ? "no source was changed" : "sources already changed: \(applied.joined(separator: ", "))"
                 throw StewardError(
-                    .unavailable,
-                    "\(dataset): \(reason); \(done)",
-                    field: (error as? StewardError)?.field.map { "\(dataset).\($0)" } ?? dataset.rawValue,
+                    reason.code == .conflict ? .conflict : .unavailable,
+                    "\(reason.message); \(done)",
+                    field: reason.field ?? dataset.rawValue,
                     underlying: error
                 )
             }

@@ -33,13 +33,27 @@ public enum MaskingStrategy: Sendable, Hashable, Codable, CustomStringConvertibl
     /// AES-GCM under the council's erasure key, base64: the council can reverse it, so this is
     /// pseudonymisation.
     case encrypt
+    /// Left as it is (Fides `preserve`): the field is not erased.
+    case preserve
 
     /// True where the council could still recover or test the value: the data is then
     /// pseudonymised, and still personal data (UK GDPR Recital 26), not erased.
     public var isPseudonymising: Bool {
         switch self {
         case .hmac, .encrypt: true
-        case .null, .fixed, .random, .hash: false
+        case .null, .fixed, .random, .hash, .preserve: false
+        }
+    }
+
+    /// The most characters a masked value can have; nil where it depends on the value (`encrypt`).
+    public var longestValue: Int? {
+        switch self {
+        case .null: 0
+        case .fixed(let text): text.count
+        case .random: 16
+        case .hash, .hmac: 64
+        case .encrypt: nil
+        case .preserve: 0
         }
     }
 
@@ -50,11 +64,12 @@ public enum MaskingStrategy: Sendable, Hashable, Codable, CustomStringConvertibl
         case "hash": self = .hash
         case "hmac": self = .hmac
         case "encrypt": self = .encrypt
+        case "preserve": self = .preserve
         case let value where value.hasPrefix("fixed:"): self = .fixed(String(value.dropFirst("fixed:".count)))
         default:
             throw StewardError(
                 .invalidInput,
-                "unknown masking strategy '\(text)'; use null, fixed:TEXT, random, hash, hmac or encrypt",
+                "unknown masking strategy '\(text)'; use null, fixed:TEXT, random, hash, hmac, encrypt or preserve",
                 field: "strategies"
             )
         }
@@ -77,33 +92,79 @@ public enum MaskingStrategy: Sendable, Hashable, Codable, CustomStringConvertibl
         case .hash: "hash"
         case .hmac: "hmac"
         case .encrypt: "encrypt"
+        case .preserve: "preserve"
         }
     }
 }
 
-/// What erasure does where the person is found: which fields are masked how (by
-/// `dataset.collection.field`, else by data category, the most specific category first, else
+/// What erasure does where the person is found: which of the person's data it targets (data
+/// categories, as a Fides policy does: by default everything under `user`, never operational or
+/// system data), which fields are masked how (by `dataset.collection.field`, else by data category,
+/// the most specific category first, else the field's own `masking_strategy_override`, else
 /// `null`), which collections lose their rows instead, and which are under a legal hold.
 public struct ErasurePolicy: Sendable, Hashable, Codable {
+    /// The categories erased: a field is masked when one of its categories is one of these or
+    /// under one, or when `strategies` names it exactly.
+    public var categories: [DataCategory.Key]
     public var strategies: [String: MaskingStrategy]
     public var deleteCollections: [String]
     public var legalHolds: [String]
 
-    public init(strategies: [String: MaskingStrategy] = [:], deleteCollections: [String] = [], legalHolds: [String] = []) {
+    /// The person's own data: every category under `user`.
+    public static let personalData: [DataCategory.Key] = ["user"]
+
+    public init(
+        categories: [DataCategory.Key] = ErasurePolicy.personalData,
+        strategies: [String: MaskingStrategy] = [:],
+        deleteCollections: [String] = [],
+        legalHolds: [String] = []
+    ) {
+        self.categories = categories
         self.strategies = strategies
         self.deleteCollections = deleteCollections
         self.legalHolds = legalHolds
     }
 
+    enum CodingKeys: String, CodingKey {
+        case categories, strategies, deleteCollections, legalHolds
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        categories = try container.decodeIfPresent([DataCategory.Key].self, forKey: .categories) ?? Self.personalData
         strategies = try container.decodeIfPresent([String: MaskingStrategy].self, forKey: .strategies) ?? [:]
         deleteCollections = try container.decodeIfPresent([String].self, forKey: .deleteCollections) ?? []
         legalHolds = try container.decodeIfPresent([String].self, forKey: .legalHolds) ?? []
     }
 
-    /// The strategy for a field.
-    public func strategy(for place: String, categories: [DataCategory.Key]) -> MaskingStrategy {
+    /// Throws, naming the field, unless every category targeted is the person's own data: erasure
+    /// never touches operational or system data, which is the council's, not the person's.
+    public func checked() throws -> ErasurePolicy {
+        guard !categories.isEmpty else {
+            throw StewardError(
+                .invalidInput,
+                "an erasure needs at least one data category to erase; leave categories out for all of the person's data",
+                field: "erasure.categories"
+            )
+        }
+        for (index, category) in categories.enumerated() where !DataCategory.Key("user").covers(category) {
+            throw StewardError(
+                .invalidInput,
+                "'\(category)' is not the person's own data; erasure targets categories under 'user', never operational or system data",
+                field: "erasure.categories[\(index)]"
+            )
+        }
+        return self
+    }
+
+    /// Whether the field at `place` with `categories` is erased.
+    public func targets(_ place: String, categories fieldCategories: [DataCategory.Key]) -> Bool {
+        strategies[place] != nil || fieldCategories.contains { category in categories.contains { $0.covers(category) } }
+    }
+
+    /// The strategy for a field: the policy's for it, else the policy's for its most specific
+    /// category, else the dataset's override for the field, else `null`.
+    public func strategy(for place: String, categories: [DataCategory.Key], override: MaskingStrategy? = nil) -> MaskingStrategy {
         if let exact = strategies[place] { return exact }
         var best: (length: Int, strategy: MaskingStrategy)?
         for category in categories {
@@ -111,15 +172,24 @@ public struct ErasurePolicy: Sendable, Hashable, Codable {
                 if key.count > best?.length ?? -1 { best = (key.count, strategy) }
             }
         }
-        return best?.strategy ?? .null
+        return best?.strategy ?? override ?? .null
     }
 }
 
 /// What a rectification or erasure did, or would do in a dry run, collection by collection.
 public struct ChangeReport: Sendable, Hashable, Codable {
     public struct Step: Sendable, Hashable, Codable {
-        public enum Action: String, Sendable, Hashable, Codable {
-            case update, delete, refused, failed
+        public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+            /// Fields are set (a correction, a flag) or masked.
+            case update
+            case delete
+            /// The law or a legal hold does not allow the change.
+            case refused
+            /// The change cannot be made; nothing is changed anywhere.
+            case failed
+            /// Nothing here is the person's to change: no field holds their personal data, or
+            /// every row is shared with other people.
+            case unchanged
         }
 
         public var dataset: String
@@ -136,6 +206,11 @@ public struct ChangeReport: Sendable, Hashable, Codable {
         /// Why a collection was refused, or why it failed (naming the field).
         public var reason: String?
         public var field: String?
+        /// Rows of the person's that other people's rows point at (a shared address, a catalogue
+        /// entry, a case handled for others): left as they are, and not in `rows`.
+        public var shared: Int = 0
+        /// The collections whose rows, not the person's, point at the shared rows.
+        public var sharedWith: [String] = []
 
         public init(
             dataset: String,
@@ -156,7 +231,7 @@ public struct ChangeReport: Sendable, Hashable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case dataset, collection, action, fields, pseudonymised, rows, keys, reason, field
+            case dataset, collection, action, fields, pseudonymised, rows, keys, reason, field, shared, sharedWith
         }
 
         public init(from decoder: any Decoder) throws {
@@ -171,6 +246,8 @@ public struct ChangeReport: Sendable, Hashable, Codable {
             keys = try container.decodeIfPresent([[String: String]].self, forKey: .keys) ?? []
             reason = try container.decodeIfPresent(String.self, forKey: .reason)
             field = try container.decodeIfPresent(String.self, forKey: .field)
+            shared = try container.decodeIfPresent(Int.self, forKey: .shared) ?? 0
+            sharedWith = try container.decodeIfPresent([String].self, forKey: .sharedWith) ?? []
         }
     }
 
@@ -235,7 +312,12 @@ public struct ChangeReport: Sendable, Hashable, Codable {
 
     /// True when every planned change could be made: no step failed.
     public var isComplete: Bool { !steps.contains { $0.action == .failed } }
-    public var rowsChanged: Int { steps.filter { $0.action == .update || $0.action == .delete }.reduce(0) { $0 + $1.rows } }
+    /// The rows changed, or that a dry run would change: none when the plan cannot be carried out,
+    /// since then nothing is changed anywhere.
+    public var rowsChanged: Int {
+        guard isComplete else { return 0 }
+        return steps.filter { $0.action == .update || $0.action == .delete }.reduce(0) { $0 + $1.rows }
+    }
 }
 
 /// Why erasure may not apply to a collection (UK GDPR Art 17(3)), from the purposes of the systems

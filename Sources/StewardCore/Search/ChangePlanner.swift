@@ -33,7 +33,7 @@ public enum ChangePlan: Sendable, Hashable {
         }
         switch kind {
         case .rectification: self = .rectification(corrections ?? [])
-        case .erasure: self = .erasure(erasure ?? ErasurePolicy())
+        case .erasure: self = .erasure(try (erasure ?? ErasurePolicy()).checked())
         case .restriction, .objection: self = .restriction
         case .access: return nil
         default:
@@ -124,9 +124,17 @@ public enum ChangePlanner {
                 }
             }
         }
-        for item in found where !item.rows.isEmpty {
+        for var item in found where !item.rows.isEmpty {
             let place = item.node.description
             guard let collection = map.dataset(item.node.dataset)?.collection(item.node.collection) else { continue }
+            // Rows other people's rows point at are theirs too: never masked or deleted.
+            let sharedIndexes = item.rows.indices.filter { item.sharedWith.indices.contains($0) && !item.sharedWith[$0].isEmpty }
+            let sharedWith = Set(sharedIndexes.flatMap { item.sharedWith[$0] }).sorted()
+            if !sharedIndexes.isEmpty {
+                let keep = Set(sharedIndexes)
+                item.rows = item.rows.indices.filter { !keep.contains($0) }.map { item.rows[$0] }
+                item.othersKeys = item.othersKeys.indices.filter { !keep.contains($0) }.map { item.othersKeys[$0] }
+            }
             var step = ChangeReport.Step(
                 dataset: item.node.dataset.rawValue,
                 collection: item.node.collection,
@@ -134,6 +142,15 @@ public enum ChangePlanner {
                 fields: [],
                 rows: item.rows.count
             )
+            step.shared = sharedIndexes.count
+            step.sharedWith = sharedWith
+            if item.rows.isEmpty {
+                step.action = .unchanged
+                step.reason =
+                    "every row of the person's here is also pointed at by other people's rows in \(sharedWith.joined(separator: ", ")): shared, not changed"
+                plan.steps.append(step)
+                continue
+            }
             if policy.legalHolds.contains(place) || legalHolds.contains(place) {
                 step.refuse("a legal hold applies")
                 plan.steps.append(step)
@@ -145,11 +162,17 @@ public enum ChangePlanner {
                 continue
             }
             guard let keys = keyFields(of: collection, rows: item.rows) else {
-                step.fail(place, keyProblem(of: collection, rows: item.rows))
+                // Without a key no row can be picked out: the collection is left as it is, and
+                // the report says why, for staff to settle by hand.
+                if collection.allFields.contains(where: { $0.field.isPrimaryKey }) {
+                    step.fail(place, keyProblem(of: collection, rows: item.rows))
+                } else {
+                    step.refuse(keyProblem(of: collection, rows: item.rows) + "; erase them in the council's system by hand")
+                }
                 plan.steps.append(step)
                 continue
             }
-            if policy.deleteCollections.contains(place) {
+            if policy.deleteCollections.contains(place) || collection.erasureDeletes {
                 // A row that also holds another person's key (the other side of a relationship,
                 // a joint record) is theirs too: deleting it would change their record.
                 if let shared = Set(item.othersKeys.flatMap { $0 }).sorted().first {
@@ -165,32 +188,49 @@ public enum ChangePlanner {
                 plan.steps.append(step)
                 continue
             }
-            // Masked: every field but the keys that link rows together.
+            // Masked: the fields of the person's own data the policy targets, never the keys that
+            // link rows together, and only with a value the column can hold.
             var masks: [(String, MaskingStrategy)] = []
             for (path, field) in collection.allFields
-            where field.fields.isEmpty && !field.isPrimaryKey && field.references.isEmpty && !referenced.contains("\(place).\(path)") {
-                let strategy = policy.strategy(for: "\(place).\(path)", categories: field.dataCategories)
-                if field.isReadOnly || (strategy != .null && (field.dataType?.base ?? .string) != .string) {
-                    step.fail(
-                        "\(place).\(path)",
-                        field.isReadOnly
-                            ? "the field is read-only in the dataset"
-                            : "a \(field.dataType?.description ?? "") field can only be masked with null, not \(strategy)"
-                    )
+            where field.fields.isEmpty && !field.isPrimaryKey && field.references.isEmpty && !referenced.contains("\(place).\(path)")
+                && policy.targets("\(place).\(path)", categories: field.dataCategories)
+            {
+                let strategy = policy.strategy(for: "\(place).\(path)", categories: field.dataCategories, override: field.maskingStrategy)
+                if strategy == .preserve { continue }
+                if let problem = maskingProblem(strategy, for: field) {
+                    step.fail("\(place).\(path)", problem)
                     break
                 }
                 masks.append((path, strategy))
             }
+            // Only the rows with a value to mask, and in each only the fields that have one.
+            var changes: [RowChange] = []
+            if step.action == .update {
+                for row in item.rows {
+                    guard let key = key(of: row, keys) else { continue }  // every row has its key: checked above
+                    var values: [String: String?] = [:]
+                    for (path, strategy) in masks where row[path] != nil { values[path] = try mask(row[path], strategy, "\(place).\(path)") }
+                    if !values.isEmpty { changes.append(.update(collection: item.node.collection, key: key, values: values)) }
+                }
+            }
+            let masked = Set(
+                changes.flatMap { change -> [String] in
+                    if case .update(_, _, let values) = change { return Array(values.keys) }
+                    return []
+                }
+            )
+            masks.removeAll { !masked.contains($0.0) }
             step.fields = masks.map { "\($0.0): \($0.1)" }
             step.pseudonymised = masks.filter { $0.1.isPseudonymising }.map(\.0)
-            plan.steps.append(step)
-            guard step.action == .update else { continue }
-            for row in item.rows {
-                guard let key = key(of: row, keys) else { continue }  // every row has its key: checked above
-                var values: [String: String?] = [:]
-                for (path, strategy) in masks { values[path] = try mask(row[path], strategy, "\(place).\(path)") }
-                plan.changes[item.node.dataset, default: []].append(.update(collection: item.node.collection, key: key, values: values))
+            if step.action == .update, changes.isEmpty {
+                step.action = .unchanged
+                step.reason =
+                    "nothing of the person's here to erase: no field with a value holds their data in the categories erased (\(policy.categories.map(\.rawValue).joined(separator: ", ")))"
+            } else if step.action == .update {
+                step.rows = changes.count
             }
+            plan.steps.append(step)
+            plan.changes[item.node.dataset, default: []] += changes
         }
         // A collection's rows go only after every collection that points at it has gone (a
         // reference is a child pointing at its parent); a parent whose children the person has
@@ -233,6 +273,21 @@ public enum ChangePlanner {
                 plan.changes[item.node.dataset, default: []].append(.delete(collection: item.node.collection, key: key))
             }
         }
+        // A collection that says it is erased after others (Fides `erase_after`) has its changes
+        // made after theirs, in the source's one transaction.
+        for (dataset, changes) in plan.changes {
+            guard let declared = map.dataset(dataset), declared.collections.contains(where: { !$0.eraseAfter.isEmpty }) else { continue }
+            var ranks: [String: Int] = [:]
+            func rank(_ name: String, _ seen: Set<String>) -> Int {
+                if let known = ranks[name] { return known }
+                let after = declared.collection(name)?.eraseAfter.filter { !seen.contains($0) } ?? []
+                let value = after.map { rank($0, seen.union([name])) + 1 }.max() ?? 0
+                ranks[name] = value
+                return value
+            }
+            let ranked = changes.enumerated().map { (rank: rank($0.element.collection, []), index: $0.offset, change: $0.element) }
+            plan.changes[dataset] = ranked.sorted { ($0.rank, $0.index) < ($1.rank, $1.index) }.map(\.change)
+        }
         return plan
     }
 
@@ -273,7 +328,11 @@ public enum ChangePlanner {
                 continue
             }
             guard let keys = keyFields(of: collection, rows: item.rows) else {
-                step.fail(item.node.description, keyProblem(of: collection, rows: item.rows))
+                if collection.allFields.contains(where: { $0.field.isPrimaryKey }) {
+                    step.fail(item.node.description, keyProblem(of: collection, rows: item.rows))
+                } else {
+                    step.refuse(keyProblem(of: collection, rows: item.rows) + "; flag them in the council's system by hand")
+                }
                 plan.steps.append(step)
                 continue
             }
@@ -290,6 +349,29 @@ public enum ChangePlanner {
             plan.steps.append(step)
         }
         return plan
+    }
+
+    /// Why `strategy` cannot mask `field`, or nil when it can: a read-only field; a value the
+    /// column cannot hold (text in a number, date or boolean column, an empty value where the
+    /// column must have one, more characters than it takes).
+    static func maskingProblem(_ strategy: MaskingStrategy, for field: Dataset.Field) -> String? {
+        if field.isReadOnly { return "the field is read-only in the dataset" }
+        let type = field.dataType?.base ?? .string
+        if strategy == .null {
+            if field.sourceColumn?.nullable == false {
+                return "the column cannot be empty (NOT NULL), so it cannot be masked with null; give a strategy such as fixed:ERASED"
+            }
+            return nil
+        }
+        guard type == .string || type == .objectID else {
+            return "a \(field.dataType?.description ?? "") column can only be masked with null, not \(strategy)"
+        }
+        if let limit = field.sourceColumn?.maximumLength ?? field.maximumLength, strategy.longestValue.map({ $0 > limit }) ?? true {
+            let length = strategy.longestValue.map { "up to \($0)" } ?? "more"
+            return
+                "\(strategy) writes \(length) characters, more than the \(limit) the column holds; give a shorter strategy such as fixed:ERASED or null"
+        }
+        return nil
     }
 
     /// The primary-key fields of a collection (several for a composite key); nil when it has none,
@@ -355,6 +437,7 @@ public struct ErasureKeys: Sendable {
         case .hash: return Secret.sha256(salt + value)
         case .hmac: return hmac.hmac(value)
         case .encrypt: return try seal.seal(value, context: place)
+        case .preserve: return value
         }
     }
 }

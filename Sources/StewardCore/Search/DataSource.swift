@@ -82,8 +82,8 @@ public struct DataSource: Sendable, Hashable, Codable {
     }
 }
 
-/// What checking a source found: whether it could be reached, and every declared collection or
-/// field it does not have.
+/// What checking a source found: whether it could be reached, every declared collection or field
+/// it does not have or whose declared type its column contradicts, and what it cannot change.
 public struct SourceCheck: Sendable, Hashable, Codable {
     public struct Problem: Sendable, Hashable, Codable {
         public var collection: String?
@@ -100,11 +100,15 @@ public struct SourceCheck: Sendable, Hashable, Codable {
     public var source: DataSource.ID
     public var reachable: Bool
     public var problems: [Problem]
+    /// What limits a run without stopping it: a collection with no primary key can be searched
+    /// but not changed.
+    public var notes: [Problem]
     public var ok: Bool { reachable && problems.isEmpty }
 
-    public init(source: DataSource.ID, reachable: Bool, problems: [Problem]) {
+    public init(source: DataSource.ID, reachable: Bool, problems: [Problem], notes: [Problem] = []) {
         self.source = source
         self.reachable = reachable
         self.problems = problems
+        self.notes = notes
     }
 }

@@ -16,6 +16,8 @@ extension PersonSearch {
         /// dataset): those given and those in their rows.
         var known: [String: Set<String>] = [:]
         var knownPairs: Set<[String]> = []
+        /// The identifiers given, normalised, keyed as `known` is.
+        var given: [String: Set<String>] = [:]
 
         init(plan: Plan, identifiers: [Subject.Identifier], datasets: Set<Dataset.Key>) {
             self.plan = plan
@@ -30,17 +32,43 @@ extension PersonSearch {
                     known[identifier.kind.rawValue, default: []].insert(value)
                 }
             }
+            given = known
             for name in known[IdentityKind.Key.name.rawValue] ?? [] {
                 for birth in known[IdentityKind.Key.dateOfBirth.rawValue] ?? [] { knownPairs.insert([name, birth]) }
             }
         }
 
         /// A row's identity within its collection: its primary key, or all of it.
-        func key(of row: [String: String], at node: DatasetGraph.Node) -> String {
-            if let keys = plan.primaryKeys[node], keys.allSatisfy({ row[$0] != nil }) {
-                return keys.map { row[$0]! }.joined(separator: "\u{1F}")
+        func key(of row: [String: String], at node: DatasetGraph.Node) -> String { plan.key(of: row, at: node) }
+
+        /// The keys of the rows found by the person's own identifiers, and the identifiers in
+        /// them: who the person is, for telling another person's identifier apart.
+        var roots: [DatasetGraph.Node: Set<String>] = [:]
+        var rootIdentifiers: [String: Set<String>] = [:]
+
+        /// Takes a row found by one of the person's identifiers as saying who they are.
+        mutating func addRoot(_ row: [String: String], at node: DatasetGraph.Node) {
+            roots[node, default: []].insert(key(of: row, at: node))
+            for identity in plan.identities[node] ?? [] where !identity.shared {
+                guard let value = row[identity.path] else { continue }
+                rootIdentifiers[Self.knownKey(identity.kind, node.dataset), default: []].insert(Self.canonical(kind: identity.kind, value: value))
             }
-            return row.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1F}")
+        }
+
+        /// For a row reached through references, the identity fields holding an identifier that
+        /// is neither given nor in a row found by one that was: someone else's.
+        func othersIdentifiers(in row: [String: String], at node: DatasetGraph.Node) -> Set<String> {
+            guard roots[node]?.contains(key(of: row, at: node)) != true else { return [] }
+            var fields: Set<String> = []
+            for identity in plan.identities[node] ?? [] where !identity.shared && !PersonSearch.pairedIdentities.contains(identity.kind) {
+                guard let value = row[identity.path] else { continue }
+                let key = Self.knownKey(identity.kind, node.dataset)
+                let canonical = Self.canonical(kind: identity.kind, value: value)
+                if !(given[key]?.contains(canonical) ?? false), !(rootIdentifiers[key]?.contains(canonical) ?? false) {
+                    fields.insert("\(node).\(identity.path) (another person's identifier)")
+                }
+            }
+            return fields
         }
 
         /// Takes a row as the person's: its values are theirs, and lead on along every link.
@@ -145,7 +173,7 @@ extension PersonSearch {
                 let others = list.map { row in
                     Set(entered.filter { place in row[place.field].map { !wasFollowed($0, at: place) } ?? false }.map(\.field))
                 }
-                return Found(node: node, rows: list, othersKeys: others)
+                return Found(node: node, rows: list, othersKeys: others, sharedWith: list.map { othersIdentifiers(in: $0, at: node) })
             }
             let unconfirmed = candidates.keys.sorted().compactMap { node -> Unconfirmed? in
                 guard let list = candidates[node], !list.isEmpty else { return nil }

@@ -50,6 +50,11 @@ public struct PersonSearch: Sendable {
         /// from the person: another person's record (a joint tenant, the other side of a
         /// relationship).
         public var othersKeys: [Set<String>]
+        /// For each row, in the same order, why it is also other people's: the collections whose
+        /// rows, not the person's, point at it (`markReferencedByOthers`), and the identity fields
+        /// holding an identifier that is not the person's (a case handled for someone else). Such
+        /// rows are never masked or deleted.
+        public var sharedWith: [Set<String>] = []
     }
 
     /// Rows reached only through a shared value that nothing confirmed as the person's.
@@ -97,6 +102,9 @@ public struct PersonSearch: Sendable {
         var shared: Set<Place> = []
         /// The datasets of each system, for identifiers that belong to one system.
         var systemDatasets: [System.Key: Set<Dataset.Key>] = [:]
+        /// For each field other fields declare a reference to, those fields: where rows pointing at
+        /// a row of the person's are found.
+        var referencedBy: [Place: [Place]] = [:]
     }
 
     /// Plans a search over the datasets that have readers. Throws, naming the field, when a
@@ -167,6 +175,7 @@ public struct PersonSearch: Sendable {
             plan.identities[node, default: []].append(identity)
         }
         for (here, there, direction) in declared {
+            plan.referencedBy[there, default: []].append(here)
             let shared = sharedPlaces.contains(here)
             if direction != .from { plan.links[here, default: []].append(Link(from: here, to: there)) }
             if direction != .to { plan.links[there, default: []].append(Link(from: there, to: here)) }
@@ -292,6 +301,8 @@ public struct PersonSearch: Sendable {
                     // A shared value finds only candidates.
                     if !plan.shared.contains(place) {
                         walk.add(row, at: place.node)
+                        // Found by the person's own identifier: a row that says who they are.
+                        if filtering, seeds.identifierCounts[place] != nil { walk.addRoot(row, at: place.node) }
                     } else {
                         walk.consider(row, at: place.node, reachedBy: place)
                     }
@@ -301,5 +312,50 @@ public struct PersonSearch: Sendable {
             await progress?(searched.count, plan.fields.count)
         }
         return walk.outcome()
+    }
+
+    /// The outcome with each row of the person's that rows outside their set point at marked as
+    /// shared, naming the collections those rows are in: a shared address, a catalogue entry, a
+    /// record others' cases refer to. Erasure leaves such rows as they are.
+    public func markReferencedByOthers(_ outcome: Outcome) async throws -> Outcome {
+        var outcome = outcome
+        let positions = Dictionary(outcome.found.enumerated().map { ($1.node, $0) }, uniquingKeysWith: { first, _ in first })
+        for (index, item) in outcome.found.enumerated() where !item.rows.isEmpty {
+            var sharedWith = item.sharedWith.count == item.rows.count ? item.sharedWith : Array(repeating: [], count: item.rows.count)
+            for (path, _) in plan.fields[item.node] ?? [] {
+                let there = Place(node: item.node, field: path)
+                let values = Set(item.rows.compactMap { $0[path] })
+                // A shared value (a UPRN) says where, not whose: only keys count.
+                for here in plan.referencedBy[there] ?? [] where !values.isEmpty && !plan.shared.contains(here) {
+                    guard let reader = readers[here.node.dataset], let fields = plan.fields[here.node] else { continue }
+                    let keys = plan.primaryKeys[here.node] ?? []
+                    let wanted = keys.isEmpty ? fields.map(\.path) : Array(Set(keys + [here.field])).sorted()
+                    let referring = try await reader.rows(
+                        collection: here.node.collection,
+                        matching: here.field,
+                        type: fields.first { $0.path == here.field }?.field.dataType,
+                        values: values.sorted(),
+                        fields: wanted
+                    )
+                    let own = Set((positions[here.node].map { outcome.found[$0].rows } ?? []).map { plan.key(of: $0, at: here.node) })
+                    let others = Set(referring.filter { !own.contains(plan.key(of: $0, at: here.node)) }.compactMap { $0[here.field] })
+                    for (position, row) in item.rows.enumerated() where row[path].map(others.contains) ?? false {
+                        sharedWith[position].insert(here.node.description)
+                    }
+                }
+            }
+            outcome.found[index].sharedWith = sharedWith
+        }
+        return outcome
+    }
+}
+
+extension PersonSearch.Plan {
+    /// A row's identity within its collection: its primary key, or all of it.
+    func key(of row: [String: String], at node: DatasetGraph.Node) -> String {
+        if let keys = primaryKeys[node], keys.allSatisfy({ row[$0] != nil }) {
+            return keys.map { row[$0]! }.joined(separator: "\u{1F}")
+        }
+        return row.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1F}")
     }
 }

@@ -28,8 +28,9 @@ public protocol SourceConnection: CollectionReader {
     func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int
     /// Throws unless the source answers.
     func ping() async throws
-    /// Every declared collection or field the source does not have.
-    func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem]
+    /// The columns, types and primary keys of those of `tables` the source has, read from the
+    /// source itself.
+    func schema(of tables: [String]) async throws -> SourceSchema
     func close() async
 }
 

@@ -11,10 +11,12 @@ public import StewardCore
 /// its columns. Files are read once and kept; a missing file or column is an error naming it.
 public actor CSVSourceReader: SourceConnection {
     public let folder: URL
+    let name: SourceName
     private var tables: [String: (header: [String], rows: [[String]])] = [:]
 
-    public init(folder: URL) {
+    public init(folder: URL, name: SourceName) {
         self.folder = folder
+        self.name = name
     }
 
     public func rows(
@@ -28,13 +30,13 @@ public actor CSVSourceReader: SourceConnection {
     {
         let table = try load(collection)
         guard let column = table.header.firstIndex(of: field) else {
-            throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: "\(collection).\(field)")
+            throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: name.place(collection, field))
         }
         let wanted = Set(values)
         var indexes: [(String, Int)] = []
         for name in fields {
             guard let index = table.header.firstIndex(of: name) else {
-                throw StewardError(.invalidInput, "\(collection).csv has no column '\(name)'", field: "\(collection).\(name)")
+                throw StewardError(.invalidInput, "\(collection).csv has no column '\(name)'", field: self.name.place(collection, name))
             }
             indexes.append((name, index))
         }
@@ -45,24 +47,14 @@ public actor CSVSourceReader: SourceConnection {
         }
     }
 
-    public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] {
-        var problems: [SourceCheck.Problem] = []
-        for collection in collections where !collection.skipProcessing {
-            let header: [String]
-            do {
-                header = try load(collection.name).header
-            } catch let error as StewardError {
-                problems.append(.init(collection: collection.name, message: error.message))
-                continue
-            } catch {
-                problems.append(.init(collection: collection.name, message: "\(collection.name).csv cannot be read: \(error)"))
-                continue
-            }
-            for (path, field) in collection.allFields where field.fields.isEmpty && !header.contains(path) {
-                problems.append(.init(collection: collection.name, field: path, message: "\(collection.name).csv has no column '\(path)'"))
-            }
+    /// The header of each file asked about that is there: every column text, with no type and no key.
+    public func schema(of collections: [String]) async throws -> SourceSchema {
+        var tables: [SourceSchema.Table] = []
+        for collection in collections where FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(collection).csv").path) {
+            let header = try load(collection).header
+            tables.append(.init(name: collection, columns: header.map { .init(name: $0, declared: "", type: nil) }, primaryKey: []))
         }
-        return problems
+        return SourceSchema(tables: tables)
     }
 
     public func close() async {
@@ -92,18 +84,21 @@ public actor CSVSourceReader: SourceConnection {
             var keyColumns: [(Int, String)] = []
             for (field, value) in change.key {
                 guard let index = table.header.firstIndex(of: field) else {
-                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: "\(collection).\(field)")
+                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: name.place(collection, field))
                 }
                 keyColumns.append((index, value))
             }
             let matches = table.rows.indices.filter { row in
                 !keyColumns.isEmpty && keyColumns.allSatisfy { index, value in index < table.rows[row].count && table.rows[row][index] == value }
             }
-            try SQLSourceReader.expectOne(matches.count, collection: collection, key: change.keyNames)
+            try SQLSourceReader.expectOne(matches.count, collection: collection, key: change.keyNames, place: name.place(collection))
             switch change {
             case .update(_, _, let values):
+                guard !values.isEmpty else {
+                    throw StewardError(.invalidInput, "a change to \(collection) sets no field", field: name.place(collection))
+                }
                 for (field, _) in values where !table.header.contains(field) {
-                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: "\(collection).\(field)")
+                    throw StewardError(.invalidInput, "\(collection).csv has no column '\(field)'", field: name.place(collection, field))
                 }
                 for index in matches {
                     for (field, value) in values {
@@ -151,18 +146,18 @@ public actor CSVSourceReader: SourceConnection {
         if let table = tables[collection] { return table }
         let url = folder.appendingPathComponent("\(collection).csv")
         guard !collection.contains("/"), !collection.hasPrefix(".") else {
-            throw StewardError(.invalidInput, "'\(collection)' cannot name a CSV file in the source's folder", field: collection)
+            throw StewardError(.invalidInput, "'\(collection)' cannot name a CSV file in the source's folder", field: name.place(collection))
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw StewardError(.invalidInput, "there is no \(collection).csv in \(folder.path)", field: collection)
+            throw StewardError(.invalidInput, "there is no \(collection).csv in \(folder.path)", field: name.place(collection))
         }
         // Decoded strictly: a file in another encoding is refused rather than rewritten with its
         // characters replaced.
         guard let text = String(data: data, encoding: .utf8) else {
-            throw StewardError(.invalidInput, "\(collection).csv is not UTF-8; save it as UTF-8 first", field: collection)
+            throw StewardError(.invalidInput, "\(collection).csv is not UTF-8; save it as UTF-8 first", field: name.place(collection))
         }
         var records = try CSVText.parse(text, file: url.lastPathComponent)
-        guard !records.isEmpty else { throw StewardError(.invalidInput, "\(url.lastPathComponent) has no header row", field: collection) }
+        guard !records.isEmpty else { throw StewardError(.invalidInput, "\(url.lastPathComponent) has no header row", field: name.place(collection)) }
         let header = records.removeFirst()
         tables[collection] = (header, records)
         return (header, records)

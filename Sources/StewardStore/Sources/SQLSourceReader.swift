@@ -8,17 +8,20 @@ public import StewardCore
 /// can change the query. Values are compared in the column's declared type, so indexes serve.
 public final class SQLSourceReader: SourceConnection {
     let handle: any DatabaseHandle
+    let name: SourceName
 
-    init(handle: any DatabaseHandle) {
+    init(handle: any DatabaseHandle, name: SourceName) {
         self.handle = handle
+        self.name = name
     }
 
-    /// Connects to the database at `location`.
+    /// Connects to the database at `location`, for the source `name` (used in the words of errors).
     /// A council's SQLite file keeps its own journal mode and settings.
-    public static func connect(_ location: DatabaseLocation, logger: Logger) async throws -> SQLSourceReader {
+    public static func connect(_ location: DatabaseLocation, name: SourceName, logger: Logger) async throws -> SQLSourceReader {
         switch location {
-        case .sqlite(let path): SQLSourceReader(handle: try await SQLiteHandle.open(path: path, logger: logger, ownDatabase: false))
-        case .postgres: SQLSourceReader(handle: try await openDatabase(location, logger: logger))
+        case .sqlite(let path):
+            SQLSourceReader(handle: try await SQLiteHandle.open(path: path, logger: logger, ownDatabase: false), name: name)
+        case .postgres: SQLSourceReader(handle: try await openDatabase(location, logger: logger), name: name)
         }
     }
 
@@ -33,9 +36,35 @@ public final class SQLSourceReader: SourceConnection {
     public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
         guard !changes.isEmpty else { return 0 }
         let dialect = handle.dialect
-        return try await handle.write { database in
+        let name = self.name
+        // The change being made when the database refused, for the words of the error.
+        let current = Current()
+        do {
+            return try await write(changes, types: types, dialect: dialect, current: current)
+        } catch {
+            let change = await current.change
+            let collection = change?.collection ?? changes[0].collection
+            throw SourceFailure.error(
+                error,
+                .unavailable,
+                "the database refused a change to \(collection)\(change.map { " by \($0.keyNames)" } ?? ""); nothing in this source was changed",
+                source: name,
+                field: name.place(collection)
+            )
+        }
+    }
+
+    /// The change `apply` was making, kept across the transaction's closure.
+    actor Current {
+        var change: RowChange?
+        func set(_ change: RowChange) { self.change = change }
+    }
+
+    func write(_ changes: [RowChange], types: [String: Dataset.DataType], dialect: Dialect, current: Current) async throws -> Int {
+        try await handle.write { database in
             var changed = 0
             for change in changes {
+                await current.set(change)
                 let collection = change.collection
                 // Every key field equal to the row's value, in its column's type.
                 let condition = change.key.sorted { $0.key < $1.key }.map { field, value in
@@ -46,10 +75,15 @@ public final class SQLSourceReader: SourceConnection {
                         Self.expression(value, as: types["\(collection).\(field)"], in: dialect) ?? SQLLiteral.null
                     )
                 }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .and, next) } ?? next }
-                guard let condition else { throw StewardError(.invalidInput, "a change to \(collection) has no key", field: collection) }
+                guard let condition else {
+                    throw StewardError(.invalidInput, "a change to \(collection) has no key", field: self.name.place(collection))
+                }
                 let rows: [any SQLRow]
                 switch change {
                 case .update(_, _, let values):
+                    guard !values.isEmpty else {
+                        throw StewardError(.invalidInput, "a change to \(collection) sets no field", field: self.name.place(collection))
+                    }
                     let assignments = SQLList(
                         values.sorted { $0.key < $1.key }.map { field, value in
                             SQLBinaryExpression(
@@ -66,7 +100,7 @@ public final class SQLSourceReader: SourceConnection {
                 case .delete:
                     rows = try await database.raw("DELETE FROM " + "\(ident: collection)" + " WHERE " + "\(condition)" + " RETURNING 1 AS one").all()
                 }
-                try Self.expectOne(rows.count, collection: collection, key: change.keyNames)
+                try Self.expectOne(rows.count, collection: collection, key: change.keyNames, place: self.name.place(collection))
                 changed += rows.count
             }
             return changed
@@ -75,42 +109,71 @@ public final class SQLSourceReader: SourceConnection {
 
     /// Each change is to exactly one row: a key that matches none or several (a key that is not
     /// really unique) rolls the whole transaction back.
-    static func expectOne(_ count: Int, collection: String, key: String) throws {
+    static func expectOne(_ count: Int, collection: String, key: String, place: String) throws {
         guard count == 1 else {
             throw StewardError(
                 .conflict,
                 "a change by \(key) matched \(count) rows of \(collection), not one; nothing in this source was changed",
-                field: "\(collection).\(key)"
+                field: "\(place).\(key)"
             )
         }
     }
 
-    public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] {
-        var problems: [SourceCheck.Problem] = []
-        for collection in collections where !collection.skipProcessing {
-            let paths = collection.allFields.filter { $0.field.fields.isEmpty }.map(\.path)
-            // One query when everything is there; a field at a time only to name what is missing.
-            let all = SQLList(paths.map { SQLIdentifier($0) })
-            if !paths.isEmpty, await succeeds("SELECT " + "\(all)" + " FROM " + "\(ident: collection.name)" + " WHERE 1 = 0") { continue }
-            guard await succeeds("SELECT * FROM " + "\(ident: collection.name)" + " WHERE 1 = 0") else {
-                problems.append(.init(collection: collection.name, message: "there is no table or view '\(collection.name)'"))
-                continue
-            }
-            for (path, field) in collection.allFields where field.fields.isEmpty {
-                if !(await succeeds("SELECT " + "\(ident: path)" + " FROM " + "\(ident: collection.name)" + " WHERE 1 = 0")) {
-                    problems.append(.init(collection: collection.name, field: path, message: "'\(collection.name)' has no column '\(path)'"))
-                }
-            }
+    public func schema(of tables: [String]) async throws -> SourceSchema {
+        guard !tables.isEmpty else { return SourceSchema(tables: []) }
+        let names = SQLGroupExpression(SQLList(tables.map { SQLBind($0) }))
+        let query: SQLQueryString
+        switch handle.dialect {
+        case .postgres:
+            // The catalogue, not information_schema: one quick query, primary key order included.
+            query =
+                """
+                SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type_name,
+                       NOT a.attnotnull AS nullable,
+                       COALESCE((SELECT k.position FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+                                 WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum), 0)::int8 AS key_position
+                FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+                WHERE c.relname IN \(names) AND c.relkind IN ('r', 'v', 'm', 'p', 'f') AND pg_table_is_visible(c.oid)
+                  AND a.attnum > 0 AND NOT a.attisdropped
+                ORDER BY c.relname, a.attnum
+                """
+        case .sqlite:
+            query =
+                """
+                SELECT m.name AS table_name, p.name AS column_name, p.type AS type_name, p."notnull" = 0 AS nullable, p.pk AS key_position
+                FROM sqlite_master m JOIN pragma_table_info(m.name) p
+                WHERE m.type IN ('table', 'view') AND m.name IN \(names)
+                ORDER BY m.name, p.cid
+                """
         }
-        return problems
-    }
-
-    func succeeds(_ query: SQLQueryString) async -> Bool {
         do {
-            _ = try await handle.read { database in try await database.raw(query).all() }
-            return true
+            let rows = try await handle.read { database in try await database.raw(query).all() }
+            var columns: [String: [SourceSchema.Column]] = [:]
+            var keys: [String: [(Int, String)]] = [:]
+            for row in rows {
+                let table = try row.decode(column: "table_name", as: String.self)
+                let column = try row.decode(column: "column_name", as: String.self)
+                let type = try row.decode(column: "type_name", as: String?.self) ?? ""
+                let nullable = try row.decode(column: "nullable", as: Bool.self)
+                let position = try row.decode(column: "key_position", as: Int.self)
+                columns[table, default: []].append(
+                    .init(
+                        name: column,
+                        declared: type,
+                        type: SourceSchema.dataType(sql: type),
+                        nullable: nullable && position == 0,
+                        maximumLength: SourceSchema.maximumLength(sql: type)
+                    )
+                )
+                if position > 0 { keys[table, default: []].append((position, column)) }
+            }
+            return SourceSchema(
+                tables: columns.map { table, list in
+                    .init(name: table, columns: list, primaryKey: (keys[table] ?? []).sorted { $0.0 < $1.0 }.map(\.1))
+                }
+            )
         } catch {
-            return false
+            throw SourceFailure.error(error, .unavailable, "the tables' columns could not be read", source: name, field: "sources.\(name.id)")
         }
     }
 
@@ -140,8 +203,14 @@ public final class SQLSourceReader: SourceConnection {
                 }
             }
         } catch {
-            // The database's own words may quote a value, so only the place is said; the cause is kept.
-            throw StewardError.wrapping(error, .unavailable, "\(collection) could not be read by \(field)", field: "\(collection).\(field)")
+            // The database's reason, with any value it quotes taken out.
+            throw SourceFailure.error(
+                error,
+                .unavailable,
+                "\(collection) could not be read by \(field)",
+                source: name,
+                field: name.place(collection, field)
+            )
         }
     }
 

@@ -87,22 +87,25 @@ extension Store: SourceRepository {
     public func connect(_ source: DataSource) async throws -> any SourceConnection {
         let location = try await sourceLocation(source)
         switch source.kind {
-        case .postgres: return try await SQLSourceReader.connect(.postgres(url: location), logger: logger)
+        case .postgres: return try await SQLSourceReader.connect(.postgres(url: location), name: SourceName(source), logger: logger)
         case .sqlite:
             guard FileManager.default.fileExists(atPath: location) else {
                 throw StewardError(.unavailable, "the SQLite file of source '\(source.id)' does not exist", field: "location")
             }
-            return try await SQLSourceReader.connect(.sqlite(path: location), logger: logger)
+            return try await SQLSourceReader.connect(.sqlite(path: location), name: SourceName(source), logger: logger)
         case .csv:
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: location, isDirectory: &isFolder), isFolder.boolValue else {
                 throw StewardError(.unavailable, "the CSV folder of source '\(source.id)' does not exist", field: "location")
             }
-            return CSVSourceReader(folder: URL(fileURLWithPath: location))
+            return CSVSourceReader(folder: URL(fileURLWithPath: location), name: SourceName(source))
         }
     }
 
-    /// Connects to a source and checks that every collection and field its dataset declares is there.
+    /// Connects to a source and checks it against its dataset: every collection and field the
+    /// dataset declares is there, each declared type agrees with its column, and what cannot be
+    /// changed for want of a primary key is noted. The source's own types and keys are what runs
+    /// use (`Dataset.resolved(by:)`).
     public func checkSource(_ id: DataSource.ID, actor: String) async throws -> SourceCheck {
         guard let source = try await sources().first(where: { $0.id == id }) else { throw StewardError(.notFound, "no source '\(id)'", field: "id") }
         guard let dataset = try await currentDataMap()?.dataMap.dataset(source.dataset) else {
@@ -113,7 +116,8 @@ extension Store: SourceRepository {
             let connection = try await connect(source)
             do {
                 try await connection.ping()
-                check = SourceCheck(source: id, reachable: true, problems: await connection.missing(in: dataset.collections))
+                let schema = try await connection.schema(of: dataset.collections.map(\.name))
+                check = SourceCheck(source: id, reachable: true, problems: schema.problems(for: dataset), notes: schema.notes(for: dataset))
             } catch {
                 await connection.close()
                 throw error
@@ -122,7 +126,8 @@ extension Store: SourceRepository {
         } catch let error as StewardError {
             check = SourceCheck(source: id, reachable: false, problems: [.init(message: error.message)])
         } catch {
-            check = SourceCheck(source: id, reachable: false, problems: [.init(message: "cannot connect: \(String(describing: error).prefix(300))")])
+            let reason = SourceFailure.reason(error) ?? "the source did not answer"
+            check = SourceCheck(source: id, reachable: false, problems: [.init(message: "cannot connect: \(reason)")])
         }
         try await audit.append(
             AuditEvent(

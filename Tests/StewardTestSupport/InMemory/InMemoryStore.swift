@@ -63,7 +63,7 @@ public actor InMemoryStore {
 
     public private(set) var state = State()
     /// The rows of each source, by source id, then collection.
-    private let tables: Mutex<[DataSource.ID: [String: [[String: String]]]]>
+    let tables: Mutex<[DataSource.ID: [String: [[String: String]]]]>
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
@@ -474,7 +474,23 @@ public struct InMemorySource: SourceConnection {
 
     public func ping() async throws {}
 
-    public func missing(in collections: [Dataset.Collection]) async -> [SourceCheck.Problem] { [] }
+    /// Each table held, with the columns the data map declares for it and those its rows have,
+    /// all text, and no key: as a CSV folder made from the dataset file says.
+    public func schema(of tables: [String]) async throws -> SourceSchema {
+        let held = store.tables.withLock { $0[id] ?? [:] }
+        var declared: Dataset?
+        if let dataset = try await store.sources().first(where: { $0.id == id })?.dataset {
+            declared = try await store.currentDataMap()?.dataMap.dataset(dataset)
+        }
+        return SourceSchema(
+            tables: tables.compactMap { name -> SourceSchema.Table? in
+                guard let rows = held[name] else { return nil }
+                let fields = declared?.collection(name)?.allFields.filter { $0.field.fields.isEmpty }.map(\.path) ?? []
+                let columns = Set(rows.flatMap(\.keys)).union(fields).sorted()
+                return .init(name: name, columns: columns.map { .init(name: $0, declared: "", type: nil) }, primaryKey: [])
+            }
+        )
+    }
 
     public func close() async {}
 }
