@@ -293,6 +293,7 @@ struct ShopDatasetTests {
         _ backend: String,
         kind: RightsRequest.Kind = .erasure,
         email: String = "amy@example.org",
+        files: [String: String] = ShopDatasetTests.files,
         _ body: @Sendable (RequestService, Store, RightsRequest.ID, any DatabaseHandle) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-shop-\(UUID().uuidString)")
@@ -356,9 +357,21 @@ struct ShopDatasetTests {
         }
     }
 
-    @Test("access finds exactly the person's rows, through keys of undeclared types", arguments: backends)
-    func accessIsExact(_ backend: String) async throws {
-        try await Self.withShop(backend, kind: .access) { service, _, id, _ in
+    /// The shop's data map with every reference's direction left out, so each is followed both ways.
+    static let undirected: [String: String] = {
+        var changed = ShopDatasetTests.files
+        changed["datasets/shop_db.yaml"] = dataset.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("direction:") }.joined(separator: "\n")
+        return changed
+    }()
+
+    @Test(
+        "access finds exactly the person's rows, through keys of undeclared types, and with references followed both ways it does not walk out of a shared address, product or employee into everyone else's",
+        arguments: backends,
+        [true, false]
+    )
+    func accessIsExact(_ backend: String, directed: Bool) async throws {
+        try await Self.withShop(backend, kind: .access, files: directed ? Self.files : Self.undirected) { service, _, id, _ in
             let result = try await service.runAccess(id, actor: "caseworker")
             func keys(_ collection: String, _ fields: String...) -> [String] {
                 (result.collections.first { $0.collection == collection }?.rows ?? []).map { row in
@@ -374,9 +387,11 @@ struct ShopDatasetTests {
             #expect(keys("login", "customer_id").count == 2)
             #expect(keys("customer_segment", "segment") == ["gold"])
             #expect(keys("service_request", "id") == ["1000"])
-            #expect(keys("employee", "id") == [])
+            // Followed both ways, the employee who handled Amy's request is in her copy as a
+            // related record, but nothing of theirs beyond it, and none of their other cases.
+            #expect(keys("employee", "id") == (directed ? [] : ["5"]))
             let everything = String(describing: result.collections)
-            for other in ["bob", "Bob", "Mug", "Totters", "5500000000000004", "silver", "Moneypenny"] {
+            for other in ["bob", "Bob", "Mug", "Totters", "5500000000000004", "silver", "Bad Wolf Bay"] + (directed ? ["Moneypenny"] : []) {
                 #expect(!everything.contains(other), "\(other) is in the result")
             }
         }

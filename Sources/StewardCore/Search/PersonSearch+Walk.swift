@@ -71,11 +71,26 @@ extension PersonSearch {
             return fields
         }
 
-        /// Takes a row as the person's: its values are theirs, and lead on along every link.
-        mutating func add(_ row: [String: String], at node: DatasetGraph.Node) {
+        /// Rows whose values have led on along every link, not only upwards.
+        var expanded: [DatasetGraph.Node: Set<String>] = [:]
+
+        /// Takes a row as the person's: its values are theirs, and lead on along every link. A
+        /// `related` row — one the person's rows point at, which others' may point at too (an
+        /// address, a product, the employee who handled their case) — is in their copy as a
+        /// related record, but leads nowhere: not down to everyone else's rows that point at it,
+        /// nor on to what it points at itself (the employee's own address); unless it holds one of
+        /// the person's identifiers, and so is theirs.
+        mutating func add(_ row: [String: String], at node: DatasetGraph.Node, related: Bool = false) {
             let key = key(of: row, at: node)
             candidates[node]?[key] = nil
-            guard rows[node, default: [:]].updateValue(row, forKey: key) == nil else { return }
+            let leadsNowhere = related && !holdsPersonsIdentifier(row, at: node)
+            let isNew = rows[node, default: [:]].updateValue(row, forKey: key) == nil
+            if !isNew {
+                // Reached again, now as the person's own: what it leads to downwards is theirs too.
+                guard !leadsNowhere, expanded[node, default: []].insert(key).inserted else { return }
+                follow(row, at: node)
+                return
+            }
             // What could confirm a candidate is kept only where there can be candidates.
             let confirming = !plan.shared.isEmpty
             if confirming {
@@ -94,10 +109,33 @@ extension PersonSearch {
                 guard let value = row[path] else { continue }
                 let place = Place(node: node, field: path)
                 if confirming, plan.keySources.contains(place) { ownValues[place, default: []].insert(value) }
-                for link in plan.links[place] ?? [] where !(asked[link.to]?.contains(value) ?? false) {
+            }
+            if !leadsNowhere {
+                expanded[node, default: []].insert(key)
+                follow(row, at: node)
+            }
+        }
+
+        /// Sends the row's values along its links.
+        mutating func follow(_ row: [String: String], at node: DatasetGraph.Node) {
+            for (path, _) in plan.fields[node] ?? [] {
+                guard let value = row[path] else { continue }
+                for link in plan.links[Place(node: node, field: path)] ?? [] where !(asked[link.to]?.contains(value) ?? false) {
                     pending[link.to, default: []].insert(value)
                 }
             }
+        }
+
+        /// Whether one of the row's identity fields holds an identifier of the person's: given,
+        /// or in a row found by one that was.
+        func holdsPersonsIdentifier(_ row: [String: String], at node: DatasetGraph.Node) -> Bool {
+            for identity in plan.identities[node] ?? [] where !identity.shared && !PersonSearch.pairedIdentities.contains(identity.kind) {
+                guard let value = row[identity.path] else { continue }
+                let key = Self.knownKey(identity.kind, node.dataset)
+                let canonical = Self.canonical(kind: identity.kind, value: value)
+                if given[key]?.contains(canonical) ?? false || rootIdentifiers[key]?.contains(canonical) ?? false { return true }
+            }
+            return false
         }
 
         /// Keeps a row reached through a shared value until something confirms it.

@@ -105,6 +105,10 @@ public struct PersonSearch: Sendable {
         /// For each field other fields declare a reference to, those fields: where rows pointing at
         /// a row of the person's are found.
         var referencedBy: [Place: [Place]] = [:]
+        /// Places only links going up reach: a row found there is a record the person's rows point
+        /// at, which others' rows may point at too. The walk does not go on from it, unless it
+        /// holds one of the person's identifiers.
+        var reachedUp: Set<Place> = []
     }
 
     /// Plans a search over the datasets that have readers. Throws, naming the field, when a
@@ -174,11 +178,19 @@ public struct PersonSearch: Sendable {
             identity.shared = sharedPlaces.contains(Place(node: node, field: identity.path))
             plan.identities[node, default: []].append(identity)
         }
+        var upTargets: Set<Place> = []
+        var downTargets: Set<Place> = []
         for (here, there, direction) in declared {
             plan.referencedBy[there, default: []].append(here)
             let shared = sharedPlaces.contains(here)
-            if direction != .from { plan.links[here, default: []].append(Link(from: here, to: there)) }
-            if direction != .to { plan.links[there, default: []].append(Link(from: there, to: here)) }
+            if direction != .from {
+                plan.links[here, default: []].append(Link(from: here, to: there))
+                upTargets.insert(there)
+            }
+            if direction != .to {
+                plan.links[there, default: []].append(Link(from: there, to: here))
+                downTargets.insert(here)
+            }
             if !shared {
                 if direction != .from { plan.keyNeighbours[there, default: []].insert(here) }
                 if direction != .to { plan.keyNeighbours[here, default: []].insert(there) }
@@ -186,6 +198,7 @@ public struct PersonSearch: Sendable {
             if direction == .from, !shared, !singleKeys.contains(here) { plan.enteredOnly.insert(here) }
         }
         plan.keySources = Set(plan.keyNeighbours.values.flatMap { $0 })
+        plan.reachedUp = upTargets.subtracting(downTargets)
         return plan
     }
 
@@ -300,9 +313,9 @@ public struct PersonSearch: Sendable {
                 for row in found {
                     // A shared value finds only candidates.
                     if !plan.shared.contains(place) {
-                        walk.add(row, at: place.node)
                         // Found by the person's own identifier: a row that says who they are.
                         if filtering, seeds.identifierCounts[place] != nil { walk.addRoot(row, at: place.node) }
+                        walk.add(row, at: place.node, related: !filtering && plan.reachedUp.contains(place))
                     } else {
                         walk.consider(row, at: place.node, reachedBy: place)
                     }
