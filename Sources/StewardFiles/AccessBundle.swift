@@ -34,7 +34,7 @@ public enum AccessBundle {
         var files: [(String, Data)] = []
         for collection in result.collections {
             let base = "data/\(safe(collection.dataset))/\(safe(collection.collection))"
-            files.append(("\(base).json", try encoder.encode(collection.rows)))
+            files.append(("\(base).json", try encoder.encode(collection.typedRows)))
             files.append(("\(base).csv", Data(csv(collection).utf8)))
         }
         files.append(("supplementary-information.json", try encoder.encode(supplementary)))
@@ -57,9 +57,21 @@ public enum AccessBundle {
         return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
     }
 
-    /// RFC 4180 CSV with a header row in the dataset's field order.
+    /// RFC 4180 CSV with a header row in the dataset's field order: the same values as the JSON,
+    /// a boolean as true or false whichever way its source writes it, and no value as an empty cell.
     static func csv(_ collection: AccessResult.Collection) -> String {
-        CSVText.render([collection.fields] + collection.rows.map { row in collection.fields.map { row[$0] ?? "" } })
+        CSVText.render(
+            [collection.fields]
+                + collection.rows.map { row in
+                    collection.fields.map { field in
+                        guard let text = row[field] else { return "" }
+                        if case .bool(let value) = AccessResult.Collection.value(text, as: collection.types[field]) {
+                            return value ? "true" : "false"
+                        }
+                        return text
+                    }
+                }
+        )
     }
 
     /// The report: grouped by system, each field labelled with the plain-English name of its category.

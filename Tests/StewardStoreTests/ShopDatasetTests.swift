@@ -397,6 +397,40 @@ struct ShopDatasetTests {
         }
     }
 
+    @Test("the copy keeps each value's type as the source holds it: numbers, booleans, nulls, in JSON and CSV alike", arguments: backends)
+    func bundleKeepsTypes(_ backend: String) async throws {
+        try await Self.withShop(backend, kind: .access) { service, store, id, _ in
+            let result = try await service.runAccess(id, actor: "caseworker")
+            let map = try #require(try await store.currentDataMap()?.dataMap)
+            let view = try await service.request(id, today: .today)
+            let archive = try AccessBundle.archive(
+                result,
+                request: view.request,
+                dataMap: map,
+                taxonomy: .builtin,
+                supplementary: try await service.supplementaryInformation(for: id, today: .today)
+            )
+            let files = try ZipArchive.files(archive)
+            func rows(_ collection: String) throws -> [[String: JSONValue]] {
+                try JSONDecoder().decode([[String: JSONValue]].self, from: try #require(files["data/shop_db/\(collection).json"]))
+            }
+            #expect(
+                try rows("payment_card") == [
+                    ["id": 100, "customer_id": 1, "ccn": "4111111111111111", "code": "123", "preferred": true, "billing_address_id": 1]
+                ]
+            )
+            #expect(try rows("product").map { $0["price"] } == [.double(19.99), .double(24.5)])
+            #expect(try rows("service_request").first?["closed"] == .null)
+            #expect(try rows("service_request").first?["alt_email"] == .null)
+            #expect(try rows("customer").first?["created"] == "2025-03-01 10:00:00")
+            let csv = String(decoding: try #require(files["data/shop_db/payment_card.csv"]), as: UTF8.self)
+            #expect(csv == "id,customer_id,ccn,code,preferred,billing_address_id\r\n100,1,4111111111111111,123,true,1\r\n")
+            let requests = String(decoding: try #require(files["data/shop_db/service_request.csv"]), as: UTF8.self)
+            // The employee's key is another person's record the search did not reach from Amy: withheld.
+            #expect(requests.hasSuffix("1000,amy@example.org,,2026-01-10,,\(AccessResult.withheld)\r\n"))
+        }
+    }
+
     @Test("the default erasure changes exactly the person's own personal data, cell by cell, and its dry run says so first", arguments: backends)
     func erasureTouchesOnlyThePerson(_ backend: String) async throws {
         try await Self.withShop(backend) { service, _, id, handle in

@@ -16,7 +16,67 @@ public struct AccessResult: Sendable, Hashable, Codable {
         public var collection: String
         /// The fields, in the dataset's order.
         public var fields: [String]
+        /// Each row's values as text; a field with no value (SQL NULL, an empty CSV cell) is
+        /// absent.
         public var rows: [[String: String]]
+        /// Each field's type as its source holds it (the column's, where the dataset declares
+        /// none), so the copy gives numbers, booleans and nulls as they are.
+        public var types: [String: Dataset.DataType]
+
+        public init(dataset: String, collection: String, fields: [String], rows: [[String: String]], types: [String: Dataset.DataType] = [:]) {
+            self.dataset = dataset
+            self.collection = collection
+            self.fields = fields
+            self.rows = rows
+            self.types = types
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case dataset, collection, fields, rows, types
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            dataset = try container.decode(String.self, forKey: .dataset)
+            collection = try container.decode(String.self, forKey: .collection)
+            fields = try container.decode([String].self, forKey: .fields)
+            rows = try container.decode([[String: String]].self, forKey: .rows)
+            // Results kept before types were.
+            types = try container.decodeIfPresent([String: Dataset.DataType].self, forKey: .types) ?? [:]
+        }
+
+        /// The rows as the person's copy gives them: every field, in its type — integers and
+        /// decimals as numbers, booleans as true or false, a field with no value as null, dates
+        /// and text as strings, and a withheld value as the words saying so.
+        public var typedRows: [[String: JSONValue]] {
+            rows.map { row in
+                var typed: [String: JSONValue] = [:]
+                for field in fields {
+                    guard let text = row[field] else {
+                        typed[field] = .null
+                        continue
+                    }
+                    typed[field] = text == AccessResult.withheld ? .string(text) : Self.value(text, as: types[field])
+                }
+                return typed
+            }
+        }
+
+        /// A value's text in its type; as text when it does not read as one.
+        public static func value(_ text: String, as type: Dataset.DataType?) -> JSONValue {
+            guard let type, !type.isArray else { return .string(text) }
+            switch type.base {
+            case .integer: return Int(text).map(JSONValue.int) ?? .string(text)
+            case .float: return Double(text).map(JSONValue.double) ?? .string(text)
+            case .boolean:
+                switch text.lowercased() {
+                case "true", "t", "1", "yes": return .bool(true)
+                case "false", "f", "0", "no": return .bool(false)
+                default: return .string(text)
+                }
+            case .string, .objectID, .date, .datetime, .object: return .string(text)
+            }
+        }
     }
 
     public var request: RightsRequest.ID
@@ -76,7 +136,11 @@ public struct AccessResult: Sendable, Hashable, Codable {
                     )
                 }
             }
-            collections.append(Collection(dataset: item.node.dataset.rawValue, collection: item.node.collection, fields: names, rows: rows))
+            var types: [String: Dataset.DataType] = [:]
+            for (path, field) in fields { types[path] = field.dataType }
+            collections.append(
+                Collection(dataset: item.node.dataset.rawValue, collection: item.node.collection, fields: names, rows: rows, types: types)
+            )
         }
         self.collections = collections
         self.redactions = redactions
