@@ -491,6 +491,13 @@ struct ShopDatasetTests {
         try await Self.withShop(backend) { service, _, id, handle in
             let before = try await Self.snapshot(handle)
             let policy = ErasurePolicy(strategies: ["shop_db.address.zip": .fixed("X")])
+            // The dry run makes the changes and rolls them back, so it finds what the run would.
+            let dry = try await service.runErasure(id, policy: policy, actor: "caseworker", dryRun: true)
+            #expect(!dry.isComplete && dry.rowsChanged == 0)
+            let refused = try #require(dry.steps.first { $0.action == .failed })
+            #expect(refused.collection == "address" && refused.field == "shop_db.address")
+            #expect(refused.reason?.contains(backend == "postgres" ? "SQLSTATE 23514" : "SQLite") == true, "\(refused)")
+            #expect(try await Self.snapshot(handle) == before)
             let error = await #expect(throws: StewardError.self) {
                 try await service.runErasure(id, policy: policy, actor: "caseworker")
             }

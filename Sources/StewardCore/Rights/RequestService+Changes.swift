@@ -131,7 +131,18 @@ extension RequestService {
             {
                 report.notices = ChangeReport.Notice.art19(for: kind, disclosures: try await people.disclosures(of: subjectID), map: opened.map)
             }
-            if !dryRun, report.isComplete { try await apply(planned, map: opened.map, connections: opened.connections) }
+            if report.isComplete {
+                if dryRun {
+                    // The dry run is the run, rolled back: each source makes the changes and undoes them.
+                    do {
+                        try await apply(planned, map: opened.map, connections: opened.connections, rollingBack: true)
+                    } catch let error as StewardError {
+                        report.steps = report.steps.markingFailed(by: error)
+                    }
+                } else {
+                    try await apply(planned, map: opened.map, connections: opened.connections, rollingBack: false)
+                }
+            }
             let details: JSONValue = [
                 "dryRun": .bool(dryRun), "complete": .bool(report.isComplete), "rows": .int(report.rowsChanged),
                 "steps": .array(
@@ -170,14 +181,14 @@ extension RequestService {
 
     /// Makes the planned changes, one transaction per source. Should a later source fail, the
     /// error names those already changed, so the record says exactly what happened.
-    func apply(_ planned: PlannedChanges, map: DataMap, connections: [Dataset.Key: any SourceConnection]) async throws {
+    func apply(_ planned: PlannedChanges, map: DataMap, connections: [Dataset.Key: any SourceConnection], rollingBack: Bool) async throws {
         var applied: [String] = []
         for (dataset, list) in planned.changes.sorted(by: { $0.key < $1.key }) {
             guard let connection = connections[dataset] else {
                 throw StewardError(.internal, "no connection to the source of \(dataset), which the plan changes", field: dataset.rawValue)
             }
             do {
-                _ = try await connection.apply(list, types: map.dataset(dataset)?.fieldTypes ?? [:])
+                _ = try await connection.apply(list, types: map.dataset(dataset)?.fieldTypes ?? [:], rollingBack: rollingBack)
             } catch {
                 // The connection's error names the source, the collection and the database's reason.
                 let reason = StewardError.wrapping(error, .unavailable, "the source refused the changes")
@@ -191,6 +202,34 @@ extension RequestService {
             }
             applied.append(dataset.rawValue)
         }
+    }
+}
+
+extension [ChangeReport.Step] {
+    /// The steps with the one a source refused marked failed, with the source's reason; a step
+    /// is added for it when no step names its collection.
+    func markingFailed(by error: StewardError) -> [ChangeReport.Step] {
+        var steps = self
+        let place = error.field ?? ""
+        let index = steps.lastIndex { step in
+            let collection = "\(step.dataset).\(step.collection)"
+            return place == collection || place.hasPrefix(collection + ".")
+        }
+        if let index {
+            steps[index].fail(place, error.message)
+        } else {
+            let parts = place.split(separator: ".").map(String.init)
+            var step = ChangeReport.Step(
+                dataset: parts.first ?? "",
+                collection: parts.count > 1 ? parts[1] : "",
+                action: .failed,
+                fields: [],
+                rows: 0
+            )
+            step.fail(place, error.message)
+            steps.append(step)
+        }
+        return steps
     }
 }
 

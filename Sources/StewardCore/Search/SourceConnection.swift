@@ -24,14 +24,23 @@ public enum RowChange: Sendable, Hashable {
 /// A connection to one council source: it reads rows for searches and says what it lacks.
 public protocol SourceConnection: CollectionReader {
     /// Applies every change in one transaction: all of them, or none. `types` gives each field's
-    /// declared type (`collection.field`), so values are written as the source stores them.
-    func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int
+    /// type (`collection.field`), so values are written as the source stores them. With
+    /// `rollingBack`, the same statements are made and then undone: a dry run that the source
+    /// itself has checked, so one that succeeds means the run will, unless the data changes first.
+    func apply(_ changes: [RowChange], types: [String: Dataset.DataType], rollingBack: Bool) async throws -> Int
     /// Throws unless the source answers.
     func ping() async throws
     /// The columns, types and primary keys of those of `tables` the source has, read from the
     /// source itself.
     func schema(of tables: [String]) async throws -> SourceSchema
     func close() async
+}
+
+extension SourceConnection {
+    /// Applies every change in one transaction, and keeps them.
+    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
+        try await apply(changes, types: types, rollingBack: false)
+    }
 }
 
 /// The council's sources as the services use them: which are registered, and a connection to one.

@@ -63,7 +63,7 @@ public actor CSVSourceReader: SourceConnection {
 
     /// Rewrites each changed file whole, through a temporary file renamed into place, so a file is
     /// never left half written. All files are prepared before any is replaced.
-    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
+    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType], rollingBack: Bool) async throws -> Int {
         // One writer at a time across processes, and the files as they are now, not as searched.
         let lockPath = folder.appendingPathComponent(".steward.lock").path
         let lock = open(lockPath, O_CREAT | O_RDWR, 0o600)
@@ -124,6 +124,11 @@ public actor CSVSourceReader: SourceConnection {
             if let mode = try? FileManager.default.attributesOfItem(atPath: target.path)[.posixPermissions] {
                 try? FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary.path)
             }
+        }
+        // A dry run writes every file it would replace, then throws them away.
+        if rollingBack {
+            self.tables = [:]
+            return changed
         }
         for (temporary, target) in staged {
             // rename(2) replaces the file in one step on the same file system.

@@ -33,14 +33,16 @@ public final class SQLSourceReader: SourceConnection {
         _ = try await handle.read { database in try await database.raw("SELECT 1 AS one").all() }
     }
 
-    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
+    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType], rollingBack: Bool) async throws -> Int {
         guard !changes.isEmpty else { return 0 }
         let dialect = handle.dialect
         let name = self.name
         // The change being made when the database refused, for the words of the error.
         let current = Current()
         do {
-            return try await write(changes, types: types, dialect: dialect, current: current)
+            return try await write(changes, types: types, dialect: dialect, current: current, rollingBack: rollingBack)
+        } catch let rolledBack as RolledBack {
+            return rolledBack.changed
         } catch {
             let change = await current.change
             let collection = change?.collection ?? changes[0].collection
@@ -60,7 +62,18 @@ public final class SQLSourceReader: SourceConnection {
         func set(_ change: RowChange) { self.change = change }
     }
 
-    func write(_ changes: [RowChange], types: [String: Dataset.DataType], dialect: Dialect, current: Current) async throws -> Int {
+    /// Thrown at the end of a dry run's transaction, so the database rolls every change back.
+    struct RolledBack: Error {
+        var changed: Int
+    }
+
+    func write(
+        _ changes: [RowChange],
+        types: [String: Dataset.DataType],
+        dialect: Dialect,
+        current: Current,
+        rollingBack: Bool
+    ) async throws -> Int {
         try await handle.write { database in
             var changed = 0
             for change in changes {
@@ -103,6 +116,7 @@ public final class SQLSourceReader: SourceConnection {
                 try Self.expectOne(rows.count, collection: collection, key: change.keyNames, place: self.name.place(collection))
                 changed += rows.count
             }
+            if rollingBack { throw RolledBack(changed: changed) }
             return changed
         }
     }

@@ -128,7 +128,7 @@ public actor InMemoryStore {
 
     /// Applies changes to a source's rows: all of them, or none when any change does not pick out
     /// exactly one row.
-    nonisolated func apply(_ changes: [RowChange], to source: DataSource.ID) throws -> Int {
+    nonisolated func apply(_ changes: [RowChange], to source: DataSource.ID, keep: Bool = true) throws -> Int {
         try tables.withLock { all in
             var held = all[source] ?? [:]
             for change in changes {
@@ -149,7 +149,7 @@ public actor InMemoryStore {
                 }
                 held[change.collection] = rows
             }
-            all[source] = held
+            if keep { all[source] = held }
             return changes.count
         }
     }
@@ -468,8 +468,8 @@ public struct InMemorySource: SourceConnection {
         }
     }
 
-    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType]) async throws -> Int {
-        try store.apply(changes, to: id)
+    public func apply(_ changes: [RowChange], types: [String: Dataset.DataType], rollingBack: Bool) async throws -> Int {
+        try store.apply(changes, to: id, keep: !rollingBack)
     }
 
     public func ping() async throws {}
