@@ -85,6 +85,11 @@ struct OpenAPIDocumentTests {
         #expect(values("Justification", "properties", "type") == Set(Justification.Kind.allCases.map(\.rawValue)))
         #expect(values("Decision", "properties", "obligations", "items", "properties", "code") == Set(Obligation.Code.allCases.map(\.rawValue)))
         #expect(values("RequestKind") == Set(RightsRequest.Kind.allCases.map(\.rawValue)))
+        #expect(values("ChangeStep", "properties", "action") == Set(ChangeReport.Step.Action.allCases.map(\.rawValue)))
+        let strategies = (schemas["MaskingStrategy"] as? [String: Any])?["anyOf"] as? [[String: Any]]
+        let named = Set(strategies?.compactMap { $0["enum"] as? [String] }.flatMap { $0 } ?? [])
+        #expect(named == ["null", "random", "hash", "hmac", "encrypt", "preserve"])
+        for name in named { #expect(try MaskingStrategy(parsing: name).description == name) }
     }
 
     /// `GET /api/v1/systems/:key` → `GET /api/v1/systems/{key}`.

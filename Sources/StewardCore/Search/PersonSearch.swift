@@ -55,6 +55,13 @@ public struct PersonSearch: Sendable {
         /// holding an identifier that is not the person's (a case handled for someone else). Such
         /// rows are never masked or deleted.
         public var sharedWith: [Set<String>] = []
+
+        public init(node: DatasetGraph.Node, rows: [[String: String]], othersKeys: [Set<String>], sharedWith: [Set<String>] = []) {
+            self.node = node
+            self.rows = rows
+            self.othersKeys = othersKeys
+            self.sharedWith = sharedWith
+        }
     }
 
     /// Rows reached only through a shared value that nothing confirmed as the person's.
