@@ -24,6 +24,8 @@ public final class Store: Sendable {
     let erasureSeal: SecretSeal
     /// For the connections to council sources (never given personal data).
     let logger: Logger
+    /// Connections to council database sources, kept between runs.
+    let sourcePool = SourcePool()
     public var dialect: Dialect { handle.dialect }
 
     /// The key identity codes are checked against, for the request service.
@@ -153,6 +155,7 @@ public final class Store: Sendable {
 
     /// Closes the database connections.
     public func close() async {
+        await sourcePool.closeAll()
         await handle.close()
     }
 

@@ -163,6 +163,18 @@ if arguments.contains("--search-only") {
         print(
             "| Erasure request, \(name) (300 distinct random people; every field of every row masked with null in one transaction; report and audit entry kept) | p50 \(ms(erasure.p50)), p95 \(ms(erasure.p95)) | the same SELECTs and UPDATEs sent directly in one transaction | p50 \(ms(erasure.floorP50)), p95 \(ms(erasure.floorP95)) | \(String(format: "%.2f", erasure.p50 / erasure.floorP50)) |"
         )
+        let whole = try await AccessBench.run(location, url: url, folder: folder.appendingPathComponent(name), samples: 200)
+        func p50(_ values: [Double]) -> Double { SearchBench.percentile(values, 0.5) }
+        print(
+            "| Whole access request, \(name) (200 random people: sources opened and checked, search, result kept and audited, then the bundle of \(whole.bytes / 1024) KiB zipped and its hand-over audited) | p50 \(ms(p50(whole.total))), p95 \(ms(SearchBench.percentile(whole.total, 0.95))) | goal | p50 10.00 ms | \(String(format: "%.2f", p50(whole.total) / 10)) |"
+        )
+        print(
+            "| — of which: the source check (connect, ping, the tables' columns) p50 \(ms(p50(whole.sourceCheck))); the run with the search, its record and audit p50 \(ms(p50(whole.run))) (the search alone p50 \(ms(result.p50)), above); the bundle and its audited hand-over p50 \(ms(p50(whole.bundle))) | | | | |"
+        )
+        let busy = try await BusyBench.run(location, postgres: postgres)
+        print(
+            "| A person reached through a busy employee, \(name) (300,000 service requests handled by 3 employees, the reference followed both ways; 200 random customers) | p50 \(ms(busy.p50)), p95 \(ms(busy.p95)); at most \(busy.rows) rows found; peak memory of the whole benchmark \(String(format: "%.0f", busy.peakMemoryMB)) MB | the rows that are the customer's and the employee's record | 2 rows | \(String(format: "%.2f", Double(busy.rows) / 2)) |"
+        )
     }
     exit(0)
 }

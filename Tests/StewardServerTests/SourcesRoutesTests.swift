@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import StewardCore
 import StewardFiles
 import StewardServer
@@ -101,6 +102,76 @@ struct SourcesRoutesTests {
                 )
             }
         }
+    }
+
+    @Test(
+        "over HTTP, a source's test lists what it cannot change, and a change the database refuses is a failed step in the dry run, then a 503 naming the source, the field and the SQLSTATE, changing nothing"
+    )
+    func refusedChangeOverHTTP() async throws {
+        let database = try await TestDatabase.makeCouncilPostgres()
+        let handle = try await openDatabase(database.location, logger: Logger(label: "test"))
+        do {
+            try await ShopDatabase.build(handle, postgres: true)
+            guard case .postgres(let url) = database.location else { return }
+            try await ServerFixture.with(loadDemo: false) { fixture, client in
+                _ = try await fixture.store.loadDataMap(
+                    DataMapReader.read(files: ShopDatabase.files),
+                    taxonomy: .builtin,
+                    fallbackController: nil,
+                    actor: "test"
+                )
+                let body = #"{"id":"shop","name":"Shop","kind":"postgres","dataset":"shop_db","location":"\#(url)"}"#
+                #expect(try await Self.send(client, .post, "/api/v1/sources", body, as: .dpo, fixture).status == .created)
+                let check = try await Self.send(client, .post, "/api/v1/sources/shop/test", as: .dpo, fixture).decode(SourceCheck.self)
+                #expect(check.ok && check.notes.map(\.collection) == ["login"], "\(check)")
+                let created = try await Self.send(
+                    client,
+                    .post,
+                    "/api/v1/requests",
+                    #"{"kind":"erasure","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Erase me","identifiers":[{"kind":"email","value":"amy@example.org"}]}"#,
+                    as: .caseworker,
+                    fixture
+                )
+                #expect(created.status == .created, "\(created.text)")
+                let reference = try created.decode(RequestService.View.self).request.id.rawValue
+                _ = try await Self.send(
+                    client,
+                    .post,
+                    "/api/v1/requests/\(reference)/events",
+                    #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
+                    as: .caseworker,
+                    fixture
+                )
+                let before = try await ShopDatabase.snapshot(handle)
+                let policy = #""erasure":{"strategies":{"shop_db.address.zip":"fixed:X"}}"#
+                let dry = try await Self.send(
+                    client,
+                    .post,
+                    "/api/v1/requests/\(reference)/execute",
+                    "{\"dryRun\":true,\(policy)}",
+                    as: .caseworker,
+                    fixture
+                )
+                #expect(dry.status == .ok, "\(dry.text)")
+                let answer = try dry.decode(ChangeAnswer.self)
+                #expect(!answer.complete && answer.rowsChanged == 0)
+                let failed = try #require(answer.report.steps.first { $0.action == .failed })
+                #expect(failed.field == "shop_db.address" && failed.reason?.contains("SQLSTATE 23514") == true, "\(failed)")
+                let run = try await Self.send(client, .post, "/api/v1/requests/\(reference)/execute", "{\(policy)}", as: .caseworker, fixture)
+                #expect(run.status == .serviceUnavailable, "\(run.text)")
+                let error = try run.decode(ErrorBody.self).error
+                #expect(error.field == "shop_db.address")
+                #expect(error.message.contains("source 'shop'") && error.message.contains("SQLSTATE 23514"), "\(error.message)")
+                #expect(!run.text.contains("Generic description") && !run.text.contains("internal error"))
+                #expect(try await ShopDatabase.snapshot(handle) == before)
+            }
+        } catch {
+            await handle.close()
+            await database.destroy()
+            throw error
+        }
+        await handle.close()
+        await database.destroy()
     }
 
     @Test("sources are registered and checked, an access request runs across them with progress, and its bundle downloads")

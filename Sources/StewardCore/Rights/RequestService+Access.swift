@@ -38,9 +38,12 @@ extension RequestService {
             let identifiers = try await searchIdentifiers(of: request.request)
             let search = try PersonSearch(dataMap: map, readers: readers)
             let requests = self.requests
+            // Progress is kept for a search long enough for someone to look at it; a quick one
+            // is not slowed by a durable write per round.
+            let throttle = ProgressThrottle()
             let outcome = try await search.run(identifiers: identifiers) { done, total in
                 report?(done, total)
-                guard !dryRun else { return }
+                guard !dryRun, await throttle.due() else { return }
                 try? await requests.recordProgress(id, done: done, total: total)
             }
             for connection in connections { await connection.close() }
@@ -240,5 +243,19 @@ extension RightsRequest {
         }
         if let subject { found += subject.identifiers }
         return found
+    }
+}
+
+/// Says when a run's progress is worth keeping: first after half a second of running, then at
+/// most twice a second.
+actor ProgressThrottle {
+    static let interval: Duration = .milliseconds(500)
+    private var last = ContinuousClock.now
+
+    func due() -> Bool {
+        let now = ContinuousClock.now
+        guard now - last >= Self.interval else { return false }
+        last = now
+        return true
     }
 }

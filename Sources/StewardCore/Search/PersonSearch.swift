@@ -340,31 +340,59 @@ public struct PersonSearch: Sendable {
     public func markReferencedByOthers(_ outcome: Outcome) async throws -> Outcome {
         var outcome = outcome
         let positions = Dictionary(outcome.found.enumerated().map { ($1.node, $0) }, uniquingKeysWith: { first, _ in first })
+        // One question per reference into a collection the person has rows in, all asked at once:
+        // which rows point at the person's values, and are they the person's own?
+        struct Question: Sendable {
+            var item: Int
+            var path: String
+            var here: Place
+            var values: [String]
+        }
+        var questions: [Question] = []
         for (index, item) in outcome.found.enumerated() where !item.rows.isEmpty {
-            var sharedWith = item.sharedWith.count == item.rows.count ? item.sharedWith : Array(repeating: [], count: item.rows.count)
             for (path, _) in plan.fields[item.node] ?? [] {
-                let there = Place(node: item.node, field: path)
                 let values = Set(item.rows.compactMap { $0[path] })
+                guard !values.isEmpty else { continue }
                 // A shared value (a UPRN) says where, not whose: only keys count.
-                for here in plan.referencedBy[there] ?? [] where !values.isEmpty && !plan.shared.contains(here) {
-                    guard let reader = readers[here.node.dataset], let fields = plan.fields[here.node] else { continue }
-                    let keys = plan.primaryKeys[here.node] ?? []
-                    let wanted = keys.isEmpty ? fields.map(\.path) : Array(Set(keys + [here.field])).sorted()
-                    let referring = try await reader.rows(
-                        collection: here.node.collection,
-                        matching: here.field,
-                        type: fields.first { $0.path == here.field }?.field.dataType,
-                        values: values.sorted(),
-                        fields: wanted
-                    )
-                    let own = Set((positions[here.node].map { outcome.found[$0].rows } ?? []).map { plan.key(of: $0, at: here.node) })
-                    let others = Set(referring.filter { !own.contains(plan.key(of: $0, at: here.node)) }.compactMap { $0[here.field] })
-                    for (position, row) in item.rows.enumerated() where row[path].map(others.contains) ?? false {
-                        sharedWith[position].insert(here.node.description)
-                    }
+                for here in plan.referencedBy[Place(node: item.node, field: path)] ?? [] where !plan.shared.contains(here) {
+                    questions.append(Question(item: index, path: path, here: here, values: values.sorted()))
                 }
             }
-            outcome.found[index].sharedWith = sharedWith
+        }
+        let answers = try await withThrowingTaskGroup(of: (Int, [[String: String]]).self) { group in
+            for (number, question) in questions.enumerated() {
+                guard let reader = readers[question.here.node.dataset], let fields = plan.fields[question.here.node] else { continue }
+                let keys = plan.primaryKeys[question.here.node] ?? []
+                let wanted = keys.isEmpty ? fields.map(\.path) : Array(Set(keys + [question.here.field])).sorted()
+                let type = fields.first { $0.path == question.here.field }?.field.dataType
+                group.addTask {
+                    (
+                        number,
+                        try await reader.rows(
+                            collection: question.here.node.collection,
+                            matching: question.here.field,
+                            type: type,
+                            values: question.values,
+                            fields: wanted
+                        )
+                    )
+                }
+            }
+            var all: [Int: [[String: String]]] = [:]
+            for try await (number, rows) in group { all[number] = rows }
+            return all
+        }
+        for index in outcome.found.indices where outcome.found[index].sharedWith.count != outcome.found[index].rows.count {
+            outcome.found[index].sharedWith = Array(repeating: [], count: outcome.found[index].rows.count)
+        }
+        for (number, question) in questions.enumerated() {
+            let here = question.here
+            let own = Set((positions[here.node].map { outcome.found[$0].rows } ?? []).map { plan.key(of: $0, at: here.node) })
+            let others = Set((answers[number] ?? []).filter { !own.contains(plan.key(of: $0, at: here.node)) }.compactMap { $0[here.field] })
+            guard !others.isEmpty else { continue }
+            for (position, row) in outcome.found[question.item].rows.enumerated() where row[question.path].map(others.contains) ?? false {
+                outcome.found[question.item].sharedWith[position].insert(here.node.description)
+            }
         }
         return outcome
     }

@@ -6,9 +6,12 @@ public import StewardCore
 /// Reads a council database (PostgreSQL or SQLite) for a person search. Every value is bound as a
 /// parameter and every name is quoted as an identifier, so nothing in a request or a dataset file
 /// can change the query. Values are compared in the column's declared type, so indexes serve.
-public final class SQLSourceReader: SourceConnection {
+public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
     let handle: any DatabaseHandle
     let name: SourceName
+    /// Kept by a `SourcePool` between runs: `close()` then leaves it open. Set once, before the
+    /// pool hands it out.
+    var pooled = false
 
     init(handle: any DatabaseHandle, name: SourceName) {
         self.handle = handle
@@ -25,7 +28,13 @@ public final class SQLSourceReader: SourceConnection {
         }
     }
 
+    /// Closes the connection, unless a pool keeps it for the next run.
     public func close() async {
+        if !pooled { await handle.close() }
+    }
+
+    /// Closes the connection, kept or not.
+    func shutDown() async {
         await handle.close()
     }
 

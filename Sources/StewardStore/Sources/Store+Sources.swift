@@ -71,6 +71,7 @@ extension Store: SourceRepository {
             try await database.raw("DELETE FROM sources WHERE id = \(bind: id.rawValue)").run()
             return ((), [AuditEvent(actor: actor, action: .sourceRemove, object: "source/\(id)")])
         }
+        await sourcePool.remove(id.rawValue)
     }
 
     /// A source's location, credentials included, opened from its seal.
@@ -87,12 +88,17 @@ extension Store: SourceRepository {
     public func connect(_ source: DataSource) async throws -> any SourceConnection {
         let location = try await sourceLocation(source)
         switch source.kind {
-        case .postgres: return try await SQLSourceReader.connect(.postgres(url: location), name: SourceName(source), logger: logger)
+        case .postgres:
+            return try await sourcePool.reader(for: source.id.rawValue, location: location) {
+                try await SQLSourceReader.connect(.postgres(url: location), name: SourceName(source), logger: logger)
+            }
         case .sqlite:
             guard FileManager.default.fileExists(atPath: location) else {
                 throw StewardError(.unavailable, "the SQLite file of source '\(source.id)' does not exist", field: "location")
             }
-            return try await SQLSourceReader.connect(.sqlite(path: location), name: SourceName(source), logger: logger)
+            return try await sourcePool.reader(for: source.id.rawValue, location: location) {
+                try await SQLSourceReader.connect(.sqlite(path: location), name: SourceName(source), logger: logger)
+            }
         case .csv:
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: location, isDirectory: &isFolder), isFolder.boolValue else {
