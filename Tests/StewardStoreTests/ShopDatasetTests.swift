@@ -96,6 +96,26 @@ struct ShopDatasetTests {
         return changed
     }()
 
+    @Test("on PostgreSQL, the source check sends every statement a run will, on no rows, and names one the database refuses")
+    func checkProbesStatements() async throws {
+        try await Self.withShop("postgres") { _, store, _, handle in
+            // A column whose type Steward cannot write a text value to.
+            try await handle.write { database in try await database.raw("ALTER TABLE customer ADD COLUMN device UUID").run() }
+            var files = ShopDatabase.files
+            files["datasets/shop_db.yaml"] = ShopDatabase.dataset.replacingOccurrences(
+                of: "          - name: created\n            data_categories: [system.operations]\n",
+                with:
+                    "          - name: created\n            data_categories: [system.operations]\n          - name: device\n            data_categories: [user.device]\n"
+            )
+            #expect(files["datasets/shop_db.yaml"] != ShopDatabase.dataset)
+            _ = try await store.loadDataMap(DataMapReader.read(files: files), taxonomy: .builtin, fallbackController: nil, actor: "test")
+            let check = try await store.checkSource("shop", actor: "dpo")
+            #expect(!check.ok)
+            #expect(check.problems.map { "\($0.collection ?? "").\($0.field ?? "")" } == ["customer.device"], "\(check.problems)")
+            #expect(check.problems.first?.message.contains("a change to 'device' fails: SQLSTATE 42804") == true, "\(check.problems)")
+        }
+    }
+
     @Test(
         "access finds exactly the person's rows, through keys of undeclared types, and with references followed both ways it does not walk out of a shared address, product or employee into everyone else's",
         arguments: backends,

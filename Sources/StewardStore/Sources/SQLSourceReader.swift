@@ -142,6 +142,77 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
         }
     }
 
+    /// Sends, on no rows, each shape of statement a run will send to `dataset` (resolved by this
+    /// source's schema): a search by every field a search can look in, and a change to every field a
+    /// change can write, picked out by the primary key, each rolled back. So a check that finds no
+    /// problem means no run will fail on a type, a name or a key.
+    public func probe(_ dataset: Dataset) async -> [SourceCheck.Problem] {
+        var problems: [SourceCheck.Problem] = []
+        let dialect = handle.dialect
+        var referenced: Set<String> = []
+        for collection in dataset.collections {
+            for (_, field) in collection.allFields {
+                for reference in field.references where reference.dataset == dataset.key {
+                    referenced.insert("\(reference.collection).\(reference.field)")
+                }
+            }
+        }
+        func sample(_ type: Dataset.DataType?) -> (any SQLExpression)? {
+            let text: String =
+                switch type?.base {
+                case .integer?, .float?: "1"
+                case .boolean?: "true"
+                case .date?: "2000-01-01"
+                case .datetime?: "2000-01-01 00:00:00"
+                default: "x"
+                }
+            return Self.expression(text, as: type, in: dialect)
+        }
+        for collection in dataset.collections where !collection.skipProcessing {
+            let fields = collection.allFields.filter { $0.field.fields.isEmpty }
+            let columns = SQLList(
+                fields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0.path)) AS TEXT")), as: SQLIdentifier($0.path)) }
+            )
+            let keys = fields.filter(\.field.isPrimaryKey)
+            for (path, field) in fields
+            where field.identity != nil || !field.references.isEmpty || field.isPrimaryKey || referenced.contains("\(collection.name).\(path)") {
+                guard let value = sample(field.dataType) else { continue }
+                let query =
+                    SQLQueryString("SELECT ") + "\(columns)" + " FROM " + "\(ident: collection.name)" + " WHERE " + "\(ident: path)" + " IN ("
+                    + "\(value)" + ") AND 1 = 0"
+                do {
+                    _ = try await handle.read { database in try await database.raw(query).all() }
+                } catch {
+                    let reason = SourceFailure.reason(error) ?? "the source refused it"
+                    problems.append(.init(collection: collection.name, field: path, message: "a search by '\(path)' fails: \(reason)"))
+                }
+            }
+            guard !keys.isEmpty else { continue }
+            let condition = keys.compactMap { key in sample(key.field.dataType).map { SQLBinaryExpression(SQLIdentifier(key.path), .equal, $0) } }
+                .reduce(SQLBinaryExpression(SQLLiteral.numeric("1"), .equal, SQLLiteral.numeric("0")) as any SQLExpression) {
+                    SQLBinaryExpression($0, .and, $1)
+                }
+            for (path, field) in fields where !field.isPrimaryKey && field.references.isEmpty && !field.isReadOnly {
+                guard let value = sample(field.dataType) else { continue }
+                let statement =
+                    SQLQueryString("UPDATE ") + "\(ident: collection.name)" + " SET " + "\(ident: path)" + " = " + "\(value)" + " WHERE "
+                    + "\(condition)"
+                do {
+                    _ = try await handle.write { database -> Int in
+                        try await database.raw(statement).run()
+                        throw RolledBack(changed: 0)
+                    }
+                } catch is RolledBack {
+                    continue
+                } catch {
+                    let reason = SourceFailure.reason(error) ?? "the source refused it"
+                    problems.append(.init(collection: collection.name, field: path, message: "a change to '\(path)' fails: \(reason)"))
+                }
+            }
+        }
+        return problems
+    }
+
     public func schema(of tables: [String]) async throws -> SourceSchema {
         guard !tables.isEmpty else { return SourceSchema(tables: []) }
         let names = SQLGroupExpression(SQLList(tables.map { SQLBind($0) }))
@@ -152,12 +223,13 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
             query =
                 """
                 SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type_name,
-                       NOT a.attnotnull AS nullable,
-                       COALESCE((SELECT k.position FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
-                                 WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum), 0)::int8 AS key_position
-                FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-                WHERE c.relname IN \(names) AND c.relkind IN ('r', 'v', 'm', 'p', 'f') AND pg_table_is_visible(c.oid)
-                  AND a.attnum > 0 AND NOT a.attisdropped
+                       NOT a.attnotnull AS nullable, COALESCE(k.position, 0)::int8 AS key_position
+                FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY (current_schemas(false))
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
+                LEFT JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) ON k.attnum = a.attnum
+                WHERE c.relname IN \(names) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
                 ORDER BY c.relname, a.attnum
                 """
         case .sqlite:

@@ -123,7 +123,10 @@ extension Store: SourceRepository {
             do {
                 try await connection.ping()
                 let schema = try await connection.schema(of: dataset.collections.map(\.name))
-                check = SourceCheck(source: id, reachable: true, problems: schema.problems(for: dataset), notes: schema.notes(for: dataset))
+                var problems = schema.problems(for: dataset)
+                // Every statement a run will send, tried on no rows, once nothing is missing.
+                if problems.isEmpty, let database = connection as? SQLSourceReader { problems = await database.probe(dataset.resolved(by: schema)) }
+                check = SourceCheck(source: id, reachable: true, problems: problems, notes: schema.notes(for: dataset))
             } catch {
                 await connection.close()
                 throw error
