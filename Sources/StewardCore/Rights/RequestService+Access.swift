@@ -99,8 +99,8 @@ extension RequestService {
                 do {
                     let connection = try await sources.connect(source)
                     connections[source.dataset] = connection
-                    try await connection.ping()
                     guard let dataset = map.dataset(source.dataset) else { continue }
+                    // Reading the tables' columns is the source answering: no separate ping.
                     let schema = try await connection.schema(of: dataset.collections.filter { !$0.skipProcessing }.map(\.name))
                     let problems = schema.problems(for: dataset)
                     map.replace(dataset.resolved(by: schema))
