@@ -47,6 +47,7 @@ extension RequestService {
                 try? await requests.recordProgress(id, done: done, total: total)
             }
             for connection in connections { await connection.close() }
+            connections = []  // closed once: a pooled connection is given back, not closed twice
             let result = AccessResult(request: id, ranAt: started, sources: sources.map(\.id.rawValue), outcome: outcome, dataMap: map)
             let details: JSONValue = [
                 "dryRun": .bool(dryRun), "sources": .array(sources.map { .string($0.id.rawValue) }), "rows": .int(result.rowCount),

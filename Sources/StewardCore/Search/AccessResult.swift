@@ -66,8 +66,13 @@ public struct AccessResult: Sendable, Hashable, Codable {
         public static func value(_ text: String, as type: Dataset.DataType?) -> JSONValue {
             guard let type, !type.isArray else { return .string(text) }
             switch type.base {
-            case .integer: return Int(text).map(JSONValue.int) ?? .string(text)
-            case .float: return Double(text).map(JSONValue.double) ?? .string(text)
+            case .integer: return Int(text).map(JSONValue.int) ?? .string(text)  // beyond Int64 too
+            case .float:
+                // A decimal a double cannot hold exactly (more than 15 significant digits), or one
+                // that is not finite, stays as its text.
+                let digits = text.drop { $0 == "-" || $0 == "+" || $0 == "0" || $0 == "." }.filter(\.isNumber).count
+                guard digits <= 15, let value = Double(text), value.isFinite else { return .string(text) }
+                return .double(value)
             case .boolean:
                 switch text.lowercased() {
                 case "true", "t", "1", "yes": return .bool(true)

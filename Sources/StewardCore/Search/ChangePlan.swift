@@ -99,8 +99,8 @@ public enum MaskingStrategy: Sendable, Hashable, Codable, CustomStringConvertibl
 
 /// What erasure does where the person is found: which of the person's data it targets (data
 /// categories, as a Fides policy does: by default everything under `user`, never operational or
-/// system data), which fields are masked how (by `dataset.collection.field`, else by data category,
-/// the most specific category first, else the field's own `masking_strategy_override`, else
+/// system data), which fields are masked how (by `dataset.collection.field`, else by the field's own
+/// `masking_strategy_override`, else by data category, the most specific category first, else
 /// `null`), which collections lose their rows instead, and which are under a legal hold.
 public struct ErasurePolicy: Sendable, Hashable, Codable {
     /// The categories erased: a field is masked when one of its categories is one of these or
@@ -162,10 +162,12 @@ public struct ErasurePolicy: Sendable, Hashable, Codable {
         strategies[place] != nil || fieldCategories.contains { category in categories.contains { $0.covers(category) } }
     }
 
-    /// The strategy for a field: the policy's for it, else the policy's for its most specific
-    /// category, else the dataset's override for the field, else `null`.
+    /// The strategy for a field: the policy's for it by name, else the dataset's override for the
+    /// field (which, as in Fides, wins over a policy's strategy for its category), else the policy's
+    /// for its most specific category, else `null`.
     public func strategy(for place: String, categories: [DataCategory.Key], override: MaskingStrategy? = nil) -> MaskingStrategy {
         if let exact = strategies[place] { return exact }
+        if let override { return override }
         var best: (length: Int, strategy: MaskingStrategy)?
         for category in categories {
             for (key, strategy) in strategies where DataCategory.Key(key).covers(category) {

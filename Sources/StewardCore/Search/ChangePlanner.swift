@@ -172,7 +172,10 @@ public enum ChangePlanner {
                 plan.steps.append(step)
                 continue
             }
-            if policy.deleteCollections.contains(place) || collection.erasureDeletes {
+            let erasesSomething = collection.allFields.contains { path, field in
+                field.fields.isEmpty && policy.targets("\(place).\(path)", categories: field.dataCategories)
+            }
+            if policy.deleteCollections.contains(place) || (collection.erasureDeletes && erasesSomething) {
                 // A row that also holds another person's key (the other side of a relationship,
                 // a joint record) is theirs too: deleting it would change their record.
                 if let shared = Set(item.othersKeys.flatMap { $0 }).sorted().first {
@@ -237,6 +240,8 @@ public enum ChangePlanner {
         // rows in but which are not being deleted cannot lose its rows.
         let deleting = Set(deletions.map(\.0.node))
         let holding = Set(found.filter { !$0.rows.isEmpty }.map(\.node))
+        // Collections some of whose rows are kept as shared: a parent they point at cannot go.
+        let keeping = Set(plan.steps.filter { $0.shared > 0 }.map { DatasetGraph.Node(dataset: .init($0.dataset), collection: $0.collection) })
         func parents(of node: DatasetGraph.Node) -> Set<DatasetGraph.Node> {
             Set(
                 map.dataset(node.dataset)?.collection(node.collection)?.allFields.flatMap { _, field in
@@ -245,7 +250,7 @@ public enum ChangePlanner {
             )
         }
         for (item, _) in deletions {
-            let children = holding.filter { parents(of: $0).contains(item.node) && !deleting.contains($0) }
+            let children = holding.filter { parents(of: $0).contains(item.node) && (!deleting.contains($0) || keeping.contains($0)) }
             if let child = children.sorted().first,
                 let index = plan.steps.firstIndex(where: { $0.dataset == item.node.dataset.rawValue && $0.collection == item.node.collection })
             {

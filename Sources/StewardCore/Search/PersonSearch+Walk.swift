@@ -135,6 +135,13 @@ extension PersonSearch {
                 let canonical = Self.canonical(kind: identity.kind, value: value)
                 if given[key]?.contains(canonical) ?? false || rootIdentifiers[key]?.contains(canonical) ?? false { return true }
             }
+            let identities = plan.identities[node] ?? []
+            if let name = identities.first(where: { $0.kind == .name }).flatMap({ row[$0.path] }),
+                let birth = identities.first(where: { $0.kind == .dateOfBirth }).flatMap({ row[$0.path] }),
+                knownPairs.contains([PersonSearch.normalisedName(name), String(birth.prefix(10))])
+            {
+                return true
+            }
             return false
         }
 
@@ -211,7 +218,14 @@ extension PersonSearch {
                 let others = list.map { row in
                     Set(entered.filter { place in row[place.field].map { !wasFollowed($0, at: place) } ?? false }.map(\.field))
                 }
-                return Found(node: node, rows: list, othersKeys: others, sharedWith: list.map { othersIdentifiers(in: $0, at: node) })
+                // A related record (reached up a reference without a direction, holding nothing
+                // of the person's) is in the copy, but is not theirs to erase.
+                let shared = list.map { row in
+                    var reasons = othersIdentifiers(in: row, at: node)
+                    if !(expanded[node]?.contains(key(of: row, at: node)) ?? false) { reasons.insert("\(node) (a related record)") }
+                    return reasons
+                }
+                return Found(node: node, rows: list, othersKeys: others, sharedWith: shared)
             }
             let unconfirmed = candidates.keys.sorted().compactMap { node -> Unconfirmed? in
                 guard let list = candidates[node], !list.isEmpty else { return nil }

@@ -112,9 +112,10 @@ public struct PersonSearch: Sendable {
         /// For each field other fields declare a reference to, those fields: where rows pointing at
         /// a row of the person's are found.
         var referencedBy: [Place: [Place]] = [:]
-        /// Places only links going up reach: a row found there is a record the person's rows point
-        /// at, which others' rows may point at too. The walk does not go on from it, unless it
-        /// holds one of the person's identifiers.
+        /// Places only links going up a reference declared without a direction reach: a row found
+        /// there is a record the person's rows point at, which others' rows may point at too. The
+        /// walk does not go on from it, unless it holds one of the person's identifiers. (A
+        /// reference with a direction is followed only the way it says, so cannot lead back down.)
         var reachedUp: Set<Place> = []
     }
 
@@ -190,13 +191,14 @@ public struct PersonSearch: Sendable {
         for (here, there, direction) in declared {
             plan.referencedBy[there, default: []].append(here)
             let shared = sharedPlaces.contains(here)
-            if direction != .from {
-                plan.links[here, default: []].append(Link(from: here, to: there))
+            if direction != .from { plan.links[here, default: []].append(Link(from: here, to: there)) }
+            if direction != .to { plan.links[there, default: []].append(Link(from: there, to: here)) }
+            // A reference declared without a direction is followed both ways: up from a row to
+            // the row it points at, and down again to everyone's rows that point there.
+            if direction == nil {
                 upTargets.insert(there)
-            }
-            if direction != .to {
-                plan.links[there, default: []].append(Link(from: there, to: here))
-                downTargets.insert(here)
+            } else {
+                downTargets.insert(direction == .from ? here : there)
             }
             if !shared {
                 if direction != .from { plan.keyNeighbours[there, default: []].insert(here) }

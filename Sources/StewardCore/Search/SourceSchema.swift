@@ -175,7 +175,9 @@ extension Dataset {
                         continue
                     }
                     guard let column = table.column(path) else { continue }
-                    if let actual = column.type { fields[position].dataType = actual }
+                    // A JSON or array column is read whole, as text: a field takes its type only
+                    // where Steward compares and writes single values.
+                    if let actual = column.type, !actual.isArray, actual.base != .object { fields[position].dataType = actual }
                     fields[position].sourceColumn = column
                     if !declaresKey, table.primaryKey.contains(path) { fields[position].isPrimaryKey = true }
                 }

@@ -9,9 +9,10 @@ public import StewardCore
 public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
     let handle: any DatabaseHandle
     let name: SourceName
-    /// Kept by a `SourcePool` between runs: `close()` then leaves it open. Set once, before the
-    /// pool hands it out.
+    /// Kept by a `SourcePool` between runs: `close()` then gives it back instead of closing it.
+    /// Both are set once, before the pool first lends it.
     var pooled = false
+    var release: (@Sendable () async -> Void)?
 
     init(handle: any DatabaseHandle, name: SourceName) {
         self.handle = handle
@@ -28,9 +29,9 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
         }
     }
 
-    /// Closes the connection, unless a pool keeps it for the next run.
+    /// Closes the connection, or gives it back to the pool that lent it.
     public func close() async {
-        if !pooled { await handle.close() }
+        if pooled { await release?() } else { await handle.close() }
     }
 
     /// Closes the connection, kept or not.
@@ -192,11 +193,22 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
                 .reduce(SQLBinaryExpression(SQLLiteral.numeric("1"), .equal, SQLLiteral.numeric("0")) as any SQLExpression) {
                     SQLBinaryExpression($0, .and, $1)
                 }
+            // A deletion, and a change to each field a change may write, picked out by the key.
+            var statements: [(field: String?, what: String, statement: SQLQueryString)] = [
+                (nil, "a deletion", SQLQueryString("DELETE FROM ") + "\(ident: collection.name)" + " WHERE " + "\(condition)")
+            ]
             for (path, field) in fields where !field.isPrimaryKey && field.references.isEmpty && !field.isReadOnly {
                 guard let value = sample(field.dataType) else { continue }
-                let statement =
-                    SQLQueryString("UPDATE ") + "\(ident: collection.name)" + " SET " + "\(ident: path)" + " = " + "\(value)" + " WHERE "
-                    + "\(condition)"
+                statements.append(
+                    (
+                        path,
+                        "a change to '\(path)'",
+                        SQLQueryString("UPDATE ") + "\(ident: collection.name)" + " SET " + "\(ident: path)" + " = " + "\(value)" + " WHERE "
+                            + "\(condition)"
+                    )
+                )
+            }
+            for (field, what, statement) in statements {
                 do {
                     _ = try await handle.write { database -> Int in
                         try await database.raw(statement).run()
@@ -206,7 +218,7 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
                     continue
                 } catch {
                     let reason = SourceFailure.reason(error) ?? "the source refused it"
-                    problems.append(.init(collection: collection.name, field: path, message: "a change to '\(path)' fails: \(reason)"))
+                    problems.append(.init(collection: collection.name, field: field, message: "\(what) fails: \(reason)"))
                 }
             }
         }
@@ -225,11 +237,10 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
                 SELECT c.relname AS table_name, a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS type_name,
                        NOT a.attnotnull AS nullable, COALESCE(k.position, 0)::int8 AS key_position
                 FROM pg_class c
-                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = ANY (current_schemas(false))
                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                 LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
                 LEFT JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) ON k.attnum = a.attnum
-                WHERE c.relname IN \(names) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+                WHERE c.relname IN \(names) AND c.relkind IN ('r', 'v', 'm', 'p', 'f') AND pg_table_is_visible(c.oid)
                 ORDER BY c.relname, a.attnum
                 """
         case .sqlite:
@@ -322,6 +333,12 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
     static func expression(_ value: String, as type: Dataset.DataType?, in dialect: Dialect) -> (any SQLExpression)? {
         if dialect == .postgres, type?.base == .date || type?.base == .datetime {
             return Dataset.DataType.isDateOrTime(value) ? SQLLiteral.string(value) : nil
+        }
+        // A decimal on PostgreSQL (numeric, or a float column) is written as an untyped literal,
+        // checked to be a number first, so it is compared exactly in the column's own type rather
+        // than rounded to a double.
+        if dialect == .postgres, type?.base == .float {
+            return Double(value).map { $0.isFinite } == true ? SQLLiteral.string(value) : nil
         }
         return Dataset.DataType.value(value, as: type).map { SQLBind(AnyBind($0)) }
     }

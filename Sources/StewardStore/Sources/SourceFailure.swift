@@ -31,7 +31,15 @@ enum SourceFailure {
         if let error = error as? PSQLError {
             guard let info = error.serverInfo else { return "the connection failed (\(error.code.description))" }
             let state = info[.sqlState] ?? "?????"
-            return "SQLSTATE \(state): \(scrubbed(info[.message] ?? "no message"))"
+            // Messages of these classes name things — a column, a type, a privilege, a lock — never
+            // a row's values; others (a trigger's own words, data exceptions) may quote them, so
+            // only the constraint, table and column they name are given.
+            if ["42", "40", "53", "55", "57", "08", "25"].contains(String(state.prefix(2))) {
+                return "SQLSTATE \(state): \(scrubbed(info[.message] ?? "no message"))"
+            }
+            let names = [("constraint", info[.constraintName]), ("table", info[.tableName]), ("column", info[.columnName])]
+                .compactMap { label, value in value.map { "\(label) \($0)" } }
+            return "SQLSTATE \(state)" + (names.isEmpty ? "" : " (\(names.joined(separator: ", ")))")
         }
         if let error = error as? SQLiteError { return "SQLite \(error.reason): \(scrubbed(error.message))" }
         if let error = error as? StewardError, let underlying = error.underlying { return reason(underlying) }
