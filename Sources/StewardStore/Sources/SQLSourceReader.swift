@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import SQLKit
 public import StewardCore
+import Synchronization
 
 /// Reads a council database (PostgreSQL or SQLite) for a person search. Every value is bound as a
 /// parameter and every name is quoted as an identifier, so nothing in a request or a dataset file
@@ -225,7 +226,24 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
         return problems
     }
 
+    /// The columns a run read last, kept for a moment on a pooled connection: requests that
+    /// follow one another closely (a morning's queue of them) read the catalogue once between
+    /// them. A column changed in that moment makes the database refuse a statement, named, never a
+    /// wrong value.
+    private let recent = Mutex<(tables: [String], schema: SourceSchema, at: ContinuousClock.Instant)?>(nil)
+    static let schemaReuse: Duration = .seconds(2)
+
     public func schema(of tables: [String]) async throws -> SourceSchema {
+        if pooled, let hit = recent.withLock({ $0 }), hit.tables == tables, ContinuousClock.now - hit.at < Self.schemaReuse {
+            return hit.schema
+        }
+        let schema = try await readSchema(of: tables)
+        if pooled { recent.withLock { $0 = (tables, schema, .now) } }
+        return schema
+    }
+
+    /// The columns, types and keys as the database says them now, never reused.
+    public func readSchema(of tables: [String]) async throws -> SourceSchema {
         guard !tables.isEmpty else { return SourceSchema(tables: []) }
         let names = SQLGroupExpression(SQLList(tables.map { SQLBind($0) }))
         let query: SQLQueryString

@@ -122,7 +122,14 @@ extension Store: SourceRepository {
             let connection = try await connect(source)
             do {
                 try await connection.ping()
-                let schema = try await connection.schema(of: dataset.collections.map(\.name))
+                // As the source is now, not as a recent run saw it.
+                let tables = dataset.collections.map(\.name)
+                let schema: SourceSchema
+                if let database = connection as? SQLSourceReader {
+                    schema = try await database.readSchema(of: tables)
+                } else {
+                    schema = try await connection.schema(of: tables)
+                }
                 var problems = schema.problems(for: dataset)
                 // Every statement a run will send, tried on no rows, once nothing is missing.
                 if problems.isEmpty, let database = connection as? SQLSourceReader { problems = await database.probe(dataset.resolved(by: schema)) }
