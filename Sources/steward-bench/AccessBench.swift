@@ -24,33 +24,7 @@ enum AccessBench {
     }
 
     static func run(_ location: DatabaseLocation, url: String, folder: URL, samples: Int = 200) async throws -> Result {
-        var logger = Logger(label: "steward-bench")
-        logger.logLevel = .warning
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = try await Store.open(
-            .sqlite(path: folder.appendingPathComponent("steward-access.sqlite").path),
-            signer: AuditSigner(),
-            dataKey: .random(),
-            logger: logger
-        )
-        let map = DataMap(
-            controller: Controller(name: "Benchmark"),
-            systems: [],
-            datasets: [SearchBench.dataset()],
-            purposes: [],
-            recipients: [],
-            retention: [],
-            customIdentities: []
-        )
-        _ = try await store.saveDataMap(map, actor: "bench")
-        let source = try await store.addSource(
-            id: "bench",
-            name: "Benchmark council database",
-            kind: location.isPostgres ? .postgres : .sqlite,
-            dataset: "bench",
-            location: url,
-            actor: "bench"
-        )
+        let (store, source) = try await SearchBench.steward(location, url: url, folder: folder, file: "steward-access.sqlite")
         let services = try StewardServices(store: store, configuration: StewardConfiguration())
         let service = services.requests
         var generator = SystemRandomNumberGenerator()

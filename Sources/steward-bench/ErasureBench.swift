@@ -21,31 +21,7 @@ enum ErasureBench {
     static func run(_ location: DatabaseLocation, url: String, folder: URL, samples: Int = 300) async throws -> Result {
         var logger = Logger(label: "steward-bench")
         logger.logLevel = .warning
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let store = try await Store.open(
-            .sqlite(path: folder.appendingPathComponent("steward.sqlite").path),
-            signer: AuditSigner(),
-            dataKey: .random(),
-            logger: logger
-        )
-        let map = DataMap(
-            controller: Controller(name: "Benchmark"),
-            systems: [],
-            datasets: [SearchBench.dataset()],
-            purposes: [],
-            recipients: [],
-            retention: [],
-            customIdentities: []
-        )
-        _ = try await store.saveDataMap(map, actor: "bench")
-        _ = try await store.addSource(
-            id: "bench",
-            name: "Benchmark council database",
-            kind: location.isPostgres ? .postgres : .sqlite,
-            dataset: "bench",
-            location: url,
-            actor: "bench"
-        )
+        let (store, _) = try await SearchBench.steward(location, url: url, folder: folder, file: "steward.sqlite")
         let service = try StewardServices(store: store, configuration: StewardConfiguration()).requests
         // Distinct people, so each erasure finds someone still there; half for Steward, half for the floor.
         var generator = SystemRandomNumberGenerator()
@@ -121,6 +97,41 @@ enum ErasureBench {
                 }
             }
         }
+    }
+}
+
+extension SearchBench {
+    /// A Steward store of its own (SQLite in `folder`, synchronous=FULL) holding a data map of the
+    /// benchmark dataset, with the council database at `url` registered as its source.
+    static func steward(_ location: DatabaseLocation, url: String, folder: URL, file: String) async throws -> (store: Store, source: DataSource) {
+        var logger = Logger(label: "steward-bench")
+        logger.logLevel = .warning
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let store = try await Store.open(
+            .sqlite(path: folder.appendingPathComponent(file).path),
+            signer: AuditSigner(),
+            dataKey: .random(),
+            logger: logger
+        )
+        let map = DataMap(
+            controller: Controller(name: "Benchmark"),
+            systems: [],
+            datasets: [dataset()],
+            purposes: [],
+            recipients: [],
+            retention: [],
+            customIdentities: []
+        )
+        _ = try await store.saveDataMap(map, actor: "bench")
+        let source = try await store.addSource(
+            id: "bench",
+            name: "Benchmark council database",
+            kind: location.isPostgres ? .postgres : .sqlite,
+            dataset: "bench",
+            location: url,
+            actor: "bench"
+        )
+        return (store, source)
     }
 }
 
