@@ -245,6 +245,9 @@ struct RequestCommand: AsyncParsableCommand {
             for step in report.steps {
                 let detail = step.reason.map { ": \($0)" } ?? (step.fields.isEmpty ? "" : " (\(step.fields.joined(separator: ", ")))")
                 print("  \(step.dataset).\(step.collection): \(step.action.rawValue) \(step.rows) rows\(detail)")
+                if step.shared > 0 {
+                    print("    left as they are: \(step.shared) rows shared with \(step.sharedWith.joined(separator: ", "))")
+                }
                 if dryRun, !step.keys.isEmpty {
                     let keys = step.keys.map { key in key.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
                     print("    rows: \(keys.joined(separator: "; "))")

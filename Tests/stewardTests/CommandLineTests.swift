@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLKit
 import StewardCore
 import StewardFiles
@@ -387,6 +388,57 @@ struct CommandLineTests {
             let bad = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("shred"))
+        }
+    }
+
+    @Test("request run names the source, the field and the database's reason for a refused change, in the dry run and the run, and changes nothing")
+    func requestRunNamesRefusal() async throws {
+        try await Self.withCLI { cli, database in
+            let path = cli.folder.appendingPathComponent("shop.sqlite").path
+            let shop = try await openDatabase(.sqlite(path: path), logger: Logger(label: "test"))
+            do {
+                try await ShopDatabase.build(shop, postgres: false)
+                let store = try await Self.openStore(cli, database)
+                _ = try await store.loadDataMap(
+                    DataMapReader.read(files: ShopDatabase.files),
+                    taxonomy: .builtin,
+                    fallbackController: nil,
+                    actor: "test"
+                )
+                _ = try await store.addSource(id: "shop", name: "Shop", kind: .sqlite, dataset: "shop_db", location: path, actor: "dpo")
+                let service = try CouncilSources.requestService(store)
+                var intake = RightsRequest.Intake(
+                    kind: .erasure,
+                    requester: Requester(name: "Amy Pond", email: "amy@example.org"),
+                    description: "All"
+                )
+                intake.identifiers = [.init(kind: .email, value: "amy@example.org")]
+                let reference = try await service.submit(intake, actor: "test", fromPublic: false, today: .today).request.id
+                _ = try await service.apply(
+                    .init(change: .identityVerified, identity: IdentityCheck(method: .knownToStaff, evidence: "customer", checkedBy: "K. Jones")),
+                    to: reference,
+                    actor: "test",
+                    today: .today
+                )
+                await store.close()
+                let before = try await ShopDatabase.snapshot(shop)
+                let plan = cli.folder.appendingPathComponent("plan.json")
+                try #"{"strategies":{"shop_db.address.zip":"fixed:X"}}"#.write(to: plan, atomically: true, encoding: .utf8)
+                let dry = try cli.run("request", "run", reference.rawValue, "--plan", plan.path, "--dry-run")
+                #expect(dry.status == 1)
+                #expect(dry.stdout.contains("shop_db.address: failed") && dry.stdout.contains("CHECK constraint failed"), "\(dry.stdout)")
+                #expect(dry.stdout.contains("left as they are: 1 rows shared with shop_db.orders"), "\(dry.stdout)")
+                let run = try cli.run("request", "run", reference.rawValue, "--plan", plan.path)
+                #expect(run.status == 1)
+                #expect(run.stderr.contains("source 'shop': the database refused a change to address"), "\(run.stderr)")
+                #expect(run.stderr.contains("(shop_db.address)"), "\(run.stderr)")
+                #expect(!run.stderr.contains("Generic description") && !run.stderr.contains("internal error"))
+                #expect(try await ShopDatabase.snapshot(shop) == before)
+            } catch {
+                await shop.close()
+                throw error
+            }
+            await shop.close()
         }
     }
 }
