@@ -88,10 +88,10 @@ struct AuditLogStoreTests {
 
     @Test("hand edits to the audit log are detected and the first bad entry is named", arguments: AuditTampering.cases)
     func tamperingIsDetected(_ tampering: AuditTampering) async throws {
-        try await TestDatabase.withStore { store, _ in
+        try await TestDatabase.withStore { store, database in
             try await AuditTampering.appendEntries(to: store)
             #expect(try await store.verifyAudit(trustedKeys: [store.signingPublicKey]).isIntact)
-            try await tampering.apply(to: store)
+            try await tampering.apply(to: database)
             let result = try await store.verifyAudit(trustedKeys: [store.signingPublicKey])
             #expect(!result.isIntact)
             #expect(result.firstBad?.seq == tampering.firstBad, "\(String(describing: result.firstBad))")

@@ -1,7 +1,7 @@
+import Logging
 import SQLKit
 public import StewardCore
-
-@testable public import StewardStore
+public import StewardStore
 
 /// A hand edit to the audit log's tables, and the entry verification must name first. Shared by the
 /// store's tests and the command line's, so both prove the same cases on both backends.
@@ -25,12 +25,20 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Runs the edit's statements directly against the database, as someone with access could.
-    public func apply(to store: Store) async throws {
+    /// Runs the edit's statements directly against the database, on a connection of its own, as
+    /// someone with access to the database could.
+    public func apply(to database: TestDatabase) async throws {
         let statements = sql
-        try await store.handle.write { database in
-            for statement in statements { try await database.raw(SQLQueryString(statement)).run() }
+        let handle = try await openDatabase(database.location, logger: Logger(label: "tampering"))
+        do {
+            try await handle.write { database in
+                for statement in statements { try await database.raw(SQLQueryString(statement)).run() }
+            }
+        } catch {
+            await handle.close()
+            throw error
         }
+        await handle.close()
     }
 
     public static let cases: [AuditTampering] = [

@@ -207,7 +207,7 @@ struct CommandLineTests {
             let store = try await Self.openStore(cli, database)
             try await AuditTampering.appendEntries(to: store)
             #expect(try cli.run("audit", "verify").status == 0)
-            try await tampering.apply(to: store)
+            try await tampering.apply(to: database)
             await store.close()
             let result = try cli.run("audit", "verify")
             #expect(result.status == 1)
