@@ -152,15 +152,7 @@ enum BusyBench {
         await setup.close()
         let reader = try await SQLSourceReader.connect(location, name: SourceName(id: "busy", dataset: "busy"), logger: logger)
         let schema = try await reader.schema(of: ["employee", "service_request"])
-        let map = DataMap(
-            controller: Controller(name: "Benchmark"),
-            systems: [],
-            datasets: [dataset().resolved(by: schema)],
-            purposes: [],
-            recipients: [],
-            retention: [],
-            customIdentities: []
-        )
+        let map = SearchBench.map([dataset().resolved(by: schema)])
         let search = try PersonSearch(dataMap: map, readers: ["busy": reader])
         var generator = SystemRandomNumberGenerator()
         var times: [Double] = []

@@ -113,15 +113,7 @@ extension SearchBench {
             dataKey: .random(),
             logger: logger
         )
-        let map = DataMap(
-            controller: Controller(name: "Benchmark"),
-            systems: [],
-            datasets: [dataset()],
-            purposes: [],
-            recipients: [],
-            retention: [],
-            customIdentities: []
-        )
+        let map = SearchBench.map([dataset()])
         _ = try await store.saveDataMap(map, actor: "bench")
         let source = try await store.addSource(
             id: "bench",

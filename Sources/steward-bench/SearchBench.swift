@@ -34,6 +34,19 @@ enum SearchBench {
         Table(name: "loan", rows: 200_000, parent: ("library_member", "member_id"), columns: ["title"]),
     ]
 
+    /// A data map of the benchmark's datasets alone: no systems, purposes or recipients.
+    static func map(_ datasets: [Dataset]) -> DataMap {
+        DataMap(
+            controller: Controller(name: "Benchmark"),
+            systems: [],
+            datasets: datasets,
+            purposes: [],
+            recipients: [],
+            retention: [],
+            customIdentities: []
+        )
+    }
+
     /// The dataset describing the tables, as a council would write it.
     static func dataset() -> Dataset {
         func field(
@@ -162,17 +175,9 @@ enum SearchBench {
         let setup = try await openDatabase(location, logger: logger)
         try await build(setup, postgres: postgres)
         await setup.close()
-        let reader = try await SQLSourceReader.connect(location, name: SourceName(id: "bench", dataset: "bench_db"), logger: logger)
+        let reader = try await SQLSourceReader.connect(location, name: SourceName(id: "bench", dataset: "bench"), logger: logger)
         let floorHandle = try await openDatabase(location, logger: logger)
-        let map = DataMap(
-            controller: Controller(name: "Benchmark"),
-            systems: [],
-            datasets: [dataset()],
-            purposes: [],
-            recipients: [],
-            retention: [],
-            customIdentities: []
-        )
+        let map = SearchBench.map([dataset()])
         let search = try PersonSearch(dataMap: map, readers: ["bench": reader])
         var generator = SystemRandomNumberGenerator()
         var times: [Double] = []

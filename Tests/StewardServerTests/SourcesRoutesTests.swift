@@ -22,6 +22,24 @@ struct SourcesRoutesTests {
         try await client.execute(uri: uri, method: method, headers: fixture.headers(role), body: json.map { ByteBuffer(string: $0) })
     }
 
+    /// Submits the request in `body` as a caseworker and records that staff checked the requester's
+    /// identity, so it can be run; its reference.
+    static func erasureRequest(_ body: String, _ client: some TestClientProtocol, _ fixture: ServerFixture) async throws -> String {
+        let created = try await Self.send(client, .post, "/api/v1/requests", body, as: .caseworker, fixture)
+        #expect(created.status == .created, "\(created.text)")
+        let reference = try created.decode(RequestService.View.self).request.id.rawValue
+        let verified = try await Self.send(
+            client,
+            .post,
+            "/api/v1/requests/\(reference)/events",
+            #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
+            as: .caseworker,
+            fixture
+        )
+        #expect(verified.status == .ok, "\(verified.text)")
+        return reference
+    }
+
     /// Registers the test council's three sources through the API, checking each.
     static func register(_ sources: CouncilSources, _ client: some TestClientProtocol, _ fixture: ServerFixture) async throws {
         guard case .postgres(let housingURL) = sources.housing.location else {
@@ -46,21 +64,9 @@ struct SourcesRoutesTests {
             try await ServerFixture.with(loadDemo: false) { fixture, client in
                 _ = try await fixture.store.saveDataMap(CouncilFixture.dataMap(), actor: "test")
                 try await Self.register(sources, client, fixture)
-                let created = try await Self.send(
-                    client,
-                    .post,
-                    "/api/v1/requests",
+                let reference = try await Self.erasureRequest(
                     #"{"kind":"erasure","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Erase me"}"#,
-                    as: .caseworker,
-                    fixture
-                )
-                let reference = try created.decode(RequestService.View.self).request.id.rawValue
-                _ = try await Self.send(
                     client,
-                    .post,
-                    "/api/v1/requests/\(reference)/events",
-                    #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
-                    as: .caseworker,
                     fixture
                 )
                 let loans = sources.libraryFolder.appendingPathComponent("loans.csv")
@@ -124,22 +130,9 @@ struct SourcesRoutesTests {
                 #expect(try await Self.send(client, .post, "/api/v1/sources", body, as: .dpo, fixture).status == .created)
                 let check = try await Self.send(client, .post, "/api/v1/sources/shop/test", as: .dpo, fixture).decode(SourceCheck.self)
                 #expect(check.ok && check.notes.map(\.collection) == ["login"], "\(check)")
-                let created = try await Self.send(
-                    client,
-                    .post,
-                    "/api/v1/requests",
+                let reference = try await Self.erasureRequest(
                     #"{"kind":"erasure","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"Erase me","identifiers":[{"kind":"email","value":"amy@example.org"}]}"#,
-                    as: .caseworker,
-                    fixture
-                )
-                #expect(created.status == .created, "\(created.text)")
-                let reference = try created.decode(RequestService.View.self).request.id.rawValue
-                _ = try await Self.send(
                     client,
-                    .post,
-                    "/api/v1/requests/\(reference)/events",
-                    #"{"change":"identity_verified","identity":{"method":"document_seen","evidence":"passport","checkedBy":"J. Smith"}}"#,
-                    as: .caseworker,
                     fixture
                 )
                 let before = try await ShopDatabase.snapshot(handle)
