@@ -89,6 +89,8 @@ public struct StewardServices: Sendable {
             dataKey: dataKey,
             checkpointInterval: configuration.auditCheckpointInterval,
             migrate: migrate,
+            sourceConnectTimeout: configuration.sourceConnectTimeout,
+            databaseTimeout: configuration.databaseTimeout,
             logger: logger
         )
     }

@@ -13,6 +13,8 @@ public enum ConfigurationLoader {
         ("STEWARD_AUDIT_KEY", "audit_signing_key"),
         ("STEWARD_DATA_KEY", "data_key"),
         ("STEWARD_AUDIT_CHECKPOINT_INTERVAL", "audit_checkpoint_interval"),
+        ("STEWARD_SOURCE_CONNECT_TIMEOUT", "source_connect_timeout"),
+        ("STEWARD_DATABASE_TIMEOUT", "database_timeout"),
         ("STEWARD_BANK_HOLIDAYS", "bank_holidays"),
         ("STEWARD_CONTROLLER_NAME", "controller.name"),
         ("STEWARD_ICO_REGISTRATION", "controller.ico_registration"),
@@ -93,7 +95,8 @@ public enum ConfigurationLoader {
     }
 
     static let knownKeys: Set<String> = [
-        "database_url", "host", "port", "audit_signing_key", "data_key", "audit_checkpoint_interval", "bank_holidays", "controller.name",
+        "database_url", "host", "port", "audit_signing_key", "data_key", "audit_checkpoint_interval", "source_connect_timeout", "database_timeout",
+        "bank_holidays", "controller.name",
         "controller.ico_registration", "controller.address", "controller.email", "controller.phone", "controller.dpo.name",
         "controller.dpo.email", "controller.dpo.phone", "controller.dpo.address", "adequacy.countries", "adequacy.certification_only",
         "letters_directory", "trust_forwarded_for", "legal_holds", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password",
@@ -173,6 +176,8 @@ public enum ConfigurationLoader {
             }
             configuration.auditCheckpointInterval = number
         }
+        if let timeout = try seconds(values, "source_connect_timeout") { configuration.sourceConnectTimeout = timeout }
+        if let timeout = try seconds(values, "database_timeout") { configuration.databaseTimeout = timeout }
         if let holidays = values["bank_holidays"] {
             guard FileManager.default.fileExists(atPath: holidays) else {
                 throw StewardError(.invalidConfiguration, "bank_holidays file '\(holidays)' does not exist", field: "bank_holidays")
@@ -209,6 +214,19 @@ public enum ConfigurationLoader {
             throw StewardError(.invalidConfiguration, "'\(orphan)' is set but controller.name is not", field: "controller.name")
         }
         return configuration
+    }
+
+    /// A number of seconds, above 0 and at most 600.
+    static func seconds(_ values: [String: String], _ key: String) throws -> Duration? {
+        guard let text = values[key] else { return nil }
+        guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
+            throw StewardError(
+                .invalidConfiguration,
+                "\(key) must be a number of seconds above 0 and at most 600, not '\(text.prefix(40))'",
+                field: key
+            )
+        }
+        return .milliseconds(Int((seconds * 1000).rounded()))
     }
 
     static func readMail(_ values: [String: String], into mail: inout MailSettings) throws {

@@ -21,6 +21,12 @@ public struct StewardConfiguration: Sendable, Hashable {
     public var dataKeyPath: String = "steward-data.key"
     /// A checkpoint is kept every this many entries (the newest entry is always signed as the head).
     public var auditCheckpointInterval: Int = 1000
+    /// How long a council PostgreSQL source has to answer a new connection before a run or a check
+    /// says it cannot be reached.
+    public var sourceConnectTimeout: Duration = .seconds(5)
+    /// How long one read or write of Steward's own PostgreSQL database may take before its caller
+    /// is answered 503 (nothing acknowledged) and the next goes ahead.
+    public var databaseTimeout: Duration = .seconds(10)
     /// A JSON file of England and Wales bank holidays in the gov.uk format; nil uses the bundled copy.
     public var bankHolidayFile: String?
     /// Destinations treated as adequate for transfers (UK GDPR Art 45).

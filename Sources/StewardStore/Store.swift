@@ -26,6 +26,8 @@ public final class Store: Sendable {
     let logger: Logger
     /// Connections to council database sources, kept between runs.
     let sourcePool = SourcePool()
+    /// How long a council PostgreSQL source has to answer a new connection.
+    let sourceConnectTimeout: Duration
     public var dialect: Dialect { handle.dialect }
 
     /// The key identity codes are checked against, for the request service.
@@ -36,8 +38,16 @@ public final class Store: Sendable {
     /// Identifies the data key without giving it away, so a database refuses another key.
     let dataKeyCheck: String
 
-    init(handle: any DatabaseHandle, signer: AuditSigner, dataKey: Secret.DataKey, checkpointInterval: Int, logger: Logger) {
+    init(
+        handle: any DatabaseHandle,
+        signer: AuditSigner,
+        dataKey: Secret.DataKey,
+        checkpointInterval: Int,
+        sourceConnectTimeout: Duration = .seconds(5),
+        logger: Logger
+    ) {
         self.handle = handle
+        self.sourceConnectTimeout = sourceConnectTimeout
         self.logger = logger
         self.appender = AuditAppender(dialect: handle.dialect, signer: signer, checkpointInterval: checkpointInterval)
         self.audit = AuditLog(handle: handle, appender: appender)
@@ -62,13 +72,23 @@ public final class Store: Sendable {
         checkpointInterval: Int = 1000,
         migrate: Bool = true,
         checkSigner: Bool = true,
+        sourceConnectTimeout: Duration = .seconds(5),
+        databaseTimeout: Duration = .seconds(10),
         logger: Logger
     ) async throws -> Store {
-        let handle = try await openDatabase(location, logger: logger)
-        let store = Store(handle: handle, signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval, logger: logger)
+        let handle = try await openDatabase(location, logger: logger, connectTimeout: databaseTimeout, callTimeout: databaseTimeout)
+        let store = Store(
+            handle: handle,
+            signer: signer,
+            dataKey: dataKey,
+            checkpointInterval: checkpointInterval,
+            sourceConnectTimeout: sourceConnectTimeout,
+            logger: logger
+        )
         do {
             if migrate { _ = try await store.migrate() }
             if migrate { try await store.adoptDataKey() }
+            if migrate { try await store.adoptAuditOrigin() }
             if migrate, checkSigner, let head = try await store.signedHead(), head.publicKey != signer.publicKey {
                 throw StewardError(
                     .invalidConfiguration,
@@ -139,7 +159,7 @@ public final class Store: Sendable {
 
     /// The signed head of the log, if the log has entries.
     func signedHead() async throws -> AuditCheckpoint? {
-        try await handle.read { database in try await Self.checkpoints(on: database).head }
+        try await handle.read { database in try await Self.signatures(on: database).head }
     }
 
     /// Applies pending migrations; returns the versions applied.
@@ -151,6 +171,30 @@ public final class Store: Sendable {
     /// Throws unless the database answers a query.
     public func ping() async throws {
         _ = try await handle.read { database in try await database.raw("SELECT 1 AS one").first() }
+    }
+
+    /// Whether this node can serve: the database answers, and the audit writer commits. A writer
+    /// whose last batch failed is tried with an empty write transaction, so it is ready again as
+    /// soon as the database is, without waiting for traffic to prove it.
+    /// - Returns: nil when ready, or why not, in words.
+    public func unreadiness() async -> String? {
+        do {
+            try await handle.ping(within: .seconds(2))
+        } catch {
+            return "database unreachable"
+        }
+        switch await audit.health {
+        case .committing: return nil
+        case .stuck(let waited): return "audit log cannot commit: a batch has waited \(waited.components.seconds) s on the database"
+        case .failing(let reason):
+            do {
+                _ = try await handle.write { database in try await database.raw("SELECT 1 AS one").first() }
+                await audit.recovered()
+                return nil
+            } catch {
+                return "audit log cannot commit: \(reason)"
+            }
+        }
     }
 
     /// Closes the database connections.

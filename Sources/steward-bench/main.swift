@@ -104,7 +104,8 @@ func rawInserts(_ location: DatabaseLocation) async throws -> Double {
 @MainActor
 func benchmarkBackend(_ name: String, _ location: DatabaseLocation) async throws {
     let signer = AuditSigner()
-    let store = try await Store.open(location, signer: signer, dataKey: .random(), logger: logger)
+    // Seeding writes large batches: a generous deadline.
+    let store = try await Store.open(location, signer: signer, dataKey: .random(), databaseTimeout: .seconds(600), logger: logger)
     let appendTime = try await appendThroughSteward(store)
     let rawTime = try await rawInserts(location)
     rows.append(
@@ -208,8 +209,10 @@ for index in 0..<events {
     entries.append(entry)
     previous = entry.hash
 }
-let head = try signer.checkpoint(seq: Int64(events), hash: previous)
-let checkpoints = try stride(from: 1000, through: events, by: 1000).map { try signer.checkpoint(seq: Int64($0), hash: entries[$0 - 1].hash) }
+let head = try signer.checkpoint(seq: Int64(events), hash: previous, previous: Int64(events / 1000 * 1000))
+let checkpoints = try stride(from: 1000, through: events, by: 1000).map {
+    try signer.checkpoint(seq: Int64($0), hash: entries[$0 - 1].hash, previous: Int64($0 - 1000))
+}
 let memoryTime = await seconds {
     var verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: [signer.publicKey])
     for start in stride(from: 0, to: entries.count, by: 10_000) { verifier.check(Array(entries[start..<min(entries.count, start + 10_000)])) }

@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
             if demo { try await loadDemo(services) }
             logger.info("starting", metadata: ["database": "\(configuration.database)", "port": "\(configuration.port)"])
             let app = try await buildApplication(StewardEnvironment(services: services, metrics: registry), logger: logger)
-            try await app.runService()
+            try await runUntilStopped(app, logger: logger)
         }
     }
 

@@ -26,8 +26,10 @@ struct AuditChainTests {
             entries.append(entry)
             previous = entry.hash
         }
-        let checkpoints = try entries.filter { $0.seq % interval == 0 }.map { try signer.checkpoint(seq: $0.seq, hash: $0.hash) }
-        let head = try signer.checkpoint(seq: entries.last!.seq, hash: entries.last!.hash)
+        let checkpoints = try entries.filter { $0.seq % interval == 0 }.map {
+            try signer.checkpoint(seq: $0.seq, hash: $0.hash, previous: $0.seq - interval)
+        }
+        let head = try signer.checkpoint(seq: entries.last!.seq, hash: entries.last!.hash, previous: entries.last!.seq / interval * interval)
         return (entries, checkpoints, head)
     }
 

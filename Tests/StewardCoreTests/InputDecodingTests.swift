@@ -35,6 +35,52 @@ struct InputDecodingTests {
         #expect(takes.message.contains("items, name or tags"), "\(takes.message)")
     }
 
+    struct Upload: Codable {
+        var files: [String: String]
+        var reference: String?
+    }
+
+    @Test("limits go by the field's name: a list's items by the list's, a map's values by the map's with {}, and keys are bounded too")
+    func limitsByName() throws {
+        func refusal<Value: Decodable>(_ type: Value.Type, _ json: String) -> StewardError? {
+            #expect(throws: StewardError.self) { try StewardError.decodingInput(type, from: Data(json.utf8)) }
+            do {
+                _ = try StewardError.decodingInput(type, from: Data(json.utf8))
+                return nil
+            } catch {
+                return error as? StewardError
+            }
+        }
+        let reference = String(repeating: "r", count: InputLimits.maxLength("reference"))
+        #expect(try Self.decode(#"{"name":"a","items":[{"reference":"\#(reference)"}]}"#).items[0].reference == reference)
+        let long = refusal(Body.self, #"{"name":"a","items":[{"reference":"r"},{"reference":"\#(reference)r"}]}"#)
+        #expect(long?.field == "items[1].reference")
+        #expect(long?.message == "'items[1].reference' is 2001 characters long; it takes at most 2000")
+        // A map's values are `files{}`: a council's dataset file may be long; any other string may not.
+        let file = String(repeating: "f", count: 100_000)
+        #expect(try StewardError.decodingInput(Upload.self, from: Data(#"{"files":{"a.yaml":"\#(file)"}}"#.utf8)).files["a.yaml"] == file)
+        #expect(refusal(Body.self, #"{"name":"a","items":[],"tags":{"k":"\#(file)"}}"#)?.field == "tags.k")
+        let key = String(repeating: "k", count: InputLimits.text + 1)
+        #expect(refusal(Upload.self, #"{"files":{"\#(key)":"x"}}"#)?.field == "files")
+        let many = "[" + Array(repeating: #"{"reference":"r"}"#, count: InputLimits.items + 1).joined(separator: ",") + "]"
+        #expect(refusal(Body.self, #"{"name":"a","items":\#(many)}"#)?.message == "'items' has 1001 items; it takes at most 1000")
+        // Characters, not bytes: 2,000 two-byte letters are within the limit.
+        let accented = String(repeating: "é", count: 2_000)
+        #expect(try Self.decode(#"{"name":"a","items":[{"reference":"\#(accented)"}]}"#).items[0].reference == accented)
+    }
+
+    @Test("a field given twice is refused, named; a string holding braces, quotes and commas is only a string")
+    func duplicateFields() throws {
+        let twice = try #require(throws: StewardError.self) { try Self.decode(#"{"name":"a","items":[{"reference":"r","reference":"s"}]}"#) }
+        #expect(twice.field == "items[0].reference")
+        let tricky = #"{"name":"a \"name\": {[,]}","items":[{"reference":"\\"},{"reference":"name"}]}"#
+        #expect(try Self.decode(tricky).items.map(\.reference) == ["\\", "name"])
+        let deep = try #require(throws: StewardError.self) {
+            try Self.decode(#"{"name":"a","items":[],"tags":"# + String(repeating: "[", count: 40) + String(repeating: "]", count: 40) + "}")
+        }
+        #expect(deep.field == "body" && deep.message.contains("more than 32 deep"))
+    }
+
     @Test("missing, mistyped, null and fractional values are errors naming the field; whole numbers read as numbers")
     func typedFields() throws {
         let cases: [(String, String)] = [

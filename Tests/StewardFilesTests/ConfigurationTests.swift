@@ -19,6 +19,15 @@ struct ConfigurationTests {
         #expect(configuration.database == .sqlite(path: "steward.sqlite"))
         #expect(configuration.adequacy.countries.contains("FR"))
         #expect(!configuration.adequacy.countries.contains("IN"))
+        #expect(configuration.sourceConnectTimeout == .seconds(5) && configuration.databaseTimeout == .seconds(10))
+    }
+
+    @Test("the database and source time limits are read in seconds, from the file or the environment")
+    func timeLimits() throws {
+        let path = try Self.write("source_connect_timeout: 2.5\ndatabase_timeout: 30\n")
+        let configuration = try ConfigurationLoader.load(path: path, environment: ["STEWARD_DATABASE_TIMEOUT": "4"])
+        #expect(configuration.sourceConnectTimeout == .milliseconds(2500))
+        #expect(configuration.databaseTimeout == .seconds(4))
     }
 
     @Test("the file sets values and the environment overrides them")
@@ -51,6 +60,8 @@ struct ConfigurationTests {
             ("audit_checkpoint_interval: 0", "audit_checkpoint_interval"), ("prot: 80", "prot"),
             ("adequacy:\n  countries: [France]", "adequacy.countries"),
             ("controller:\n  ico_registration: Z1", "controller.name"),
+            ("source_connect_timeout: 0", "source_connect_timeout"), ("database_timeout: soon", "database_timeout"),
+            ("database_timeout: 3600", "database_timeout"),
         ]
     )
     func badValueNamesKey(_ text: String, _ key: String) throws {

@@ -92,6 +92,57 @@ struct OpenAPIDocumentTests {
         for name in named { #expect(try MaskingStrategy(parsing: name).description == name) }
     }
 
+    @Test("every string and list a request body may carry has the limit the decoder enforces, and every limit is stated")
+    func bodyLimits() throws {
+        let root = try #require(try Yams.load(yaml: String(contentsOf: Self.url, encoding: .utf8)) as? [String: Any])
+        let schemas = try #require((root["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let paths = try #require(root["paths"] as? [String: Any])
+        var found: [(place: String, kind: String, name: String, limit: Int?)] = []
+        var visited: Set<String> = []
+        func walk(_ node: Any?, name: String, place: String) {
+            guard let node = node as? [String: Any] else { return }
+            if let reference = node["$ref"] as? String {
+                let schema = String(reference.split(separator: "/").last!)
+                guard visited.insert("\(schema) as \(name)").inserted else { return }
+                walk(schemas[schema], name: name, place: schema)
+                return
+            }
+            for key in ["oneOf", "anyOf", "allOf"] {
+                for option in node[key] as? [Any] ?? [] { walk(option, name: name, place: place) }
+            }
+            let types = (node["type"] as? [String]) ?? (node["type"] as? String).map { [$0] } ?? []
+            for (property, value) in node["properties"] as? [String: Any] ?? [:] {
+                walk(value, name: property, place: "\(place).\(property)")
+            }
+            if let values = node["additionalProperties"] as? [String: Any] { walk(values, name: name + "{}", place: place + "{}") }
+            if types.contains("array") {
+                found.append((place, "array", name, node["maxItems"] as? Int))
+                walk(node["items"], name: name, place: place + "[]")
+            }
+            if types.contains("string"), node["enum"] == nil {
+                found.append((place, "string", name, node["maxLength"] as? Int))
+            }
+        }
+        for (path, item) in paths {
+            for (method, operation) in item as? [String: Any] ?? [:] {
+                let content = ((operation as? [String: Any])?["requestBody"] as? [String: Any])?["content"] as? [String: Any] ?? [:]
+                for (_, media) in content { walk((media as? [String: Any])?["schema"], name: "", place: "\(method) \(path)") }
+            }
+        }
+        #expect(found.count > 50)
+        for property in found {
+            let limit = property.kind == "array" ? InputLimits.maxItems(property.name) : InputLimits.maxLength(property.name)
+            #expect(
+                property.limit == limit,
+                "\(property.place) (\(property.kind) '\(property.name)'): the document says \(property.limit.map(String.init) ?? "nothing"), the decoder \(limit)"
+            )
+        }
+        // Every named limit applies somewhere in the document.
+        let named = Set(found.map(\.name))
+        #expect(Set(InputLimits.lengths.keys).subtracting(named).isEmpty)
+        #expect(Set(InputLimits.counts.keys).subtracting(named).isEmpty)
+    }
+
     /// `GET /api/v1/systems/:key` → `GET /api/v1/systems/{key}`.
     static func openAPIPath(_ route: String) -> String {
         route.split(separator: "/", omittingEmptySubsequences: false).map { part in

@@ -99,6 +99,59 @@ struct AuditLogStoreTests {
         }
     }
 
+    @Test("a log emptied by hand and begun again by Steward does not pass for a new, intact one")
+    func emptiedLogBegunAgainIsCaught() async throws {
+        try await TestDatabase.withStore { store, database in
+            try await AuditTampering.appendEntries(to: store)
+            let wipe = AuditTampering(
+                name: "emptying the log",
+                sql: ["DELETE FROM audit_entries", "DELETE FROM audit_checkpoints", "DELETE FROM audit_head"],
+                firstBad: 1,
+                reason: ""
+            )
+            try await wipe.apply(to: database)
+            for index in 0..<3 {
+                try await store.audit.append(AuditEvent(actor: "test", action: AuditAction(rawValue: "test.append"), object: "after/\(index)"))
+            }
+            let result = try await store.verifyAudit(trustedKeys: [store.signingPublicKey])
+            #expect(!result.isIntact)
+            #expect(result.firstBad?.seq == 1)
+            #expect(result.firstBad?.reason.contains("begun again") == true, "\(String(describing: result.firstBad))")
+        }
+    }
+
+    @Test("a log begun before the installation kept its first entry gets that record at the next start, and then verifies")
+    func olderLogAdoptsItsOrigin() async throws {
+        let signer = AuditSigner()
+        let database = try await TestDatabase.make()
+        do {
+            let first = try await database.openStore(signer: signer)
+            try await AuditTampering.appendEntries(to: first)
+            await first.close()
+            // As a database migrated from the version before the record was kept: no record yet.
+            let older = AuditTampering(
+                name: "an older installation",
+                sql: ["UPDATE installation SET value = 'pending' WHERE name = 'audit_origin'"],
+                firstBad: 0,
+                reason: ""
+            )
+            try await older.apply(to: database)
+            let second = try await database.openStore(signer: signer)
+            #expect(try await second.verifyAudit(trustedKeys: [signer.publicKey]).isIntact)
+            await second.close()
+            // Recorded now: emptying the log is caught.
+            try await AuditTampering.cases.first { $0.name == "deleting the whole log" }!.apply(to: database)
+            let third = try await database.openStore(signer: signer)
+            let result = try await third.verifyAudit(trustedKeys: [signer.publicKey])
+            #expect(result.firstBad?.seq == 1 && result.firstBad?.reason.contains("whole log") == true, "\(String(describing: result.firstBad))")
+            await third.close()
+        } catch {
+            await database.destroy()
+            throw error
+        }
+        await database.destroy()
+    }
+
     @Test("rewriting the whole chain with fresh hashes is caught by the signatures")
     func rewrittenChainIsCaughtBySignatures() async throws {
         try await TestDatabase.withStore { store, _ in

@@ -13,6 +13,13 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
     public var reason: String
     public var description: String { name }
 
+    public init(name: String, sql: [String], firstBad: Int64, reason: String) {
+        self.name = name
+        self.sql = sql
+        self.firstBad = firstBad
+        self.reason = reason
+    }
+
     /// The number of entries `appendEntries(to:)` writes; the cases assume it.
     public static let entryCount = 25
 
@@ -67,6 +74,37 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
         .init(name: "truncating the end of the log", sql: ["DELETE FROM audit_entries WHERE seq > 17"], firstBad: 18, reason: "missing"),
         .init(name: "truncating after the last checkpoint", sql: ["DELETE FROM audit_entries WHERE seq > 20"], firstBad: 21, reason: "cut short"),
         .init(name: "deleting the signed head", sql: ["DELETE FROM audit_head"], firstBad: 25, reason: "no signed head"),
+        .init(
+            name: "cutting off the tail and the signed head",
+            sql: ["DELETE FROM audit_entries WHERE seq > 22", "DELETE FROM audit_head"],
+            firstBad: 22,
+            reason: "no signed head"
+        ),
+        .init(
+            name: "deleting one checkpoint",
+            sql: ["DELETE FROM audit_checkpoints WHERE seq = 10"],
+            firstBad: 10,
+            reason: "missing: the checkpoint"
+        ),
+        .init(
+            name: "deleting the last checkpoint",
+            sql: ["DELETE FROM audit_checkpoints WHERE seq = 20"],
+            firstBad: 20,
+            reason: "the signed head names it"
+        ),
+        .init(name: "deleting every checkpoint", sql: ["DELETE FROM audit_checkpoints"], firstBad: 20, reason: "missing: the checkpoint"),
+        .init(
+            name: "deleting the whole log",
+            sql: ["DELETE FROM audit_entries", "DELETE FROM audit_checkpoints", "DELETE FROM audit_head"],
+            firstBad: 1,
+            reason: "missing: the whole log"
+        ),
+        .init(
+            name: "deleting the installation's record of the first entry",
+            sql: ["DELETE FROM installation WHERE name = 'audit_origin'"],
+            firstBad: 1,
+            reason: "record of the log's first entry is missing"
+        ),
         .init(
             name: "appending an entry by hand",
             sql: [

@@ -74,7 +74,9 @@ public struct TestDatabase: Sendable {
     public func openStore(
         signer: AuditSigner = AuditSigner(),
         dataKey: Secret.DataKey? = nil,
-        checkpointInterval: Int = 10
+        checkpointInterval: Int = 10,
+        sourceConnectTimeout: Duration = .seconds(5),
+        databaseTimeout: Duration = TestDatabase.callTimeout
     ) async throws -> Store {
         var logger = Logger(label: "steward-test")
         logger.logLevel = .warning
@@ -83,9 +85,15 @@ public struct TestDatabase: Sendable {
             signer: signer,
             dataKey: dataKey ?? self.dataKey,
             checkpointInterval: checkpointInterval,
+            sourceConnectTimeout: sourceConnectTimeout,
+            databaseTimeout: databaseTimeout,
             logger: logger
         )
     }
+
+    /// Every suite runs at once on a small machine, so a call may wait far longer than a server's
+    /// would; the deadline is there to end a hang, not to time the tests.
+    public static let callTimeout: Duration = .seconds(120)
 
     /// Drops the database.
     public func destroy() async {
@@ -97,12 +105,18 @@ public struct TestDatabase: Sendable {
         signer: AuditSigner = AuditSigner(),
         dataKey: Secret.DataKey? = nil,
         checkpointInterval: Int = 10,
+        sourceConnectTimeout: Duration = .seconds(5),
         _ body: (Store, TestDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await make()
         let store: Store
         do {
-            store = try await database.openStore(signer: signer, dataKey: dataKey, checkpointInterval: checkpointInterval)
+            store = try await database.openStore(
+                signer: signer,
+                dataKey: dataKey,
+                checkpointInterval: checkpointInterval,
+                sourceConnectTimeout: sourceConnectTimeout
+            )
         } catch {
             await database.destroy()
             throw error

@@ -27,6 +27,8 @@ struct StewardProcess {
         }
         environment["STEWARD_AUDIT_KEY"] = folder.appendingPathComponent("audit.key").path
         environment["STEWARD_DATA_KEY"] = folder.appendingPathComponent("data.key").path
+        // Every suite runs at once on a small machine: a call may wait longer than a server's would.
+        environment["STEWARD_DATABASE_TIMEOUT"] = "120"
         self.environment = environment
     }
 

@@ -159,17 +159,37 @@ public enum AuditChain {
         )
     }
 
-    /// The bytes a checkpoint signs.
-    public static func checkpointMessage(seq: Int64, hash: String) -> [UInt8] {
-        Array("steward-audit-checkpoint\n\(seq)\n\(hash)\n".utf8)
+    /// The bytes a checkpoint signs: its entry, that entry's hash and, since checkpoints are
+    /// chained, the entry of the checkpoint before it.
+    public static func checkpointMessage(seq: Int64, hash: String, previous: Int64?) -> [UInt8] {
+        guard let previous else { return Array("steward-audit-checkpoint\n\(seq)\n\(hash)\n".utf8) }
+        return Array("steward-audit-checkpoint-v2\n\(seq)\n\(hash)\n\(previous)\n".utf8)
+    }
+
+    /// The bytes an installation's record of its first entry signs.
+    public static func originMessage(hash: String, signedAt: String) -> [UInt8] {
+        Array("steward-audit-origin\n\(hash)\n\(signedAt)\n".utf8)
     }
 
     /// True when the checkpoint's signature is valid for its own public key.
     public static func isValidSignature(_ checkpoint: AuditCheckpoint) -> Bool {
-        guard let keyBytes = hexDecoded(checkpoint.publicKey), let signature = hexDecoded(checkpoint.signature),
+        isValid(
+            checkpoint.signature,
+            by: checkpoint.publicKey,
+            for: checkpointMessage(seq: checkpoint.seq, hash: checkpoint.hash, previous: checkpoint.previous)
+        )
+    }
+
+    /// True when the origin's signature is valid for its own public key.
+    public static func isValidSignature(_ origin: AuditOrigin) -> Bool {
+        isValid(origin.signature, by: origin.publicKey, for: originMessage(hash: origin.hash, signedAt: origin.signedAt))
+    }
+
+    private static func isValid(_ signature: String, by publicKey: String, for message: [UInt8]) -> Bool {
+        guard let keyBytes = hexDecoded(publicKey), let signature = hexDecoded(signature),
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes)
         else { return false }
-        return key.isValidSignature(signature, for: checkpointMessage(seq: checkpoint.seq, hash: checkpoint.hash))
+        return key.isValidSignature(signature, for: message)
     }
 
     /// The time now as the log writes it: UTC, milliseconds, ISO 8601.
@@ -269,10 +289,24 @@ public struct AuditSigner: Sendable {
     /// The 32-byte raw private key, to be kept secret.
     public var rawPrivateKey: Data { rawKey }
 
-    /// Signs the log's state at `seq`.
-    public func checkpoint(seq: Int64, hash: String, at time: String = AuditChain.timestamp()) throws -> AuditCheckpoint {
+    /// Signs the log's state at `seq`, after the checkpoint at entry `previous` (0 for none).
+    public func checkpoint(seq: Int64, hash: String, previous: Int64, at time: String = AuditChain.timestamp()) throws -> AuditCheckpoint {
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
-        let signature = try key.signature(for: AuditChain.checkpointMessage(seq: seq, hash: hash))
-        return AuditCheckpoint(seq: seq, hash: hash, signedAt: time, publicKey: publicKey, signature: AuditChain.hex(signature))
+        let signature = try key.signature(for: AuditChain.checkpointMessage(seq: seq, hash: hash, previous: previous))
+        return AuditCheckpoint(
+            seq: seq,
+            hash: hash,
+            signedAt: time,
+            publicKey: publicKey,
+            signature: AuditChain.hex(signature),
+            previous: previous
+        )
+    }
+
+    /// Signs the record that the log began with the entry whose hash is `hash`.
+    public func origin(hash: String, at time: String = AuditChain.timestamp()) throws -> AuditOrigin {
+        let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
+        let signature = try key.signature(for: AuditChain.originMessage(hash: hash, signedAt: time))
+        return AuditOrigin(hash: hash, signedAt: time, publicKey: publicKey, signature: AuditChain.hex(signature))
     }
 }

@@ -95,11 +95,36 @@ public struct AuditCheckpoint: Sendable, Hashable, Codable {
     public var signedAt: String
     /// The Ed25519 public key, lower-case hex.
     public var publicKey: String
-    /// The signature over `AuditChain.checkpointMessage(seq:hash:)`, lower-case hex.
+    /// The signature over `AuditChain.checkpointMessage(seq:hash:previous:)`, lower-case hex.
+    public var signature: String
+    /// The entry of the checkpoint signed before this one (0 when there was none), signed with it,
+    /// so that deleting a checkpoint is as evident as deleting an entry. Nil on checkpoints signed
+    /// before checkpoints were chained.
+    public var previous: Int64?
+
+    public init(seq: Int64, hash: String, signedAt: String, publicKey: String, signature: String, previous: Int64? = nil) {
+        self.seq = seq
+        self.hash = hash
+        self.signedAt = signedAt
+        self.publicKey = publicKey
+        self.signature = signature
+        self.previous = previous
+    }
+}
+
+/// The installation's signed record of its log's first entry, kept apart from the log (beside the
+/// data key's check value), so that an emptied or replaced log is a failure rather than a new,
+/// intact one.
+public struct AuditOrigin: Sendable, Hashable, Codable {
+    /// The hash of entry 1.
+    public var hash: String
+    /// When the log began, ISO 8601 UTC.
+    public var signedAt: String
+    public var publicKey: String
+    /// The signature over `AuditChain.originMessage(hash:signedAt:)`, lower-case hex.
     public var signature: String
 
-    public init(seq: Int64, hash: String, signedAt: String, publicKey: String, signature: String) {
-        self.seq = seq
+    public init(hash: String, signedAt: String, publicKey: String, signature: String) {
         self.hash = hash
         self.signedAt = signedAt
         self.publicKey = publicKey

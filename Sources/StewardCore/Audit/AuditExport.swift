@@ -22,11 +22,15 @@ public enum AuditExport {
         case entry(AuditEntry)
         case checkpoint(AuditCheckpoint)
         case head(AuditCheckpoint)
+        /// The installation's record of the log's first entry: with it, an export with no entries,
+        /// or with another first entry, fails.
+        case origin(AuditOrigin)
     }
 
     private struct Tagged: Codable {
         var checkpoint: AuditCheckpoint?
         var head: AuditCheckpoint?
+        var origin: AuditOrigin?
     }
 
     /// One line of text for an export.
@@ -38,6 +42,7 @@ public enum AuditExport {
         case .entry(let entry): data = try encoder.encode(entry)
         case .checkpoint(let checkpoint): data = try encoder.encode(Tagged(checkpoint: checkpoint))
         case .head(let head): data = try encoder.encode(Tagged(head: head))
+        case .origin(let origin): data = try encoder.encode(Tagged(origin: origin))
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -57,10 +62,11 @@ public enum AuditExport {
         var sawHeader = false
         var checkpoints: [AuditCheckpoint] = []
         var head: AuditCheckpoint?
+        var origin: AuditOrigin?
         var verifier: AuditVerifier?
         var page: [(line: Int, text: Substring)] = []
         func checkPage() throws {
-            if verifier == nil { verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys) }
+            if verifier == nil { verifier = AuditVerifier(checkpoints: checkpoints, head: head, origin: origin, trustedKeys: trustedKeys) }
             let entries = decodeEntries(page.map(\.text))
             if let bad = entries.firstIndex(where: { $0 == nil }) {
                 throw StewardError(
@@ -86,10 +92,11 @@ public enum AuditExport {
                 continue
             }
             if verifier == nil, page.isEmpty, let tagged = try? decoder.decode(Tagged.self, from: Data(text.utf8)),
-                tagged.checkpoint != nil || tagged.head != nil
+                tagged.checkpoint != nil || tagged.head != nil || tagged.origin != nil
             {
                 if let checkpoint = tagged.checkpoint { checkpoints.append(checkpoint) }
                 if let value = tagged.head { head = value }
+                if let value = tagged.origin { origin = value }
                 continue
             }
             page.append((lineNumber, text))
@@ -97,7 +104,7 @@ public enum AuditExport {
         }
         guard sawHeader else { throw StewardError(.invalidInput, "the file is empty", field: "file") }
         if !page.isEmpty { try checkPage() }
-        var final = verifier ?? AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys)
+        var final = verifier ?? AuditVerifier(checkpoints: checkpoints, head: head, origin: origin, trustedKeys: trustedKeys)
         return final.finish()
     }
 

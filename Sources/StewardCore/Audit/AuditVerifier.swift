@@ -32,6 +32,8 @@ public struct AuditVerifier: Sendable {
 
     private let checkpoints: [Int64: AuditCheckpoint]
     private let head: AuditCheckpoint?
+    private let origin: AuditOrigin?
+    private let originRequired: Bool
     private let trustedKeys: Set<String>?
     private var expectedSeq: Int64 = 1
     private var previousHash = AuditChain.genesisHash
@@ -42,11 +44,22 @@ public struct AuditVerifier: Sendable {
     /// - Parameters:
     ///   - checkpoints: the signed checkpoints kept beside the log.
     ///   - head: the signed checkpoint of the newest entry, if the log keeps one.
+    ///   - origin: the installation's signed record of the log's first entry.
+    ///   - originRequired: whether a log with entries must have that record (an installation's own
+    ///     database), or may lack it (an export, or a log begun before it was kept).
     ///   - trustedKeys: public keys (hex) the checkpoints must be signed with; nil trusts the keys the
     ///     checkpoints carry, which proves integrity but not origin.
-    public init(checkpoints: [AuditCheckpoint], head: AuditCheckpoint?, trustedKeys: Set<String>? = nil) {
+    public init(
+        checkpoints: [AuditCheckpoint],
+        head: AuditCheckpoint?,
+        origin: AuditOrigin? = nil,
+        originRequired: Bool = false,
+        trustedKeys: Set<String>? = nil
+    ) {
         self.checkpoints = Dictionary(checkpoints.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
         self.head = head
+        self.origin = origin
+        self.originRequired = originRequired
         self.trustedKeys = trustedKeys
     }
 
@@ -111,6 +124,10 @@ public struct AuditVerifier: Sendable {
             fail(entry.seq, "altered: its content does not match its hash")
             return false
         }
+        if entry.seq == 1, let origin, origin.hash != entry.hash {
+            fail(1, "replaced: this is not the first entry the installation signed on \(origin.signedAt); the log was emptied and begun again")
+            return false
+        }
         if let checkpoint = checkpoints[entry.seq] {
             guard verifySignature(checkpoint, at: entry) else { return false }
             checkpointsChecked += 1
@@ -137,6 +154,49 @@ public struct AuditVerifier: Sendable {
         return true
     }
 
+    /// The log must exist once the installation has signed its first entry.
+    private mutating func checkOrigin(lastSeq: Int64) {
+        guard let origin else {
+            if originRequired, lastSeq > 0 {
+                fail(1, "the installation's signed record of the log's first entry is missing, so the log cannot be shown to be whole")
+            }
+            return
+        }
+        if let trustedKeys, !trustedKeys.contains(origin.publicKey) {
+            fail(1, "the installation's record of the log's first entry is signed with a key that is not trusted")
+        } else if !AuditChain.isValidSignature(origin) {
+            fail(1, "the installation's record of the log's first entry has a signature that is not valid")
+        } else if lastSeq == 0 {
+            fail(1, "missing: the whole log; the installation signed its first entry on \(origin.signedAt) and no entry remains")
+        }
+    }
+
+    /// Each checkpoint names the one before it, and the head names the last: a deleted checkpoint
+    /// is missing from that chain.
+    private mutating func checkCheckpointChain() {
+        var before: Int64 = 0
+        for seq in checkpoints.keys.sorted() {
+            if let named = checkpoints[seq]!.previous, !chained(named, before: before, at: "the checkpoint at entry \(seq)") { return }
+            before = seq
+        }
+        if let head, let named = head.previous {
+            let last = checkpoints.keys.filter { $0 <= head.seq }.max() ?? 0
+            _ = chained(named, before: last, at: "the signed head")
+        }
+    }
+
+    private mutating func chained(_ named: Int64, before: Int64, at place: String) -> Bool {
+        if named > before {
+            fail(named, "missing: the checkpoint signed at this entry is gone (\(place) names it as the one before)")
+            return false
+        }
+        if named < before {
+            fail(before, "the checkpoint at this entry is not in the chain of signed checkpoints (\(place) names entry \(named) before it)")
+            return false
+        }
+        return true
+    }
+
     private mutating func fail(_ seq: Int64, _ reason: String) {
         failure = Failure(seq: seq, reason: reason)
     }
@@ -145,6 +205,8 @@ public struct AuditVerifier: Sendable {
     /// the result.
     public mutating func finish() -> Result {
         let lastSeq = expectedSeq - 1
+        if failure == nil { checkOrigin(lastSeq: lastSeq) }
+        if failure == nil { checkCheckpointChain() }
         if failure == nil, let beyond = checkpoints.keys.filter({ $0 > lastSeq }).min() {
             fail(lastSeq + 1, "missing: a checkpoint was signed at entry \(beyond) but the log ends at entry \(lastSeq)")
         }

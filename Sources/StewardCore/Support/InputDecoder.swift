@@ -9,8 +9,13 @@ public import Foundation
 /// It works for every `Decodable` type without code of its own: the document is read into a tree,
 /// the type decodes itself from the tree, and every field the type asked for is noted. An object
 /// read by its keys (a dictionary, or a type that lists `allKeys`) accepts any field.
+///
+/// Every string and list is held to `InputLimits`, a field named twice in one object is refused
+/// rather than one of the two silently winning, and objects and lists may nest `InputLimits.depth`
+/// deep.
 public enum InputDecoder {
     public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
+        try JSONShape.check(data)
         let tree = try JSONDecoder().decode(JSONValue.self, from: data)
         return try decode(type, from: tree)
     }
@@ -63,6 +68,31 @@ private func place(_ path: [any CodingKey]) -> String {
     path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
 }
 
+/// The name `InputLimits` knows a value by: its field's name, past any list index; a map's value
+/// is its map's name with `{}`.
+private func limitName(_ path: [any CodingKey], _ log: ReadLog) -> String {
+    var end = path.count
+    while end > 0, path[end - 1].intValue != nil { end -= 1 }
+    guard end > 0 else { return "" }
+    let parent = Array(path[..<(end - 1)])
+    if log.readByKeys.contains(place(parent)) { return limitName(parent, log) + "{}" }
+    return path[end - 1].stringValue
+}
+
+private func checkLength(_ text: String, _ path: [any CodingKey], _ log: ReadLog) throws {
+    let limit = InputLimits.maxLength(limitName(path, log))
+    guard let length = InputLimits.exceeds(text, limit) else { return }
+    let field = place(path)
+    throw StewardError(.invalidInput, "'\(field)' is \(length) characters long; it takes at most \(limit)", field: field)
+}
+
+private func checkCount(_ count: Int, _ path: [any CodingKey], _ log: ReadLog) throws {
+    let limit = InputLimits.maxItems(limitName(path, log))
+    guard count > limit else { return }
+    let field = place(path)
+    throw StewardError(.invalidInput, "'\(field)' has \(count) items; it takes at most \(limit)", field: field)
+}
+
 private struct IndexKey: CodingKey {
     var intValue: Int?
     var stringValue: String { "\(intValue!)" }
@@ -87,11 +117,20 @@ private struct TreeDecoder: Decoder {
         guard case .object(let members) = value else {
             throw mismatch([String: JSONValue].self, value, codingPath)
         }
+        if let long = members.keys.first(where: { InputLimits.exceeds($0, InputLimits.text) != nil }) {
+            let field = place(codingPath)
+            throw StewardError(
+                .invalidInput,
+                "\(field.isEmpty ? "the body" : "'\(field)'") has a key of \(long.count) characters; keys take at most \(InputLimits.text)",
+                field: field.isEmpty ? "body" : field
+            )
+        }
         return KeyedDecodingContainer(KeyedTree<Key>(members: members, codingPath: codingPath, log: log))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let items) = value else { throw mismatch([JSONValue].self, value, codingPath) }
+        try checkCount(items.count, codingPath, log)
         return UnkeyedTree(items: items, codingPath: codingPath, log: log)
     }
 
@@ -108,7 +147,9 @@ private func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: [any CodingK
 /// Reads a scalar, or hands anything else to the type's own decoder.
 private func unbox<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey], _ log: ReadLog) throws -> T {
     switch (type, value) {
-    case (is String.Type, .string(let text)): return text as! T
+    case (is String.Type, .string(let text)):
+        try checkLength(text, path, log)
+        return text as! T
     case (is Bool.Type, .bool(let flag)): return flag as! T
     case (is Double.Type, .double(let number)): return number as! T
     case (is Double.Type, .int(let number)): return Double(number) as! T

@@ -32,6 +32,8 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unavailable = Code(rawValue: "unavailable")
         /// Too many requests from one caller in a short time.
         public static let tooManyRequests = Code(rawValue: "too_many_requests")
+        /// The body is not in a format the route takes (it takes JSON).
+        public static let unsupportedMediaType = Code(rawValue: "unsupported_media_type")
         /// The audit log failed verification.
         public static let auditTampered = Code(rawValue: "audit_tampered")
         /// Steward itself went wrong: nothing the caller did, and nothing a dependency reported.
@@ -66,11 +68,20 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
         line: Int = #line
     ) {
         self.code = code
-        self.message = message
-        self.field = field
+        self.message = Self.bounded(message)
+        self.field = field.map(Self.bounded)
         self.details = details
         self.underlying = underlying
         self.location = SourceLocation(file: file, line: line)
+    }
+
+    /// The longest message or field name an error carries. Input is bounded where it is decoded
+    /// (`InputLimits`), so a message quoting it stays short; this holds for input from anywhere else.
+    public static let longestMessage = 2_000
+
+    static func bounded(_ text: String) -> String {
+        guard InputLimits.exceeds(text, longestMessage) != nil else { return text }
+        return String(text.prefix(longestMessage - 1)) + "…"
     }
 
     /// `error` itself when it is Steward's own; otherwise a `code` error saying `message`, with

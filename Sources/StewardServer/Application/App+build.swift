@@ -41,8 +41,10 @@ public func buildApplication(_ environment: StewardEnvironment, logger: Logger) 
 /// accepted over HTTP go to `runner`, which must be running for them to happen.
 public func buildRouter(_ environment: StewardEnvironment, runner: AccessRunner) -> (Router<StewardRequestContext>, [RoutePolicy]) {
     let services = environment.services
-    let router = Router(context: StewardRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
+    // HEAD is answered wherever GET is, as HTTP asks.
+    let router = Router(context: StewardRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let routes = RouteTable()
+    router.add(middleware: ErrorMiddleware(routes: routes))
     router.add(middleware: MetricsMiddleware())
     HealthController(store: services.store, metrics: environment.metrics).register(on: router)
     var api = APIRoutes(router: router, authenticator: Authenticator(store: services.store))
@@ -56,6 +58,7 @@ public func buildRouter(_ environment: StewardEnvironment, runner: AccessRunner)
         trustForwardedFor: services.configuration.trustForwardedFor
     ).register(on: &api)
     SourcesController(requests: services.requests, store: services.store, taxonomy: services.taxonomy, runner: runner).register(on: &api)
+    routes.fill(from: router)
     return (router, api.policies)
 }
 

@@ -24,11 +24,18 @@ public struct StewardRequestContext: RequestContext {
 
     /// The name recorded in the audit log for what this request does.
     public var actor: String { token.map { "token:\($0.name)" } ?? "anonymous" }
+
+    /// A path parameter, percent-decoded (`council%5Fwebsite` is `council_website`).
+    public func parameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
 }
 
-/// Decodes a JSON body of at most `limit` bytes (the context's upload size when nil): a body that
-/// is too large, malformed, or missing or mistyping a field is an `invalidInput` error naming the
-/// field. (Only here: a decoding failure anywhere else is Steward's fault, not the caller's.)
+/// Decodes a JSON body of at most `limit` bytes (`InputLimits.body`, 1 MiB, when nil): a body that
+/// is too large is a 413; one that is malformed, too long in a field, or missing or mistyping a
+/// field is an `invalidInput` error naming the field. (Only here: a decoding failure anywhere else
+/// is Steward's fault, not the caller's.)
 public struct StewardRequestDecoder: RequestDecoder {
     var limit: Int?
 
@@ -37,8 +44,29 @@ public struct StewardRequestDecoder: RequestDecoder {
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
-        let buffer = try await request.body.collect(upTo: limit ?? context.maxUploadSize)
+        try Self.checkMediaType(request.headers[.contentType])
+        let buffer = try await request.body.collect(upTo: min(limit ?? InputLimits.body, context.maxUploadSize))
         return try StewardError.decodingInput(type, from: buffer.readableBytesView)
+    }
+}
+
+extension StewardRequestDecoder {
+    /// Bodies are JSON: a body labelled as anything else is refused (415) before it is read. A body
+    /// with no label is read as JSON, and so is a form-encoded one, which is what `curl -d` labels
+    /// every body it sends.
+    static func checkMediaType(_ header: String?) throws {
+        guard let header else { return }
+        let type = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard
+            type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+                || type == "application/x-www-form-urlencoded"
+        else {
+            throw StewardError(
+                .unsupportedMediaType,
+                "the body is labelled \(type.prefix(100)); this route takes application/json",
+                field: "Content-Type"
+            )
+        }
     }
 }
 

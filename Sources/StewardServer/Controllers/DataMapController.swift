@@ -34,7 +34,7 @@ struct DataMapController: Sendable {
     }
 
     @Sendable func load(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let body = try await request.decode(as: DataMapUpload.self, context: context)
+        let body = try await request.decode(as: DataMapUpload.self, context: context, limit: InputLimits.dataMapBody)
         guard !body.files.isEmpty else { throw StewardError(.invalidInput, "'files' is empty: send every file of the data map", field: "files") }
         let result = try await services.store.loadDataMap(
             DataMapReader.read(files: body.files),
@@ -53,7 +53,7 @@ struct DataMapController: Sendable {
     }
 
     @Sendable func system(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let key = try context.parameters.require("key")
+        let key = try context.parameter("key")
         guard let system = try await cache.current()?.dataMap.system(.init(key)) else {
             throw StewardError(.notFound, "no system with key '\(key)'", field: "key")
         }
@@ -61,7 +61,7 @@ struct DataMapController: Sendable {
     }
 
     @Sendable func dataset(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let key = try context.parameters.require("key")
+        let key = try context.parameter("key")
         guard let dataset = try await cache.current()?.dataMap.dataset(.init(key)) else {
             throw StewardError(.notFound, "no dataset with key '\(key)'", field: "key")
         }

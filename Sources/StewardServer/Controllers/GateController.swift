@@ -7,9 +7,6 @@ import StewardCore
 struct GateController: Sendable {
     let gate: GateService
 
-    /// The most requests one batch may carry.
-    static let maximumBatch = 1000
-
     func register(on api: inout APIRoutes) {
         api.add(.post, "subjects", roles: .subjectWriters, use: createSubject)
         api.add(.post, "subjects/search", roles: .subjectWriters, use: findSubject)
@@ -67,31 +64,31 @@ struct GateController: Sendable {
     }
 
     @Sendable func subject(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        try JSONResponse.make(try await gate.subject(.init(try context.parameters.require("id"))))
+        try JSONResponse.make(try await gate.subject(.init(try context.parameter("id"))))
     }
 
     @Sendable func mergeSubject(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: MergeBody.self, context: context)
-        let id = try context.parameters.require("id")
+        let id = try context.parameter("id")
         return try JSONResponse.make(try await gate.mergeSubjects(from: .init(body.from), into: .init(id), actor: context.actor))
     }
 
     @Sendable func preferences(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let preferences = try await gate.preferences(of: .init(try context.parameters.require("id"))).map(Preference.Draft.init)
+        let preferences = try await gate.preferences(of: .init(try context.parameter("id"))).map(Preference.Draft.init)
         return try JSONResponse.make(["preferences": preferences])
     }
 
     @Sendable func addPreference(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: Preference.Draft.self, context: context)
-        let preference = try await gate.addPreference(body, to: .init(try context.parameters.require("id")), actor: context.actor)
+        let preference = try await gate.addPreference(body, to: .init(try context.parameter("id")), actor: context.actor)
         return try JSONResponse.make(Preference.Draft(preference), status: .created)
     }
 
     @Sendable func withdrawPreference(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: WithdrawBody.self, context: context)
         let preference = try await gate.withdrawPreference(
-            .init(try context.parameters.require("preference")),
-            of: .init(try context.parameters.require("id")),
+            .init(try context.parameter("preference")),
+            of: .init(try context.parameter("id")),
             on: try CalendarDate(field: "on", body.on),
             noticeGiven: try CalendarDate(field: "noticeGiven", body.noticeGiven),
             actor: context.actor
@@ -100,7 +97,7 @@ struct GateController: Sendable {
     }
 
     @Sendable func disclosures(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        try JSONResponse.make(["disclosures": try await gate.disclosures(of: .init(try context.parameters.require("id")))])
+        try JSONResponse.make(["disclosures": try await gate.disclosures(of: .init(try context.parameter("id")))])
     }
 
     @Sendable func decide(_ request: Request, context: StewardRequestContext) async throws -> Response {
@@ -138,9 +135,6 @@ struct GateController: Sendable {
 
     @Sendable func decideBatch(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: BatchBody.self, context: context)
-        guard body.requests.count <= Self.maximumBatch else {
-            throw StewardError(.invalidInput, "a batch holds at most \(Self.maximumBatch) requests, not \(body.requests.count)", field: "requests")
-        }
         let today = gate.today()
         var results: [BatchResult] = []
         results.reserveCapacity(body.requests.count)

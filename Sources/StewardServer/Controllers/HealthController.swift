@@ -15,13 +15,9 @@ struct HealthController: Sendable {
             try JSONResponse.make(["status": "ok"])
         }
         router.get("/readyz") { _, context in
-            do {
-                try await store.ping()
-                return try JSONResponse.make(["status": "ready"])
-            } catch {
-                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
-                return try JSONResponse.make(["status": "database unreachable"], status: .serviceUnavailable)
-            }
+            guard let reason = await store.unreadiness() else { return try JSONResponse.make(["status": "ready"]) }
+            context.logger.warning("not ready", metadata: ["reason": "\(reason)"])
+            return try JSONResponse.make(["status": reason], status: .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             JSONResponse.text(metrics.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")

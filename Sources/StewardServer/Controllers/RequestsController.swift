@@ -39,7 +39,7 @@ struct RequestsController: Sendable {
     }
 
     static func id(_ context: StewardRequestContext) throws -> RightsRequest.ID {
-        .init(try context.parameters.require("id"))
+        .init(try context.parameter("id"))
     }
 
     @Sendable func submit(_ request: Request, context: StewardRequestContext) async throws -> Response {
@@ -89,7 +89,7 @@ struct RequestsController: Sendable {
         let body = try await request.decode(as: TaskBody.self, context: context)
         return try JSONResponse.make(
             try await service.updateTask(
-                .init(try context.parameters.require("system")),
+                .init(try context.parameter("system")),
                 of: try Self.id(context),
                 status: body.status,
                 owner: body.owner,
@@ -104,7 +104,7 @@ struct RequestsController: Sendable {
     }
 
     @Sendable func letter(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let kindText = try context.parameters.require("kind")
+        let kindText = try context.parameter("kind")
         guard let kind = LetterKind(rawValue: kindText) else {
             throw StewardError(.invalidInput, "kind must be one of \(LetterKind.allCases.map(\.rawValue).joined(separator: ", "))", field: "kind")
         }
@@ -130,7 +130,7 @@ struct RequestsController: Sendable {
     }
 
     @Sendable func retryMessage(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        try JSONResponse.make(try await outbox.retryMessage(try context.parameters.require("id"), actor: context.actor))
+        try JSONResponse.make(try await outbox.retryMessage(try context.parameter("id"), actor: context.actor))
     }
 
     // MARK: Residents

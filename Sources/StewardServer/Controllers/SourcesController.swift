@@ -76,17 +76,17 @@ struct SourcesController: Sendable {
     }
 
     @Sendable func removeSource(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        try await store.removeSource(.init(try context.parameters.require("id")), actor: context.actor)
+        try await store.removeSource(.init(try context.parameter("id")), actor: context.actor)
         return Response(status: .noContent)
     }
 
     @Sendable func checkSource(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        try JSONResponse.make(try await store.checkSource(.init(try context.parameters.require("id")), actor: context.actor))
+        try JSONResponse.make(try await store.checkSource(.init(try context.parameter("id")), actor: context.actor))
     }
 
     @Sendable func execute(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: ExecuteBody.self, context: context, limit: Self.bodyLimit)
-        let id = RightsRequest.ID(try context.parameters.require("id"))
+        let id = RightsRequest.ID(try context.parameter("id"))
         let kind = try await requests.request(id).request.kind
         if let plan = try ChangePlan(kind: kind, corrections: body.corrections, erasure: body.erasure) {
             let report = try await requests.run(id, plan: plan, actor: context.actor, dryRun: body.dryRun ?? false)
@@ -111,14 +111,14 @@ struct SourcesController: Sendable {
     }
 
     @Sendable func execution(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        guard let status = try await requests.runStatus(.init(try context.parameters.require("id"))) else {
+        guard let status = try await requests.runStatus(.init(try context.parameter("id"))) else {
             throw StewardError(.notFound, "the request has not been run", field: "id")
         }
         return try JSONResponse.make(status)
     }
 
     @Sendable func bundle(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let id = RightsRequest.ID(try context.parameters.require("id"))
+        let id = RightsRequest.ID(try context.parameter("id"))
         let taxonomy = self.taxonomy
         let (archive, _) = try await requests.handOver(id, actor: context.actor) { result, request, map, supplementary in
             try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)

@@ -7,7 +7,12 @@ import StewardCore
 /// Turns every error into the API's error body, `{"error": {"code", "message", "field"?, "details"?}}`,
 /// with the right status. The one place where error codes meet HTTP statuses.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    /// The routes served, for telling a wrong method (405) from an unknown path (404).
+    let routes: RouteTable
+
+    public init(routes: RouteTable = RouteTable()) {
+        self.routes = routes
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -25,6 +30,15 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             return Self.response(for: error)
         } catch let error as HTTPError {
+            if error.status == .notFound, error.body == nil, case let allowed = routes.methods(for: request.uri.path), !allowed.isEmpty {
+                let list = allowed.map(\.rawValue).joined(separator: ", ")
+                var response = Self.response(
+                    for: StewardError(.invalidInput, "\(request.method) is not taken at \(request.uri.path); it takes \(list)"),
+                    status: .methodNotAllowed
+                )
+                response.headers[.allow] = list
+                return response
+            }
             let code: StewardError.Code =
                 switch error.status {
                 case .notFound: .notFound
@@ -56,6 +70,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .unavailable: .serviceUnavailable
         case .auditTampered: .conflict
         case .tooManyRequests: .tooManyRequests
+        case .unsupportedMediaType: .unsupportedMediaType
         case .internal: .internalServerError
         default: .badRequest
         }

@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import StewardCore
 
@@ -42,21 +43,36 @@ struct AuditAppender: Sendable {
             },
             rowsPerStatement: Self.rowsPerStatement
         )
+        if entries[0].seq == 1 { try await recordOrigin(entries[0], at: time, on: database) }
+        // Each checkpoint, and the head, signs the entry of the checkpoint before it.
+        var lastCheckpoint =
+            try await database.raw("SELECT seq FROM audit_checkpoints ORDER BY seq DESC LIMIT 1").first()?.decode(column: "seq", as: Int64.self) ?? 0
         for entry in entries where entry.seq % Int64(checkpointInterval) == 0 {
-            let checkpoint = try signer.checkpoint(seq: entry.seq, hash: entry.hash, at: time)
+            let checkpoint = try signer.checkpoint(seq: entry.seq, hash: entry.hash, previous: lastCheckpoint, at: time)
             try await database.raw(
-                "INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature) VALUES (\(bind: checkpoint.seq), \(bind: checkpoint.hash), \(bind: checkpoint.signedAt), \(bind: checkpoint.publicKey), \(bind: checkpoint.signature))"
+                "INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature, previous) VALUES (\(bind: checkpoint.seq), \(bind: checkpoint.hash), \(bind: checkpoint.signedAt), \(bind: checkpoint.publicKey), \(bind: checkpoint.signature), \(bind: lastCheckpoint))"
             ).run()
+            lastCheckpoint = entry.seq
         }
-        let head = try signer.checkpoint(seq: seq, hash: previous, at: time)
+        let head = try signer.checkpoint(seq: seq, hash: previous, previous: lastCheckpoint, at: time)
         try await database.raw(
             """
-            INSERT INTO audit_head (id, seq, hash, signed_at, public_key, signature)
-            VALUES (1, \(bind: head.seq), \(bind: head.hash), \(bind: head.signedAt), \(bind: head.publicKey), \(bind: head.signature))
+            INSERT INTO audit_head (id, seq, hash, signed_at, public_key, signature, previous)
+            VALUES (1, \(bind: head.seq), \(bind: head.hash), \(bind: head.signedAt), \(bind: head.publicKey), \(bind: head.signature), \(bind: lastCheckpoint))
             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, signed_at = excluded.signed_at,
-            public_key = excluded.public_key, signature = excluded.signature
+            public_key = excluded.public_key, signature = excluded.signature, previous = excluded.previous
             """
         ).run()
         return entries
+    }
+
+    /// The installation's record of the log's first entry, written once with it. A log that starts
+    /// again from entry 1 (its tables emptied) keeps the first record, so verification fails.
+    func recordOrigin(_ first: AuditEntry, at time: String, on database: any SQLDatabase) async throws {
+        let origin = try signer.origin(hash: first.hash, at: time)
+        let value = String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)
+        try await database.raw(
+            "INSERT INTO installation (name, value) VALUES ('audit_origin', \(bind: value)) ON CONFLICT (name) DO NOTHING"
+        ).run()
     }
 }

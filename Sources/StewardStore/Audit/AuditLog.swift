@@ -8,8 +8,37 @@ public actor AuditLog {
     private let appender: AuditAppender
     private var pending: [(event: AuditEvent, disclosure: DisclosureRow?, continuation: CheckedContinuation<AuditEntry, any Error>)] = []
     private var isFlushing = false
+    /// When the batch being written now began.
+    private var batchStarted: ContinuousClock.Instant?
+    /// Why the last batch failed, while no batch has committed since.
+    private var failure: String?
     /// The most entries written in one transaction.
     static let maximumBatch = 20_000
+    /// A batch taking longer than this makes the writer not ready (the database's own deadline
+    /// fails it a little later).
+    static let stuckAfter: Duration = .seconds(3)
+
+    /// Whether the writer is committing: what `/readyz` reports.
+    public enum Health: Sendable, Equatable {
+        case committing
+        /// The last batch failed, and none has committed since.
+        case failing(String)
+        /// A batch has been waiting on the database this long.
+        case stuck(Duration)
+    }
+
+    /// The writer's state now.
+    public var health: Health {
+        if let batchStarted, case let waited = ContinuousClock.now - batchStarted, waited > Self.stuckAfter { return .stuck(waited) }
+        if let failure { return .failing(failure) }
+        return .committing
+    }
+
+    /// Forgets the last failure once a write transaction is known to commit again, so a writer with
+    /// no traffic to prove it is not reported failing for good.
+    func recovered() {
+        failure = nil
+    }
 
     init(handle: any DatabaseHandle, appender: AuditAppender) {
         self.handle = handle
@@ -43,15 +72,21 @@ public actor AuditLog {
             let events = batch.map(\.event)
             let disclosures = batch.compactMap(\.disclosure)
             let appender = self.appender
+            batchStarted = .now
             do {
+                // The database's deadline bounds this: a batch that neither commits nor fails is
+                // failed, and the next one goes ahead.
                 let entries = try await handle.write { database in
                     try await DisclosureRow.insert(disclosures, on: database)
                     return try await appender.append(events, on: database)
                 }
+                failure = nil
                 for (index, item) in batch.enumerated() { item.continuation.resume(returning: entries[index]) }
             } catch {
+                failure = (error as? StewardError)?.message ?? "the batch could not be committed"
                 for item in batch { item.continuation.resume(throwing: error) }
             }
+            batchStarted = nil
         }
         isFlushing = false
     }

@@ -28,12 +28,45 @@ extension Store {
         }
     }
 
-    static func checkpoints(on database: any SQLDatabase) async throws -> (checkpoints: [AuditCheckpoint], head: AuditCheckpoint?) {
+    /// What verification checks the entries against: the checkpoints, the head, and the
+    /// installation's record of the first entry.
+    struct Signatures {
+        var checkpoints: [AuditCheckpoint]
+        var head: AuditCheckpoint?
+        var origin: AuditOrigin?
+        /// False only for a log begun before the record was kept, until the next start records it.
+        var originRequired: Bool
+
+        func verifier(trustedKeys: Set<String>?) -> AuditVerifier {
+            AuditVerifier(checkpoints: checkpoints, head: head, origin: origin, originRequired: originRequired, trustedKeys: trustedKeys)
+        }
+    }
+
+    static func signatures(on database: any SQLDatabase) async throws -> Signatures {
         func decode(_ row: any SQLRow) throws -> AuditCheckpoint { try row.model(AuditCheckpoint.self) }
-        let checkpoints = try await database.raw("SELECT seq, hash, signed_at, public_key, signature FROM audit_checkpoints ORDER BY seq").all()
+        let checkpoints = try await database.raw(
+            "SELECT seq, hash, signed_at, public_key, signature, previous FROM audit_checkpoints ORDER BY seq"
+        ).all().map(decode)
+        let head = try await database.raw("SELECT seq, hash, signed_at, public_key, signature, previous FROM audit_head WHERE id = 1").first()
             .map(decode)
-        let head = try await database.raw("SELECT seq, hash, signed_at, public_key, signature FROM audit_head WHERE id = 1").first().map(decode)
-        return (checkpoints, head)
+        let kept = try await database.raw("SELECT value FROM installation WHERE name = 'audit_origin'").first()?
+            .decode(column: "value", as: String.self)
+        let origin = try kept.flatMap { $0 == "pending" ? nil : try JSONDecoder().decode(AuditOrigin.self, from: Data($0.utf8)) }
+        return Signatures(checkpoints: checkpoints, head: head, origin: origin, originRequired: kept != "pending")
+    }
+
+    /// Records the first entry of a log begun before the installation kept that record, signed
+    /// with the entry's own time.
+    func adoptAuditOrigin() async throws {
+        let signer = appender.signer
+        try await handle.write { database in
+            guard try await database.raw("SELECT value FROM installation WHERE name = 'audit_origin' AND value = 'pending'").first() != nil,
+                let first = try await Self.entries(after: 0, limit: 1, on: database).first, first.seq == 1
+            else { return }
+            let origin = try signer.origin(hash: first.hash, at: first.time)
+            let value = String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)
+            try await database.raw("UPDATE installation SET value = \(bind: value) WHERE name = 'audit_origin' AND value = 'pending'").run()
+        }
     }
 
     /// Page size for reading the log end to end.
@@ -44,8 +77,7 @@ extension Store {
     ///   keys they carry.
     public func verifyAudit(trustedKeys: Set<String>?) async throws -> AuditVerifier.Result {
         try await handle.snapshot { database in
-            let (checkpoints, head) = try await Self.checkpoints(on: database)
-            var verifier = AuditVerifier(checkpoints: checkpoints, head: head, trustedKeys: trustedKeys)
+            var verifier = try await Self.signatures(on: database).verifier(trustedKeys: trustedKeys)
             var after: Int64 = 0
             while true {
                 let page = try await Self.entries(after: after, limit: Self.auditPage, on: database)
@@ -60,12 +92,13 @@ extension Store {
     /// Writes the whole log, in one consistent snapshot, as export lines (`AuditExport`).
     public func exportAudit(_ write: @escaping @Sendable (String) throws -> Void) async throws -> Int64 {
         try await handle.snapshot { database in
-            let (checkpoints, head) = try await Self.checkpoints(on: database)
+            let signatures = try await Self.signatures(on: database)
             let count =
                 try await database.raw("SELECT COUNT(*) AS count FROM audit_entries").first()?.decode(column: "count", as: Int64.self) ?? 0
             try write(try AuditExport.encode(AuditExport.Header(exportedAt: AuditChain.timestamp(), entries: count)))
-            if let head { try write(try AuditExport.encode(.head(head))) }
-            for checkpoint in checkpoints { try write(try AuditExport.encode(.checkpoint(checkpoint))) }
+            if let origin = signatures.origin { try write(try AuditExport.encode(.origin(origin))) }
+            if let head = signatures.head { try write(try AuditExport.encode(.head(head))) }
+            for checkpoint in signatures.checkpoints { try write(try AuditExport.encode(.checkpoint(checkpoint))) }
             var after: Int64 = 0
             while true {
                 let page = try await Self.entries(after: after, limit: Self.auditPage, on: database)

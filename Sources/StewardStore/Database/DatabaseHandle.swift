@@ -13,19 +13,34 @@ public enum Dialect: String, Sendable, Hashable {
 public protocol DatabaseHandle: Sendable {
     var dialect: Dialect { get }
     /// Runs reads outside a transaction.
-    func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
     /// Runs reads inside one transaction, so they see one consistent snapshot.
-    func snapshot<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func snapshot<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
     /// Runs a write transaction: committed when `body` returns, rolled back when it throws.
-    func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    /// Asks the database for `SELECT 1`, failing when no answer comes within `limit`.
+    func ping(within limit: Duration) async throws
     /// Closes every connection.
     func close() async
 }
 
+extension DatabaseHandle {
+    public func ping(within limit: Duration) async throws {
+        _ = try await read { database in try await database.raw("SELECT 1 AS one").first() }
+    }
+}
+
 /// Opens the database a configuration names.
-public func openDatabase(_ location: DatabaseLocation, logger: Logger) async throws -> any DatabaseHandle {
+/// On PostgreSQL, a new connection has `connectTimeout` to answer, and each read or write
+/// `callTimeout` to finish.
+public func openDatabase(
+    _ location: DatabaseLocation,
+    logger: Logger,
+    connectTimeout: Duration = .seconds(5),
+    callTimeout: Duration = .seconds(600)
+) async throws -> any DatabaseHandle {
     switch location {
     case .sqlite(let path): try await SQLiteHandle.open(path: path, logger: logger)
-    case .postgres(let url): try await PostgresHandle.open(url: url, logger: logger)
+    case .postgres(let url): try await PostgresHandle.open(url: url, logger: logger, connectTimeout: connectTimeout, callTimeout: callTimeout)
     }
 }

@@ -12,25 +12,39 @@ final class PostgresHandle: DatabaseHandle {
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
     private let logger: Logger
+    /// How long one read or write may take before its caller is told the database did not answer.
+    let callTimeout: Duration
 
-    private init(client: PostgresClient, runTask: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, runTask: Task<Void, Never>, logger: Logger, callTimeout: Duration) {
         self.client = client
         self.runTask = runTask
         self.logger = logger
+        self.callTimeout = callTimeout
     }
 
-    static func open(url: String, logger: Logger) async throws -> PostgresHandle {
-        let configuration = try configuration(from: url)
+    /// Opens a pool on the database at `url`. One connection is made first, on its own, so that a
+    /// database that is down, refuses the password or does not answer says so in words within
+    /// `connectTimeout`, instead of after the pool's retries; the pool is running by the time it
+    /// is first asked for a connection.
+    static func open(
+        url: String,
+        logger: Logger,
+        connectTimeout: Duration = .seconds(5),
+        callTimeout: Duration = .seconds(10)
+    ) async throws -> PostgresHandle {
+        let address = try PostgresAddress(url: url)
+        var configuration = address.clientConfiguration
+        configuration.options.connectTimeout = connectTimeout
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
-        let handle = PostgresHandle(client: client, runTask: runTask, logger: logger)
+        let handle = PostgresHandle(client: client, runTask: runTask, logger: logger, callTimeout: callTimeout)
         do {
-            _ = try await handle.read { database in try await database.raw("SELECT 1 AS one").all() }
+            try await address.check(within: connectTimeout, logger: logger)
         } catch {
             await handle.close()
             throw StewardError(
                 .unavailable,
-                "cannot connect to PostgreSQL (\(DatabaseLocation.postgres(url: url))): \(String(reflecting: error))",
+                "cannot connect to \(DatabaseLocation.postgres(url: url)): \(address.words(for: error, within: connectTimeout))",
                 field: "database_url"
             )
         }
@@ -39,47 +53,26 @@ final class PostgresHandle: DatabaseHandle {
 
     /// Reads `postgres://user:password@host:port/database?sslmode=…`.
     static func configuration(from url: String) throws -> PostgresClient.Configuration {
-        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw StewardError(.invalidConfiguration, "database_url is not a valid postgres:// URL", field: "database_url")
-        }
-        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-        let tls: PostgresClient.Configuration.TLS
-        switch mode {
-        case "disable": tls = .disable
-        case "prefer", "allow", "require":
-            // As libpq: these encrypt but do not verify the server's certificate.
-            var unverified = TLSConfiguration.makeClientConfiguration()
-            unverified.certificateVerification = .none
-            tls = mode == "require" ? .require(unverified) : .prefer(unverified)
-        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default:
-            throw StewardError(
-                .invalidConfiguration,
-                "database_url sslmode '\(mode)' is not one of disable, allow, prefer, require, verify-ca, verify-full",
-                field: "database_url"
-            )
-        }
-        var configuration = PostgresClient.Configuration(
-            host: host,
-            port: components.port ?? 5432,
-            username: components.user ?? "postgres",
-            password: components.password,
-            database: database.isEmpty ? nil : database,
-            tls: tls
-        )
-        configuration.options.maximumConnections = 16
-        return configuration
+        try PostgresAddress(url: url).clientConfiguration
     }
 
-    func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
-            try await body(connection.sql(queryLogLevel: nil))
+    func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await bounded("reading", within: callTimeout) { [client] in
+            try await client.withConnection { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
         }
     }
 
-    func snapshot<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await unwrapped {
+    func ping(within limit: Duration) async throws {
+        try await bounded("answering a ping", within: limit) { [client] in
+            try await client.withConnection { connection in _ = try await connection.query("SELECT 1", logger: Logger(label: "ping")).collect() }
+        }
+    }
+
+    /// Long reads (verifying or exporting the whole log) have no deadline of their own.
+    func snapshot<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await Self.unwrapped {
             try await client.withTransaction(logger: logger) { connection in
                 let database = connection.sql(queryLogLevel: nil)
                 try await database.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").run()
@@ -88,17 +81,52 @@ final class PostgresHandle: DatabaseHandle {
         }
     }
 
-    func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
-        try await unwrapped {
-            try await client.withTransaction(logger: logger) { connection in
-                try await body(connection.sql(queryLogLevel: nil))
+    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await bounded("writing", within: callTimeout) { [client, logger] in
+            try await Self.unwrapped {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await body(connection.sql(queryLogLevel: nil))
+                }
             }
+        }
+    }
+
+    /// Runs one call with its deadline. A call that outlives it, or a connection that is lost, is
+    /// `unavailable` (HTTP 503): the caller is told it did not happen, while a write that did in
+    /// fact commit stays committed, so nothing acknowledged is lost.
+    private func bounded<Result: Sendable>(
+        _ doing: String,
+        within limit: Duration,
+        _ body: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await Deadline.run(within: limit, doing: doing, body)
+        } catch let error as DeadlineExceeded {
+            logger.warning("the database did not answer in time", metadata: ["doing": "\(doing)", "limit": "\(limit.words)"])
+            throw StewardError(
+                .unavailable,
+                "the database did not answer within \(limit.words); nothing was changed or acknowledged",
+                underlying: error
+            )
+        } catch let error where Self.isConnectionFailure(error) {
+            throw StewardError(.unavailable, "the connection to the database failed; nothing was changed or acknowledged", underlying: error)
+        }
+    }
+
+    /// The connection, not the statement, failed: the server went away, or the pool could make no
+    /// connection (PostgresNIO's `ConnectionPoolError` is not public API, so it is known by name).
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PSQLError: error.serverInfo == nil
+        case let error as PostgresTransactionError:
+            [error.beginError, error.commitError, error.rollbackError].contains { $0.map(isConnectionFailure) ?? false }
+        default: String(describing: type(of: error)) == "ConnectionPoolError"
         }
     }
 
     /// PostgresNIO wraps an error thrown inside a transaction; callers should see the error itself,
     /// as they do on SQLite, once the transaction has been rolled back.
-    private func unwrapped<Result>(_ body: () async throws -> Result) async throws -> Result {
+    private static func unwrapped<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
         } catch let error as PostgresTransactionError {

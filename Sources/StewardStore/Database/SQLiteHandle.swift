@@ -63,16 +63,16 @@ final class SQLiteHandle: DatabaseHandle {
         }
     }
 
-    func read<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func read<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count
         return try await body(readers[index].sql(queryLogLevel: nil))
     }
 
-    func snapshot<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func snapshot<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         try await Self.transaction(on: snapshotReader.sql(queryLogLevel: nil), lock: snapshotLock, begin: "BEGIN", body)
     }
 
-    func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+    func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
         // IMMEDIATE takes the write lock at once, so another process cannot slip in between our read
         // of the chain's end and our insert.
         try await Self.transaction(on: writer.sql(queryLogLevel: nil), lock: writeLock, begin: "BEGIN IMMEDIATE", body)

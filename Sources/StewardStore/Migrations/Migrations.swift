@@ -142,6 +142,16 @@ enum Migrations {
             name: "installation settings: the data key's check value",
             ["CREATE TABLE installation (name TEXT PRIMARY KEY, value TEXT NOT NULL)"]
         ),
+        .portable(
+            version: 6,
+            name: "chained checkpoints; the installation's record of its log's first entry",
+            [
+                "ALTER TABLE audit_checkpoints ADD COLUMN previous BIGINT",
+                "ALTER TABLE audit_head ADD COLUMN previous BIGINT",
+                // A log begun before the record was kept gets it at the next start (`adoptAuditOrigin`).
+                "INSERT INTO installation (name, value) SELECT 'audit_origin', 'pending' WHERE EXISTS (SELECT 1 FROM audit_entries)",
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

@@ -22,11 +22,22 @@ public final class SQLSourceReader: SourceConnection, @unchecked Sendable {
 
     /// Connects to the database at `location`, for the source `name` (used in the words of errors).
     /// A council's SQLite file keeps its own journal mode and settings.
-    public static func connect(_ location: DatabaseLocation, name: SourceName, logger: Logger) async throws -> SQLSourceReader {
+    /// A PostgreSQL server that does not answer within `connectTimeout` is an error saying so; one
+    /// statement may take up to ten minutes (a search of a large, unindexed table).
+    public static func connect(
+        _ location: DatabaseLocation,
+        name: SourceName,
+        logger: Logger,
+        connectTimeout: Duration = .seconds(5)
+    ) async throws -> SQLSourceReader {
         switch location {
         case .sqlite(let path):
             SQLSourceReader(handle: try await SQLiteHandle.open(path: path, logger: logger, ownDatabase: false), name: name)
-        case .postgres: SQLSourceReader(handle: try await openDatabase(location, logger: logger), name: name)
+        case .postgres:
+            SQLSourceReader(
+                handle: try await openDatabase(location, logger: logger, connectTimeout: connectTimeout, callTimeout: .seconds(600)),
+                name: name
+            )
         }
     }
 

@@ -90,7 +90,12 @@ extension Store: SourceRepository {
         switch source.kind {
         case .postgres:
             return try await sourcePool.reader(for: source.id.rawValue, location: location) {
-                try await SQLSourceReader.connect(.postgres(url: location), name: SourceName(source), logger: logger)
+                try await SQLSourceReader.connect(
+                    .postgres(url: location),
+                    name: SourceName(source),
+                    logger: logger,
+                    connectTimeout: sourceConnectTimeout
+                )
             }
         case .sqlite:
             guard FileManager.default.fileExists(atPath: location) else {
