@@ -93,7 +93,15 @@ struct InputDecodingTests {
         for (json, field) in cases {
             let error = try #require(throws: StewardError.self) { try Self.decode(json) }
             #expect(error.field == field, "\(json)")
+            // In the words of JSON, never Swift's.
+            for swift in ["String", "Int", "Dictionary", "Array", "JSONValue", "Optional"] {
+                #expect(!error.message.contains(swift), "\(error.message)")
+            }
         }
+        let object = try #require(throws: StewardError.self) { try Self.decode(#"{"name":"a","items":[3]}"#) }
+        #expect(object.message == "'items[0]' has the wrong type; expected an object")
+        let list = try #require(throws: StewardError.self) { try Self.decode(#"{"name":"a","items":{}}"#) }
+        #expect(list.message == "'items' has the wrong type; expected a list")
         #expect(try Self.decode(#"{"name":"a","items":[{"reference":"r","count":2.0}]}"#).items[0].count == 2)
         #expect(throws: StewardError.self) { try Self.decode("not json") }
     }

@@ -18,6 +18,10 @@ struct HTTPConformanceTests {
             let parameter = try await client.execute(uri: "/api/v1/sources/housing/test", method: .get, headers: fixture.headers(.dpo))
             #expect(parameter.status == .methodNotAllowed)
             #expect(parameter.headers[.allow] == "POST")
+            // A literal part wins over a parameter, as in routing: `subjects/search` is not `subjects/{id}`.
+            let search = try await client.execute(uri: "/api/v1/subjects/search", method: .get, headers: fixture.headers(.dpo))
+            #expect(search.status == .methodNotAllowed)
+            #expect(search.headers[.allow] == "POST")
             let unknown = try await client.execute(uri: "/api/v1/no-such-thing", method: .get, headers: fixture.headers(.dpo))
             #expect(unknown.status == .notFound)
         }

@@ -150,6 +150,18 @@ struct RequestStoreTests {
                     today: today
                 )
             }
+            // Each task change is audited with an object of details, as the API document says every entry's are.
+            let taskEntries = try await store.auditEntries(limit: 10_000).filter { $0.action == "request.task" }
+            #expect(taskEntries.count == verified.request.tasks.count)
+            for entry in taskEntries {
+                guard case .object(let details) = try JSONDecoder().decode(JSONValue.self, from: Data(entry.details.utf8)),
+                    case .array(let tasks)? = details["tasks"]
+                else {
+                    Issue.record("request.task details are not {\"tasks\": […]}: \(entry.details)")
+                    continue
+                }
+                #expect(tasks.count == 1)
+            }
             let done = try await service.apply(.init(change: .completed), to: view.request.id, actor: "token:cw", today: today)
             #expect(done.state == .completed)
             let completion = try #require(try await store.outbox(request: view.request.id).first { $0.letter == "completion" })
@@ -297,7 +309,7 @@ struct RequestStoreTests {
             representative.requester.representative = Representative(relationship: "daughter", authority: .powerOfAttorney, evidence: " ")
             let cases: [(RightsRequest.Intake, Bool, String)] = [
                 (noReply, false, "requester.email"), (badEmail, false, "requester.email"), (future, false, "received"), (cctvMissing, false, "cctv"),
-                (cctvBackwards, false, "cctv.until"), (badIdentifier, false, "identifiers[0]"),
+                (cctvBackwards, false, "cctv.until"), (badIdentifier, false, "identifiers[0].value"),
                 (representative, false, "requester.representative.evidence"),
             ]
             let before = try await store.auditEntries(limit: 10_000).count

@@ -228,7 +228,7 @@ extension Subject.Identifier {
     /// Identifiers given to record or find a person: at least one, each normalised.
     public static func checked(_ identifiers: [Subject.Identifier]) throws -> [Subject.Identifier] {
         guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier", field: "identifiers") }
-        return try identifiers.map { try $0.normalised() }
+        return try normalised(identifiers, at: "identifiers")
     }
 }
 
@@ -239,7 +239,7 @@ extension SubjectReference {
         case .id: return self
         case .identifiers(let identifiers):
             guard !identifiers.isEmpty else { throw StewardError(.invalidInput, "give at least one identifier", field: "subject.identifiers") }
-            return .identifiers(try identifiers.map { try $0.normalised() })
+            return .identifiers(try Subject.Identifier.normalised(identifiers, at: "subject.identifiers"))
         }
     }
 }

@@ -127,7 +127,7 @@ public struct GateService: Sendable {
         actor: String
     ) async throws -> Subject {
         let checked = try Subject.Identifier.checked(identifiers)
-        let verified = try verifiedEmails.map { try Subject.Identifier(kind: .email, value: $0).normalised().value }
+        let verified = try Subject.Identifier.normalisedEmails(verifiedEmails, at: "verifiedEmails")
         return try await repository.createSubject(
             identifiers: checked,
             dateOfBirth: dateOfBirth,

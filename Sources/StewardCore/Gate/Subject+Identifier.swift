@@ -3,12 +3,13 @@ import Foundation
 extension Subject.Identifier {
     /// The identifier in the one form it is stored and matched in: emails lower case, phone, NHS
     /// and UPRN numbers as digits, NI numbers upper case without spaces, names lower case with single
-    /// spaces, dates as YYYY-MM-DD. Nil, with the reason, when the value cannot be that kind.
+    /// spaces, dates as YYYY-MM-DD. An error, with the reason, when the value cannot be that kind; its
+    /// field is the identifier's own (`value`, `system`), which `normalised(_:at:)` places in a list.
     public func normalised() throws -> Subject.Identifier {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         var result = self
         func invalid(_ why: String) -> StewardError {
-            StewardError(.invalidInput, "the \(kind) identifier \(why)", field: "identifiers.\(kind)")
+            StewardError(.invalidInput, "the \(kind) identifier \(why)", field: "value")
         }
         switch kind {
         case .email:
@@ -43,7 +44,7 @@ extension Subject.Identifier {
             result.value = date.description
         case .localID:
             guard system != nil else {
-                throw StewardError(.invalidInput, "a local_id identifier needs the system it belongs to", field: "identifiers.local_id.system")
+                throw StewardError(.invalidInput, "a local_id identifier needs the system it belongs to", field: "system")
             }
             guard !trimmed.isEmpty else { throw invalid("is empty") }
             result.value = trimmed
@@ -52,6 +53,30 @@ extension Subject.Identifier {
             result.value = trimmed
         }
         return result
+    }
+
+    /// Each identifier normalised, an error naming the one at fault by its place:
+    /// `identifiers[1].value`.
+    public static func normalised(_ identifiers: [Subject.Identifier], at field: String) throws -> [Subject.Identifier] {
+        try identifiers.enumerated().map { index, identifier in
+            do {
+                return try identifier.normalised()
+            } catch let error as StewardError {
+                throw error.at(field: "\(field)[\(index)]" + (error.field.map { ".\($0)" } ?? ""))
+            }
+        }
+    }
+
+    /// Email addresses given as a list of strings, normalised; an error names the one at fault by
+    /// its place (`verifiedEmails[2]`).
+    public static func normalisedEmails(_ emails: [String], at field: String) throws -> [String] {
+        try emails.enumerated().map { index, email in
+            do {
+                return try Subject.Identifier(kind: .email, value: email).normalised().value
+            } catch let error as StewardError {
+                throw error.at(field: "\(field)[\(index)]")
+            }
+        }
     }
 
     /// The NHS number's modulus 11 check digit.

@@ -115,7 +115,7 @@ extension RightsRequest {
                     let one = try identifier.normalised()
                     if !normalised.contains(one) { normalised.append(one) }
                 } catch let error as StewardError {
-                    throw error.at(field: "identifiers[\(index)]")
+                    throw error.at(field: "identifiers[\(index)]" + (error.field.map { ".\($0)" } ?? ""))
                 }
             }
             if requester.representative == nil, let email = requester.email, !normalised.contains(where: { $0.kind == .email && $0.value == email }) {

@@ -265,7 +265,10 @@ public struct RequestService: Sendable {
                         actor: actor,
                         action: action,
                         object: "request/\(id)",
-                        details: .array(changed.map { .object(["system": .string($0.system.rawValue), "status": .string($0.status.rawValue)]) })
+                        // An object, as every entry's details are: the tasks changed, by system.
+                        details: [
+                            "tasks": .array(changed.map { .object(["system": .string($0.system.rawValue), "status": .string($0.status.rawValue)]) })
+                        ]
                     )
                 )
             }

@@ -166,7 +166,7 @@ extension StewardError {
         case .typeMismatch(let type, let context):
             self.init(
                 .invalidInput,
-                "'\(path(context))' has the wrong type; expected \(type)",
+                "'\(path(context))' has the wrong type; expected \(Self.jsonWords(for: type))",
                 field: path(context),
                 underlying: error,
                 file: file,
@@ -175,7 +175,7 @@ extension StewardError {
         case .valueNotFound(let type, let context):
             self.init(
                 .invalidInput,
-                "'\(path(context))' must not be null; expected \(type)",
+                "'\(path(context))' must not be null; expected \(Self.jsonWords(for: type))",
                 field: path(context),
                 underlying: error,
                 file: file,
@@ -185,7 +185,11 @@ extension StewardError {
             let field = path(context)
             self.init(
                 .invalidInput,
-                field.isEmpty ? "the body is not valid JSON" : "'\(field)': \(context.debugDescription)",
+                field.isEmpty
+                    ? "the body is not valid JSON"
+                    : context.debugDescription.hasPrefix("Cannot initialize")
+                        ? "'\(field)' is not one of the values it takes (the OpenAPI document lists them)"
+                        : "'\(field)': \(context.debugDescription)",
                 field: field.isEmpty ? nil : field,
                 underlying: error,
                 file: file,
@@ -193,6 +197,20 @@ extension StewardError {
             )
         @unknown default:
             self.init(.invalidInput, "the body could not be read", underlying: error, file: file, line: line)
+        }
+    }
+
+    /// A Swift type in the words of JSON: "a string", "a list", "an object".
+    static func jsonWords(for type: Any.Type) -> String {
+        var name = String(describing: type)
+        while name.hasPrefix("Optional<") { name = String(name.dropFirst("Optional<".count).dropLast()) }
+        if name.hasPrefix("Array<") || name.hasPrefix("[") && !name.contains(":") { return "a list" }
+        switch name {
+        case "String", "Substring": return "a string"
+        case "Bool": return "true or false"
+        case "Int", "Int8", "Int16", "Int32", "Int64", "UInt", "UInt8", "UInt16", "UInt32", "UInt64": return "a whole number"
+        case "Double", "Float", "Decimal": return "a number"
+        default: return name.hasPrefix("Key<") || name.hasSuffix("ID") || name == "CalendarDate" ? "a string" : "an object"
         }
     }
 

@@ -20,8 +20,12 @@ public final class RouteTable: Sendable {
     /// The methods a path takes, in the order `Allow` lists them; empty when no route has the path.
     func methods(for path: String) -> [HTTPRequest.Method] {
         let parts = path.split(separator: "/")
-        let found = routes.withLock { routes in routes.filter { Self.matches($0.parts, parts) }.map(\.method) }
-        var methods = Set(found.map(\.rawValue))
+        let matching = routes.withLock { routes in routes.filter { Self.matches($0.parts, parts) } }
+        // As the router resolves a path: a literal part wins over a parameter in the same place, so
+        // `subjects/search` is not also `subjects/{id}`.
+        func shape(_ route: [Substring]) -> [Int] { route.map { $0.hasPrefix(":") || $0.hasPrefix("{") || $0.hasPrefix("*") ? 1 : 0 } }
+        guard let best = matching.map({ shape($0.parts) }).min(by: { $0.lexicographicallyPrecedes($1) }) else { return [] }
+        var methods = Set(matching.filter { shape($0.parts) == best }.map(\.method.rawValue))
         if methods.contains("GET") { methods.insert("HEAD") }
         return methods.sorted().compactMap { HTTPRequest.Method($0) }
     }

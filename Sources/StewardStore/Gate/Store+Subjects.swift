@@ -12,7 +12,7 @@ extension Store {
     ) async throws -> Subject {
         // Checked by the caller already; checking again costs nothing and keeps a direct call safe.
         let normalised = try Subject.Identifier.checked(identifiers)
-        let verified = Set(try verifiedEmails.map { try Subject.Identifier(kind: .email, value: $0).normalised().value })
+        let verified = Set(try Subject.Identifier.normalisedEmails(verifiedEmails, at: "verifiedEmails"))
         let id = Subject.ID(UUID().uuidString.lowercased())
         let now = AuditChain.timestamp()
         return try await writeAudited { database in

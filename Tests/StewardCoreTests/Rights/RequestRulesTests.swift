@@ -47,7 +47,7 @@ struct RequestRulesTests {
         ("a resident naming a subject", .init(kind: .access, requester: amy, description: "All", subject: "s-1"), true, "subject"),
         (
             "a bad NHS number", .init(kind: .access, requester: amy, description: "All", identifiers: [.init(kind: .nhsNumber, value: "1234567890")]),
-            false, "identifiers[0]"
+            false, "identifiers[0].value"
         ),
         (
             "21 identifiers",
