@@ -28,6 +28,7 @@ public enum ConfigurationLoader {
         ("STEWARD_SMTP_USERNAME", "smtp.username"),
         ("STEWARD_SMTP_PASSWORD", "smtp.password"),
         ("STEWARD_MAIL_FROM", "mail.from_address"),
+        ("STEWARD_MAIL_DIR", "mail.directory"),
     ]
 
     /// Loads the configuration.
@@ -102,7 +103,7 @@ public enum ConfigurationLoader {
         "letters_directory", "trust_forwarded_for", "legal_holds", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password",
         "smtp.trust_roots",
         "smtp.helo_name",
-        "mail.from_address", "mail.from_name", "mail.max_attempts",
+        "mail.from_address", "mail.from_name", "mail.max_attempts", "mail.directory",
     ]
 
     static func flatten(
@@ -266,6 +267,7 @@ public enum ConfigurationLoader {
             mail.fromAddress = from
         }
         mail.fromName = values["mail.from_name"]
+        mail.directory = values["mail.directory"].flatMap { $0.isEmpty ? nil : $0 }
         if let attempts = values["mail.max_attempts"] {
             guard let number = Int(attempts), (1...50).contains(number) else {
                 throw StewardError(.invalidConfiguration, "mail.max_attempts must be from 1 to 50, not '\(attempts)'", field: "mail.max_attempts")

@@ -76,6 +76,9 @@ public struct MailSettings: Sendable, Hashable, Codable {
     public var fromName: String?
     /// Tries before a message is marked failed and left for staff.
     public var maxAttempts: Int = 8
+    /// With no relay, a folder each letter is written into as an `.eml` file instead of sent
+    /// (`serve --demo` uses `demo-mail`), so a trial installation can read its letters and codes.
+    public var directory: String?
 
     public init() {}
 }

@@ -30,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = try options.configuration()
         if let port { configuration.port = port }
         if let host { configuration.host = host }
+        // The demo has no relay: its letters (and the residents' codes) go to a folder to read.
+        if demo, configuration.mail.host == nil, configuration.mail.directory == nil { configuration.mail.directory = "demo-mail" }
         var logger = Logger(label: "steward")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let registry = PrometheusCollectorRegistry()
@@ -57,9 +59,14 @@ struct ServeCommand: AsyncParsableCommand {
         let name = "demo-\(AuditChain.timestamp().prefix(19))"
         let (_, secret) = try await store.createToken(name: name, role: .dpo, actor: "demo")
         let configuration = services.configuration
+        let sources = try await DemoCouncil.create(in: URL(fileURLWithPath: "demo-council"), store: store, logger: quietLogger())
+        for source in sources { _ = try await store.checkSource(source.id, actor: "demo") }
+        let registered = try await store.sources().map(\.id.rawValue).sorted().joined(separator: ", ")
         // Written unbuffered: the server keeps running, and the token must reach a log or pipe now.
         let message = """
             Demo data map loaded (version \(result.version)).
+            Demo council databases in demo-council/ (\(DemoCouncil.residents) fictional residents), registered as sources: \(registered).
+            Letters are written to \(configuration.mail.directory.map { "\($0)/" } ?? "the outbox").
             Demo DPO token (shown once): \(secret)
             Try: curl -H 'Authorization: Bearer \(secret)' http://\(configuration.host):\(configuration.port)/api/v1/systems
 

@@ -48,7 +48,7 @@ public struct OutboxWorker: Service {
     }
 
     public func run() async throws {
-        guard client != nil else {
+        guard client != nil || settings.directory != nil else {
             logger.warning("smtp.host is not set: letters and codes wait in the outbox until a relay is configured")
             // A service that returns stops the server with it: stay until shutdown.
             try? await gracefulShutdown()
@@ -60,6 +60,9 @@ public struct OutboxWorker: Service {
             logger.error("mail.from_address cannot be used to send: letters wait in the outbox", metadata: ["error": "\(error)"])
             try? await gracefulShutdown()
             return
+        }
+        if client == nil, let directory = settings.directory {
+            logger.warning("smtp.host is not set: letters are written to \(directory)/ as .eml files instead of sent")
         }
         // A send cut short by shutdown is tried again once its lease runs out.
         try? await cancelWhenGracefulShutdown {
@@ -82,7 +85,7 @@ public struct OutboxWorker: Service {
     /// `now` fixes the time (for tests); otherwise the clock is read for each claim, so a lease
     /// taken after a slow send is not already running out.
     public func deliverDue(now fixed: Int64? = nil, most: Int = 100) async throws -> Int {
-        guard let client else { return 0 }
+        guard client != nil || settings.directory != nil else { return 0 }
         let sender = try MailAddress(name: settings.fromName, address: settings.fromAddress)
         var tried = 0
         while tried < most {
@@ -98,7 +101,11 @@ public struct OutboxWorker: Service {
                     text: ready.text,
                     html: ready.html
                 )
-                try await client.send(mail)
+                if let client {
+                    try await client.send(mail)
+                } else if let directory = settings.directory {
+                    try Self.write(mail, into: directory)
+                }
                 if try await !store.markSent(message) {
                     logger.warning("a letter was sent after its claim lapsed; it may be sent twice", metadata: ["message": "\(message.id)"])
                 }
@@ -129,6 +136,21 @@ public struct OutboxWorker: Service {
             }
         }
         return tried
+    }
+
+    /// Writes a letter as `TIME-ID.eml` in `directory` (made if missing), readable only by its owner:
+    /// a letter with a code holds the code.
+    static func write(_ mail: MailMessage, into directory: String) throws {
+        let folder = URL(fileURLWithPath: directory)
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let stamp = AuditChain.timestamp().filter { $0.isNumber }
+            let name = "\(stamp)-\(mail.messageID.filter { $0.isLetter || $0.isNumber }.prefix(24)).eml"
+            let path = folder.appendingPathComponent(name).path
+            guard FileManager.default.createFile(atPath: path, contents: Data(mail.rendered().utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw StewardError(.unavailable, "cannot write a letter into \(directory)", field: "mail.directory")
+            }
+        }
     }
 
     /// The text with the recipient's address (in any case) replaced by `<recipient>`.
