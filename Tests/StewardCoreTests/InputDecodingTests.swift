@@ -27,7 +27,7 @@ struct InputDecodingTests {
             (#"{"name":"a","items":[{"reference":"r"},{"reference":"s","cuont":1}]}"#, "items[1].cuont"),
         ] {
             let error = try #require(throws: StewardError.self) { try Self.decode(json) }
-            #expect(error.code == .invalidInput)
+            #expect(error.code == .malformedInput)
             #expect(error.field == field)
             #expect(error.message.contains("unknown field '\(field)'"))
         }

@@ -47,7 +47,7 @@ struct GateRoutesTests {
                 as: .caseworker,
                 fixture
             )
-            #expect(badNHS.status == .badRequest)
+            #expect(badNHS.status == .unprocessableContent)
 
             let found = try await Self.post(
                 client,
@@ -120,13 +120,13 @@ struct GateRoutesTests {
         }
     }
 
-    @Test("a batch answers in request order, and a malformed item gets its own error without failing the others")
+    @Test("a batch answers in request order; an item that breaks a rule gets its own error, a malformed one fails the batch naming it")
     func batch() async throws {
         try await ServerFixture.with { fixture, client in
             let body = """
                 {"requests":[
                   {"system":"libraries","categories":["user.name"],"purpose":"library_membership"},
-                  {"system":"libraries","categories":["user.name"]},
+                  {"system":"libraries","categories":["user.name"],"purpose":"no_such_purpose"},
                   {"system":"libraries","categories":["user.name"],"purpose":"council_tax_collection"},
                   {"system":"libraries","categories":["user.name"],"purpose":"library_membership","recipient":"nobody"}
                 ]}
@@ -141,6 +141,18 @@ struct GateRoutesTests {
             #expect(results[3].error?.field == "requests[3].recipient")
             let audited = try await fixture.store.auditEntries(after: 0, limit: 1000).filter { $0.action.hasPrefix("gate.") }
             #expect(audited.count == 2)
+
+            // Not a decision request at all: the whole batch is refused, and nothing is decided.
+            let malformed = """
+                {"requests":[
+                  {"system":"libraries","categories":["user.name"],"purpose":"library_membership"},
+                  {"system":"libraries","categories":["user.name"]}
+                ]}
+                """
+            let refused = try await Self.post(client, "/api/v1/decisions/batch", malformed, as: .service, fixture)
+            #expect(refused.status == .badRequest)
+            #expect(try refused.decode(ErrorBody.self).error.field == "requests[1].purpose")
+            #expect(try await fixture.store.auditEntries(after: 0, limit: 1000).filter { $0.action.hasPrefix("gate.") }.count == 2)
 
             let tooMany = "{\"requests\":[" + Array(repeating: "{}", count: 1001).joined(separator: ",") + "]}"
             #expect(try await Self.post(client, "/api/v1/decisions/batch", tooMany, as: .service, fixture).status == .badRequest)
@@ -168,7 +180,7 @@ struct GateRoutesTests {
             let restricted = try await Self.post(client, "/api/v1/decisions", decide, as: .service, fixture)
             #expect(try restricted.decode(DecisionRecord.self).allowed == false)
             let early = try await Self.post(client, "/api/v1/subjects/\(subject.id)/preferences/\(restrictionID)/withdraw", "{}", as: .dpo, fixture)
-            #expect(early.status == .badRequest)
+            #expect(early.status == .unprocessableContent)
             #expect(early.text.contains("noticeGiven"))
             let lifted = try await Self.post(
                 client,
@@ -187,7 +199,7 @@ struct GateRoutesTests {
                 as: .dpo,
                 fixture
             )
-            #expect(missingReason.status == .badRequest)
+            #expect(missingReason.status == .unprocessableContent)
         }
     }
 

@@ -93,7 +93,7 @@ struct GateRulebookRoutesTests {
             #expect(asCaseworker.status == .forbidden)
             #expect(try asCaseworker.decode(ErrorBody.self).error.field == "asOf")
             let noDay = try await Self.post(client, "/api/v1/decisions/what-if", Data("{\(question)}".utf8), as: .auditor, fixture)
-            #expect(noDay.status == .badRequest)
+            #expect(noDay.status == .unprocessableContent)
             #expect(try noDay.decode(ErrorBody.self).error.field == "asOf")
             let notADay = try await Self.post(
                 client,

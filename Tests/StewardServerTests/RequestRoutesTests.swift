@@ -285,13 +285,13 @@ struct RequestRoutesTests {
             var refusals: [String] = []
             for _ in 1...5 {
                 let response = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/verify", #"{"code":"\#(wrong)"}"#, fixture)
-                #expect(response.status == .badRequest)
+                #expect(response.status == .unprocessableContent)
                 refusals.append(response.text)
             }
             let right = try await Self.send(client, .post, "/api/v1/public/requests/\(reference)/verify", #"{"code":"\#(code)"}"#, fixture)
-            #expect(right.status == .badRequest, "the right code must not work once locked")
+            #expect(right.status == .unprocessableContent, "the right code must not work once locked")
             let nowhere = try await Self.send(client, .post, "/api/v1/public/requests/SR-0000-0000-0000/verify", #"{"code":"\#(code)"}"#, fixture)
-            #expect(nowhere.status == .badRequest)
+            #expect(nowhere.status == .unprocessableContent)
             #expect(Set(refusals + [right.text, nowhere.text]).count == 1, "every refusal must read the same")
             let state = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .caseworker, fixture).decode(RequestService.View.self)
             #expect(state.state.rawValue == "awaiting_identity")
@@ -355,7 +355,7 @@ struct RequestRoutesTests {
             #expect(try due.decode(Listing<RequestService.Summary>.self).items.map(\.id.rawValue) == Array(references.prefix(2)))
             for query in ["dueWithin=soon", "dueWithin=7d&status=open"] {
                 let bad = try await Self.send(client, .get, "/api/v1/requests?\(query)", as: .auditor, fixture)
-                #expect(bad.status == .badRequest)
+                #expect(bad.status == .unprocessableContent)
                 #expect(try bad.decode(ErrorBody.self).error.field == "dueWithin")
             }
         }
@@ -364,31 +364,33 @@ struct RequestRoutesTests {
     @Test("staff intake and changes refuse bad input naming the field")
     func badInput() async throws {
         try await ServerFixture.with { fixture, client in
-            let cases: [(String, String, String)] = [
-                ("/api/v1/requests", #"{"kind":"access","requester":{"name":"A"},"description":"x"}"#, "requester.email"),
-                ("/api/v1/requests", #"{"kind":"sar","requester":{"name":"A","email":"a@b.org"},"description":"x"}"#, "kind"),
+            // A body that is not a request is 400; one that is a request but breaks a rule is 422.
+            let cases: [(String, String, String, HTTPResponse.Status)] = [
+                ("/api/v1/requests", #"{"kind":"access","requester":{"name":"A"},"description":"x"}"#, "requester.email", .unprocessableContent),
+                ("/api/v1/requests", #"{"kind":"sar","requester":{"name":"A","email":"a@b.org"},"description":"x"}"#, "kind", .badRequest),
                 (
                     "/api/v1/requests", #"{"kind":"access","received":"2026-02-30","requester":{"name":"A","email":"a@b.org"},"description":"x"}"#,
-                    "received"
+                    "received", .badRequest
                 ),
                 (
                     "/api/v1/requests",
                     #"{"kind":"access","requester":{"name":"A","email":"a@b.org","representative":{"relationship":"son","authority":"power_of_attorney","evidence":""}},"description":"x"}"#,
-                    "requester.representative.evidence"
+                    "requester.representative.evidence", .unprocessableContent
                 ),
                 (
                     "/api/v1/public/requests", #"{"kind":"access","requester":{"name":"A","postalAddress":"1 High St"},"description":"x"}"#,
-                    "requester.email"
+                    "requester.email", .unprocessableContent
                 ),
+                ("/api/v1/requests", #"{"kind":"access","requester":{"name":"A","email":"a@b.org"}}"#, "description", .unprocessableContent),
             ]
-            for (uri, json, field) in cases {
+            for (uri, json, field, status) in cases {
                 let response = try await Self.send(client, .post, uri, json, as: uri.contains("public") ? nil : .caseworker, fixture)
-                #expect(response.status == .badRequest, "\(json) → \(response.status)")
+                #expect(response.status == status, "\(json) → \(response.status)")
                 #expect(try response.decode(ErrorBody.self).error.field == field, "\(json) → \(response.text)")
             }
             #expect(try await fixture.store.outbox().isEmpty)
             let huge =
-                #"{"kind":"access","requester":{"name":"A","email":"a@b.org"},"description":""# + String(repeating: "x", count: 70_000) + #""}"#
+                #"{"kind":"access","requester":{"name":"A","email":"a@b.org"},"description":""# + String(repeating: "x", count: 300_000) + #""}"#
             let tooLarge = try await Self.send(client, .post, "/api/v1/public/requests", huge, fixture)
             #expect(tooLarge.status == .contentTooLarge)
             #expect(try tooLarge.decode(ErrorBody.self).error.field == "body")
@@ -410,7 +412,7 @@ struct RequestRoutesTests {
             ]
             for (json, field) in changes {
                 let response = try await Self.send(client, .post, "/api/v1/requests/\(reference)/events", json, as: .caseworker, fixture)
-                #expect(response.status == .badRequest || response.status == .conflict, "\(json) → \(response.status)")
+                #expect([.badRequest, .unprocessableContent, .conflict].contains(response.status), "\(json) → \(response.status)")
                 #expect(try response.decode(ErrorBody.self).error.field == field, "\(json) → \(response.text)")
             }
             let view = try await Self.send(client, .get, "/api/v1/requests/\(reference)", as: .auditor, fixture).decode(RequestService.View.self)

@@ -285,7 +285,12 @@ struct ChangeRunTests {
         // On PostgreSQL, with the day a DATE column: the key is compared, and a corrected date
         // written, in the column's type.
         let council = try await TestDatabase.makeCouncilPostgres()
-        let postgres = try await SQLSourceReader.connect(council.location, name: .init(id: "visits", dataset: "visits_db"), logger: Self.logger)
+        let postgres = try await SQLSourceReader.connect(
+            council.location,
+            name: .init(id: "visits", dataset: "visits_db"),
+            logger: Self.logger,
+            connectTimeout: TestDatabase.callTimeout
+        )
         do {
             try await postgres.handle.write { database in
                 try await database.raw("CREATE TABLE visits (person_id TEXT, day DATE, note TEXT, PRIMARY KEY (person_id, day))").run()

@@ -23,7 +23,8 @@ struct PersonSearchTests {
             let housingReader = try await SQLSourceReader.connect(
                 sources.housing.location,
                 name: .init(id: "housing", dataset: "housing_db"),
-                logger: logger
+                logger: logger,
+                connectTimeout: TestDatabase.callTimeout
             )
             let benefitsReader = try await SQLSourceReader.connect(
                 .sqlite(path: sources.benefitsPath),
@@ -216,7 +217,12 @@ struct PersonSearchTests {
         let council = try await TestDatabase.makeCouncilPostgres()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-dob-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let postgres = try await SQLSourceReader.connect(council.location, name: .init(id: "council", dataset: "council_db"), logger: logger)
+        let postgres = try await SQLSourceReader.connect(
+            council.location,
+            name: .init(id: "council", dataset: "council_db"),
+            logger: logger,
+            connectTimeout: TestDatabase.callTimeout
+        )
         let sqlite = try await SQLSourceReader.connect(
             .sqlite(path: folder.appendingPathComponent("schools.sqlite").path),
             name: .init(id: "schools", dataset: "schools_db"),

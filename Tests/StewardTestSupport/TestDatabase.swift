@@ -75,7 +75,7 @@ public struct TestDatabase: Sendable {
         signer: AuditSigner = AuditSigner(),
         dataKey: Secret.DataKey? = nil,
         checkpointInterval: Int = 10,
-        sourceConnectTimeout: Duration = .seconds(5),
+        sourceConnectTimeout: Duration = TestDatabase.callTimeout,
         databaseTimeout: Duration = TestDatabase.callTimeout
     ) async throws -> Store {
         var logger = Logger(label: "steward-test")
@@ -105,7 +105,7 @@ public struct TestDatabase: Sendable {
         signer: AuditSigner = AuditSigner(),
         dataKey: Secret.DataKey? = nil,
         checkpointInterval: Int = 10,
-        sourceConnectTimeout: Duration = .seconds(5),
+        sourceConnectTimeout: Duration = TestDatabase.callTimeout,
         _ body: (Store, TestDatabase) async throws -> Result
     ) async throws -> Result {
         let database = try await make()

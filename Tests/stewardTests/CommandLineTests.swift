@@ -29,6 +29,7 @@ struct StewardProcess {
         environment["STEWARD_DATA_KEY"] = folder.appendingPathComponent("data.key").path
         // Every suite runs at once on a small machine: a call may wait longer than a server's would.
         environment["STEWARD_DATABASE_TIMEOUT"] = "120"
+        environment["STEWARD_SOURCE_CONNECT_TIMEOUT"] = "120"
         self.environment = environment
     }
 

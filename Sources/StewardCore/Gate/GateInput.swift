@@ -104,6 +104,10 @@ struct SubjectReferenceBody: Decodable {
     var identifiers: [Subject.Identifier]?
 
     func reference() throws -> SubjectReference {
+        // As the document says (minItems 1): a list given empty is malformed, whatever else is given.
+        if identifiers?.isEmpty == true {
+            throw StewardError(.malformedInput, "subject.identifiers takes at least one identifier", field: "subject.identifiers")
+        }
         if let id { return .id(.init(id)) }
         if let identifiers, !identifiers.isEmpty { return .identifiers(identifiers) }
         throw StewardError(.invalidInput, "subject needs an id or identifiers", field: "subject")
@@ -122,9 +126,10 @@ struct JustificationBody: Decodable {
     var consentNotObtainable: Bool?
 
     func justification() throws -> Justification {
+        // A type the document does not list is malformed, as any value outside an enum is.
         guard let kind = Justification.Kind(rawValue: type) else {
             throw StewardError(
-                .invalidInput,
+                .malformedInput,
                 "justification.type must be \(RightsRequest.listed(Justification.Kind.allCases.map(\.rawValue)))",
                 field: "justification.type"
             )
@@ -176,13 +181,15 @@ public struct DecisionBody: Decodable, Sendable {
     var channel: Channel?
     var justification: JustificationBody?
     /// For a what-if or retrospective check: decide as on this day, record it as a what-if, and
-    /// write nothing to the disclosure log.
-    var asOf: String?
+    /// write nothing to the disclosure log. A day that is not YYYY-MM-DD does not decode (400).
+    var asOf: CalendarDate?
 
     /// The day asked about, for a what-if; nil for a real decision.
-    public func whatIfDate() throws -> CalendarDate? { try CalendarDate(field: "asOf", asOf) }
+    public func whatIfDate() throws -> CalendarDate? { asOf }
 
     public func request(actor: String) throws -> (DecisionRequest, SubjectReference?) {
+        // What is malformed is found before what breaks a rule.
+        let subject = try subject?.reference()
         let request = DecisionRequest(
             actor: actor,
             system: .init(system),
@@ -192,7 +199,7 @@ public struct DecisionBody: Decodable, Sendable {
             channel: channel,
             justification: try justification?.justification()
         )
-        return (request, try subject?.reference())
+        return (request, subject)
     }
 }
 

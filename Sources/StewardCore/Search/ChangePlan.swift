@@ -14,6 +14,28 @@ public struct Correction: Sendable, Hashable, Codable {
         self.field = field
         self.value = value
     }
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, collection, field, value
+    }
+
+    /// `null` in `value`, or no `value`, means "clear the field": unlike an optional field
+    /// elsewhere, null here is a value.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        dataset = try container.decode(String.self, forKey: .dataset)
+        collection = try container.decode(String.self, forKey: .collection)
+        field = try container.decode(String.self, forKey: .field)
+        switch container.contains(.value) ? try container.decode(JSONValue.self, forKey: .value) : .null {
+        case .null: value = nil
+        case .string(let text): value = text
+        default:
+            throw DecodingError.typeMismatch(
+                String.self,
+                .init(codingPath: container.codingPath + [CodingKeys.value], debugDescription: "a string, or null to clear the field")
+            )
+        }
+    }
 }
 
 /// How a field is made to no longer identify the person when their data is erased.

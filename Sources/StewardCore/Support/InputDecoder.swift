@@ -27,7 +27,7 @@ public enum InputDecoder {
         if let (path, field, known) = log.unread(in: tree, path: "") {
             let full = (path.isEmpty ? "" : path + ".") + field
             let takes = known.isEmpty ? "" : "; this takes \(RightsRequest.listed(known.sorted()))"
-            throw StewardError(.invalidInput, "unknown field '\(full)'\(takes)", field: full)
+            throw StewardError(.malformedInput, "unknown field '\(full)'\(takes)", field: full)
         }
         return value
     }
@@ -75,22 +75,27 @@ private func limitName(_ path: [any CodingKey], _ log: ReadLog) -> String {
     while end > 0, path[end - 1].intValue != nil { end -= 1 }
     guard end > 0 else { return "" }
     let parent = Array(path[..<(end - 1)])
-    if log.readByKeys.contains(place(parent)) { return limitName(parent, log) + "{}" }
-    return path[end - 1].stringValue
+    let key = path[end - 1].stringValue
+    // A key of an object read by its keys is a map's key (a data-map upload's file name), unless it
+    // is a field `InputLimits` names: an item of a batch is read as JSON first, field by field.
+    if log.readByKeys.contains(place(parent)), InputLimits.lengths[key] == nil, InputLimits.counts[key] == nil {
+        return limitName(parent, log) + "{}"
+    }
+    return key
 }
 
 private func checkLength(_ text: String, _ path: [any CodingKey], _ log: ReadLog) throws {
     let limit = InputLimits.maxLength(limitName(path, log))
     guard let length = InputLimits.exceeds(text, limit) else { return }
     let field = place(path)
-    throw StewardError(.invalidInput, "'\(field)' is \(length) characters long; it takes at most \(limit)", field: field)
+    throw StewardError(.malformedInput, "'\(field)' is \(length) characters long; it takes at most \(limit)", field: field)
 }
 
 private func checkCount(_ count: Int, _ path: [any CodingKey], _ log: ReadLog) throws {
     let limit = InputLimits.maxItems(limitName(path, log))
     guard count > limit else { return }
     let field = place(path)
-    throw StewardError(.invalidInput, "'\(field)' has \(count) items; it takes at most \(limit)", field: field)
+    throw StewardError(.malformedInput, "'\(field)' has \(count) items; it takes at most \(limit)", field: field)
 }
 
 private struct IndexKey: CodingKey {
@@ -120,7 +125,7 @@ private struct TreeDecoder: Decoder {
         if let long = members.keys.first(where: { InputLimits.exceeds($0, InputLimits.text) != nil }) {
             let field = place(codingPath)
             throw StewardError(
-                .invalidInput,
+                .malformedInput,
                 "\(field.isEmpty ? "the body" : "'\(field)'") has a key of \(long.count) characters; keys take at most \(InputLimits.text)",
                 field: field.isEmpty ? "body" : field
             )
@@ -197,7 +202,13 @@ private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return value
     }
 
-    func decodeNil(forKey key: Key) throws -> Bool { try member(key) == .null }
+    /// Never: a field given as `null` is not a field left out. An optional field sent as null is
+    /// refused ("must not be null"), as the API document, which marks no such field nullable, says;
+    /// a field that takes any JSON (`JSONValue`) still reads null as a value.
+    func decodeNil(forKey key: Key) throws -> Bool {
+        _ = try member(key)
+        return false
+    }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try unbox(type, try member(key), codingPath + [key], log)

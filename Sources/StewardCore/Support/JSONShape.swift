@@ -39,14 +39,14 @@ enum JSONShape {
                         levels[last].expectingKey = false
                         guard levels[last].keys.insert(key).inserted else {
                             let field = path(levels)
-                            throw StewardError(.invalidInput, "'\(field)' is given twice; give each field once", field: field)
+                            throw StewardError(.malformedInput, "'\(field)' is given twice; give each field once", field: field)
                         }
                     }
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     levels.append(Level(isObject: bytes[index] == UInt8(ascii: "{")))
                     guard levels.count <= InputLimits.depth else {
                         throw StewardError(
-                            .invalidInput,
+                            .malformedInput,
                             "the body nests objects and lists more than \(InputLimits.depth) deep; at most \(InputLimits.depth) are taken",
                             field: "body"
                         )

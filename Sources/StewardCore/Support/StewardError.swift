@@ -14,8 +14,12 @@ public struct StewardError: Error, Sendable, Hashable, CustomStringConvertible {
         public init(rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
 
-        /// The input was malformed or broke a rule; nothing was changed.
+        /// The input is well formed but breaks a rule (an unknown key, a change its state does not
+        /// allow); nothing was changed. HTTP 422.
         public static let invalidInput = Code(rawValue: "invalid_input")
+        /// The input is not what the API or the file format takes: not JSON, a field missing, of
+        /// the wrong type, unknown, given twice or too long; nothing was changed. HTTP 400.
+        public static let malformedInput = Code(rawValue: "malformed_input")
         /// The data map failed validation; nothing was stored.
         public static let invalidDataMap = Code(rawValue: "invalid_data_map")
         /// The configuration has a bad value; the program cannot start.
@@ -162,10 +166,10 @@ extension StewardError {
         case .keyNotFound(let key, let context):
             let parent = path(context)
             let field = parent.isEmpty ? key.stringValue : "\(parent).\(key.stringValue)"
-            self.init(.invalidInput, "missing required field '\(field)'", field: field, underlying: error, file: file, line: line)
+            self.init(.malformedInput, "missing required field '\(field)'", field: field, underlying: error, file: file, line: line)
         case .typeMismatch(let type, let context):
             self.init(
-                .invalidInput,
+                .malformedInput,
                 "'\(path(context))' has the wrong type; expected \(Self.jsonWords(for: type))",
                 field: path(context),
                 underlying: error,
@@ -174,7 +178,7 @@ extension StewardError {
             )
         case .valueNotFound(let type, let context):
             self.init(
-                .invalidInput,
+                .malformedInput,
                 "'\(path(context))' must not be null; expected \(Self.jsonWords(for: type))",
                 field: path(context),
                 underlying: error,
@@ -184,7 +188,7 @@ extension StewardError {
         case .dataCorrupted(let context):
             let field = path(context)
             self.init(
-                .invalidInput,
+                .malformedInput,
                 field.isEmpty
                     ? "the body is not valid JSON"
                     : context.debugDescription.hasPrefix("Cannot initialize")
@@ -196,7 +200,7 @@ extension StewardError {
                 line: line
             )
         @unknown default:
-            self.init(.invalidInput, "the body could not be read", underlying: error, file: file, line: line)
+            self.init(.malformedInput, "the body could not be read", underlying: error, file: file, line: line)
         }
     }
 

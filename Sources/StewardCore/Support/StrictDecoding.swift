@@ -8,7 +8,7 @@ extension Decoder {
         if let unknown = given.sorted().first(where: { !known.contains($0) }) {
             let path = (codingPath.map(\.stringValue) + [unknown]).joined(separator: ".")
             throw StewardError(
-                .invalidInput,
+                .malformedInput,
                 "unknown field '\(unknown)'; this takes \(RightsRequest.listed(Keys.allCases.map(\.stringValue)))",
                 field: path
             )

@@ -127,8 +127,10 @@ struct GateController: Sendable {
         return asOf
     }
 
-    /// `POST /api/v1/decisions/batch`: items are kept as read JSON so that one malformed item gets
-    /// its own error without failing the others.
+    /// `POST /api/v1/decisions/batch`: items are read as JSON first, so that each is decoded on its
+    /// own. An item that is not a decision request (a field missing, mistyped, unknown) makes the
+    /// whole batch a 400 naming it, as the document describes every item; an item that is well
+    /// formed but breaks a rule (an unknown system) gets its own error without failing the others.
     struct BatchBody: Decodable {
         var requests: [JSONValue]
     }
@@ -136,16 +138,28 @@ struct GateController: Sendable {
     @Sendable func decideBatch(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let body = try await request.decode(as: BatchBody.self, context: context)
         let today = gate.today()
-        var results: [BatchResult] = []
-        results.reserveCapacity(body.requests.count)
+        // Read every item first: one that is malformed refuses the batch before anything is decided.
+        var items: [Result<(DecisionRequest, SubjectReference?, CalendarDate?), StewardError>] = []
+        items.reserveCapacity(body.requests.count)
         for (index, item) in body.requests.enumerated() {
             do {
                 let decoded = try StewardError.decodingInput(DecisionBody.self, from: item)
                 let (decisionRequest, subject) = try decoded.request(actor: context.actor)
-                let asOf = try Self.whatIfDate(decoded, context: context)
+                items.append(.success((decisionRequest, subject, try Self.whatIfDate(decoded, context: context))))
+            } catch let error as StewardError {
+                let placed = error.at(field: error.field.map { "requests[\(index)].\($0)" } ?? "requests[\(index)]")
+                if error.code == .malformedInput { throw placed }
+                items.append(.failure(placed))
+            }
+        }
+        var results: [BatchResult] = []
+        results.reserveCapacity(items.count)
+        for (index, item) in items.enumerated() {
+            do {
+                let (decisionRequest, subject, asOf) = try item.get()
                 results.append(BatchResult(decision: try await gate.decide(decisionRequest, subject: subject, today: today, asOf: asOf)))
             } catch let error as StewardError {
-                let field = error.field.map { "requests[\(index)].\($0)" } ?? "requests[\(index)]"
+                let field = error.field.map { $0.hasPrefix("requests[") ? $0 : "requests[\(index)].\($0)" } ?? "requests[\(index)]"
                 results.append(BatchResult(error: ErrorBody.Detail(code: error.code.rawValue, message: error.message, field: field)))
             }
         }

@@ -189,7 +189,7 @@ struct RequestsController: Sendable {
     }
 
     /// The most a resident's request body may hold.
-    static let publicBodyLimit = 64 * 1024
+    static let publicBodyLimit = 256 * 1024
 
     /// Who is calling, for the limits: the connection's address, or behind the council's proxy
     /// (`trust_forwarded_for`) the first address of `X-Forwarded-For`. IPv6 addresses count by

@@ -25,9 +25,6 @@ struct SourcesController: Sendable {
         api.add(.get, "requests/{id}/bundle", roles: .requestWorkers, use: bundle)
     }
 
-    /// The most a source's or an execution's body may hold.
-    static let bodyLimit = 64 * 1024
-
     struct SourceBody: Decodable {
         var id: String
         var name: String
@@ -59,7 +56,7 @@ struct SourcesController: Sendable {
     }
 
     @Sendable func addSource(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let body = try await request.decode(as: SourceBody.self, context: context, limit: Self.bodyLimit)
+        let body = try await request.decode(as: SourceBody.self, context: context)
         let source = try await store.addSource(
             id: body.id,
             name: body.name,
@@ -85,7 +82,7 @@ struct SourcesController: Sendable {
     }
 
     @Sendable func execute(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let body = try await request.decode(as: ExecuteBody.self, context: context, limit: Self.bodyLimit)
+        let body = try await request.decode(as: ExecuteBody.self, context: context)
         let id = RightsRequest.ID(try context.parameter("id"))
         let kind = try await requests.request(id).request.kind
         if let plan = try ChangePlan(kind: kind, corrections: body.corrections, erasure: body.erasure) {

@@ -61,7 +61,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The HTTP status for each error code.
     static func status(for code: StewardError.Code) -> HTTPResponse.Status {
         switch code {
-        case .invalidInput: .badRequest
+        case .malformedInput: .badRequest
+        case .invalidInput: .unprocessableContent
         case .invalidDataMap: .unprocessableContent
         case .notFound: .notFound
         case .unauthenticated: .unauthorized

@@ -32,11 +32,12 @@ extension DatabaseHandle {
 
 /// Opens the database a configuration names.
 /// On PostgreSQL, a new connection has `connectTimeout` to answer, and each read or write
-/// `callTimeout` to finish.
+/// `callTimeout` to finish. The store and the sources pass their configured limits; the defaults
+/// are for tools that set up databases (the benchmarks, the tests).
 public func openDatabase(
     _ location: DatabaseLocation,
     logger: Logger,
-    connectTimeout: Duration = .seconds(5),
+    connectTimeout: Duration = .seconds(60),
     callTimeout: Duration = .seconds(600)
 ) async throws -> any DatabaseHandle {
     switch location {
