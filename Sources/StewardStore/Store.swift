@@ -26,6 +26,8 @@ public final class Store: Sendable {
     let logger: Logger
     /// Connections to council database sources, kept between runs.
     let sourcePool = SourcePool()
+    /// Tokens authenticated in the last second (`TokenCache`).
+    let tokens = TokenCache()
     /// How long a council PostgreSQL source has to answer a new connection.
     let sourceConnectTimeout: Duration
     public var dialect: Dialect { handle.dialect }

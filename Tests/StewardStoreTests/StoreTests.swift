@@ -215,4 +215,51 @@ struct StoreTests {
             #expect(actions == ["token.create", "token.revoke"])
         }
     }
+
+    @Test("a token revoked by another node stops working here within the token cache's second")
+    func tokenRevokedElsewhere() async throws {
+        let signer = AuditSigner()
+        try await TestDatabase.withStore(signer: signer) { node, database in
+            let other = try await database.openStore(signer: signer)
+            let (_, secret) = try await node.createToken(name: "case system", role: .service, actor: "tester")
+            #expect(try await node.authenticate(secret: secret) != nil)
+            _ = try await other.revokeToken("case system", actor: "tester")
+            #expect(try await other.authenticate(secret: secret) == nil)
+            try await Task.sleep(for: .milliseconds(1_100))
+            #expect(try await node.authenticate(secret: secret) == nil)
+            await other.close()
+        }
+    }
+
+    @Test("the gate's one read of a person gives what the separate reads give: identifiers, verified emails, preferences in order")
+    func subjectInOneRead() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let subject = try await store.createSubject(
+                identifiers: [
+                    .init(kind: .email, value: "ada@example.org"), .init(kind: .localID, value: "L1", system: "libraries"),
+                    .init(kind: .nhsNumber, value: "9434765919"),
+                ],
+                dateOfBirth: CalendarDate(iso: "1950-03-01"),
+                isAdultAtRisk: true,
+                verifiedEmails: ["ada@example.org"],
+                actor: "tester"
+            )
+            for (id, day) in [("b", "2026-02-01"), ("a", "2026-01-01")] {
+                _ = try await store.addPreference(
+                    Preference(id: .init(id), kind: .consent(explicit: true), recipient: "wessex_nhs_trust", given: CalendarDate(iso: day)!),
+                    to: subject.id,
+                    actor: "tester"
+                )
+            }
+            let separate = try await store.handle.read { database in
+                (try await Store.subject(subject.id, on: database), try await Store.preferences(of: subject.id, on: database))
+            }
+            let combined = try #require(try await store.handle.read { database in try await Store.subjectInOneRead(subject.id, on: database) })
+            #expect(combined.0 == separate.0)
+            #expect(combined.1 == separate.1)
+            #expect(combined.0.verifiedEmails == ["ada@example.org"] && combined.0.isAdultAtRisk)
+            #expect(combined.1.count == 2)
+            #expect(try await store.handle.read { database in try await Store.subjectInOneRead("no-such-person", on: database) } == nil)
+        }
+    }
 }

@@ -32,11 +32,15 @@ extension Store {
         }
     }
 
-    /// The token a bearer secret belongs to, if it is valid and not revoked.
+    /// The token a bearer secret belongs to, if it is valid and not revoked. A token this node read
+    /// in the last second is not read again (`TokenCache`): revoking it here takes effect at once,
+    /// elsewhere within that second.
     public func authenticate(secret: String) async throws -> APIToken? {
         let parts = secret.split(separator: "_")
         guard parts.count == 3, parts[0] == "stw", parts[1].count == 16 else { return nil }
         let id = String(parts[1])
+        let secretHash = Secret.sha256(secret)
+        if let cached = tokens.token(id: id, secretHash: secretHash) { return cached }
         guard
             let row = try await handle.read({ database in
                 try await database.raw(
@@ -46,9 +50,11 @@ extension Store {
             })
         else { return nil }
         let stored = try row.decode(column: "secret_hash", as: String.self)
-        guard Secret.equal(stored, Secret.sha256(secret)) else { return nil }
+        guard Secret.equal(stored, secretHash) else { return nil }
         let token = try Self.token(from: row)
-        return token.revokedAt == nil ? token : nil
+        guard token.revokedAt == nil else { return nil }
+        tokens.keep(token, secretHash: secretHash)
+        return token
     }
 
     /// Every token, newest first, without secrets.
@@ -61,7 +67,7 @@ extension Store {
 
     /// Revokes a token by id or name.
     public func revokeToken(_ idOrName: String, actor: String) async throws -> APIToken {
-        try await writeAudited { database in
+        let revoked = try await writeAudited { database in
             guard
                 let row = try await database.raw(
                     "SELECT id, name, role, created_at, created_by, revoked_at FROM api_tokens WHERE (id = \(bind: idOrName) OR name = \(bind: idOrName)) AND revoked_at IS NULL"
@@ -72,6 +78,8 @@ extension Store {
             try await database.raw("UPDATE api_tokens SET revoked_at = \(bind: token.revokedAt) WHERE id = \(bind: token.id)").run()
             return (token, [AuditEvent(actor: actor, action: .tokenRevoke, object: "token/\(token.id)", details: ["name": .string(token.name)])])
         }
+        tokens.forget(revoked.id)
+        return revoked
     }
 
     static func token(from row: any SQLRow) throws -> APIToken {

@@ -49,9 +49,66 @@ extension Store: GateRepository {
                 guard let owner = try await Self.owner(ofAll: identifiers, on: database) else { return nil }
                 id = owner
             }
+            if let found = try await Self.subjectInOneRead(id, on: database) { return found }
             guard let subject = try await Self.subject(id, on: database) else { return nil }
             return (subject, try await Self.preferences(of: subject.id, on: database))
         }
+    }
+
+    /// The gate's read of a person: their row, identifiers and preferences in one statement, one
+    /// round trip. Nil when there is no such person, or the id was merged into another (the
+    /// caller then follows the merge).
+    static func subjectInOneRead(_ id: Subject.ID, on database: any SQLDatabase) async throws -> (Subject, [Preference])? {
+        let rows = try await database.raw(
+            """
+            SELECT 's' AS part, CAST(date_of_birth AS TEXT) AS a, CAST(adult_at_risk AS TEXT) AS b, merged_into AS c, CAST(NULL AS TEXT) AS d
+              FROM subjects WHERE id = \(bind: id.rawValue)
+            UNION ALL
+            SELECT 'i', kind, value, system, CAST(verified AS TEXT) FROM subject_identifiers WHERE subject_id = \(bind: id.rawValue)
+            UNION ALL
+            SELECT 'p', document, created_at, id, CAST(NULL AS TEXT) FROM preferences WHERE subject_id = \(bind: id.rawValue)
+            """
+        ).all()
+        guard let head = rows.first(where: { (try? $0.decode(column: "part", as: String.self)) == "s" }) else { return nil }
+        if try head.decode(column: "c", as: String?.self) != nil { return nil }
+        var subject = Subject(
+            id: id,
+            identifiers: [],
+            dateOfBirth: try head.decode(column: "a", as: String?.self).flatMap(CalendarDate.init(iso:)),
+            isAdultAtRisk: (try head.decode(column: "b", as: String?.self)).map { $0 != "0" } ?? false
+        )
+        var identifiers: [(kind: String, value: String, system: String, verified: Bool)] = []
+        var preferences: [(createdAt: String, id: String, document: String)] = []
+        for row in rows {
+            switch try row.decode(column: "part", as: String.self) {
+            case "i":
+                identifiers.append(
+                    (
+                        try row.decode(column: "a", as: String.self), try row.decode(column: "b", as: String.self),
+                        try row.decode(column: "c", as: String?.self) ?? "", (try row.decode(column: "d", as: String?.self)) != "0"
+                    )
+                )
+            case "p":
+                preferences.append(
+                    (
+                        try row.decode(column: "b", as: String.self), try row.decode(column: "c", as: String.self),
+                        try row.decode(column: "a", as: String.self)
+                    )
+                )
+            default: break
+            }
+        }
+        // In the order the separate reads give them.
+        for identifier in identifiers.sorted(by: { ($0.kind, $0.value) < ($1.kind, $1.value) }) {
+            let kind = IdentityKind.Key(identifier.kind)
+            subject.identifiers.append(.init(kind: kind, value: identifier.value, system: identifier.system.isEmpty ? nil : .init(identifier.system)))
+            if kind == .email, identifier.verified { subject.verifiedEmails.append(identifier.value) }
+        }
+        let decoder = JSONDecoder()
+        let documents = try preferences.sorted(by: { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }).map {
+            try decoder.decode(Preference.self, from: Data($0.document.utf8))
+        }
+        return (subject, documents)
     }
 
     static func preferences(of subjectID: Subject.ID, on database: any SQLDatabase) async throws -> [Preference] {
