@@ -74,13 +74,13 @@ private func limitName(_ path: [any CodingKey], _ log: ReadLog) -> String {
     var end = path.count
     while end > 0, path[end - 1].intValue != nil { end -= 1 }
     guard end > 0 else { return "" }
-    let parent = Array(path[..<(end - 1)])
     let key = path[end - 1].stringValue
     // A key of an object read by its keys is a map's key (a data-map upload's file name), unless it
     // is a field `InputLimits` names: an item of a batch is read as JSON first, field by field.
-    if log.readByKeys.contains(place(parent)), InputLimits.lengths[key] == nil, InputLimits.counts[key] == nil {
-        return limitName(parent, log) + "{}"
-    }
+    // Nothing is read by its keys in most bodies, and then no place need be written out.
+    guard !log.readByKeys.isEmpty, InputLimits.lengths[key] == nil, InputLimits.counts[key] == nil else { return key }
+    let parent = Array(path[..<(end - 1)])
+    if log.readByKeys.contains(place(parent)) { return limitName(parent, log) + "{}" }
     return key
 }
 
@@ -130,7 +130,7 @@ private struct TreeDecoder: Decoder {
                 field: field.isEmpty ? "body" : field
             )
         }
-        return KeyedDecodingContainer(KeyedTree<Key>(members: members, codingPath: codingPath, log: log))
+        return KeyedDecodingContainer(KeyedTree<Key>(members: members, codingPath: codingPath, place: place(codingPath), log: log))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
@@ -182,20 +182,22 @@ private func unbox<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [an
 private struct KeyedTree<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
     let codingPath: [any CodingKey]
+    /// `codingPath` as the log names it, worked out once for every field of the object.
+    let place: String
     let log: ReadLog
 
     var allKeys: [Key] {
-        log.readByKeys.insert(place(codingPath))
+        log.readByKeys.insert(place)
         return members.keys.compactMap { Key(stringValue: $0) }
     }
 
     func contains(_ key: Key) -> Bool {
-        log.ask(key.stringValue, at: place(codingPath))
+        log.ask(key.stringValue, at: place)
         return members[key.stringValue] != nil
     }
 
     func member(_ key: Key) throws -> JSONValue {
-        log.ask(key.stringValue, at: place(codingPath))
+        log.ask(key.stringValue, at: place)
         guard let value = members[key.stringValue] else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "no value for '\(key.stringValue)'"))
         }
