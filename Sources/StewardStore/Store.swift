@@ -120,7 +120,7 @@ public final class Store: Sendable {
             guard Secret.equal(kept, check) else { throw Self.otherDataKey }
             return
         }
-        try await handle.write { database in
+        try await handle.longWrite { database in
             // One node at a time, so two starting together re-seal once.
             if dialect == .postgres { try await database.raw("SELECT pg_advisory_xact_lock(\(bind: Migrations.postgresLockKey))").run() }
             if let kept = try await database.raw("SELECT value FROM installation WHERE name = 'data_key_check'").first()?

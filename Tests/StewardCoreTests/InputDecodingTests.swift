@@ -59,6 +59,8 @@ struct InputDecodingTests {
         // A map's values are `files{}`: a council's dataset file may be long; any other string may not.
         let file = String(repeating: "f", count: 100_000)
         #expect(try StewardError.decodingInput(Upload.self, from: Data(#"{"files":{"a.yaml":"\#(file)"}}"#.utf8)).files["a.yaml"] == file)
+        // A file named like a field is still a file.
+        #expect(try StewardError.decodingInput(Upload.self, from: Data(#"{"files":{"code":"\#(file)"}}"#.utf8)).files["code"] == file)
         #expect(refusal(Body.self, #"{"name":"a","items":[],"tags":{"k":"\#(file)"}}"#)?.field == "tags.k")
         let key = String(repeating: "k", count: InputLimits.text + 1)
         #expect(refusal(Upload.self, #"{"files":{"\#(key)":"x"}}"#)?.field == "files")
@@ -73,6 +75,8 @@ struct InputDecodingTests {
     func duplicateFields() throws {
         let twice = try #require(throws: StewardError.self) { try Self.decode(#"{"name":"a","items":[{"reference":"r","reference":"s"}]}"#) }
         #expect(twice.field == "items[0].reference")
+        let escaped = try #require(throws: StewardError.self) { try Self.decode(#"{"name":"a","\u006eame":"b","items":[]}"#) }
+        #expect(escaped.field == "name")
         let tricky = #"{"name":"a \"name\": {[,]}","items":[{"reference":"\\"},{"reference":"name"}]}"#
         #expect(try Self.decode(tricky).items.map(\.reference) == ["\\", "name"])
         let deep = try #require(throws: StewardError.self) {

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import StewardCore
 import StewardServer
+import StewardStore
 import StewardTestSupport
 import Testing
 
@@ -37,6 +38,17 @@ struct HTTPConformanceTests {
             #expect(systems.status == .ok)
             let anonymous = try await client.execute(uri: "/api/v1/systems", method: .head)
             #expect(anonymous.status == .unauthorized)
+            // HEAD does nothing a GET records: no export in the audit log, no bundle handed over.
+            let before = try await fixture.store.auditEntries(after: 0, limit: 10_000).count
+            let export = try await client.execute(uri: "/api/v1/audit/export", method: .head, headers: fixture.headers(.auditor))
+            #expect(export.status == .ok)
+            #expect(try await fixture.store.auditEntries(after: 0, limit: 10_000).count == before)
+            let bundle = try await client.execute(
+                uri: "/api/v1/requests/SR-NONE-NONE-NONE/bundle",
+                method: .head,
+                headers: fixture.headers(.caseworker)
+            )
+            #expect(bundle.status == .notFound)
         }
     }
 
@@ -52,6 +64,16 @@ struct HTTPConformanceTests {
             headers[.contentType] = "application/json; charset=utf-8"
             let json = try await client.execute(uri: "/api/v1/subjects", method: .post, headers: headers, body: ByteBuffer(string: body))
             #expect(json.status == .created, "\(json.text)")
+            // A resident route takes no form-encoded body: a web page could have its visitors post one.
+            let resident = #"{"kind":"access","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"My records"}"#
+            let form = try await client.execute(
+                uri: "/api/v1/public/requests",
+                method: .post,
+                headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: resident)
+            )
+            #expect(form.status == .unsupportedMediaType, "\(form.text)")
+            #expect(try await fixture.store.outbox().isEmpty)
         }
     }
 

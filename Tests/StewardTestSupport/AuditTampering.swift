@@ -100,6 +100,15 @@ public struct AuditTampering: Sendable, CustomStringConvertible {
             reason: "missing: the whole log"
         ),
         .init(
+            name: "deleting the whole log and the installation's record of it",
+            sql: [
+                "DELETE FROM audit_entries", "DELETE FROM audit_checkpoints", "DELETE FROM audit_head",
+                "DELETE FROM installation WHERE name = 'audit_origin'",
+            ],
+            firstBad: 1,
+            reason: "record of the log's first entry is missing"
+        ),
+        .init(
             name: "deleting the installation's record of the first entry",
             sql: ["DELETE FROM installation WHERE name = 'audit_origin'"],
             firstBad: 1,

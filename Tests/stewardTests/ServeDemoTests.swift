@@ -106,6 +106,7 @@ struct ServeDemoTests {
         defer { server.stop() }
         var request = URLRequest(url: URL(string: "\(server.base)/api/v1/public/requests")!)
         request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"{"kind":"access","requester":{"name":"Amy Pond","email":"amy@example.org"},"description":"My records"}"#.utf8)
         let (_, response) = try await URLSession.shared.data(for: request)
         #expect((response as? HTTPURLResponse)?.statusCode == 202)

@@ -34,6 +34,7 @@ public struct AuditVerifier: Sendable {
     private let head: AuditCheckpoint?
     private let origin: AuditOrigin?
     private let originRequired: Bool
+    private let originMissing: Bool
     private let trustedKeys: Set<String>?
     private var expectedSeq: Int64 = 1
     private var previousHash = AuditChain.genesisHash
@@ -45,6 +46,8 @@ public struct AuditVerifier: Sendable {
     ///   - checkpoints: the signed checkpoints kept beside the log.
     ///   - head: the signed checkpoint of the newest entry, if the log keeps one.
     ///   - origin: the installation's signed record of the log's first entry.
+    ///   - originMissing: the installation keeps no word of its log at all, which fails even an
+    ///     empty log: the record was deleted, perhaps with the log.
     ///   - originRequired: whether a log with entries must have that record (an installation's own
     ///     database), or may lack it (an export, or a log begun before it was kept).
     ///   - trustedKeys: public keys (hex) the checkpoints must be signed with; nil trusts the keys the
@@ -54,12 +57,14 @@ public struct AuditVerifier: Sendable {
         head: AuditCheckpoint?,
         origin: AuditOrigin? = nil,
         originRequired: Bool = false,
+        originMissing: Bool = false,
         trustedKeys: Set<String>? = nil
     ) {
         self.checkpoints = Dictionary(checkpoints.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
         self.head = head
         self.origin = origin
         self.originRequired = originRequired
+        self.originMissing = originMissing
         self.trustedKeys = trustedKeys
     }
 
@@ -157,7 +162,7 @@ public struct AuditVerifier: Sendable {
     /// The log must exist once the installation has signed its first entry.
     private mutating func checkOrigin(lastSeq: Int64) {
         guard let origin else {
-            if originRequired, lastSeq > 0 {
+            if originMissing || originRequired && lastSeq > 0 {
                 fail(1, "the installation's signed record of the log's first entry is missing, so the log cannot be shown to be whole")
             }
             return

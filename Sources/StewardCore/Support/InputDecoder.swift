@@ -78,9 +78,12 @@ private func limitName(_ path: [any CodingKey], _ log: ReadLog) -> String {
     // A key of an object read by its keys is a map's key (a data-map upload's file name), unless it
     // is a field `InputLimits` names: an item of a batch is read as JSON first, field by field.
     // Nothing is read by its keys in most bodies, and then no place need be written out.
-    guard !log.readByKeys.isEmpty, InputLimits.lengths[key] == nil, InputLimits.counts[key] == nil else { return key }
+    guard !log.readByKeys.isEmpty else { return key }
     let parent = Array(path[..<(end - 1)])
-    if log.readByKeys.contains(place(parent)) { return limitName(parent, log) + "{}" }
+    guard log.readByKeys.contains(place(parent)) else { return key }
+    // A map the limits name (`files{}`) holds values of its own limit whatever their keys.
+    let map = limitName(parent, log) + "{}"
+    if InputLimits.lengths[map] != nil || InputLimits.counts[key] == nil && InputLimits.lengths[key] == nil { return map }
     return key
 }
 

@@ -48,11 +48,12 @@ public enum InputLimits {
     public static func maxLength(_ field: String) -> Int { lengths[field] ?? text }
     public static func maxItems(_ field: String) -> Int { counts[field] ?? items }
 
-    /// A string's length check, cheap for the usual short string: characters are never more than
-    /// UTF-8 bytes, so only a long one is counted.
+    /// A string's length check in Unicode code points, as JSON Schema's `maxLength` counts, cheap
+    /// for the usual short string: code points are never more than UTF-8 bytes, so only a long one
+    /// is counted.
     static func exceeds(_ text: String, _ limit: Int) -> Int? {
         guard text.utf8.count > limit else { return nil }
-        let characters = text.count
+        let characters = text.unicodeScalars.count
         return characters > limit ? characters : nil
     }
 }

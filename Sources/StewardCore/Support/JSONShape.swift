@@ -34,7 +34,13 @@ enum JSONShape {
                         index += 1
                     }
                     if let last = levels.indices.last, levels[last].isObject, levels[last].expectingKey {
-                        let key = Array(bytes[start..<min(index, bytes.count)])
+                        var key = Array(bytes[start..<min(index, bytes.count)])
+                        // `"\u0073ystem"` is `"system"`: a key with escapes is compared unescaped.
+                        if key.contains(UInt8(ascii: "\\")),
+                            let text = try? JSONDecoder().decode(String.self, from: Data([UInt8(ascii: "\"")] + key + [UInt8(ascii: "\"")]))
+                        {
+                            key = Array(text.utf8)
+                        }
                         levels[last].name = String(decoding: key, as: UTF8.self)
                         levels[last].expectingKey = false
                         guard levels[last].keys.insert(key).inserted else {

@@ -38,13 +38,17 @@ public struct StewardRequestContext: RequestContext {
 /// is Steward's fault, not the caller's.)
 public struct StewardRequestDecoder: RequestDecoder {
     var limit: Int?
+    /// Whether a body labelled form-encoded (`curl -d`) is read as JSON: not on the public routes,
+    /// where it would let any web page have its visitors' browsers post to Steward.
+    var formAllowed: Bool
 
-    public init(limit: Int? = nil) {
+    public init(limit: Int? = nil, formAllowed: Bool = true) {
         self.limit = limit
+        self.formAllowed = formAllowed
     }
 
     public func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
-        try Self.checkMediaType(request.headers[.contentType])
+        try Self.checkMediaType(request.headers[.contentType], formAllowed: formAllowed)
         let buffer = try await request.body.collect(upTo: min(limit ?? InputLimits.body, context.maxUploadSize))
         return try StewardError.decodingInput(type, from: buffer.readableBytesView)
     }
@@ -52,14 +56,14 @@ public struct StewardRequestDecoder: RequestDecoder {
 
 extension StewardRequestDecoder {
     /// Bodies are JSON: a body labelled as anything else is refused (415) before it is read. A body
-    /// with no label is read as JSON, and so is a form-encoded one, which is what `curl -d` labels
-    /// every body it sends.
-    static func checkMediaType(_ header: String?) throws {
+    /// with no label is read as JSON, and so, where `formAllowed`, is a form-encoded one, which is
+    /// what `curl -d` labels every body it sends.
+    static func checkMediaType(_ header: String?, formAllowed: Bool) throws {
         guard let header else { return }
         let type = header.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard
             type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
-                || type == "application/x-www-form-urlencoded"
+                || (formAllowed && type == "application/x-www-form-urlencoded")
         else {
             throw StewardError(
                 .unsupportedMediaType,
@@ -72,7 +76,7 @@ extension StewardRequestDecoder {
 
 extension Request {
     /// Decodes a JSON body no larger than `limit` bytes, for routes that take small bodies.
-    func decode<Value: Decodable>(as type: Value.Type, context: StewardRequestContext, limit: Int) async throws -> Value {
-        try await StewardRequestDecoder(limit: limit).decode(type, from: self, context: context)
+    func decode<Value: Decodable>(as type: Value.Type, context: StewardRequestContext, limit: Int, formAllowed: Bool = true) async throws -> Value {
+        try await StewardRequestDecoder(limit: limit, formAllowed: formAllowed).decode(type, from: self, context: context)
     }
 }

@@ -28,6 +28,8 @@ struct AuditController: Sendable {
     }
 
     @Sendable func export(_ request: Request, context: StewardRequestContext) async throws -> Response {
+        // HEAD exports nothing, so it records no export.
+        if request.method == .head { return JSONResponse.text("", contentType: "application/x-ndjson; charset=utf-8") }
         let lines = LineCollector()
         _ = try await store.exportAudit { line in lines.append(line) }
         _ = try await store.audit.append(AuditEvent(actor: context.actor, action: .auditExport, object: "audit"))

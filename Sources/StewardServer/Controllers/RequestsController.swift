@@ -137,7 +137,7 @@ struct RequestsController: Sendable {
 
     @Sendable func submitPublic(_ request: Request, context: StewardRequestContext) async throws -> Response {
         try await limiter.admit(client(request, context), .submission)
-        let intake = try await request.decode(as: RightsRequest.Intake.self, context: context, limit: Self.publicBodyLimit)
+        let intake = try await request.decode(as: RightsRequest.Intake.self, context: context, limit: Self.publicBodyLimit, formAllowed: false)
         // However many places ask, one address gets only a few codes an hour.
         if let email = try intake.requester.validated().email { try await limiter.admit(email, .address) }
         let view = try await service.submit(intake, actor: "public", fromPublic: true)
@@ -154,7 +154,7 @@ struct RequestsController: Sendable {
 
     @Sendable func verifyCode(_ request: Request, context: StewardRequestContext) async throws -> Response {
         try await limiter.admit(client(request, context), .verification)
-        let body = try await request.decode(as: CodeBody.self, context: context, limit: Self.publicBodyLimit)
+        let body = try await request.decode(as: CodeBody.self, context: context, limit: Self.publicBodyLimit, formAllowed: false)
         let id = try Self.id(context)
         switch try await service.verifyCode(body.code, for: id) {
         case .verified(let view):

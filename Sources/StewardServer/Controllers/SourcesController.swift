@@ -116,14 +116,19 @@ struct SourcesController: Sendable {
 
     @Sendable func bundle(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let id = RightsRequest.ID(try context.parameter("id"))
+        let headers: HTTPFields = [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""]
+        // HEAD says whether there is a bundle to download, without making one or recording a download.
+        if request.method == .head {
+            _ = try await requests.request(id)
+            guard try await requests.accessResult(id) != nil else {
+                throw StewardError(.conflict, "there is no completed search for this request to hand over", field: "id")
+            }
+            return Response(status: .ok, headers: headers)
+        }
         let taxonomy = self.taxonomy
         let (archive, _) = try await requests.handOver(id, actor: context.actor) { result, request, map, supplementary in
             try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
         }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""],
-            body: .init(byteBuffer: ByteBuffer(bytes: archive))
-        )
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: archive)))
     }
 }

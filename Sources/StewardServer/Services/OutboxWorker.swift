@@ -104,7 +104,17 @@ public struct OutboxWorker: Service {
                 if let client {
                     try await client.send(mail)
                 } else if let directory = settings.directory {
-                    try Self.write(mail, into: directory)
+                    do {
+                        try Self.write(mail, into: directory)
+                    } catch {
+                        // A folder that cannot be written (full, read-only) may be fixed: as a relay that is down.
+                        try await store.postpone(message, error: "cannot write the letter into \(directory)", until: now + 60)
+                        logger.warning(
+                            "a letter could not be written into mail.directory; trying again in a minute",
+                            metadata: ["directory": "\(directory)"]
+                        )
+                        return tried
+                    }
                 }
                 if try await !store.markSent(message) {
                     logger.warning("a letter was sent after its claim lapsed; it may be sent twice", metadata: ["message": "\(message.id)"])
@@ -142,14 +152,12 @@ public struct OutboxWorker: Service {
     /// a letter with a code holds the code.
     static func write(_ mail: MailMessage, into directory: String) throws {
         let folder = URL(fileURLWithPath: directory)
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let stamp = AuditChain.timestamp().filter { $0.isNumber }
-            let name = "\(stamp)-\(mail.messageID.filter { $0.isLetter || $0.isNumber }.prefix(24)).eml"
-            let path = folder.appendingPathComponent(name).path
-            guard FileManager.default.createFile(atPath: path, contents: Data(mail.rendered().utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw StewardError(.unavailable, "cannot write a letter into \(directory)", field: "mail.directory")
-            }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let stamp = AuditChain.timestamp().filter { $0.isNumber }
+        let name = "\(stamp)-\(mail.messageID.filter { $0.isLetter || $0.isNumber }.prefix(24)).eml"
+        let path = folder.appendingPathComponent(name).path
+        guard FileManager.default.createFile(atPath: path, contents: Data(mail.rendered().utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw StewardError(.unavailable, "cannot write a letter into \(directory)", field: "mail.directory")
         }
     }
 

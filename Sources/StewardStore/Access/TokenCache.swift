@@ -17,6 +17,9 @@ final class TokenCache: Sendable {
     static let capacity = 10_000
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// Tokens revoked on this node in the last `lifetime`, so that a read that began before the
+    /// revocation cannot put the token back.
+    private let revoked = Mutex<[String: ContinuousClock.Instant]>([:])
 
     /// The cached token with this id, if it is still fresh and `secretHash` is its secret's.
     func token(id: String, secretHash: String) -> APIToken? {
@@ -26,7 +29,13 @@ final class TokenCache: Sendable {
     }
 
     func keep(_ token: APIToken, secretHash: String) {
-        let entry = Entry(secretHash: secretHash, token: token, expires: .now + Self.lifetime)
+        let now = ContinuousClock.now
+        let recentlyRevoked = revoked.withLock { revoked in
+            revoked = revoked.filter { $0.value > now }
+            return revoked[token.id] != nil
+        }
+        guard !recentlyRevoked else { return }
+        let entry = Entry(secretHash: secretHash, token: token, expires: now + Self.lifetime)
         entries.withLock { entries in
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
             entries[token.id] = entry
@@ -34,6 +43,7 @@ final class TokenCache: Sendable {
     }
 
     func forget(_ id: String) {
+        revoked.withLock { $0[id] = .now + TokenCache.lifetime }
         _ = entries.withLock { $0.removeValue(forKey: id) }
     }
 }

@@ -72,7 +72,10 @@ struct AuditAppender: Sendable {
         let origin = try signer.origin(hash: first.hash, at: time)
         let value = String(decoding: try JSONEncoder().encode(origin), as: UTF8.self)
         try await database.raw(
-            "INSERT INTO installation (name, value) VALUES ('audit_origin', \(bind: value)) ON CONFLICT (name) DO NOTHING"
+            """
+            INSERT INTO installation (name, value) VALUES ('audit_origin', \(bind: value))
+            ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE installation.value = 'awaiting'
+            """
         ).run()
     }
 }

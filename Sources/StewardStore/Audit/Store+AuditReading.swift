@@ -36,13 +36,30 @@ extension Store {
         var origin: AuditOrigin?
         /// False only for a log begun before the record was kept, until the next start records it.
         var originRequired: Bool
+        /// The installation keeps no word of its log at all: not the record, not that it awaits
+        /// the first entry. Emptied with the log, it would make the log pass for a new one.
+        var originMissing: Bool
 
         func verifier(trustedKeys: Set<String>?) -> AuditVerifier {
-            AuditVerifier(checkpoints: checkpoints, head: head, origin: origin, originRequired: originRequired, trustedKeys: trustedKeys)
+            AuditVerifier(
+                checkpoints: checkpoints,
+                head: head,
+                origin: origin,
+                originRequired: originRequired,
+                originMissing: originMissing,
+                trustedKeys: trustedKeys
+            )
         }
     }
 
     static func signatures(on database: any SQLDatabase) async throws -> Signatures {
+        let schema = try await database.raw("SELECT MAX(version) AS version FROM schema_migrations").first()?.decode(column: "version", as: Int?.self)
+        guard (schema ?? 0) >= 6 else {
+            throw StewardError(
+                .conflict,
+                "this database's schema (version \(schema ?? 0)) is older than this Steward's audit log; run steward migrate, then verify"
+            )
+        }
         func decode(_ row: any SQLRow) throws -> AuditCheckpoint { try row.model(AuditCheckpoint.self) }
         let checkpoints = try await database.raw(
             "SELECT seq, hash, signed_at, public_key, signature, previous FROM audit_checkpoints ORDER BY seq"
@@ -51,8 +68,10 @@ extension Store {
             .map(decode)
         let kept = try await database.raw("SELECT value FROM installation WHERE name = 'audit_origin'").first()?
             .decode(column: "value", as: String.self)
-        let origin = try kept.flatMap { $0 == "pending" ? nil : try JSONDecoder().decode(AuditOrigin.self, from: Data($0.utf8)) }
-        return Signatures(checkpoints: checkpoints, head: head, origin: origin, originRequired: kept != "pending")
+        let origin = try kept.flatMap {
+            ["pending", "awaiting"].contains($0) ? nil : try JSONDecoder().decode(AuditOrigin.self, from: Data($0.utf8))
+        }
+        return Signatures(checkpoints: checkpoints, head: head, origin: origin, originRequired: kept != "pending", originMissing: kept == nil)
     }
 
     /// Records the first entry of a log begun before the installation kept that record, signed

@@ -18,6 +18,9 @@ public protocol DatabaseHandle: Sendable {
     func snapshot<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
     /// Runs a write transaction: committed when `body` returns, rolled back when it throws.
     func write<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
+    /// A write transaction with no deadline of its own: migrations and the first start's re-sealing,
+    /// which take as long as the database is large.
+    func longWrite<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result
     /// Asks the database for `SELECT 1`, failing when no answer comes within `limit`.
     func ping(within limit: Duration) async throws
     /// Closes every connection.
@@ -25,6 +28,10 @@ public protocol DatabaseHandle: Sendable {
 }
 
 extension DatabaseHandle {
+    public func longWrite<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await write(body)
+    }
+
     public func ping(within limit: Duration) async throws {
         _ = try await read { database in try await database.raw("SELECT 1 AS one").first() }
     }

@@ -16,6 +16,8 @@ enum Deadline {
         doing: String,
         _ body: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
+        // A caller already cancelled gets no work started on its behalf.
+        try Task.checkCancellation()
         let outcome = Outcome<Result>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -91,9 +91,18 @@ final class PostgresHandle: DatabaseHandle {
         }
     }
 
+    func longWrite<Result: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await Self.unwrapped {
+            try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }
+    }
+
     /// Runs one call with its deadline. A call that outlives it, or a connection that is lost, is
-    /// `unavailable` (HTTP 503): the caller is told it did not happen, while a write that did in
-    /// fact commit stays committed, so nothing acknowledged is lost.
+    /// `unavailable` (HTTP 503): the caller is told it was not acknowledged and that a change may or
+    /// may not have been made, since the abandoned write can still commit. Nothing acknowledged is
+    /// lost; a caller that tries again may repeat a change.
     private func bounded<Result: Sendable>(
         _ doing: String,
         within limit: Duration,
@@ -105,11 +114,15 @@ final class PostgresHandle: DatabaseHandle {
             logger.warning("the database did not answer in time", metadata: ["doing": "\(doing)", "limit": "\(limit.words)"])
             throw StewardError(
                 .unavailable,
-                "the database did not answer within \(limit.words); nothing was changed or acknowledged",
+                "the database did not answer within \(limit.words); this was not acknowledged, and a change may or may not have been made",
                 underlying: error
             )
         } catch let error where Self.isConnectionFailure(error) {
-            throw StewardError(.unavailable, "the connection to the database failed; nothing was changed or acknowledged", underlying: error)
+            throw StewardError(
+                .unavailable,
+                "the connection to the database failed; this was not acknowledged, and a change may or may not have been made",
+                underlying: error
+            )
         }
     }
 

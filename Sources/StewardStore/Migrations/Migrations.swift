@@ -148,8 +148,10 @@ enum Migrations {
             [
                 "ALTER TABLE audit_checkpoints ADD COLUMN previous BIGINT",
                 "ALTER TABLE audit_head ADD COLUMN previous BIGINT",
-                // A log begun before the record was kept gets it at the next start (`adoptAuditOrigin`).
+                // A log begun before the record was kept gets it at the next start (`adoptAuditOrigin`);
+                // an empty one awaits its first entry, which records it.
                 "INSERT INTO installation (name, value) SELECT 'audit_origin', 'pending' WHERE EXISTS (SELECT 1 FROM audit_entries)",
+                "INSERT INTO installation (name, value) SELECT 'audit_origin', 'awaiting' WHERE NOT EXISTS (SELECT 1 FROM audit_entries)",
             ]
         ),
     ]
@@ -161,7 +163,7 @@ enum Migrations {
     /// Safe to run from several processes at once: the first does the work, the others find it done.
     static func apply(on handle: any DatabaseHandle, migrations: [Migration] = all) async throws -> [Int] {
         let dialect = handle.dialect
-        return try await handle.write { database in
+        return try await handle.longWrite { database in
             if dialect == .postgres {
                 try await database.raw("SELECT pg_advisory_xact_lock(\(bind: postgresLockKey))").run()
             }
