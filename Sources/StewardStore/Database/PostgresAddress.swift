@@ -38,25 +38,32 @@ struct PostgresAddress: Sendable {
         self.sslMode = mode
     }
 
-    /// As libpq: `allow`, `prefer` and `require` encrypt but do not verify the server's certificate.
-    var tlsConfiguration: TLSConfiguration? {
+    /// Whether and how to encrypt, as libpq reads `sslmode`: `allow`, `prefer` and `require`
+    /// encrypt but do not verify the server's certificate; `allow` and `prefer` fall back to clear.
+    enum Encryption {
+        case none
+        case ifOffered(TLSConfiguration)
+        case required(TLSConfiguration)
+    }
+
+    var encryption: Encryption {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
         switch sslMode {
-        case "disable": return nil
-        case "verify-ca", "verify-full": return .makeClientConfiguration()
-        default:
-            var unverified = TLSConfiguration.makeClientConfiguration()
-            unverified.certificateVerification = .none
-            return unverified
+        case "disable": return .none
+        case "allow", "prefer": return .ifOffered(unverified)
+        case "require": return .required(unverified)
+        default: return .required(.makeClientConfiguration())
         }
     }
 
     /// A pool of at most 16 connections.
     var clientConfiguration: PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
-            switch (sslMode, tlsConfiguration) {
-            case (_, nil): .disable
-            case ("allow", let configuration?), ("prefer", let configuration?): .prefer(configuration)
-            case (_, let configuration?): .require(configuration)
+            switch encryption {
+            case .none: .disable
+            case .ifOffered(let configuration): .prefer(configuration)
+            case .required(let configuration): .require(configuration)
             }
         var configuration = PostgresClient.Configuration(
             host: host,
@@ -73,10 +80,10 @@ struct PostgresAddress: Sendable {
     /// Connects once, authenticates and asks `SELECT 1`, giving up after `timeout`.
     func check(within timeout: Duration, logger: Logger) async throws {
         let tls: PostgresConnection.Configuration.TLS =
-            switch (sslMode, tlsConfiguration) {
-            case (_, nil): .disable
-            case ("allow", let configuration?), ("prefer", let configuration?): .prefer(try NIOSSLContext(configuration: configuration))
-            case (_, let configuration?): .require(try NIOSSLContext(configuration: configuration))
+            switch encryption {
+            case .none: .disable
+            case .ifOffered(let configuration): .prefer(try NIOSSLContext(configuration: configuration))
+            case .required(let configuration): .require(try NIOSSLContext(configuration: configuration))
             }
         var configuration = PostgresConnection.Configuration(
             host: host,
