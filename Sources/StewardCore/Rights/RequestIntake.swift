@@ -106,17 +106,12 @@ extension RightsRequest {
             guard identifiers.count <= Self.maximumIdentifiers else {
                 throw StewardError(.invalidInput, "give at most \(Self.maximumIdentifiers) identifiers", field: "identifiers")
             }
+            if let index = identifiers.firstIndex(where: { $0.value.count > 200 || $0.kind.rawValue.count > 100 }) {
+                throw StewardError(.invalidInput, "an identifier is over 200 characters", field: "identifiers[\(index)]")
+            }
             var normalised: [Subject.Identifier] = []
-            for (index, identifier) in identifiers.enumerated() {
-                guard identifier.value.count <= 200, identifier.kind.rawValue.count <= 100 else {
-                    throw StewardError(.invalidInput, "an identifier is over 200 characters", field: "identifiers[\(index)]")
-                }
-                do {
-                    let one = try identifier.normalised()
-                    if !normalised.contains(one) { normalised.append(one) }
-                } catch let error as StewardError {
-                    throw error.at(field: "identifiers[\(index)]" + (error.field.map { ".\($0)" } ?? ""))
-                }
+            for one in try Subject.Identifier.normalised(identifiers, at: "identifiers") where !normalised.contains(one) {
+                normalised.append(one)
             }
             if requester.representative == nil, let email = requester.email, !normalised.contains(where: { $0.kind == .email && $0.value == email }) {
                 normalised.append(Subject.Identifier(kind: .email, value: email))

@@ -119,7 +119,6 @@ struct SourcesController: Sendable {
         let headers: HTTPFields = [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(id.rawValue).zip\""]
         // HEAD says whether there is a bundle to download, without making one or recording a download.
         if request.method == .head {
-            _ = try await requests.request(id)
             guard try await requests.accessResult(id) != nil else {
                 throw StewardError(.conflict, "there is no completed search for this request to hand over", field: "id")
             }
