@@ -130,6 +130,8 @@ public enum DemoCouncil {
 
     static func councilTaxTables(_ people: [Person]) -> [SourceTable] {
         var random = Generator(state: 77)
+        // When accounts closed: apart, so the residents' own values stay as they were.
+        var history = Generator(state: 6)
         let homes = households()
         var byHousehold: [Int: [Person]] = [:]
         for person in people { byHousehold[person.household, default: []].append(person) }
@@ -145,6 +147,9 @@ public enum DemoCouncil {
             let joint = byHousehold[index]?.dropFirst().first
             let account = String(format: "CT%07d", index + 1)
             let balance = random.chance(8) ? Double(50 + random.below(900)) : 0
+            // Some households moved away: most long enough ago for the schedule's six years to have run.
+            let closedYear: Int? = index == 0 ? nil : history.chance(15) ? 2015 + history.below(5) : history.chance(6) ? 2023 : nil
+            let closedOn = closedYear.map { String(format: "%04d-%02d-%02d", $0, 1 + history.below(12), 1 + history.below(28)) }
             accounts.append([
                 account, reference, "\(liable.forename) \(liable.surname)", joint.map { "\($0.forename) \($0.surname)" }, liable.dateOfBirth,
                 liable.niNumber, liable.email, liable.phone, nil, joint == nil ? "1" : "0", "0",
@@ -152,19 +157,20 @@ public enum DemoCouncil {
                 random.chance(70) ? "\(liable.forename) \(liable.surname)" : nil,
                 random.chance(70) ? "30-\(10 + random.below(89))-\(10 + random.below(89))" : nil,
                 random.chance(70) ? String(format: "%08d", random.below(99_999_999)) : nil, String(format: "%.2f", balance),
-                "20\(10 + random.below(15))-04-01", nil,
+                closedYear.map { "\($0 - 3)-04-01" } ?? "20\(10 + random.below(15))-04-01", closedOn,
             ])
             for month in 1...(2 + random.below(3)) {
                 transactions.append([
                     "\(transaction)", account, month == 1 ? "charge" : "payment", String(format: "%.2f", month == 1 ? 1_850.0 : -154.17),
-                    month == 1 ? nil : random.pick(["direct_debit", "card", "cash"]), String(format: "2026-%02d-01T09:00:00Z", month),
+                    month == 1 ? nil : random.pick(["direct_debit", "card", "cash"]),
+                    String(format: "%04d-%02d-01T09:00:00Z", closedYear ?? 2026, month),
                 ])
                 transaction += 1
             }
             if balance > 0 {
                 recovery.append([
                     "\(recovery.count + 1)", account, random.pick(["reminder", "summons", "liability_order"]), String(format: "%.2f", balance), nil,
-                    nil, "2026-06-01",
+                    nil, closedYear.map { "\($0)-06-01" } ?? "2026-06-01",
                 ])
             }
         }
@@ -211,6 +217,8 @@ public enum DemoCouncil {
 
     static func libraryTables(_ people: [Person]) -> [SourceTable] {
         var random = Generator(state: 451)
+        // Lapsed memberships, returned loans and old sessions: apart, so the residents' own values stay as they were.
+        var history = Generator(state: 12)
         let homes = households()
         var borrowers: [[String?]] = []
         var loans: [[String?]] = []
@@ -223,23 +231,40 @@ public enum DemoCouncil {
                 index == 0 || random.chance(35)
                 ? "\(person.forename.prefix(1)).\(person.surname)@mail.example".lowercased() : random.chance(80) ? person.email : nil
             let card = index == 0 ? walkthroughCard : String(format: "L%07d", 1 + index)
+            let lapsed: String? =
+                index == 0 ? nil : history.chance(15) ? String(format: "%04d-%02d-15", 2021 + history.below(3), 1 + history.below(12)) : nil
             borrowers.append([
                 "\(id)", card, "$2b$12$demo.demo.demo.demo.demo.demo.demo.demo.demo.demo.demo.", person.forename, person.surname, person.dateOfBirth,
                 email, random.chance(60) ? person.phone : nil, home.line1, home.town, home.postcode, random.pick(["Central", "Budmouth", "Sherton"]),
-                random.chance(30) ? "1" : "0", nil, nil, "20\(10 + random.below(15))-0\(1 + random.below(9))-15", nil,
+                random.chance(30) ? "1" : "0", nil, nil, "20\(10 + random.below(15))-0\(1 + random.below(9))-15", lapsed,
             ])
             for _ in 0..<(index == 0 ? 2 : random.below(4)) {
-                loans.append([
+                var loan: [String?] = [
                     "\(loans.count + 1)", "\(id)", String(format: "B%08d", random.below(99_999_999)),
                     random.pick(["Far from the Madding Crowd", "The Mayor of Casterbridge", "A Brief History of Time", "Wolf Hall", "The Gruffalo"]),
                     "2026-11-0\(1 + random.below(9))T10:30:00Z", "2026-12-2\(random.below(8))", nil, random.chance(10) ? "0.60" : "0.00",
-                ])
+                ]
+                // Most loans of other residents were returned, many long enough ago for the 30 days to have run.
+                if index != 0, history.chance(70) {
+                    let month = 1 + history.below(10)
+                    let year = history.chance(70) ? 2025 : 2026
+                    loan[4] = String(format: "%04d-%02d-02T10:30:00Z", year, month)
+                    loan[5] = String(format: "%04d-%02d-23", year, month)
+                    loan[6] = String(format: "%04d-%02d-%02dT16:00:00Z", year, month, 10 + history.below(12))
+                }
+                loans.append(loan)
             }
             for _ in 0..<(random.chance(25) ? 1 + random.below(2) : 0) {
-                sessions.append([
+                var session: [String?] = [
                     "\(sessions.count + 1)", "\(id)", "PC-\(1 + random.below(12))", nil, "2026-11-1\(random.below(9))T14:00:00Z",
                     "2026-11-1\(random.below(9))T15:00:00Z",
-                ])
+                ]
+                if index != 0, history.chance(60) {
+                    let day = String(format: "2026-%02d-%02d", 2 + history.below(6), 1 + history.below(28))
+                    session[4] = "\(day)T14:00:00Z"
+                    session[5] = "\(day)T15:00:00Z"
+                }
+                sessions.append(session)
             }
         }
         return [

@@ -20,6 +20,7 @@ public struct StewardServices: Sendable {
     public let dataMaps: DataMapCache
     public let gate: GateService
     public let requests: RequestService
+    public let retention: RetentionService
 
     /// Reads the bank holidays and letter templates the configuration names; a bad file stops
     /// start-up with an error naming it.
@@ -49,6 +50,21 @@ public struct StewardServices: Sendable {
             codeKey: store.identityCodeKey,
             erasureKeys: store.erasureKeys,
             legalHolds: configuration.legalHolds,
+            today: today
+        )
+        retention = RetentionService(
+            repository: store,
+            requests: store,
+            people: store,
+            sources: store,
+            dataMaps: dataMaps,
+            legalHolds: configuration.legalHolds,
+            settings: .init(
+                batchSize: configuration.retention.batchSize,
+                reviewDays: configuration.retention.reviewDays,
+                yieldShare: configuration.retention.yieldShare,
+                ownRecords: configuration.retention.own
+            ),
             today: today
         )
     }

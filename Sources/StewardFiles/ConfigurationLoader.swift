@@ -15,6 +15,10 @@ public enum ConfigurationLoader {
         ("STEWARD_AUDIT_CHECKPOINT_INTERVAL", "audit_checkpoint_interval"),
         ("STEWARD_SOURCE_CONNECT_TIMEOUT", "source_connect_timeout"),
         ("STEWARD_DATABASE_TIMEOUT", "database_timeout"),
+        ("STEWARD_RETENTION_SWEEP_AT", "retention.sweep_at"),
+        ("STEWARD_RETENTION_SCHEDULED", "retention.scheduled"),
+        ("STEWARD_RETENTION_BATCH_SIZE", "retention.batch_size"),
+        ("STEWARD_RETENTION_YIELD", "retention.yield"),
         ("STEWARD_BANK_HOLIDAYS", "bank_holidays"),
         ("STEWARD_CONTROLLER_NAME", "controller.name"),
         ("STEWARD_ICO_REGISTRATION", "controller.ico_registration"),
@@ -103,7 +107,9 @@ public enum ConfigurationLoader {
         "letters_directory", "trust_forwarded_for", "legal_holds", "smtp.host", "smtp.port", "smtp.security", "smtp.username", "smtp.password",
         "smtp.trust_roots",
         "smtp.helo_name",
-        "mail.from_address", "mail.from_name", "mail.max_attempts", "mail.directory",
+        "mail.from_address", "mail.from_name", "mail.max_attempts", "mail.directory", "retention.sweep_at", "retention.scheduled",
+        "retention.batch_size", "retention.review_days", "retention.yield", "retention.own.requests", "retention.own.identity_challenges",
+        "retention.own.outbox", "retention.own.search_results", "retention.own.revoked_tokens",
     ]
 
     static func flatten(
@@ -193,6 +199,7 @@ public enum ConfigurationLoader {
             configuration.trustForwardedFor = value
         }
         try readMail(values, into: &configuration.mail)
+        try readRetention(values, into: &configuration.retention)
         if let name = values["controller.name"] {
             var dpo: Controller.Contact?
             if let dpoName = values["controller.dpo.name"] ?? values["controller.dpo.email"] {
@@ -228,6 +235,55 @@ public enum ConfigurationLoader {
             )
         }
         return .milliseconds(Int((seconds * 1000).rounded()))
+    }
+
+    static func readRetention(_ values: [String: String], into retention: inout RetentionSettings) throws {
+        if let time = values["retention.sweep_at"] {
+            let parts = time.split(separator: ":").map { Int($0) }
+            guard parts.count == 2, let hour = parts[0], let minute = parts[1], (0...23).contains(hour), (0...59).contains(minute) else {
+                throw StewardError(.invalidConfiguration, "retention.sweep_at is a local time as HH:MM, such as 02:00, not '\(time.prefix(20))'", field: "retention.sweep_at")
+            }
+            retention.sweepHour = hour
+            retention.sweepMinute = minute
+        }
+        if let scheduled = values["retention.scheduled"] {
+            guard let value = ["true": true, "false": false, "yes": true, "no": false][scheduled.lowercased()] else {
+                throw StewardError(.invalidConfiguration, "retention.scheduled must be true or false, not '\(scheduled.prefix(20))'", field: "retention.scheduled")
+            }
+            retention.scheduled = value
+        }
+        func whole(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = values[key] else { return nil }
+            guard let number = Int(text), range.contains(number) else {
+                throw StewardError(
+                    .invalidConfiguration,
+                    "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.prefix(20))'",
+                    field: key
+                )
+            }
+            return number
+        }
+        if let size = try whole("retention.batch_size", 1...100_000) { retention.batchSize = size }
+        if let days = try whole("retention.review_days", 1...365) { retention.reviewDays = days }
+        if let share = values["retention.yield"] {
+            guard let value = Double(share), value >= 0, value <= 10 else {
+                throw StewardError(.invalidConfiguration, "retention.yield must be a number from 0 to 10, not '\(share.prefix(20))'", field: "retention.yield")
+            }
+            retention.yieldShare = value
+        }
+        func period(_ kind: String) throws -> RetentionRule.Period? {
+            let key = "retention.own.\(kind)"
+            guard let text = values[key] else { return nil }
+            guard let period = RetentionRule.Period(parsing: text), !period.birthday else {
+                throw StewardError(.invalidConfiguration, "\(key) must be a period such as '6 years' or '30 days', not '\(text.prefix(40))'", field: key)
+            }
+            return period
+        }
+        if let value = try period("requests") { retention.own.requests = value }
+        if let value = try period("identity_challenges") { retention.own.identityChallenges = value }
+        if let value = try period("outbox") { retention.own.outbox = value }
+        if let value = try period("search_results") { retention.own.searchResults = value }
+        if let value = try period("revoked_tokens") { retention.own.revokedTokens = value }
     }
 
     static func readMail(_ values: [String: String], into mail: inout MailSettings) throws {

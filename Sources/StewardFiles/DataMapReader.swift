@@ -205,7 +205,7 @@ public enum DataMapReader {
         guard let root = reader.root(text), let top = reader.mapping(root, "", allowed: ["retention"]), let list = top.values["retention"] else {
             return
         }
-        let allowed: Set = ["dataset", "collection", "period", "trigger", "action", "source"]
+        let allowed: Set = ["dataset", "collection", "period", "trigger", "action", "source", "masking"]
         for (index, item) in reader.sequence(list, "retention").enumerated() {
             let path = "retention[\(index)]"
             guard let members = reader.mapping(item, path, allowed: allowed) else { continue }
@@ -220,6 +220,18 @@ public enum DataMapReader {
                 triggerField = reader.string(trigger, "field", required: false)
                 triggerEvent = reader.string(trigger, "event", required: false)
             }
+            var masking: [RetentionDraft.Mask] = []
+            if let node = members.values["masking"], let map = reader.mapping(node, "\(path).masking") {
+                for key in map.values.keys.sorted() {
+                    // `null` here is the strategy's name, not an absent value.
+                    if case .scalar(let scalar)? = map.values[key], scalar.string == "null" || scalar.string == "~" || scalar.string.isEmpty {
+                        let strategy = Located("null", line: YAMLReader.line(of: map.values[key]!), path: map.path(key))
+                        masking.append(.init(key: Located(key, line: strategy.line, path: strategy.path), strategy: strategy))
+                    } else if let strategy = reader.string(map, key) {
+                        masking.append(.init(key: Located(key, line: strategy.line, path: strategy.path), strategy: strategy))
+                    }
+                }
+            }
             guard let dataset, let collection, let period, let action else { continue }
             draft.retention.append(
                 RetentionDraft(
@@ -231,6 +243,7 @@ public enum DataMapReader {
                     triggerEvent: triggerEvent,
                     action: action,
                     source: reader.string(members, "source", required: false)?.value,
+                    masking: masking,
                     line: members.line
                 )
             )

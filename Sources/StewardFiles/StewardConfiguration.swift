@@ -38,6 +38,8 @@ public struct StewardConfiguration: Sendable, Hashable {
     public var lettersDirectory: String?
     /// The SMTP relay letters and codes are sent through.
     public var mail = MailSettings()
+    /// When and how the retention schedule is swept.
+    public var retention = RetentionSettings()
 
     public init() {}
 
@@ -79,6 +81,23 @@ public struct MailSettings: Sendable, Hashable, Codable {
     /// With no relay, a folder each letter is written into as an `.eml` file instead of sent
     /// (`serve --demo` uses `demo-mail`), so a trial installation can read its letters and codes.
     public var directory: String?
+
+    public init() {}
+}
+
+/// When `serve` sweeps the retention schedule, how big its batches are, and how long Steward keeps
+/// its own records.
+public struct RetentionSettings: Sendable, Hashable {
+    /// The local time of the daily sweep (`retention.sweep_at`, `HH:MM`).
+    public var sweepHour = 2
+    public var sweepMinute = 0
+    /// False to leave sweeping to `steward retention run` (from cron, say).
+    public var scheduled = true
+    public var batchSize = 5_000
+    public var reviewDays = 30
+    /// A pause after each batch, as a share of the time it took, leaving the service room.
+    public var yieldShare = 0.25
+    public var own = OwnRecordPeriods()
 
     public init() {}
 }

@@ -48,6 +48,22 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let mailFailed = AuditAction(rawValue: "mail.failed")
     public static let mailRetry = AuditAction(rawValue: "mail.retry")
 
+    // Retention.
+    public static let retentionPlan = AuditAction(rawValue: "retention.plan")
+    public static let retentionSweepStart = AuditAction(rawValue: "retention.sweep_start")
+    public static let retentionSweepEnd = AuditAction(rawValue: "retention.sweep_end")
+    /// A disposal certificate: the rows a rule disposed of in a sweep, and a digest of their keys.
+    public static let retentionCertificate = AuditAction(rawValue: "retention.certificate")
+    public static let retentionHoldPlace = AuditAction(rawValue: "retention.hold_place")
+    public static let retentionHoldLift = AuditAction(rawValue: "retention.hold_lift")
+    public static let retentionReviewOpen = AuditAction(rawValue: "retention.review_open")
+    public static let retentionReviewDispose = AuditAction(rawValue: "retention.review_dispose")
+    public static let retentionReviewKeep = AuditAction(rawValue: "retention.review_keep")
+    public static let retentionPause = AuditAction(rawValue: "retention.pause")
+    public static let retentionResume = AuditAction(rawValue: "retention.resume")
+    /// Steward's own records past their period, removed.
+    public static let retentionOwnRecords = AuditAction(rawValue: "retention.own_records")
+
     // Rights requests.
     public static let requestCreate = AuditAction(rawValue: "request.create")
     public static let requestTask = AuditAction(rawValue: "request.task")

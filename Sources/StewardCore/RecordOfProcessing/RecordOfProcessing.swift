@@ -190,8 +190,9 @@ extension RetentionRule {
         let from: String =
             switch trigger {
             case .field(let field): field.replacingUnderscores
-            case .event(let event): event.replacingUnderscores
+            case .event(let event), .recorded(let event, _): event.replacingUnderscores
             }
+        if period.birthday { return "\(period), then \(action.rawValue)" }
         return "\(period) from \(from), then \(action.rawValue)"
     }
 }

@@ -358,6 +358,17 @@ public struct GatewayDraft: Sendable, Hashable {
 
 /// One entry of `retention.yaml` as read.
 public struct RetentionDraft: Sendable, Hashable {
+    /// One entry of `masking:`: a field name or data category, and its strategy.
+    public struct Mask: Sendable, Hashable {
+        public var key: Located<String>
+        public var strategy: Located<String>
+
+        public init(key: Located<String>, strategy: Located<String>) {
+            self.key = key
+            self.strategy = strategy
+        }
+    }
+
     public var file: String
     public var dataset: Located<String>
     public var collection: Located<String>
@@ -366,6 +377,8 @@ public struct RetentionDraft: Sendable, Hashable {
     public var triggerEvent: Located<String>?
     public var action: Located<String>
     public var source: String?
+    /// `masking:` for an anonymising rule: each field name or data category with its strategy.
+    public var masking: [Mask]
     public var line: Int
 
     public init(
@@ -377,8 +390,10 @@ public struct RetentionDraft: Sendable, Hashable {
         triggerEvent: Located<String>?,
         action: Located<String>,
         source: String?,
+        masking: [Mask] = [],
         line: Int
     ) {
+        self.masking = masking
         self.file = file
         self.dataset = dataset
         self.collection = collection

@@ -268,11 +268,16 @@ struct Validator {
 
     mutating func validateRetention(datasets: [Dataset]) -> [RetentionRule] {
         var result: [RetentionRule] = []
+        var seen: Set<String> = []
         for rule in draft.retention {
             let file = rule.file
             let period = RetentionRule.Period(parsing: rule.period.value)
             if period == nil {
-                report(file, rule.period, "period '\(rule.period.value)' must be a whole number of days, weeks, months or years, such as '8 years'")
+                report(
+                    file,
+                    rule.period,
+                    "period '\(rule.period.value)' must be a whole number of days, weeks, months or years, such as '8 years', or an age, such as 'until the 75th birthday'"
+                )
             }
             let action = RetentionRule.Action(rawValue: rule.action.value)
             if action == nil {
@@ -287,29 +292,69 @@ struct Validator {
                 report(file, rule.collection, "unknown collection '\(rule.collection.value)' in dataset '\(rule.dataset.value)'")
                 continue
             }
+            if !seen.insert("\(dataset.key).\(collection.name)").inserted {
+                report(file, rule.collection, "\(dataset.key).\(collection.name) already has a retention rule; give each collection one")
+            }
             switch (rule.triggerField, rule.triggerEvent) {
-            case (let field?, nil):
-                if let found = collection.field(at: field.value) {
+            case (let field?, let event):
+                if let found = collection.field(at: field.value), found.fields.isEmpty {
                     if let type = found.dataType, type.base != .date, type.base != .datetime {
                         report(file, field, "trigger field '\(field.value)' is \(type), not a date or datetime")
+                    } else if let event {
+                        trigger = .recorded(event: event.value, field: field.value)
                     } else {
                         trigger = .field(field.value)
+                    }
+                    if period?.birthday == true, !found.dataCategories.contains(where: { DataCategory.Key("user.demographic.date_of_birth").covers($0) }) {
+                        report(file, field, "an age ('\(rule.period.value)') counts from a date of birth; '\(field.value)' is not one (data category user.demographic.date_of_birth)")
                     }
                 } else {
                     report(file, field, "unknown field '\(field.value)' in \(rule.dataset.value).\(rule.collection.value)")
                 }
             case (nil, let event?):
-                trigger = .event(event.value)
-            case (_?, let event?):
-                report(file, event, "give a trigger field or a trigger event, not both")
+                report(
+                    file,
+                    event,
+                    "an event trigger names the date field that records when '\(event.value)' happened: give trigger.field too, or nothing can tell which rows are due"
+                )
             case (nil, nil):
                 issues.append(
-                    .init(file: file, line: rule.line, field: "retention.trigger", message: "missing trigger: give trigger.field or trigger.event")
+                    .init(file: file, line: rule.line, field: "retention.trigger", message: "missing trigger: give trigger.field (and trigger.event if it records one)")
                 )
+            }
+            var masking: [String: MaskingStrategy] = [:]
+            for mask in rule.masking {
+                let (key, text) = (mask.key, mask.strategy)
+                if action != .anonymise {
+                    report(file, key, "masking is for a rule whose action is anonymise")
+                    break
+                }
+                if collection.field(at: key.value) == nil, taxonomy.categories[.init(key.value)] == nil {
+                    report(file, key, "'\(key.value)' is neither a field of \(dataset.key).\(collection.name) nor a data category")
+                    continue
+                }
+                switch try? MaskingStrategy(parsing: text.value) {
+                case let strategy? where strategy.isRetentionMask: masking[key.value] = strategy
+                case .some:
+                    report(
+                        file,
+                        text,
+                        "retention anonymises with null or fixed:TEXT, so a row once anonymised is known to be and is never changed twice; '\(text.value)' is not one"
+                    )
+                case nil: report(file, text, "unknown masking strategy '\(text.value)'; use null or fixed:TEXT")
+                }
             }
             if let period, let action, let trigger {
                 result.append(
-                    .init(dataset: dataset.key, collection: collection.name, period: period, trigger: trigger, action: action, source: rule.source)
+                    .init(
+                        dataset: dataset.key,
+                        collection: collection.name,
+                        period: period,
+                        trigger: trigger,
+                        action: action,
+                        source: rule.source,
+                        masking: masking
+                    )
                 )
             }
         }

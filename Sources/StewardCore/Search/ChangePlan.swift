@@ -360,3 +360,16 @@ public func erasureExemption(dataset: Dataset.Key, in dataMap: DataMap) -> Strin
     }
     return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
 }
+
+extension MaskingStrategy {
+    /// The strategies retention anonymises with: a value that shows, afterwards, that the row has
+    /// been anonymised (NULL or a fixed text), so a sweep can tell which rows are done and never
+    /// masks one twice. Hashes and random values cannot be told from real ones; HMAC and
+    /// encryption are reversible by the council, so not anonymisation at all (UK GDPR Recital 26).
+    public var isRetentionMask: Bool {
+        switch self {
+        case .null, .fixed, .preserve: true
+        case .random, .hash, .hmac, .encrypt: false
+        }
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON value with a canonical text form: object keys sorted by their UTF-8 bytes, no
 /// insignificant white space, and strings escaped minimally. The audit log hashes this form, so two
 /// programs that agree on the value agree on the hash.
@@ -127,5 +129,15 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+extension JSONValue {
+    /// The JSON form of any encodable value, as a tree (for audit details that record a whole
+    /// document, such as a disposal certificate).
+    public init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        self = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(value))
     }
 }

@@ -154,6 +154,41 @@ enum Migrations {
                 "INSERT INTO installation (name, value) SELECT 'audit_origin', 'awaiting' WHERE NOT EXISTS (SELECT 1 FROM audit_entries)",
             ]
         ),
+        .portable(
+            version: 7,
+            name: "retention: holds, sweeps and their batches, disposal certificates, reviews",
+            [
+                """
+                CREATE TABLE retention_holds (
+                    id TEXT PRIMARY KEY, kind TEXT NOT NULL, lifted_at TEXT, created_at TEXT NOT NULL, document TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE retention_runs (
+                    id TEXT PRIMARY KEY, state TEXT NOT NULL, started_at TEXT NOT NULL, document TEXT NOT NULL, lease_holder TEXT,
+                    lease_until BIGINT)
+                """,
+                "CREATE INDEX retention_runs_state ON retention_runs (state, started_at)",
+                """
+                CREATE TABLE retention_batches (
+                    run_id TEXT NOT NULL, rule TEXT NOT NULL, sequence INTEGER NOT NULL, done INTEGER NOT NULL, keys TEXT NOT NULL,
+                    dependents TEXT NOT NULL, PRIMARY KEY (run_id, rule, sequence))
+                """,
+                """
+                CREATE TABLE retention_certificates (
+                    id TEXT PRIMARY KEY, run_id TEXT NOT NULL, rule TEXT NOT NULL, issued_at TEXT NOT NULL, document TEXT NOT NULL)
+                """,
+                "CREATE INDEX retention_certificates_rule ON retention_certificates (rule, issued_at)",
+                """
+                CREATE TABLE retention_reviews (
+                    id TEXT PRIMARY KEY, rule TEXT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, document TEXT NOT NULL,
+                    keys TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE retention_kept (
+                    rule TEXT NOT NULL, row_key TEXT NOT NULL, until TEXT NOT NULL, review_id TEXT NOT NULL, PRIMARY KEY (rule, row_key))
+                """,
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

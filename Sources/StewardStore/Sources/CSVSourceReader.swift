@@ -12,7 +12,7 @@ public import StewardCore
 public actor CSVSourceReader: SourceConnection {
     public let folder: URL
     let name: SourceName
-    private var tables: [String: (header: [String], rows: [[String]])] = [:]
+    var tables: [String: (header: [String], rows: [[String]])] = [:]
 
     public init(folder: URL, name: SourceName) {
         self.folder = folder
@@ -65,16 +65,8 @@ public actor CSVSourceReader: SourceConnection {
     /// never left half written. All files are prepared before any is replaced.
     public func apply(_ changes: [RowChange], types: [String: Dataset.DataType], rollingBack: Bool) async throws -> Int {
         // One writer at a time across processes, and the files as they are now, not as searched.
-        let lockPath = folder.appendingPathComponent(".steward.lock").path
-        let lock = open(lockPath, O_CREAT | O_RDWR, 0o600)
-        guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
-            if lock >= 0 { _ = closeFile(lock) }
-            throw StewardError(.unavailable, "cannot lock \(folder.path) to change its files", field: "location")
-        }
-        defer {
-            flock(lock, LOCK_UN)
-            _ = closeFile(lock)
-        }
+        let lock = try lockFolder()
+        defer { unlockFolder(lock) }
         self.tables = [:]
         var tables: [String: (header: [String], rows: [[String]])] = [:]
         var changed = 0
@@ -113,6 +105,29 @@ public actor CSVSourceReader: SourceConnection {
             changed += matches.count
             tables[collection] = table
         }
+        try replace(tables, rollingBack: rollingBack)
+        return changed
+    }
+
+    /// Takes the folder's lock file, so one writer at a time changes its files, across processes.
+    func lockFolder() throws -> Int32 {
+        let lockPath = folder.appendingPathComponent(".steward.lock").path
+        let lock = open(lockPath, O_CREAT | O_RDWR, 0o600)
+        guard lock >= 0, flock(lock, LOCK_EX) == 0 else {
+            if lock >= 0 { _ = closeFile(lock) }
+            throw StewardError(.unavailable, "cannot lock \(folder.path) to change its files", field: "location")
+        }
+        return lock
+    }
+
+    func unlockFolder(_ lock: Int32) {
+        flock(lock, LOCK_UN)
+        _ = closeFile(lock)
+    }
+
+    /// Writes each table to a temporary file, then renames every one into place (or, rolling
+    /// back, throws them away): a file is never left half written.
+    func replace(_ tables: [String: (header: [String], rows: [[String]])], rollingBack: Bool) throws {
         var staged: [(URL, URL)] = []
         defer { for (temporary, _) in staged { try? FileManager.default.removeItem(at: temporary) } }
         for (collection, table) in tables {
@@ -128,7 +143,7 @@ public actor CSVSourceReader: SourceConnection {
         // A dry run writes every file it would replace, then throws them away.
         if rollingBack {
             self.tables = [:]
-            return changed
+            return
         }
         for (temporary, target) in staged {
             // rename(2) replaces the file in one step on the same file system.
@@ -137,7 +152,6 @@ public actor CSVSourceReader: SourceConnection {
             }
         }
         for (collection, table) in tables { self.tables[collection] = table }
-        return changed
     }
 
     public func ping() async throws {
