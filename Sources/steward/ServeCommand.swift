@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         // The demo has no relay: its letters (and the residents' codes) go to a folder to read.
         if demo, configuration.mail.host == nil, configuration.mail.directory == nil { configuration.mail.directory = "demo-mail" }
+        // The demo's databases are written afresh at each start: its retention plan shows what a
+        // sweep would do, and sweeps run when asked (`steward retention run`), not on their own.
+        if demo { configuration.retention.scheduled = false }
         var logger = Logger(label: "steward")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let registry = PrometheusCollectorRegistry()
@@ -67,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
             Demo data map loaded (version \(result.version)).
             Demo council databases in demo-council/ (\(DemoCouncil.residents) fictional residents), registered as sources: \(registered).
             Letters are written to \(configuration.mail.directory.map { "\($0)/" } ?? "the outbox").
+            Retention: see what the schedule would dispose of with `steward retention plan`; the demo sweeps only when asked.
             Demo DPO token (shown once): \(secret)
             Try: curl -H 'Authorization: Bearer \(secret)' http://\(configuration.host):\(configuration.port)/api/v1/systems
 

@@ -41,7 +41,15 @@ struct ServerFixture: Sendable {
             let runner = AccessRunner(service: services.requests, logger: Logger(label: "test"))
             let running = Task { try await runner.run() }
             defer { running.cancel() }
-            let (router, policies) = buildRouter(environment, runner: runner)
+            // Sweeps started over HTTP are carried on beside the routes too; no daily sweep in tests.
+            let scheduler = RetentionScheduler(
+                service: services.retention,
+                settings: .init(scheduled: false, hour: 2, minute: 0),
+                logger: Logger(label: "test")
+            )
+            let sweeping = Task { try await scheduler.run() }
+            defer { sweeping.cancel() }
+            let (router, policies) = try buildRouter(environment, runner: runner, scheduler: scheduler)
             let routes = router.routes.map { "\($0.method) \($0.path)" }
             let application = Application(router: router)
             let fixture = ServerFixture(

@@ -14,6 +14,8 @@ public protocol RetentionRepository: Sendable {
     /// Takes over a sweep whose lease has lapsed; false when another process took it first or its
     /// lease is live.
     func takeOver(_ id: RetentionRun.ID, holder: String, leaseSeconds: Int) async throws -> Bool
+    /// Renews a sweep's lease while `holder` holds it; an error when the lease was lost.
+    func renewLease(_ id: RetentionRun.ID, holder: String, leaseSeconds: Int) async throws
     /// Saves a sweep's progress and renews its lease; an error when the lease was lost.
     func saveRun(_ run: RetentionRun, holder: String, leaseSeconds: Int) async throws
     /// Records a batch before its rows are changed in the source, with the sweep's progress.

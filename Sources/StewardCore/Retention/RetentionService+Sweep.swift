@@ -74,39 +74,50 @@ extension RetentionService {
         rule only: String? = nil,
         progress: (@Sendable (RetentionRun) async -> Void)? = nil
     ) async throws -> RetentionRun {
+        let run = try await begin(actor: actor, origin: origin, rule: only, resuming: true)
+        return try await carryOn(run, actor: actor, progress: progress)
+    }
+
+    /// Records a new sweep as running under this process's lease (or, `resuming`, claims the one a
+    /// stopped process left), so it can be carried on in the background with `carryOn`. Refused
+    /// while sweeps are paused, and while another process is sweeping.
+    public func begin(actor: String, origin: String = "request", rule only: String? = nil, resuming: Bool = false) async throws -> RetentionRun {
         if let pause = try await repository.pause() {
             throw StewardError(.conflict, "sweeps are paused since \(pause.at) by \(pause.by): \(pause.reason); resume them first", field: "paused")
         }
-        var run: RetentionRun
-        if let unfinished = try await claimUnfinished() {
-            run = unfinished
-        } else {
-            let map = try await schedule()
-            let rules = Self.ordered(try Self.selected(map.retention, only: only), in: map)
-            let sourceIDs = Dictionary(try await sources.sources().map { ($0.dataset, $0.id.rawValue) }, uniquingKeysWith: { first, _ in first })
-            var generator = SystemRandomNumberGenerator()
-            run = RetentionRun(
-                id: .init("RS-" + Self.reference(using: &generator)),
-                startedAt: AuditChain.timestamp(),
-                startedBy: actor,
-                today: today(),
-                origin: origin,
-                rules: rules.map { .init(rule: $0, source: sourceIDs[$0.dataset]) },
-                includesOwnRecords: only == nil
+        if resuming, let unfinished = try await claimUnfinished() { return unfinished }
+        let map = try await schedule()
+        let rules = Self.ordered(try Self.selected(map.retention, only: only), in: map)
+        let sourceIDs = Dictionary(try await sources.sources().map { ($0.dataset, $0.id.rawValue) }, uniquingKeysWith: { first, _ in first })
+        var generator = SystemRandomNumberGenerator()
+        let run = RetentionRun(
+            id: .init("RS-" + Self.reference(using: &generator)),
+            startedAt: AuditChain.timestamp(),
+            startedBy: actor,
+            today: today(),
+            origin: origin,
+            rules: rules.map { .init(rule: $0, source: sourceIDs[$0.dataset]) },
+            includesOwnRecords: only == nil
+        )
+        try await repository.startRun(
+            run,
+            holder: holder,
+            leaseSeconds: settings.leaseSeconds,
+            event: AuditEvent(
+                actor: actor,
+                action: .retentionSweepStart,
+                object: "sweep/\(run.id)",
+                details: ["rules": .int(run.rules.count), "origin": .string(origin)]
             )
-            try await repository.startRun(
-                run,
-                holder: holder,
-                leaseSeconds: settings.leaseSeconds,
-                event: AuditEvent(
-                    actor: actor,
-                    action: .retentionSweepStart,
-                    object: "sweep/\(run.id)",
-                    details: ["rules": .int(run.rules.count), "origin": .string(origin)]
-                )
-            )
-        }
-        return try await carryOn(run, actor: actor, progress: progress)
+        )
+        return run
+    }
+
+    /// The sweep a stopped process left, claimed for this one if its lease has lapsed; nil when
+    /// there is none or another process still holds it.
+    public func claimStopped() async throws -> RetentionRun? {
+        guard let (run, lapsed, _) = try await repository.unfinishedRun(), lapsed else { return nil }
+        return try await repository.takeOver(run.id, holder: holder, leaseSeconds: settings.leaseSeconds) ? run : nil
     }
 
     /// The sweep a stopped process left running, claimed for this one once its lease lapses.
@@ -126,7 +137,21 @@ extension RetentionService {
     }
 
     /// Runs each rule of the sweep not yet ended, then ends the sweep.
-    func carryOn(_ start: RetentionRun, actor: String, progress: (@Sendable (RetentionRun) async -> Void)?) async throws -> RetentionRun {
+    public func carryOn(_ start: RetentionRun, actor: String, progress: (@Sendable (RetentionRun) async -> Void)?) async throws -> RetentionRun {
+        // The lease is renewed while the sweep works, also through a long person search or batch.
+        let repository = self.repository
+        let (holder, seconds) = (self.holder, settings.leaseSeconds)
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(max(1, seconds / 3)))
+                try await repository.renewLease(start.id, holder: holder, leaseSeconds: seconds)
+            }
+        }
+        defer { heartbeat.cancel() }
+        return try await carryOnHeld(start, actor: actor, progress: progress)
+    }
+
+    func carryOnHeld(_ start: RetentionRun, actor: String, progress: (@Sendable (RetentionRun) async -> Void)?) async throws -> RetentionRun {
         var run = start
         let map = try await schedule()
         let opened = try await openSources(map)
@@ -226,7 +251,10 @@ extension RetentionService {
         try await repository.saveRun(run, holder: holder, leaseSeconds: settings.leaseSeconds)
         var kept = try await repository.keptKeys(rule: rule.id, today: run.today)
         var everything = keepers
-        for (key, keeper) in kept { everything.keep(key, of: rule.id, by: keeper) }
+        // A review's "dispose" is not kept back by the review itself.
+        for (key, keeper) in kept where !(keeper.kind == .review && keeper.id == run.rules[index].review) {
+            everything.keep(key, of: rule.id, by: keeper)
+        }
         kept = [:]
         // A whole collection held: nothing goes, and the plan says what kept it.
         let whole = everything.collectionKeepers(rule.id)
@@ -257,7 +285,7 @@ extension RetentionService {
             pending.done = true
             pending.dependents = result.dependents
             run.rules[index].disposed += pending.keys.count
-            for (collection, count) in result.dependents { run.rules[index].dependents[collection, default: 0] += count }
+            for (collection, count) in result.dependents where count > 0 { run.rules[index].dependents[collection, default: 0] += count }
             run.rules[index].batches = pending.sequence
             try await repository.finishBatch(pending, run: run, holder: holder, leaseSeconds: settings.leaseSeconds)
             digest.add(pending.keys)
@@ -342,7 +370,7 @@ extension RetentionService {
             batch.done = true
             batch.dependents = result.dependents
             run.rules[index].disposed += batch.keys.count
-            for (collection, count) in result.dependents { run.rules[index].dependents[collection, default: 0] += count }
+            for (collection, count) in result.dependents where count > 0 { run.rules[index].dependents[collection, default: 0] += count }
             try await repository.finishBatch(batch, run: run, holder: holder, leaseSeconds: settings.leaseSeconds)
             digest.add(batch.keys)
             await progress?(run)
@@ -453,7 +481,8 @@ extension RetentionService {
             if target.rule.action == .delete, !target.children.isEmpty, !going.isEmpty {
                 throughChildren = try await heldThroughChildren(going, target: target, connection: connection, keepers: everything)
                 let going = going.filter { throughChildren[$0] == nil }
-                for (collection, count) in try await countChildren(going, of: target.children, parentKeyType: target.types, connection: connection) {
+                for (collection, count) in try await countChildren(going, of: target.children, parentKeyType: target.types, connection: connection)
+                where count > 0 {
                     dependents(collection, count)
                 }
             }

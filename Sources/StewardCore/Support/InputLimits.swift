@@ -20,10 +20,12 @@ public enum InputLimits {
     /// upload's `files{}`).
     public static let lengths: [String: Int] = {
         var lengths: [String: Int] = [:]
-        for date in ["asOf", "date", "dateOfBirth", "expires", "given", "received", "withdrawn", "noticeGiven", "on"] { lengths[date] = 10 }
+        for date in ["asOf", "date", "dateOfBirth", "expires", "given", "received", "withdrawn", "noticeGiven", "on", "startsOn", "reviewOn", "keepUntil"] {
+            lengths[date] = 10
+        }
         for key in [
             "system", "purpose", "recipient", "categories", "dataset", "collection", "field", "deleteCollections", "legalHolds", "kind", "id",
-            "subject", "from", "owner", "checkedBy", "ground", "until", "name", "relationship",
+            "subject", "from", "owner", "checkedBy", "ground", "until", "name", "relationship", "rule",
         ] {
             lengths[key] = 200
         }
@@ -37,6 +39,8 @@ public enum InputLimits {
         lengths["postalAddress"] = 500
         lengths["description"] = 20_000
         lengths["files{}"] = 4_000_000
+        // A hold's filter: each field with the value it must hold.
+        lengths["filter{}"] = 2_000
         return lengths
     }()
 

@@ -28,18 +28,32 @@ public func buildApplication(_ environment: StewardEnvironment, logger: Logger) 
     // A search that was going when the server last stopped will not finish: say so, so it can be run again.
     try await environment.services.requests.requests.failInterruptedRuns()
     let runner = AccessRunner(service: environment.services.requests, logger: logger)
-    let (router, _) = buildRouter(environment, runner: runner)
+    let scheduler = RetentionScheduler(
+        service: environment.services.retention,
+        settings: .init(
+            scheduled: environment.configuration.retention.scheduled,
+            hour: environment.configuration.retention.sweepHour,
+            minute: environment.configuration.retention.sweepMinute
+        ),
+        logger: logger
+    )
+    let (router, _) = try buildRouter(environment, runner: runner, scheduler: scheduler)
     return Application(
         router: router,
         configuration: .init(address: .hostname(environment.configuration.host, port: environment.configuration.port), serverName: "Steward"),
-        services: [OutboxWorker(store: environment.store, settings: environment.configuration.mail, logger: logger), runner],
+        services: [OutboxWorker(store: environment.store, settings: environment.configuration.mail, logger: logger), runner, scheduler],
         logger: logger
     )
 }
 
 /// Builds the router and returns it with the policy of every `/api/v1` route. Access searches
-/// accepted over HTTP go to `runner`, which must be running for them to happen.
-public func buildRouter(_ environment: StewardEnvironment, runner: AccessRunner) -> (Router<StewardRequestContext>, [RoutePolicy]) {
+/// accepted over HTTP go to `runner`, and sweeps to `scheduler`, which must be running for them to
+/// happen.
+public func buildRouter(
+    _ environment: StewardEnvironment,
+    runner: AccessRunner,
+    scheduler: RetentionScheduler
+) throws -> (Router<StewardRequestContext>, [RoutePolicy]) {
     let services = environment.services
     // HEAD is answered wherever GET is, as HTTP asks.
     let router = Router(context: StewardRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -58,6 +72,7 @@ public func buildRouter(_ environment: StewardEnvironment, runner: AccessRunner)
         trustForwardedFor: services.configuration.trustForwardedFor
     ).register(on: &api)
     SourcesController(requests: services.requests, store: services.store, taxonomy: services.taxonomy, runner: runner).register(on: &api)
+    RetentionController(service: services.retention, scheduler: scheduler, page: try CertificatePage(), dataMaps: services.dataMaps).register(on: &api)
     routes.fill(from: router)
     return (router, api.policies)
 }

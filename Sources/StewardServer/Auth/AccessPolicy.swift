@@ -38,6 +38,10 @@ extension Set where Element == Role {
     static let requestWorkers: Set<Role> = [.dpo, .caseworker]
     /// Those who may read rights requests: workers, and auditors checking deadlines were met.
     static let requestReaders: Set<Role> = [.dpo, .caseworker, .auditor]
+    /// Those who run sweeps, place and lift holds, decide reviews and pause sweeps: the DPO.
+    static let retentionOperators: Set<Role> = [.dpo]
+    /// Those who may read sweeps, certificates, holds, reviews and the compliance view.
+    static let retentionReaders: Set<Role> = [.dpo, .auditor]
 }
 
 /// Finds the token of a request's `Authorization: Bearer` header and checks its role.

@@ -126,6 +126,18 @@ extension Store: RetentionRepository {
         }
     }
 
+    public func renewLease(_ id: RetentionRun.ID, holder: String, leaseSeconds: Int) async throws {
+        try await handle.write { database in
+            let rows = try await database.raw(
+                """
+                UPDATE retention_runs SET lease_until = \(bind: Self.now() + Int64(leaseSeconds) * 1000)
+                WHERE id = \(bind: id.rawValue) AND lease_holder = \(bind: holder) RETURNING id
+                """
+            ).all()
+            guard rows.count == 1 else { throw StewardError(.conflict, "sweep \(id) is no longer held by this process", field: "run") }
+        }
+    }
+
     public func saveRun(_ run: RetentionRun, holder: String, leaseSeconds: Int) async throws {
         try await handle.write { database in try await Self.saveRun(run, holder: holder, leaseSeconds: leaseSeconds, on: database) }
     }

@@ -14,17 +14,79 @@ public struct SourceTable: Sendable {
         case boolean = "BOOLEAN"
         case date = "DATE"
         case datetime = "DATETIME"
+
+        /// The type PostgreSQL gives the column.
+        var postgres: String {
+            switch self {
+            case .text: "TEXT"
+            case .integer: "BIGINT"
+            case .real: "DOUBLE PRECISION"
+            case .boolean: "BOOLEAN"
+            case .date: "DATE"
+            case .datetime: "TIMESTAMP"
+            }
+        }
     }
 
     public var name: String
     public var columns: [(name: String, type: ColumnType)]
     /// The first column is the primary key. A nil value is SQL NULL, or an empty CSV cell.
     public var rows: [[String?]]
+    /// Columns that point at another table's column, which the database enforces (PostgreSQL).
+    public var foreignKeys: [(column: String, table: String, references: String)]
 
-    public init(name: String, columns: [(name: String, type: ColumnType)], rows: [[String?]]) {
+    public init(
+        name: String,
+        columns: [(name: String, type: ColumnType)],
+        rows: [[String?]],
+        foreignKeys: [(column: String, table: String, references: String)] = []
+    ) {
         self.name = name
         self.columns = columns
         self.rows = rows
+        self.foreignKeys = foreignKeys
+    }
+
+    /// Creates the tables in the database `handle` opens (PostgreSQL or SQLite), in order, each
+    /// with its first column as the primary key and its foreign keys, and inserts their rows.
+    public static func write(_ tables: [SourceTable], on handle: any DatabaseHandle) async throws {
+        let dialect = handle.dialect
+        try await handle.longWrite { database in
+            for table in tables {
+                var columns = table.columns.enumerated().map { index, column in
+                    "\"\(column.name)\" \(dialect == .postgres ? column.type.postgres : column.type.rawValue)\(index == 0 ? " PRIMARY KEY" : "")"
+                }
+                for key in table.foreignKeys {
+                    columns.append("FOREIGN KEY (\"\(key.column)\") REFERENCES \"\(key.table)\" (\"\(key.references)\")")
+                }
+                try await database.raw(SQLQueryString("CREATE TABLE \"\(table.name)\" (\(columns.joined(separator: ", ")))")).run()
+                var start = 0
+                while start < table.rows.count {
+                    let end = min(start + 500, table.rows.count)
+                    let values = SQLList(
+                        table.rows[start..<end].map { row in
+                            SQLGroupExpression(zip(row, table.columns).map { value, column in Self.expression(value, column.type, dialect) })
+                        }
+                    )
+                    let names = SQLList(table.columns.map { SQLIdentifier($0.name) })
+                    try await database.raw("INSERT INTO " + "\(ident: table.name)" + " (" + "\(names)" + ") VALUES " + "\(values)").run()
+                    start = end
+                }
+            }
+        }
+    }
+
+    private static func expression(_ value: String?, _ type: ColumnType, _ dialect: Dialect) -> any SQLExpression {
+        guard let value else { return SQLLiteral.null }
+        guard dialect == .postgres else { return bind(value, type) }
+        switch type {
+        case .integer: return Int(value).map { SQLBind($0) } ?? SQLBind(value)
+        case .real: return Double(value).map { SQLBind($0) } ?? SQLBind(value)
+        case .boolean: return SQLLiteral.boolean(value == "1" || value == "true")
+        // An untyped literal takes the column's own type.
+        case .date, .datetime: return SQLLiteral.string(value)
+        case .text: return SQLBind(value)
+        }
     }
 
     /// Writes the tables as a new SQLite file at `path` (an older file there is replaced), each
