@@ -69,10 +69,10 @@ extension RetentionService {
                 )
             )
             let ended = try await carryOn(run, actor: actor, progress: nil)
-            guard ended.state == .done else {
+            guard ended.state == .done, ended.rules.first?.state == .done else {
                 throw StewardError(
                     .unavailable,
-                    "the review's rows could not all be disposed of: \(ended.rules.first?.error ?? "the sweep failed"); the review stays open",
+                    "the review's rows could not all be disposed of: \(ended.rules.first?.error ?? "the sweep did not run"); the review stays open",
                     field: ended.rules.first?.field
                 )
             }

@@ -63,11 +63,13 @@ public struct RetentionScheduler: Service {
             group.addTask {
                 while !Task.isCancelled {
                     do {
-                        if let stopped = try await service.claimStopped() {
+                        // Nothing is swept while sweeps are paused, not even a sweep that stopped part-way.
+                        if try await service.repository.pause() != nil {
+                            // Paused: checked again in a minute.
+                        } else if let stopped = try await service.claimStopped() {
                             logger.notice("resuming a sweep stopped part-way", metadata: ["sweep": "\(stopped.id)"])
                             await Self.carryOn(stopped, actor: stopped.startedBy, service: service, logger: logger)
                         } else if settings.scheduled, Self.isDue(Date(), hour: settings.hour, minute: settings.minute),
-                            try await service.repository.pause() == nil,
                             try await service.repository.claimScheduledSweep(on: service.today(), holder: service.holder)
                         {
                             let run = try await service.begin(actor: "system", origin: "schedule")
