@@ -248,6 +248,55 @@ struct DataMapValidationTests {
             message: "is integer, not a date or datetime"
         ),
         Case(
+            name: "a retention event with no field recording it",
+            files: DataMapFixture.replacing("      field: returned_on", with: "      event: item returned", in: "retention.yaml"),
+            file: "retention.yaml",
+            line: 6,
+            field: "retention[0].trigger.event",
+            message: "names the date field that records when 'item returned' happened"
+        ),
+        Case(
+            name: "an age counted from a field that is not a date of birth",
+            files: DataMapFixture.replacing("period: 2 years", with: "period: until the 75th birthday", in: "retention.yaml"),
+            file: "retention.yaml",
+            line: 6,
+            field: "retention[0].trigger.field",
+            message: "counts from a date of birth"
+        ),
+        Case(
+            name: "a retention period that is not one",
+            files: DataMapFixture.replacing("period: 2 years", with: "period: a while", in: "retention.yaml"),
+            file: "retention.yaml",
+            line: 4,
+            field: "retention[0].period",
+            message: "must be a whole number of days, weeks, months or years"
+        ),
+        Case(
+            name: "masking for a rule that deletes",
+            files: DataMapFixture.replacing("action: delete", with: "action: delete\n    masking:\n      user.contact.email: \"null\"", in: "retention.yaml"),
+            file: "retention.yaml",
+            line: 9,
+            field: "retention[0].masking.user.contact.email",
+            message: "masking is for a rule whose action is anonymise"
+        ),
+        Case(
+            name: "anonymising with a hash, which cannot be told from a real value",
+            files: DataMapFixture.replacing("action: delete", with: "action: anonymise\n    masking:\n      user.contact.email: hash", in: "retention.yaml"),
+            file: "retention.yaml",
+            line: 9,
+            field: "retention[0].masking.user.contact.email",
+            message: "retention anonymises with null or fixed:TEXT"
+        ),
+        Case(
+            name: "two rules for one collection",
+            files: ["retention.yaml": DataMapFixture.retention + "\n" + DataMapFixture.retention.replacingOccurrences(of: "retention:\n", with: "")]
+                .merging(DataMapFixture.files) { mine, _ in mine },
+            file: "retention.yaml",
+            line: 0,
+            field: "retention[1].collection",
+            message: "already has a retention rule"
+        ),
+        Case(
             name: "YAML that does not parse",
             files: DataMapFixture.replacing("  department: Communities", with: "  department: [Communities", in: "systems/libraries.yaml"),
             file: "systems/libraries.yaml",

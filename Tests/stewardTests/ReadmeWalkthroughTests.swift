@@ -53,6 +53,11 @@ struct ReadmeWalkthroughTests {
             #expect(bundles[2].contains("data/library_db/borrowers.json") && bundles[2].contains("data/library_db/loans.json"))
             #expect(bundles[2].contains("data/council_tax_db/accounts.json"))
         }
+        // The demo's own databases show a retention plan with real counts, and the sweep certifies each rule.
+        for line in ["council_tax_db.accounts: ", "council_tax_db.transactions: ", "library_db.loans: ", "library_db.borrowers: "] {
+            #expect(text.contains(line) && text.contains("past their period"), "\(line) \(text)")
+        }
+        #expect(text.contains("rows of library_db.loans, anonymise") && text.contains("rows of council_tax_db.accounts, delete"), "\(text)")
         server.stop()
         await database.destroy()
     }
