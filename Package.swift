@@ -46,7 +46,9 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
-            resources: [.copy("Resources/demo"), .copy("Resources/letters"), .copy("Resources/pages"), .copy("Resources/bank-holidays-england-wales.json")],
+            resources: [
+                .copy("Resources/demo"), .copy("Resources/letters"), .copy("Resources/pages"), .copy("Resources/bank-holidays-england-wales.json"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

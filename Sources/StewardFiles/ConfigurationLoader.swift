@@ -241,14 +241,22 @@ public enum ConfigurationLoader {
         if let time = values["retention.sweep_at"] {
             let parts = time.split(separator: ":").map { Int($0) }
             guard parts.count == 2, let hour = parts[0], let minute = parts[1], (0...23).contains(hour), (0...59).contains(minute) else {
-                throw StewardError(.invalidConfiguration, "retention.sweep_at is a local time as HH:MM, such as 02:00, not '\(time.prefix(20))'", field: "retention.sweep_at")
+                throw StewardError(
+                    .invalidConfiguration,
+                    "retention.sweep_at is a local time as HH:MM, such as 02:00, not '\(time.prefix(20))'",
+                    field: "retention.sweep_at"
+                )
             }
             retention.sweepHour = hour
             retention.sweepMinute = minute
         }
         if let scheduled = values["retention.scheduled"] {
             guard let value = ["true": true, "false": false, "yes": true, "no": false][scheduled.lowercased()] else {
-                throw StewardError(.invalidConfiguration, "retention.scheduled must be true or false, not '\(scheduled.prefix(20))'", field: "retention.scheduled")
+                throw StewardError(
+                    .invalidConfiguration,
+                    "retention.scheduled must be true or false, not '\(scheduled.prefix(20))'",
+                    field: "retention.scheduled"
+                )
             }
             retention.scheduled = value
         }
@@ -267,7 +275,11 @@ public enum ConfigurationLoader {
         if let days = try whole("retention.review_days", 1...365) { retention.reviewDays = days }
         if let share = values["retention.yield"] {
             guard let value = Double(share), value >= 0, value <= 10 else {
-                throw StewardError(.invalidConfiguration, "retention.yield must be a number from 0 to 10, not '\(share.prefix(20))'", field: "retention.yield")
+                throw StewardError(
+                    .invalidConfiguration,
+                    "retention.yield must be a number from 0 to 10, not '\(share.prefix(20))'",
+                    field: "retention.yield"
+                )
             }
             retention.yieldShare = value
         }
@@ -275,7 +287,11 @@ public enum ConfigurationLoader {
             let key = "retention.own.\(kind)"
             guard let text = values[key] else { return nil }
             guard let period = RetentionRule.Period(parsing: text), !period.birthday else {
-                throw StewardError(.invalidConfiguration, "\(key) must be a period such as '6 years' or '30 days', not '\(text.prefix(40))'", field: key)
+                throw StewardError(
+                    .invalidConfiguration,
+                    "\(key) must be a period such as '6 years' or '30 days', not '\(text.prefix(40))'",
+                    field: key
+                )
             }
             return period
         }

@@ -96,7 +96,7 @@ public struct RetentionSettings: Sendable, Hashable {
     public var batchSize = 5_000
     public var reviewDays = 30
     /// A pause after each batch, as a share of the time it took, leaving the service room.
-    public var yieldShare = 0.25
+    public var yieldShare = 1.0
     public var own = OwnRecordPeriods()
 
     public init() {}

@@ -180,6 +180,36 @@ if arguments.contains("--search-only") {
     exit(0)
 }
 
+if arguments.contains("--retention") {
+    // One measurement per process, so the peak memory is the sweep's: --retention BACKEND ROWS.
+    let backend = option("--retention", "sqlite")
+    let rows = Int(option("--rows", "200000"))!
+    let yield = Double(option("--yield", "0"))!
+    let batch = Int(option("--batch", "5000"))!
+    let mark = ProcessInfo.processInfo.environment["STEWARD_BENCH_SWEEP_MARK"]
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-retention-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result: RetentionBench.Result
+    switch backend {
+    case "postgres":
+        guard let postgresURL else { throw StewardError(.invalidInput, "set STEWARD_BENCH_DATABASE_URL for --retention postgres") }
+        result = try await RetentionBench.run(.postgres(url: postgresURL), rows: rows, folder: folder, yield: yield, batch: batch, mark: mark)
+    case "csv": result = try await RetentionBench.runCSV(rows: rows, folder: folder)
+    default:
+        result = try await RetentionBench.run(
+            .sqlite(path: folder.appendingPathComponent("council.sqlite").path),
+            rows: rows,
+            folder: folder,
+            yield: yield,
+            batch: batch,
+            mark: mark
+        )
+    }
+    print("\(result.sweep) \(result.plain) \(result.disposed) \(result.peakMemoryMB)")
+    exit(0)
+}
+
 if arguments.contains("--gate-only") {
     let gate = GateBench.run(decisions: 200_000)
     print(

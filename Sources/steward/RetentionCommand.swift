@@ -135,7 +135,8 @@ struct RetentionCommand: AsyncParsableCommand {
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Place a hold from a JSON file in the form POST /api/v1/retention/holds takes.",
-                discussion: #"{"kind": "rows", "collection": "library_db.loans", "name": "…", "filter": {"branch": "Central"}, "owner": "…", "reason": "…"}"#
+                discussion:
+                    #"{"kind": "rows", "collection": "library_db.loans", "name": "…", "filter": {"branch": "Central"}, "owner": "…", "reason": "…"}"#
             )
             @OptionGroup var options: CommonOptions
             @Argument(help: "The JSON file.") var file: String
@@ -153,7 +154,11 @@ struct RetentionCommand: AsyncParsableCommand {
             @Option(help: "Why it is lifted.") var reason: String
 
             func run() async throws {
-                print(try prettyJSON(try await options.withServices { try await $0.retention.liftHold(.init(id), reason: reason, actor: commandLineActor) }))
+                print(
+                    try prettyJSON(
+                        try await options.withServices { try await $0.retention.liftHold(.init(id), reason: reason, actor: commandLineActor) }
+                    )
+                )
             }
         }
     }

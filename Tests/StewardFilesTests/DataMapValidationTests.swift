@@ -273,7 +273,11 @@ struct DataMapValidationTests {
         ),
         Case(
             name: "masking for a rule that deletes",
-            files: DataMapFixture.replacing("action: delete", with: "action: delete\n    masking:\n      user.contact.email: \"null\"", in: "retention.yaml"),
+            files: DataMapFixture.replacing(
+                "action: delete",
+                with: "action: delete\n    masking:\n      user.contact.email: \"null\"",
+                in: "retention.yaml"
+            ),
             file: "retention.yaml",
             line: 9,
             field: "retention[0].masking.user.contact.email",
@@ -281,7 +285,11 @@ struct DataMapValidationTests {
         ),
         Case(
             name: "anonymising with a hash, which cannot be told from a real value",
-            files: DataMapFixture.replacing("action: delete", with: "action: anonymise\n    masking:\n      user.contact.email: hash", in: "retention.yaml"),
+            files: DataMapFixture.replacing(
+                "action: delete",
+                with: "action: anonymise\n    masking:\n      user.contact.email: hash",
+                in: "retention.yaml"
+            ),
             file: "retention.yaml",
             line: 9,
             field: "retention[0].masking.user.contact.email",

@@ -220,7 +220,14 @@ public struct RetentionCouncil: Sendable {
             case .postgres: .postgres
             case .csv: .csv
             }
-        _ = try await store.addSource(id: "records", name: "Customer records", kind: sourceKind, dataset: "records_db", location: location, actor: "dpo")
+        _ = try await store.addSource(
+            id: "records",
+            name: "Customer records",
+            kind: sourceKind,
+            dataset: "records_db",
+            location: location,
+            actor: "dpo"
+        )
     }
 
     /// Every row of `table` as text (NULL and empty cells left out), by its first column.

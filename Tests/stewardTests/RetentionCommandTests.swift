@@ -40,7 +40,8 @@ struct RetentionCommandTests {
                 process.executableURL = StewardProcess.binary
                 process.arguments = ["retention", "run", "--rule", "records_db.people"]
                 // Small batches, each followed by a pause as long as it took: the sweep takes a while.
-                process.environment = cli.environment.merging(["STEWARD_RETENTION_BATCH_SIZE": "40", "STEWARD_RETENTION_YIELD": "1"]) { _, new in new }
+                process.environment = cli.environment.merging(["STEWARD_RETENTION_BATCH_SIZE": "40", "STEWARD_RETENTION_YIELD": "1"]) { _, new in new
+                }
                 process.currentDirectoryURL = cli.folder
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice

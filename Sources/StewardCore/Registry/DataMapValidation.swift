@@ -305,8 +305,14 @@ struct Validator {
                     } else {
                         trigger = .field(field.value)
                     }
-                    if period?.birthday == true, !found.dataCategories.contains(where: { DataCategory.Key("user.demographic.date_of_birth").covers($0) }) {
-                        report(file, field, "an age ('\(rule.period.value)') counts from a date of birth; '\(field.value)' is not one (data category user.demographic.date_of_birth)")
+                    if period?.birthday == true,
+                        !found.dataCategories.contains(where: { DataCategory.Key("user.demographic.date_of_birth").covers($0) })
+                    {
+                        report(
+                            file,
+                            field,
+                            "an age ('\(rule.period.value)') counts from a date of birth; '\(field.value)' is not one (data category user.demographic.date_of_birth)"
+                        )
                     }
                 } else {
                     report(file, field, "unknown field '\(field.value)' in \(rule.dataset.value).\(rule.collection.value)")
@@ -319,7 +325,12 @@ struct Validator {
                 )
             case (nil, nil):
                 issues.append(
-                    .init(file: file, line: rule.line, field: "retention.trigger", message: "missing trigger: give trigger.field (and trigger.event if it records one)")
+                    .init(
+                        file: file,
+                        line: rule.line,
+                        field: "retention.trigger",
+                        message: "missing trigger: give trigger.field (and trigger.event if it records one)"
+                    )
                 )
             }
             var masking: [String: MaskingStrategy] = [:]

@@ -127,10 +127,16 @@ public struct LegalHold: Sendable, Hashable, Codable {
                 createdBy: actor
             )
             func collectionPlace() throws -> (String, Dataset.Collection) {
-                guard let place = collection else { throw StewardError(.invalidInput, "a \(kind.rawValue) hold names its collection as dataset.collection", field: "collection") }
+                guard let place = collection else {
+                    throw StewardError(.invalidInput, "a \(kind.rawValue) hold names its collection as dataset.collection", field: "collection")
+                }
                 let parts = place.split(separator: ".", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let found = map.dataset(.init(parts[0]))?.collection(parts[1]) else {
-                    throw StewardError(.invalidInput, "the data map has no collection '\(place)' (give it as dataset.collection)", field: "collection")
+                    throw StewardError(
+                        .invalidInput,
+                        "the data map has no collection '\(place)' (give it as dataset.collection)",
+                        field: "collection"
+                    )
                 }
                 return (place, found)
             }
@@ -139,7 +145,9 @@ public struct LegalHold: Sendable, Hashable, Codable {
                 guard let subject = subject?.trimmingCharacters(in: .whitespaces), !subject.isEmpty else {
                     throw StewardError(.invalidInput, "a hold on a person names them by their subject id", field: "subject")
                 }
-                if collection != nil || filter != nil { throw StewardError(.invalidInput, "a hold on a person has no collection or filter", field: "collection") }
+                if collection != nil || filter != nil {
+                    throw StewardError(.invalidInput, "a hold on a person has no collection or filter", field: "collection")
+                }
                 hold.subject = .init(subject)
             case .collection:
                 if filter != nil { throw StewardError(.invalidInput, "a hold on a whole collection has no filter; use kind rows", field: "filter") }

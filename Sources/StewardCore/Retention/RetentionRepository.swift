@@ -20,8 +20,9 @@ public protocol RetentionRepository: Sendable {
     func saveRun(_ run: RetentionRun, holder: String, leaseSeconds: Int) async throws
     /// Records a batch before its rows are changed in the source, with the sweep's progress.
     func recordBatch(_ batch: RetentionBatch, run: RetentionRun, holder: String, leaseSeconds: Int) async throws
-    /// Marks a recorded batch done, with the keys actually disposed of, and the sweep's progress.
-    func finishBatch(_ batch: RetentionBatch, run: RetentionRun, holder: String, leaseSeconds: Int) async throws
+    /// Marks a recorded batch done, with the keys actually disposed of (written again only when
+    /// `keysChanged`: fewer went than were recorded), and the sweep's progress.
+    func finishBatch(_ batch: RetentionBatch, keysChanged: Bool, run: RetentionRun, holder: String, leaseSeconds: Int) async throws
     /// A batch recorded but not marked done: the one the sweep was making when it stopped.
     func pendingBatch(run: RetentionRun.ID, rule: String) async throws -> RetentionBatch?
     /// The done batches of a rule in a run, from `sequence` on, in order, at most `limit`.

@@ -38,7 +38,11 @@ extension RetentionService {
             )
         case .dispose:
             if let pause = try await repository.pause() {
-                throw StewardError(.conflict, "sweeps are paused since \(pause.at) by \(pause.by): \(pause.reason); resume them first", field: "paused")
+                throw StewardError(
+                    .conflict,
+                    "sweeps are paused since \(pause.at) by \(pause.by): \(pause.reason); resume them first",
+                    field: "paused"
+                )
             }
             let map = try await schedule()
             guard let rule = map.retention.first(where: { $0.id == review.rule }) else {
@@ -86,7 +90,8 @@ extension RetentionService {
                     action: .retentionReviewDispose,
                     object: "review/\(id)",
                     details: [
-                        "rule": .string(review.rule), "rows": .int(review.rows), "disposed": .int(ended.disposed), "sweep": .string(ended.id.rawValue),
+                        "rule": .string(review.rule), "rows": .int(review.rows), "disposed": .int(ended.disposed),
+                        "sweep": .string(ended.id.rawValue),
                         "certificate": .string(ended.rules.first?.certificate ?? ""),
                     ]
                 )
@@ -137,9 +142,11 @@ extension RetentionService {
                 }
                 if counts.due > 0, keeperProblem == nil {
                     var kept = 0
-                    try await survey(target, connection, keepers: keepers) { _ in } each: { _, _, keptBy in
+                    try await survey(target, connection, keepers: keepers) { _ in
+                    } each: { _, _, keptBy in
                         if !keptBy.isEmpty { kept += 1 }
-                    } dependents: { _, _ in }
+                    } dependents: { _, _ in
+                    }
                     line.kept = kept
                 }
             } catch {

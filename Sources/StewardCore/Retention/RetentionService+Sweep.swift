@@ -196,7 +196,13 @@ extension RetentionService {
                 run.rules.append(
                     {
                         var failed = RetentionRun.RuleProgress(
-                            rule: RetentionRule(dataset: "steward", collection: "own_records", period: .init(count: 1, unit: .days), trigger: .field("-"), action: .delete),
+                            rule: RetentionRule(
+                                dataset: "steward",
+                                collection: "own_records",
+                                period: .init(count: 1, unit: .days),
+                                trigger: .field("-"),
+                                action: .delete
+                            ),
                             source: "steward"
                         )
                         failed.state = .failed
@@ -287,16 +293,17 @@ extension RetentionService {
             run.rules[index].disposed += pending.keys.count
             for (collection, count) in result.dependents where count > 0 { run.rules[index].dependents[collection, default: 0] += count }
             run.rules[index].batches = pending.sequence
-            try await repository.finishBatch(pending, run: run, holder: holder, leaseSeconds: settings.leaseSeconds)
+            try await repository.finishBatch(pending, keysChanged: false, run: run, holder: holder, leaseSeconds: settings.leaseSeconds)
             digest.add(pending.keys)
             sequence = pending.sequence
         }
         var reviewKeys: [String] = []
         let clock = ContinuousClock()
         // A review's "dispose" goes through the rows it covered, by key; a sweep through every due row.
-        let listed: [String]? = try await run.rules[index].review.asyncMap { review in
-            run.origin == "review" ? try await repository.reviewKeys(.init(review)) : nil
-        } ?? nil
+        let listed: [String]? =
+            try await run.rules[index].review.asyncMap { review in
+                run.origin == "review" ? try await repository.reviewKeys(.init(review)) : nil
+            } ?? nil
         let action: RetentionRule.Action = listed == nil ? rule.action : .delete
         func nextRows(after: [String]?) async throws -> (rows: [[String: String]], next: [String]?) {
             guard let listed else {
@@ -366,12 +373,13 @@ extension RetentionService {
                     Disposal(scan: scan, keys: disposable.map(\.values), children: target.children, anonymise: action == .anonymise),
                     rollingBack: false
                 )
-            batch.keys = result.keys.map { $0.joined(separator: "\t") }
+            let keysChanged = result.keys.count != batch.keys.count
+            if keysChanged { batch.keys = result.keys.map { $0.joined(separator: "\t") } }
             batch.done = true
             batch.dependents = result.dependents
             run.rules[index].disposed += batch.keys.count
             for (collection, count) in result.dependents where count > 0 { run.rules[index].dependents[collection, default: 0] += count }
-            try await repository.finishBatch(batch, run: run, holder: holder, leaseSeconds: settings.leaseSeconds)
+            try await repository.finishBatch(batch, keysChanged: keysChanged, run: run, holder: holder, leaseSeconds: settings.leaseSeconds)
             digest.add(batch.keys)
             await progress?(run)
             // Room for the service between batches.
@@ -404,7 +412,10 @@ extension RetentionService {
                         actor: actor,
                         action: .retentionReviewOpen,
                         object: "review/\(item.id)",
-                        details: ["rule": .string(rule.id), "rows": .int(item.rows), "due": .string(item.due.description), "sweep": .string(run.id.rawValue)]
+                        details: [
+                            "rule": .string(rule.id), "rows": .int(item.rows), "due": .string(item.due.description),
+                            "sweep": .string(run.id.rawValue),
+                        ]
                     )
                 )
             }
@@ -427,7 +438,9 @@ extension RetentionService {
             issued.action = action
             certificate = issued
             run.rules[index].certificate = made.id.rawValue
-            events.append(AuditEvent(actor: actor, action: .retentionCertificate, object: "certificate/\(made.id)", details: try JSONValue(encoding: issued)))
+            events.append(
+                AuditEvent(actor: actor, action: .retentionCertificate, object: "certificate/\(made.id)", details: try JSONValue(encoding: issued))
+            )
         }
         try await repository.finishRule(run: run, certificate: certificate, review: review, events: events, holder: holder)
     }

@@ -30,7 +30,7 @@ public struct RetentionService: Sendable {
             reviewDays: Int = 30,
             leaseSeconds: Int = 15,
             reviewLimit: Int = 100_000,
-            yieldShare: Double = 0.25,
+            yieldShare: Double = 1,
             ownRecords: OwnRecordPeriods = OwnRecordPeriods()
         ) {
             self.ownRecords = ownRecords
@@ -274,7 +274,9 @@ extension RetentionService {
                 level += 1
                 var next: Set<String> = []
                 for collection in dataset.collections where !seen.contains(collection.name) {
-                    let points = collection.allFields.contains { $0.field.references.contains { $0.dataset == dataset.key && frontier.contains($0.collection) } }
+                    let points = collection.allFields.contains {
+                        $0.field.references.contains { $0.dataset == dataset.key && frontier.contains($0.collection) }
+                    }
                     if points { next.insert(collection.name) }
                 }
                 if !next.isEmpty { best = level }

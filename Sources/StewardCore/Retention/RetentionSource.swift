@@ -17,7 +17,8 @@ public struct RetentionScan: Sendable, Hashable {
         keyFields = target.keyFields
         trigger = target.trigger
         before = target.before
-        fields = target.fields
+        // The trigger is compared by the source, not read back.
+        fields = target.fields.filter { $0 != target.trigger || target.keyFields.contains($0) }
         types = target.types
         masks = target.masks
     }

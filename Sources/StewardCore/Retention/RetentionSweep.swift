@@ -132,7 +132,15 @@ public struct RetentionRun: Sendable, Hashable, Codable {
     public var includesOwnRecords: Bool
     public var ownRecords: [OwnRecordsSwept]
 
-    public init(id: ID, startedAt: String, startedBy: String, today: CalendarDate, origin: String, rules: [RuleProgress], includesOwnRecords: Bool = false) {
+    public init(
+        id: ID,
+        startedAt: String,
+        startedBy: String,
+        today: CalendarDate,
+        origin: String,
+        rules: [RuleProgress],
+        includesOwnRecords: Bool = false
+    ) {
         self.includesOwnRecords = includesOwnRecords
         ownRecords = []
         self.id = id

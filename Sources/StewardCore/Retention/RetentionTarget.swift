@@ -88,7 +88,9 @@ public struct RetentionTarget: Sendable, Hashable {
         var referenced: Set<String> = []
         for other in dataset.collections {
             for (_, field) in other.allFields {
-                for reference in field.references where reference.dataset == dataset.key { referenced.insert("\(reference.collection).\(reference.field)") }
+                for reference in field.references where reference.dataset == dataset.key {
+                    referenced.insert("\(reference.collection).\(reference.field)")
+                }
             }
         }
         var masks: [String: String?] = [:]

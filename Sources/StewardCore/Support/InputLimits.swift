@@ -20,7 +20,9 @@ public enum InputLimits {
     /// upload's `files{}`).
     public static let lengths: [String: Int] = {
         var lengths: [String: Int] = [:]
-        for date in ["asOf", "date", "dateOfBirth", "expires", "given", "received", "withdrawn", "noticeGiven", "on", "startsOn", "reviewOn", "keepUntil"] {
+        for date in [
+            "asOf", "date", "dateOfBirth", "expires", "given", "received", "withdrawn", "noticeGiven", "on", "startsOn", "reviewOn", "keepUntil",
+        ] {
             lengths[date] = 10
         }
         for key in [

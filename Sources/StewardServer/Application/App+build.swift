@@ -72,7 +72,9 @@ public func buildRouter(
         trustForwardedFor: services.configuration.trustForwardedFor
     ).register(on: &api)
     SourcesController(requests: services.requests, store: services.store, taxonomy: services.taxonomy, runner: runner).register(on: &api)
-    RetentionController(service: services.retention, scheduler: scheduler, page: try CertificatePage(), dataMaps: services.dataMaps).register(on: &api)
+    RetentionController(service: services.retention, scheduler: scheduler, page: try CertificatePage(), dataMaps: services.dataMaps).register(
+        on: &api
+    )
     routes.fill(from: router)
     return (router, api.policies)
 }

@@ -76,7 +76,10 @@ public struct RetentionScheduler: Service {
                             await Self.carryOn(run, actor: "system", service: service, logger: logger)
                         }
                     } catch {
-                        logger.warning("the retention schedule could not be checked", metadata: ["error": "\(StewardError.wrapping(error, .internal, "").code)"])
+                        logger.warning(
+                            "the retention schedule could not be checked",
+                            metadata: ["error": "\(StewardError.wrapping(error, .internal, "").code)"]
+                        )
                     }
                     try? await Task.sleep(for: .seconds(60))
                 }

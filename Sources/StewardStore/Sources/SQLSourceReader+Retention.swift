@@ -63,7 +63,13 @@ extension SQLSourceReader: RetentionSource {
                 }
             }
         } catch {
-            throw SourceFailure.error(error, .unavailable, "the rows of \(scan.collection) past their period could not be read", source: name, field: name.place(scan.collection, scan.trigger))
+            throw SourceFailure.error(
+                error,
+                .unavailable,
+                "the rows of \(scan.collection) past their period could not be read",
+                source: name,
+                field: name.place(scan.collection, scan.trigger)
+            )
         }
     }
 
@@ -88,7 +94,13 @@ extension SQLSourceReader: RetentionSource {
                 )
             }
         } catch {
-            throw SourceFailure.error(error, .unavailable, "\(scan.collection) could not be counted by \(scan.trigger)", source: name, field: name.place(scan.collection, scan.trigger))
+            throw SourceFailure.error(
+                error,
+                .unavailable,
+                "\(scan.collection) could not be counted by \(scan.trigger)",
+                source: name,
+                field: name.place(scan.collection, scan.trigger)
+            )
         }
     }
 
@@ -110,32 +122,45 @@ extension SQLSourceReader: RetentionSource {
                         SQLBinaryExpression(SQLIdentifier(field), .equal, value(text, of: field, in: scan.collection, scan.types))
                     }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .and, next) } ?? next }
                         .map { SQLGroupExpression($0) as any SQLExpression } ?? SQLLiteral.boolean(false)
-                }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .or, next) } ?? next } ?? SQLLiteral.boolean(false)
+                }.reduce(nil as (any SQLExpression)?) { all, next in all.map { SQLBinaryExpression($0, .or, next) } ?? next }
+                    ?? SQLLiteral.boolean(false)
             )
         }
         let condition = SQLBinaryExpression(picked, .and, dueCondition(scan))
-        let returned = SQLList(
-            scan.keyFields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0)) }
-        )
         let name = self.name
+        let dialect = handle.dialect
         do {
             return try await handle.write { database in
                 var dependents: [String: Int] = [:]
+                /// Runs a DELETE or UPDATE and returns how many rows it changed, counted by the
+                /// database: the rows themselves are not sent back (SQLite's RETURNING buffers
+                /// every row, which cost more than the deletion).
+                func changing(_ statement: SQLQueryString) async throws -> Int {
+                    switch dialect {
+                    case .postgres:
+                        let counted = try await database.raw("WITH changed AS (" + statement + " RETURNING 1) SELECT COUNT(*) AS n FROM changed")
+                            .first()
+                        return try counted?.decode(column: "n", as: Int.self) ?? 0
+                    case .sqlite:
+                        try await database.raw(statement).run()
+                        return try await database.raw("SELECT changes() AS n").first()?.decode(column: "n", as: Int.self) ?? 0
+                    }
+                }
                 // Children first, deepest first: rows pointing at rows that are going.
                 func deleteChildren(_ children: [RetentionTarget.Child], parents: any SQLExpression) async throws {
                     for child in children {
                         let pointing = SQLBinaryExpression(SQLIdentifier(child.field), .in, SQLGroupExpression(parents))
                         if child.keyFields.count == 1, let key = child.keyFields.first, !child.children.isEmpty {
-                            let keys = SQLQueryString("SELECT ") + "\(ident: key)" + " FROM " + "\(ident: child.collection)" + " WHERE " + "\(pointing)"
+                            let keys =
+                                SQLQueryString("SELECT ") + "\(ident: key)" + " FROM " + "\(ident: child.collection)" + " WHERE " + "\(pointing)"
                             try await deleteChildren(child.children, parents: keys)
                         }
-                        let rows = try await database.raw(
-                            "DELETE FROM " + "\(ident: child.collection)" + " WHERE " + "\(pointing)" + " RETURNING 1 AS one"
-                        ).all()
-                        dependents[child.collection, default: 0] += rows.count
+                        dependents[child.collection, default: 0] += try await changing(
+                            "DELETE FROM " + "\(ident: child.collection)" + " WHERE " + "\(pointing)"
+                        )
                     }
                 }
-                let rows: [any SQLRow]
+                let changed: Int
                 if disposal.anonymise {
                     let assignments = SQLList(
                         scan.masks.sorted { $0.key < $1.key }.map { field, masked in
@@ -146,20 +171,38 @@ extension SQLSourceReader: RetentionSource {
                             )
                         }
                     )
-                    rows = try await database.raw(
-                        "UPDATE " + "\(ident: scan.collection)" + " SET " + "\(assignments)" + " WHERE " + "\(condition)" + " RETURNING " + "\(returned)"
-                    ).all()
+                    changed = try await changing("UPDATE " + "\(ident: scan.collection)" + " SET " + "\(assignments)" + " WHERE " + "\(condition)")
                 } else {
                     if !disposal.children.isEmpty, let key = scan.keyFields.first {
-                        let parents = SQLQueryString("SELECT ") + "\(ident: key)" + " FROM " + "\(ident: scan.collection)" + " WHERE " + "\(condition)"
+                        let parents =
+                            SQLQueryString("SELECT ") + "\(ident: key)" + " FROM " + "\(ident: scan.collection)" + " WHERE " + "\(condition)"
                         try await deleteChildren(disposal.children, parents: parents)
                     }
-                    rows = try await database.raw("DELETE FROM " + "\(ident: scan.collection)" + " WHERE " + "\(condition)" + " RETURNING " + "\(returned)")
-                        .all()
+                    changed = try await changing("DELETE FROM " + "\(ident: scan.collection)" + " WHERE " + "\(condition)")
                 }
-                var gone: Set<[String]> = []
-                for row in rows { gone.insert(try scan.keyFields.map { try row.decode(column: $0, as: String.self) }) }
-                let result = DisposalResult(keys: disposal.keys.filter { gone.contains($0) }, dependents: dependents)
+                // Only the rows asked for can change, so when every one did, these are the keys.
+                // Otherwise (a row's trigger changed, or it went, since it was read) the rows asked
+                // for that are still there unchanged are read back in the same transaction.
+                var keys = disposal.keys
+                if changed != disposal.keys.count {
+                    let still = try await database.raw(
+                        "SELECT "
+                            + "\(SQLList(scan.keyFields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0)) }))"
+                            + " FROM " + "\(ident: scan.collection)" + " WHERE " + "\(condition)"
+                    ).all()
+                    var left: Set<[String]> = []
+                    for row in still { left.insert(try scan.keyFields.map { try row.decode(column: $0, as: String.self) }) }
+                    let present = try await database.raw(
+                        "SELECT "
+                            + "\(SQLList(scan.keyFields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0)) }))"
+                            + " FROM " + "\(ident: scan.collection)" + " WHERE " + "\(picked)"
+                    ).all()
+                    var there: Set<[String]> = []
+                    for row in present { there.insert(try scan.keyFields.map { try row.decode(column: $0, as: String.self) }) }
+                    // Deleted: no longer there. Anonymised: there, and no longer due (nothing left to mask).
+                    keys = disposal.keys.filter { disposal.anonymise ? there.contains($0) && !left.contains($0) : !there.contains($0) }
+                }
+                let result = DisposalResult(keys: keys, dependents: dependents)
                 if rollingBack { throw RolledBackDisposal(result: result) }
                 return result
             }

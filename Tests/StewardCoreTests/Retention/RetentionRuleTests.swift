@@ -29,15 +29,21 @@ struct RetentionRuleTests {
         #expect(period.cutoff(on: try #require(CalendarDate(iso: item.today))).description == item.cutoff)
     }
 
-    @Test("periods read as people write them, and say themselves back", arguments: [
-        ("8 years", "8 years"), ("1 year", "1 year"), ("30 Days", "30 days"), ("until the 75th birthday", "until the 75th birthday"),
-        ("until 21st birthday", "until the 21st birthday"), ("until the 112th birthday", "until the 112th birthday"),
-    ])
+    @Test(
+        "periods read as people write them, and say themselves back",
+        arguments: [
+            ("8 years", "8 years"), ("1 year", "1 year"), ("30 Days", "30 days"), ("until the 75th birthday", "until the 75th birthday"),
+            ("until 21st birthday", "until the 21st birthday"), ("until the 112th birthday", "until the 112th birthday"),
+        ]
+    )
     func parsing(_ text: String, _ said: String) throws {
         #expect(try #require(RetentionRule.Period(parsing: text)).description == said)
     }
 
-    @Test("what is not a period is refused", arguments: ["", "eight years", "8", "8 decades", "-1 years", "0 days", "until the birthday", "until the 75 birthday"])
+    @Test(
+        "what is not a period is refused",
+        arguments: ["", "eight years", "8", "8 decades", "-1 years", "0 days", "until the birthday", "until the 75 birthday"]
+    )
     func notPeriods(_ text: String) {
         #expect(RetentionRule.Period(parsing: text) == nil)
     }
@@ -119,7 +125,13 @@ struct RetentionRuleTests {
 
     @Test("deleting a parent takes the collections pointing at it first")
     func children() throws {
-        let rule = RetentionRule(dataset: "records_db", collection: "people", period: .init(count: 1, unit: .years), trigger: .field("left_on"), action: .delete)
+        let rule = RetentionRule(
+            dataset: "records_db",
+            collection: "people",
+            period: .init(count: 1, unit: .years),
+            trigger: .field("left_on"),
+            action: .delete
+        )
         let target = try RetentionTarget.make(rule, dataset: Self.dataset(), today: Self.today)
         #expect(target.children.map(\.collection) == ["visits"])
         #expect(target.children.first?.field == "person_id")
@@ -127,10 +139,18 @@ struct RetentionRuleTests {
 
     @Test("a rule that cannot run says why, naming the field: no key, a trigger that is not a date, an event nothing records")
     func cannotRun() throws {
-        let rule = RetentionRule(dataset: "records_db", collection: "people", period: .init(count: 1, unit: .years), trigger: .field("left_on"), action: .delete)
+        let rule = RetentionRule(
+            dataset: "records_db",
+            collection: "people",
+            period: .init(count: 1, unit: .years),
+            trigger: .field("left_on"),
+            action: .delete
+        )
         let noKey = #expect(throws: StewardError.self) { try RetentionTarget.make(rule, dataset: Self.dataset(key: false), today: Self.today) }
         #expect(noKey?.field == "records_db.people")
-        let number = #expect(throws: StewardError.self) { try RetentionTarget.make(rule, dataset: Self.dataset(triggerType: .integer), today: Self.today) }
+        let number = #expect(throws: StewardError.self) {
+            try RetentionTarget.make(rule, dataset: Self.dataset(triggerType: .integer), today: Self.today)
+        }
         #expect(number?.field == "records_db.people.left_on")
         var event = rule
         event.trigger = .event("left the service")
@@ -149,16 +169,30 @@ struct RetentionRuleTests {
             retention: [],
             customIdentities: []
         )
-        let hold = try LegalHold.Draft(kind: .rows, collection: "records_db.people", name: "audit", filter: ["branch": "Central"], owner: "Audit", reason: "audit")
-            .validated(id: "LH-1", in: map, today: Self.today, actor: "dpo", at: "2026-12-03T00:00:00.000Z")
+        let hold = try LegalHold.Draft(
+            kind: .rows,
+            collection: "records_db.people",
+            name: "audit",
+            filter: ["branch": "Central"],
+            owner: "Audit",
+            reason: "audit"
+        )
+        .validated(id: "LH-1", in: map, today: Self.today, actor: "dpo", at: "2026-12-03T00:00:00.000Z")
         let keepers = RetentionKeepers(holds: [hold])
         #expect(keepers.keepers(of: ["branch": "Central"], key: "1", in: "records_db.people") == [.init(.hold, "LH-1")])
         #expect(keepers.keepers(of: ["branch": "North"], key: "2", in: "records_db.people").isEmpty)
         #expect(keepers.keepers(of: ["branch": "Central"], key: "3", in: "records_db.visits").isEmpty)
         #expect(keepers.filterFields("records_db.people") == ["branch"])
         let late = #expect(throws: StewardError.self) {
-            try LegalHold.Draft(kind: .collection, collection: "records_db.people", owner: "A", reason: "r", startsOn: Self.today, reviewOn: Self.today.adding(days: -1))
-                .validated(id: "LH-2", in: map, today: Self.today, actor: "dpo", at: "x")
+            try LegalHold.Draft(
+                kind: .collection,
+                collection: "records_db.people",
+                owner: "A",
+                reason: "r",
+                startsOn: Self.today,
+                reviewOn: Self.today.adding(days: -1)
+            )
+            .validated(id: "LH-2", in: map, today: Self.today, actor: "dpo", at: "x")
         }
         #expect(late?.field == "reviewOn")
     }
@@ -166,8 +200,12 @@ struct RetentionRuleTests {
     @Test("a review's outcome needs a reason, and keeping needs a date after today")
     func reviewOutcomes() throws {
         let today = Self.today
-        #expect(throws: StewardError.self) { try RetentionReview.outcome(decision: .dispose, keepUntil: nil, reason: " ", actor: "dpo", today: today, at: "t") }
-        #expect(throws: StewardError.self) { try RetentionReview.outcome(decision: .keep, keepUntil: today, reason: "r", actor: "dpo", today: today, at: "t") }
+        #expect(throws: StewardError.self) {
+            try RetentionReview.outcome(decision: .dispose, keepUntil: nil, reason: " ", actor: "dpo", today: today, at: "t")
+        }
+        #expect(throws: StewardError.self) {
+            try RetentionReview.outcome(decision: .keep, keepUntil: today, reason: "r", actor: "dpo", today: today, at: "t")
+        }
         #expect(throws: StewardError.self) {
             try RetentionReview.outcome(decision: .dispose, keepUntil: today.adding(days: 3), reason: "r", actor: "dpo", today: today, at: "t")
         }

@@ -113,7 +113,9 @@ struct RetentionSweepTests {
             #expect(Set(try await council.rows("people").keys) == ["2", "3", "4", "5", "6"])
             let visitRows = try await council.rows("visits")
             #expect(Set(visitRows.keys) == ["11", "12", "13"])
-            #expect(visitRows["11"] == ["visit_id": "11", "person_id": "2", "visitor_email": "REDACTED", "branch": "North", "visited_on": "2024-01-01"])
+            #expect(
+                visitRows["11"] == ["visit_id": "11", "person_id": "2", "visitor_email": "REDACTED", "branch": "North", "visited_on": "2024-01-01"]
+            )
             #expect(visitRows["12"]?["note"] == "paid a fine")
             #expect(visitRows["13"]?["note"] == "complained")
             #expect(Set(try await council.rows("cases").keys) == ["20", "21", "22"])
@@ -191,11 +193,20 @@ struct RetentionSweepTests {
         }
     }
 
-    @Test("a hold on a collection and a configured legal hold keep every due row, and lifting one lets them go", arguments: RetentionCouncil.Kind.allCases)
+    @Test(
+        "a hold on a collection and a configured legal hold keep every due row, and lifting one lets them go",
+        arguments: RetentionCouncil.Kind.allCases
+    )
     func collectionHolds(kind: RetentionCouncil.Kind) async throws {
         try await Self.with(kind, legalHolds: ["records_db.people"]) { service, _, council, _ in
             let hold = try await service.addHold(
-                .init(kind: .collection, collection: "records_db.visits", owner: "Legal", reason: "inquiry", reviewOn: CalendarDate(year: 2027, month: 6, day: 1)),
+                .init(
+                    kind: .collection,
+                    collection: "records_db.visits",
+                    owner: "Legal",
+                    reason: "inquiry",
+                    reviewOn: CalendarDate(year: 2027, month: 6, day: 1)
+                ),
                 actor: "dpo"
             )
             let plan = try await service.plan(actor: "dpo")
@@ -227,10 +238,17 @@ struct RetentionSweepTests {
                     fromPublic: false,
                     today: RetentionCouncil.today
                 )
-                _ = try await services.requests.apply(.init(change: .withdrawn), to: view.request.id, actor: "caseworker", today: RetentionCouncil.today)
+                _ = try await services.requests.apply(
+                    .init(change: .withdrawn),
+                    to: view.request.id,
+                    actor: "caseworker",
+                    today: RetentionCouncil.today
+                )
                 if name == "Old" {
                     try await services.store.handle.write { database in
-                        try await database.raw("UPDATE rights_requests SET updated_at = '2019-06-01T10:00:00.000Z' WHERE id = \(bind: view.request.id.rawValue)").run()
+                        try await database.raw(
+                            "UPDATE rights_requests SET updated_at = '2019-06-01T10:00:00.000Z' WHERE id = \(bind: view.request.id.rawValue)"
+                        ).run()
                     }
                 }
             }
@@ -251,7 +269,10 @@ struct RetentionSweepTests {
                 (.init(kind: .collection, collection: "records_db.people", owner: "Legal", reason: " "), "reason"),
                 (.init(kind: .collection, collection: "records_db.people", owner: "", reason: "claim"), "owner"),
                 (.init(kind: .collection, collection: "records_db.nothing", owner: "Legal", reason: "claim"), "collection"),
-                (.init(kind: .rows, collection: "records_db.people", name: "x", filter: ["colour": "red"], owner: "Legal", reason: "claim"), "filter.colour"),
+                (
+                    .init(kind: .rows, collection: "records_db.people", name: "x", filter: ["colour": "red"], owner: "Legal", reason: "claim"),
+                    "filter.colour"
+                ),
                 (.init(kind: .subject, subject: "S-nobody", owner: "Legal", reason: "claim"), "subject"),
             ]
             for (draft, field) in cases {
@@ -260,6 +281,46 @@ struct RetentionSweepTests {
             }
             let holds = try await service.holds()
             #expect(holds.isEmpty)
+        }
+    }
+
+    @Test("a batch's keys are kept exactly, whatever characters they hold, and a recorded batch is found again until marked done")
+    func batchKeys() async throws {
+        try await TestDatabase.withStore { store, _ in
+            let run = RetentionRun(
+                id: "RS-TEST",
+                startedAt: "2026-12-03T00:00:00.000Z",
+                startedBy: "test",
+                today: RetentionCouncil.today,
+                origin: "request",
+                rules: []
+            )
+            try await store.startRun(
+                run,
+                holder: "me",
+                leaseSeconds: 60,
+                event: AuditEvent(actor: "test", action: .retentionSweepStart, object: "sweep/RS-TEST")
+            )
+            let keys = ["1", "a\"b", "back\\slash", "line\nbreak", "tab\tkey", "café ☕", "\u{1}"]
+            try await store.recordBatch(
+                .init(run: run.id, rule: "x.y", sequence: 1, keys: keys, done: false),
+                run: run,
+                holder: "me",
+                leaseSeconds: 60
+            )
+            #expect(try await store.pendingBatch(run: run.id, rule: "x.y")?.keys == keys)
+            try await store.finishBatch(
+                .init(run: run.id, rule: "x.y", sequence: 1, keys: keys, done: true, dependents: ["z": 2]),
+                keysChanged: false,
+                run: run,
+                holder: "me",
+                leaseSeconds: 60
+            )
+            #expect(try await store.pendingBatch(run: run.id, rule: "x.y") == nil)
+            let done = try await store.doneBatches(run: run.id, rule: "x.y", from: 1, limit: 10)
+            #expect(done.first?.keys == keys && done.first?.dependents == ["z": 2])
+            // Another process cannot write to a run it does not hold.
+            await #expect(throws: StewardError.self) { try await store.saveRun(run, holder: "someone else", leaseSeconds: 60) }
         }
     }
 }
