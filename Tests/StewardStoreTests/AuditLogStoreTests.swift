@@ -54,9 +54,16 @@ struct AuditLogStoreTests {
         let signer = AuditSigner()
         try await TestDatabase.withStore(signer: signer) { first, database in
             let second = try await database.openStore(signer: signer)
-            async let fromFirst = Self.appendConcurrently(first, count: 300)
-            async let fromSecond = Self.appendConcurrently(second, count: 300)
-            let acknowledged = try await fromFirst + fromSecond
+            let acknowledged: [AuditEntry]
+            do {
+                async let fromFirst = Self.appendConcurrently(first, count: 300)
+                async let fromSecond = Self.appendConcurrently(second, count: 300)
+                acknowledged = try await fromFirst + fromSecond
+            } catch {
+                // Closed whatever happens: an open connection left to deinit stops the whole run.
+                await second.close()
+                throw error
+            }
             await second.close()
             #expect(Set(acknowledged.map(\.seq)) == Set(1...600))
             let result = try await first.verifyAudit(trustedKeys: [signer.publicKey])

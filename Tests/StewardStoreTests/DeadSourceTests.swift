@@ -48,14 +48,14 @@ struct DeadSourceTests {
         }
     }
 
-    @Test("a PostgreSQL source with nothing listening is named as such, in words", .timeLimit(.minutes(1)))
+    @Test("a PostgreSQL source with nothing listening is named as such, in words", .timeLimit(.minutes(2)))
     func nothingListening() async throws {
         let check = try await Self.check("postgres://steward@127.0.0.1:1/housing", timeout: .seconds(5))
         #expect(!check.reachable)
         #expect(check.problems.map(\.message) == ["cannot connect to PostgreSQL at 127.0.0.1:1/housing: nothing is listening at 127.0.0.1:1"])
     }
 
-    @Test("a PostgreSQL source that takes the connection and never answers gives up at the connect timeout, in words", .timeLimit(.minutes(1)))
+    @Test("a PostgreSQL source that takes the connection and never answers gives up at the connect timeout, in words", .timeLimit(.minutes(2)))
     func silentServer() async throws {
         let listener = try SilentListener()
         let check = try await Self.check("postgres://steward@127.0.0.1:\(listener.port)/housing", timeout: .seconds(1))
@@ -63,7 +63,7 @@ struct DeadSourceTests {
         #expect(check.problems.first?.message.hasSuffix("no answer from 127.0.0.1:\(listener.port) within 1 s") == true, "\(check.problems)")
     }
 
-    @Test("a PostgreSQL source that refuses the password says so, with the server's own reason", .timeLimit(.minutes(1)))
+    @Test("a PostgreSQL source that refuses the password says so, with the server's own reason", .timeLimit(.minutes(2)))
     func refusedLogin() async throws {
         guard let server = ProcessInfo.processInfo.environment["STEWARD_TEST_POSTGRES_SERVER"],
             var components = URLComponents(string: server)
