@@ -90,7 +90,11 @@ struct RetentionController: Sendable {
     }
 
     @Sendable func holds(_ request: Request, context: StewardRequestContext) async throws -> Response {
-        let all = request.uri.queryParameters["all"].map { $0 == "true" } ?? false
+        let values = request.uri.queryParameters.getAll("all")
+        guard values.count <= 1, values.allSatisfy({ $0 == "true" || $0 == "false" }) else {
+            throw StewardError(.invalidInput, "all is true or false, given once", field: "all")
+        }
+        let all = values.first == "true"
         return try JSONResponse.make(["holds": try await service.holds(includingLifted: all)])
     }
 
