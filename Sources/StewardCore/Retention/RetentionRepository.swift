@@ -33,7 +33,8 @@ public protocol RetentionRepository: Sendable {
         certificate: DisposalCertificate?,
         review: (RetentionReview, [String])?,
         events: [AuditEvent],
-        holder: String
+        holder: String,
+        leaseSeconds: Int
     ) async throws
     func finishRun(_ run: RetentionRun, events: [AuditEvent]) async throws
     func runs(limit: Int) async throws -> [RetentionRun]

@@ -54,7 +54,7 @@ extension RetentionService {
             progress.action = .delete
             progress.review = id.rawValue
             let run = RetentionRun(
-                id: .init("RS-" + Self.reference(using: &generator)),
+                id: .init(readableReference("RS", using: &generator)),
                 startedAt: AuditChain.timestamp(),
                 startedBy: actor,
                 today: today(),

@@ -91,7 +91,7 @@ extension RetentionService {
         let sourceIDs = Dictionary(try await sources.sources().map { ($0.dataset, $0.id.rawValue) }, uniquingKeysWith: { first, _ in first })
         var generator = SystemRandomNumberGenerator()
         let run = RetentionRun(
-            id: .init("RS-" + Self.reference(using: &generator)),
+            id: .init(readableReference("RS", using: &generator)),
             startedAt: AuditChain.timestamp(),
             startedBy: actor,
             today: today(),
@@ -397,7 +397,7 @@ extension RetentionService {
             run.rules[index].disposed = reviewKeys.count
             if !reviewKeys.isEmpty {
                 let item = RetentionReview(
-                    id: .init("RV-" + Self.reference(using: &generator)),
+                    id: .init(readableReference("RV", using: &generator)),
                     rule: rule.id,
                     owner: Self.owner(of: rule, in: map),
                     rows: reviewKeys.count,
@@ -421,9 +421,10 @@ extension RetentionService {
             }
         } else {
             let made = DisposalCertificate(
-                id: .init("DC-" + Self.reference(using: &generator)),
+                id: .init(readableReference("DC", using: &generator)),
                 run: run.id,
                 rule: rule,
+                action: action,
                 source: run.rules[index].source,
                 cutoff: target.cutoff,
                 rows: run.rules[index].disposed,
@@ -434,15 +435,20 @@ extension RetentionService {
                 finishedAt: finished,
                 issuedBy: actor
             )
-            var issued = made
-            issued.action = action
-            certificate = issued
+            certificate = made
             run.rules[index].certificate = made.id.rawValue
             events.append(
-                AuditEvent(actor: actor, action: .retentionCertificate, object: "certificate/\(made.id)", details: try JSONValue(encoding: issued))
+                AuditEvent(actor: actor, action: .retentionCertificate, object: "certificate/\(made.id)", details: try JSONValue(encoding: made))
             )
         }
-        try await repository.finishRule(run: run, certificate: certificate, review: review, events: events, holder: holder)
+        try await repository.finishRule(
+            run: run,
+            certificate: certificate,
+            review: review,
+            events: events,
+            holder: holder,
+            leaseSeconds: settings.leaseSeconds
+        )
     }
 
     /// The rule made runnable on its source, or an error naming why not.

@@ -82,7 +82,7 @@ public struct RetentionService: Sendable {
     public func addHold(_ draft: LegalHold.Draft, actor: String) async throws -> LegalHold {
         guard let map = try await dataMaps.current()?.dataMap else { throw StewardError(.conflict, "no data map has been loaded") }
         var generator = SystemRandomNumberGenerator()
-        let id = LegalHold.ID("LH-" + Self.reference(using: &generator))
+        let id = LegalHold.ID(readableReference("LH", using: &generator))
         let hold = try draft.validated(id: id, in: map, today: today(), actor: actor, at: AuditChain.timestamp())
         if let subject = hold.subject, try await people.subject(subject) == nil {
             throw StewardError(.invalidInput, "no person '\(subject)' in Steward's register", field: "subject")
@@ -153,13 +153,6 @@ public struct RetentionService: Sendable {
     public func reviews(state: RetentionReview.State? = nil) async throws -> [RetentionReview] { try await repository.reviews(state: state) }
 
     // MARK: Helpers
-
-    /// Twelve characters with no look-alikes, as request references are made.
-    static func reference(using generator: inout some RandomNumberGenerator) -> String {
-        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-        let characters = (0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
-        return "\(String(characters[0..<4]))-\(String(characters[4..<8]))-\(String(characters[8..<12]))"
-    }
 
     /// The current data map and the rules it holds.
     func schedule() async throws -> DataMap {

@@ -214,6 +214,7 @@ public struct DisposalCertificate: Sendable, Hashable, Codable {
         id: ID,
         run: RetentionRun.ID,
         rule: RetentionRule,
+        action: RetentionRule.Action,
         source: String?,
         cutoff: CalendarDate,
         rows: Int,
@@ -231,7 +232,7 @@ public struct DisposalCertificate: Sendable, Hashable, Codable {
         self.source = source
         dataset = rule.dataset.rawValue
         collection = rule.collection
-        action = rule.action
+        self.action = action
         period = rule.period.description
         trigger = rule.trigger.description
         self.cutoff = cutoff

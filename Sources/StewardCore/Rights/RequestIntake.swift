@@ -132,9 +132,7 @@ extension RightsRequest {
     /// A reference that is hard to guess and easy to read out: `SR-` and twelve characters with no
     /// look-alikes (about 60 bits).
     public static func newReference(using generator: inout some RandomNumberGenerator) -> RightsRequest.ID {
-        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-        let characters = (0..<12).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
-        return .init("SR-\(String(characters[0..<4]))-\(String(characters[4..<8]))-\(String(characters[8..<12]))")
+        .init(readableReference("SR", using: &generator))
     }
 
     /// What staff ask to happen to a request, before it is checked.

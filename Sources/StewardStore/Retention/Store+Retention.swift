@@ -236,12 +236,13 @@ extension Store: RetentionRepository {
         certificate: DisposalCertificate?,
         review: (RetentionReview, [String])?,
         events: [AuditEvent],
-        holder: String
+        holder: String,
+        leaseSeconds: Int
     ) async throws {
         let certificateDocument = try certificate.map { try Self.encode($0) }
         let reviewDocument = try review.map { (try Self.encode($0.0), try Self.encode($0.1)) }
         try await writeAudited { database in
-            try await Self.saveRun(run, holder: holder, leaseSeconds: 60, on: database)
+            try await Self.saveRun(run, holder: holder, leaseSeconds: leaseSeconds, on: database)
             if let certificate, let certificateDocument {
                 try await database.raw(
                     """

@@ -185,22 +185,22 @@ extension SQLSourceReader: RetentionSource {
                 // for that are still there unchanged are read back in the same transaction.
                 var keys = disposal.keys
                 if changed != disposal.keys.count {
-                    let still = try await database.raw(
-                        "SELECT "
-                            + "\(SQLList(scan.keyFields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0)) }))"
-                            + " FROM " + "\(ident: scan.collection)" + " WHERE " + "\(condition)"
-                    ).all()
-                    var left: Set<[String]> = []
-                    for row in still { left.insert(try scan.keyFields.map { try row.decode(column: $0, as: String.self) }) }
-                    let present = try await database.raw(
-                        "SELECT "
-                            + "\(SQLList(scan.keyFields.map { SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0)) }))"
-                            + " FROM " + "\(ident: scan.collection)" + " WHERE " + "\(picked)"
-                    ).all()
-                    var there: Set<[String]> = []
-                    for row in present { there.insert(try scan.keyFields.map { try row.decode(column: $0, as: String.self) }) }
+                    /// The keys of the rows `condition` picks out now, as text.
+                    func present(where condition: any SQLExpression) async throws -> Set<[String]> {
+                        let columns = SQLList(
+                            scan.keyFields.map {
+                                SQLAlias(SQLFunction("CAST", args: SQLRaw("\(SQLIdentifierText($0)) AS TEXT")), as: SQLIdentifier($0))
+                            }
+                        )
+                        let rows = try await database.raw(
+                            "SELECT " + "\(columns)" + " FROM " + "\(ident: scan.collection)" + " WHERE " + "\(condition)"
+                        ).all()
+                        return Set(try rows.map { row in try scan.keyFields.map { try row.decode(column: $0, as: String.self) } })
+                    }
+                    let there = try await present(where: picked)
+                    let stillDue = try await present(where: condition)
                     // Deleted: no longer there. Anonymised: there, and no longer due (nothing left to mask).
-                    keys = disposal.keys.filter { disposal.anonymise ? there.contains($0) && !left.contains($0) : !there.contains($0) }
+                    keys = disposal.keys.filter { disposal.anonymise ? there.contains($0) && !stillDue.contains($0) : !there.contains($0) }
                 }
                 let result = DisposalResult(keys: keys, dependents: dependents)
                 if rollingBack { throw RolledBackDisposal(result: result) }
