@@ -120,6 +120,11 @@ extension Duration {
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
+    /// Whole milliseconds, as SQLite's busy timeout takes them.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+
     /// The same length as NIO counts time.
     var timeAmount: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000

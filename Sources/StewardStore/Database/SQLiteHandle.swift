@@ -23,6 +23,12 @@ final class SQLiteHandle: DatabaseHandle {
 
     /// Reader connections: enough to keep every core busy with reads.
     static let readerCount = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+    /// How long a write waits for another process (a second `serve`, or a command run beside it) to
+    /// let go of the write lock. SQLite's waiters poll rather than queue, so a busy neighbour can keep
+    /// one waiting longer than PostgreSQL would; reads never wait on writes in WAL mode.
+    static let writeWait: Duration = .seconds(30)
+    /// How long a read waits, which it does only while the file is being recovered.
+    static let readWait: Duration = .seconds(10)
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], snapshotReader: SQLiteConnection, logger: Logger) {
         self.writer = writer
@@ -40,21 +46,23 @@ final class SQLiteHandle: DatabaseHandle {
         }
         do {
             let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let writerWait = "PRAGMA busy_timeout = \(writeWait.milliseconds)"
+            let readerWait = SQLQueryString("PRAGMA busy_timeout = " + String(readWait.milliseconds))
             let pragmas =
                 ownDatabase
-                ? ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"]
-                : ["PRAGMA busy_timeout = 10000"]
+                ? [writerWait, "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"]
+                : [writerWait]
             for pragma in pragmas {
                 try await writer.sql().raw(SQLQueryString(pragma)).run()
             }
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                try await reader.sql().raw("PRAGMA busy_timeout = 10000").run()
+                try await reader.sql().raw(readerWait).run()
                 readers.append(reader)
             }
             let snapshotReader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            try await snapshotReader.sql().raw("PRAGMA busy_timeout = 10000").run()
+            try await snapshotReader.sql().raw(readerWait).run()
             return SQLiteHandle(writer: writer, readers: readers, snapshotReader: snapshotReader, logger: logger)
         } catch let error as StewardError {
             throw error
@@ -87,7 +95,15 @@ final class SQLiteHandle: DatabaseHandle {
         _ body: @Sendable (any SQLDatabase) async throws -> Result
     ) async throws -> Result {
         try await lock.withLock {
-            try await database.raw(SQLQueryString(begin)).run()
+            do {
+                try await database.raw(SQLQueryString(begin)).run()
+            } catch let error as SQLiteError where error.reason == .busy || error.reason == .busyTimeout {
+                throw StewardError(
+                    .unavailable,
+                    "another process held the SQLite database's write lock for longer than \(writeWait.words); this was not acknowledged, and nothing was changed",
+                    underlying: error
+                )
+            }
             do {
                 let result = try await body(database)
                 try await database.raw("COMMIT").run()
