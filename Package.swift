@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", .upToNextMinor(from: "2.28.1")),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", .upToNextMinor(from: "2.5.0")),
         .package(url: "https://github.com/vapor/sql-kit.git", .upToNextMinor(from: "3.36.0")),
         .package(url: "https://github.com/vapor/sqlite-kit.git", .upToNextMinor(from: "4.5.2")),
         .package(url: "https://github.com/vapor/sqlite-nio.git", .upToNextMinor(from: "1.13.2")),
@@ -47,7 +48,8 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [
-                .copy("Resources/demo"), .copy("Resources/letters"), .copy("Resources/pages"), .copy("Resources/bank-holidays-england-wales.json"),
+                .copy("Resources/demo"), .copy("Resources/letters"), .copy("Resources/pages"), .copy("Resources/web"),
+                .copy("Resources/bank-holidays-england-wales.json"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -62,6 +64,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -21,6 +21,8 @@ public struct StewardServices: Sendable {
     public let gate: GateService
     public let requests: RequestService
     public let retention: RetentionService
+    /// Staff accounts and console sessions.
+    public let staff: StaffDirectory
 
     /// Reads the bank holidays and letter templates the configuration names; a bad file stops
     /// start-up with an error naming it.
@@ -66,6 +68,14 @@ public struct StewardServices: Sendable {
                 ownRecords: configuration.retention.own
             ),
             today: today
+        )
+        staff = StaffDirectory(
+            store: store,
+            cost: UInt8(clamping: configuration.web.bcryptCost),
+            sessions: SessionPolicy(
+                idle: .seconds(configuration.web.sessionIdleMinutes * 60),
+                absolute: .seconds(configuration.web.sessionHours * 3600)
+            )
         )
     }
 

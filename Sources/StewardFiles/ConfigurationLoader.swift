@@ -33,6 +33,8 @@ public enum ConfigurationLoader {
         ("STEWARD_SMTP_PASSWORD", "smtp.password"),
         ("STEWARD_MAIL_FROM", "mail.from_address"),
         ("STEWARD_MAIL_DIR", "mail.directory"),
+        ("STEWARD_PUBLIC_URL", "web.public_url"),
+        ("STEWARD_PAGES_DIR", "web.pages_directory"),
     ]
 
     /// Loads the configuration.
@@ -109,7 +111,8 @@ public enum ConfigurationLoader {
         "smtp.helo_name",
         "mail.from_address", "mail.from_name", "mail.max_attempts", "mail.directory", "retention.sweep_at", "retention.scheduled",
         "retention.batch_size", "retention.review_days", "retention.yield", "retention.own.requests", "retention.own.identity_challenges",
-        "retention.own.outbox", "retention.own.search_results", "retention.own.revoked_tokens",
+        "retention.own.outbox", "retention.own.search_results", "retention.own.revoked_tokens", "web.public_url", "web.colour", "web.logo",
+        "web.pages_directory", "web.bcrypt_cost", "web.session_idle_minutes", "web.session_hours",
     ]
 
     static func flatten(
@@ -200,6 +203,7 @@ public enum ConfigurationLoader {
         }
         try readMail(values, into: &configuration.mail)
         try readRetention(values, into: &configuration.retention)
+        try readWeb(values, into: &configuration.web)
         if let name = values["controller.name"] {
             var dpo: Controller.Contact?
             if let dpoName = values["controller.dpo.name"] ?? values["controller.dpo.email"] {
@@ -222,6 +226,19 @@ public enum ConfigurationLoader {
             throw StewardError(.invalidConfiguration, "'\(orphan)' is set but controller.name is not", field: "controller.name")
         }
         return configuration
+    }
+
+    /// A whole number in `range`, if the key is set.
+    static func wholeNumber(_ values: [String: String], _ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+        guard let text = values[key] else { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            throw StewardError(
+                .invalidConfiguration,
+                "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.prefix(20))'",
+                field: key
+            )
+        }
+        return number
     }
 
     /// A number of seconds, above 0 and at most 600.
@@ -260,17 +277,7 @@ public enum ConfigurationLoader {
             }
             retention.scheduled = value
         }
-        func whole(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let text = values[key] else { return nil }
-            guard let number = Int(text), range.contains(number) else {
-                throw StewardError(
-                    .invalidConfiguration,
-                    "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text.prefix(20))'",
-                    field: key
-                )
-            }
-            return number
-        }
+        func whole(_ key: String, _ range: ClosedRange<Int>) throws -> Int? { try wholeNumber(values, key, range) }
         if let size = try whole("retention.batch_size", 1...100_000) { retention.batchSize = size }
         if let days = try whole("retention.review_days", 1...365) { retention.reviewDays = days }
         if let share = values["retention.yield"] {
@@ -300,6 +307,42 @@ public enum ConfigurationLoader {
         if let value = try period("outbox") { retention.own.outbox = value }
         if let value = try period("search_results") { retention.own.searchResults = value }
         if let value = try period("revoked_tokens") { retention.own.revokedTokens = value }
+    }
+
+    static func readWeb(_ values: [String: String], into web: inout WebSettings) throws {
+        if let url = values["web.public_url"], !url.isEmpty {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                throw StewardError(
+                    .invalidConfiguration,
+                    "web.public_url must be an http or https address such as https://steward.council.gov.uk, not '\(url.prefix(60))'",
+                    field: "web.public_url"
+                )
+            }
+            web.publicURL = url
+        }
+        if let colour = values["web.colour"] {
+            guard colour.count == 7, colour.hasPrefix("#"), colour.dropFirst().allSatisfy(\.isHexDigit) else {
+                throw StewardError(.invalidConfiguration, "web.colour must be a colour as #RRGGBB, not '\(colour.prefix(20))'", field: "web.colour")
+            }
+            web.colour = colour.lowercased()
+        }
+        for (key, path) in [("web.logo", values["web.logo"]), ("web.pages_directory", values["web.pages_directory"])] {
+            guard let path else { continue }
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StewardError(.invalidConfiguration, "\(key) '\(path.prefix(200))' does not exist", field: key)
+            }
+        }
+        if let logo = values["web.logo"] {
+            guard logo.lowercased().hasSuffix(".png") || logo.lowercased().hasSuffix(".svg") else {
+                throw StewardError(.invalidConfiguration, "web.logo must be a .png or .svg file", field: "web.logo")
+            }
+            web.logoFile = logo
+        }
+        web.pagesDirectory = values["web.pages_directory"]
+        func whole(_ key: String, _ range: ClosedRange<Int>) throws -> Int? { try wholeNumber(values, key, range) }
+        if let cost = try whole("web.bcrypt_cost", 10...16) { web.bcryptCost = cost }
+        if let minutes = try whole("web.session_idle_minutes", 5...480) { web.sessionIdleMinutes = minutes }
+        if let hours = try whole("web.session_hours", 1...24) { web.sessionHours = hours }
     }
 
     static func readMail(_ values: [String: String], into mail: inout MailSettings) throws {

@@ -40,6 +40,8 @@ public struct StewardConfiguration: Sendable, Hashable {
     public var mail = MailSettings()
     /// When and how the retention schedule is swept.
     public var retention = RetentionSettings()
+    /// The staff console and the resident portal.
+    public var web = WebSettings()
 
     public init() {}
 
@@ -100,4 +102,26 @@ public struct RetentionSettings: Sendable, Hashable {
     public var own = OwnRecordPeriods()
 
     public init() {}
+}
+
+/// The staff console and the resident portal: how they look and how long a console session lasts.
+public struct WebSettings: Sendable, Hashable {
+    /// The address residents and staff reach Steward at (`https://…` behind the council's proxy).
+    /// When it is https, cookies are marked Secure and browsers are told to use https only (HSTS).
+    public var publicURL: String?
+    /// The council's colour for the header bar, as #RRGGBB; a dark one keeps white text readable.
+    public var colour = "#0b0c0c"
+    /// A PNG or SVG file shown in the header, or none.
+    public var logoFile: String?
+    /// A folder of page templates that replace Steward's own, file by file.
+    public var pagesDirectory: String?
+    /// bcrypt's cost for staff passwords (2^cost rounds).
+    public var bcryptCost = 12
+    public var sessionIdleMinutes = 30
+    public var sessionHours = 12
+
+    public init() {}
+
+    /// Whether pages are served over TLS (as the public address says).
+    public var secure: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
 }

@@ -47,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// The demo's console account.
+    static let demoStaff = "dpo@demo.steward.example"
+
     /// Loads the demo council and prints a DPO token to try it with. A database holding a data map
     /// of the council's own is never overwritten.
     func loadDemo(_ services: StewardServices) async throws {
@@ -65,6 +68,14 @@ struct ServeCommand: AsyncParsableCommand {
         let sources = try await DemoCouncil.create(in: URL(fileURLWithPath: "demo-council"), store: store, logger: quietLogger())
         for source in sources { _ = try await store.checkSource(source.id, actor: "demo") }
         let registered = try await store.sources().map(\.id.rawValue).sorted().joined(separator: ", ")
+        // One console account for the DPO, made at the first start; its setup code is shown once.
+        let console: String
+        if try await services.staff.accounts().contains(where: { $0.email == Self.demoStaff }) {
+            console = "Console: sign in as \(Self.demoStaff) with the password chosen at its first sign-in (`steward user list` lists accounts)."
+        } else {
+            let (_, code) = try await services.staff.create(email: Self.demoStaff, role: .dpo, password: nil, actor: "demo")
+            console = "Console: sign in as \(Self.demoStaff) with the setup code \(code ?? "") (shown once), then choose a password."
+        }
         // Written unbuffered: the server keeps running, and the token must reach a log or pipe now.
         let message = """
             Demo data map loaded (version \(result.version)).
@@ -73,6 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
             Retention: see what the schedule would dispose of with `steward retention plan`; the demo sweeps only when asked.
             Demo DPO token (shown once): \(secret)
             Try: curl -H 'Authorization: Bearer \(secret)' http://\(configuration.host):\(configuration.port)/api/v1/systems
+            Staff console: http://\(configuration.host):\(configuration.port)/console
+            \(console)
 
             """
         FileHandle.standardOutput.write(Data(message.utf8))

@@ -103,6 +103,57 @@ struct ConfigurationTests {
         #expect(try #require(throws: StewardError.self) { try DataKeyFile.load(path: path, create: true) }.field == "data_key")
     }
 
+    @Test("the console's look, public address and session lengths are read and checked; a bad value names its key")
+    func webSettings() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-pages-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = try Self.write(
+            """
+            web:
+              public_url: https://steward.testshire.gov.example
+              colour: "#1D4F2A"
+              pages_directory: \(folder.path)
+              bcrypt_cost: 11
+              session_idle_minutes: 20
+              session_hours: 8
+            """
+        )
+        let web = try ConfigurationLoader.load(path: path, environment: [:]).web
+        #expect(web.secure)
+        #expect(web.colour == "#1d4f2a")
+        #expect(web.pagesDirectory == folder.path)
+        #expect((web.bcryptCost, web.sessionIdleMinutes, web.sessionHours) == (11, 20, 8))
+        #expect(try !ConfigurationLoader.load(path: nil, environment: ["STEWARD_PUBLIC_URL": "http://localhost:8080"]).web.secure)
+        for (text, key) in [
+            ("web:\n  public_url: ftp://x", "web.public_url"), ("web:\n  colour: red", "web.colour"), ("web:\n  bcrypt_cost: 4", "web.bcrypt_cost"),
+            ("web:\n  session_hours: 48", "web.session_hours"), ("web:\n  logo: /nonexistent/logo.png", "web.logo"),
+        ] {
+            let error = try #require(throws: StewardError.self) { try ConfigurationLoader.load(path: try Self.write(text), environment: [:]) }
+            #expect(error.field == key, "\(text)")
+        }
+    }
+
+    @Test("page templates are replaced file by file; a file that replaces nothing or does not parse stops start-up naming it")
+    func pageTemplates() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("steward-pages-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("{{<layout}}{{$content}}<h1>Our own sign-in, {{council}}</h1>{{/content}}{{/layout}}".utf8)
+            .write(to: folder.appendingPathComponent("console-sign-in.html.mustache"))
+        let pages = try WebPages(directory: folder.path)
+        let signIn = try pages.render("console-sign-in", ["council": "Testshire <County>", "title": "Sign in", "service": "Staff console"])
+        #expect(signIn.contains("<h1>Our own sign-in, Testshire &lt;County&gt;</h1>"))
+        #expect(signIn.contains("<title>Sign in – Staff console – Testshire &lt;County&gt;</title>"), "the layout is still Steward's")
+        #expect(try pages.render("console-password", [:]).contains("Change your password"))
+
+        try Data("<p>hello</p>".utf8).write(to: folder.appendingPathComponent("console-welcome.html.mustache"))
+        let unknown = try #require(throws: StewardError.self) { try WebPages(directory: folder.path) }
+        #expect(unknown.message.contains("console-welcome.html.mustache replaces no page"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("console-welcome.html.mustache"))
+        try Data("{{#open}}never closed".utf8).write(to: folder.appendingPathComponent("error.html.mustache"))
+        let broken = try #require(throws: StewardError.self) { try WebPages(directory: folder.path) }
+        #expect(broken.message.contains("error.html.mustache does not parse"))
+    }
+
     @Test("a named configuration file that does not exist is an error")
     func missingNamedFile() throws {
         #expect(throws: StewardError.self) { try ConfigurationLoader.load(path: "/nonexistent/steward.yaml", environment: [:]) }

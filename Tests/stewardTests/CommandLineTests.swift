@@ -39,7 +39,7 @@ struct StewardProcess {
         var stderr: String
     }
 
-    func run(_ arguments: String..., extraEnvironment: [String: String] = [:]) throws -> Output {
+    func run(_ arguments: String..., extraEnvironment: [String: String] = [:], input: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -49,7 +49,13 @@ struct StewardProcess {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -98,6 +104,48 @@ struct CommandLineTests {
             #expect(token.stdout.hasPrefix("stw_"))
             let badRole = try cli.run("token", "create", "--role", "superuser", "--name", "x")
             #expect(badRole.status != 0)
+        }
+    }
+
+    @Test("user create prints a setup code or takes a password on stdin; bad input names its field and makes no account; list and disable")
+    func staffAccounts() async throws {
+        try await Self.withCLI { cli, _ in
+            let coded = try cli.run("user", "create", "--role", "caseworker", "--email", "Case.Worker@Wessex.gov.example")
+            #expect(coded.status == 0, "\(coded.stderr)")
+            #expect(
+                coded.stdout.trimmingCharacters(in: .whitespacesAndNewlines).wholeMatch(of: /[A-Z2-9]{4}(-[A-Z2-9]{4}){3}/) != nil,
+                "\(coded.stdout)"
+            )
+            let withPassword = try cli.run(
+                "user",
+                "create",
+                "--role",
+                "dpo",
+                "--email",
+                "dpo@wessex.gov.example",
+                "--password-stdin",
+                input: "a long enough passphrase\n"
+            )
+            #expect(withPassword.status == 0, "\(withPassword.stderr)")
+            #expect(withPassword.stdout.contains("can sign in now"))
+            let short = try cli.run("user", "create", "--role", "dpo", "--email", "short@wessex.gov.example", "--password-stdin", input: "tiny\n")
+            #expect(short.status != 0)
+            #expect(short.stderr.contains("at least 12 characters"))
+            let twice = try cli.run("user", "create", "--role", "auditor", "--email", "case.worker@wessex.gov.example")
+            #expect(twice.status != 0)
+            #expect(twice.stderr.contains("already exists"))
+            let service = try cli.run("user", "create", "--role", "service", "--email", "app@wessex.gov.example")
+            #expect(service.status != 0)
+            let badEmail = try cli.run("user", "create", "--role", "dpo", "--email", "not an address")
+            #expect(badEmail.status != 0)
+            #expect(badEmail.stderr.contains("email"))
+            let list = try cli.run("user", "list")
+            #expect(list.stdout.split(separator: "\n").count == 2, "\(list.stdout)")
+            #expect(list.stdout.contains("case.worker@wessex.gov.example  awaiting first sign-in"))
+            #expect(list.stdout.contains("dpo@wessex.gov.example  active"))
+            #expect(try cli.run("user", "disable", "dpo@wessex.gov.example").status == 0)
+            #expect(try cli.run("user", "list").stdout.contains("dpo@wessex.gov.example  disabled"))
+            #expect(try cli.run("user", "disable", "nobody@wessex.gov.example").status != 0)
         }
     }
 

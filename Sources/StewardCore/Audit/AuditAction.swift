@@ -20,6 +20,15 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let tokenCreate = AuditAction(rawValue: "token.create")
     public static let tokenRevoke = AuditAction(rawValue: "token.revoke")
 
+    // Staff accounts and console sessions.
+    public static let staffCreate = AuditAction(rawValue: "staff.create")
+    public static let staffDisable = AuditAction(rawValue: "staff.disable")
+    public static let staffSignIn = AuditAction(rawValue: "staff.sign_in")
+    /// A wrong password for a known account (a wrong email is not recorded: it names no one).
+    public static let staffSignInFailed = AuditAction(rawValue: "staff.sign_in_failed")
+    public static let staffSignOut = AuditAction(rawValue: "staff.sign_out")
+    public static let staffPassword = AuditAction(rawValue: "staff.password")
+
     // The audit log itself.
     public static let auditExport = AuditAction(rawValue: "audit.export")
 

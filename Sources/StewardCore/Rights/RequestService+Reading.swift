@@ -109,3 +109,46 @@ extension RequestService.Summary {
         return left.1 != right.1 ? left.1 < right.1 : left.2 < right.2
     }
 }
+
+/// Requests received and closed in one week (Monday to Sunday), by kind: what the console's chart
+/// draws.
+public struct WeekActivity: Sendable, Hashable {
+    /// The Monday the week begins.
+    public var week: CalendarDate
+    public var received: [RightsRequest.Kind: Int]
+    public var closed: [RightsRequest.Kind: Int]
+}
+
+extension RightsRequest {
+    /// The day the request was completed, refused or withdrawn, if it has been.
+    public var closedOn: CalendarDate? {
+        events.last { event in
+            switch event.change {
+            case .completed, .refused, .withdrawn: true
+            default: false
+            }
+        }?.date
+    }
+}
+
+extension RequestService {
+    /// The last `weeks` weeks, oldest first, ending with the week of `today`, with every week
+    /// present (empty ones too).
+    public func weeklyActivity(weeks: Int = 8, today date: CalendarDate? = nil) async throws -> [WeekActivity] {
+        guard (1...104).contains(weeks) else { throw StewardError(.invalidInput, "weeks must be from 1 to 104", field: "weeks") }
+        let today = date ?? self.today()
+        let thisWeek = today.adding(days: -today.weekdayIndex)
+        let first = thisWeek.adding(days: -7 * (weeks - 1))
+        var activity = (0..<weeks).map { WeekActivity(week: first.adding(days: 7 * $0), received: [:], closed: [:]) }
+        func index(of day: CalendarDate) -> Int? {
+            let offset = first.days(until: day)
+            guard offset >= 0, offset < 7 * weeks else { return nil }
+            return offset / 7
+        }
+        for request in try await requests.requests(states: nil, kind: nil, dueBefore: nil) {
+            if let week = index(of: request.received) { activity[week].received[request.kind, default: 0] += 1 }
+            if let closed = request.closedOn, let week = index(of: closed) { activity[week].closed[request.kind, default: 0] += 1 }
+        }
+        return activity
+    }
+}

@@ -123,7 +123,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     var weekdayIndex: Int { ((dayNumber + 3) % 7 + 7) % 7 }
 
     static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    static let monthNames = [
+    public static let monthNames = [
         "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
     ]
 

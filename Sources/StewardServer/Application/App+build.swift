@@ -1,3 +1,4 @@
+import Foundation
 public import Hummingbird
 public import Logging
 public import Prometheus
@@ -60,6 +61,7 @@ public func buildRouter(
     let routes = RouteTable()
     router.add(middleware: ErrorMiddleware(routes: routes))
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(secure: services.configuration.web.secure))
     HealthController(store: services.store, metrics: environment.metrics).register(on: router)
     var api = APIRoutes(router: router, authenticator: Authenticator(store: services.store))
     DataMapController(services: services).register(on: &api)
@@ -75,6 +77,18 @@ public func buildRouter(
     RetentionController(service: services.retention, scheduler: scheduler, page: try CertificatePage(), dataMaps: services.dataMaps).register(
         on: &api
     )
+    let logo = try services.configuration.web.logoFile.map { path in
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StewardError(.invalidConfiguration, "the logo '\(path)' cannot be read", field: "web.logo")
+        }
+        return data
+    }
+    ConsoleController(
+        services: services,
+        pages: try WebPages(directory: services.configuration.web.pagesDirectory),
+        trustForwardedFor: services.configuration.trustForwardedFor,
+        logo: logo
+    ).register(on: router)
     routes.fill(from: router)
     return (router, api.policies)
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import HTTPTypes
 public import Hummingbird
 public import StewardCore
 
@@ -24,6 +25,23 @@ public struct StewardRequestContext: RequestContext {
 
     /// The name recorded in the audit log for what this request does.
     public var actor: String { token.map { "token:\($0.name)" } ?? "anonymous" }
+
+    /// Who is calling, for the limits: the connection's address, or behind the council's proxy
+    /// (`trust_forwarded_for`) the first address of `X-Forwarded-For`. IPv6 addresses count by
+    /// their /64, which one household or device usually has to itself.
+    public func caller(of request: Request, trustForwardedFor: Bool) -> String {
+        var address = remoteAddress
+        if trustForwardedFor, let header = request.headers[HTTPField.Name("X-Forwarded-For")!],
+            let first = header.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
+        {
+            address = first
+        }
+        if address.contains(":") {
+            let groups = address.split(separator: ":", omittingEmptySubsequences: false).prefix(4)
+            return groups.joined(separator: ":") + "::/64"
+        }
+        return address
+    }
 
     /// A path parameter, percent-decoded (`council%5Fwebsite` is `council_website`).
     public func parameter(_ name: String) throws -> String {

@@ -30,10 +30,15 @@ struct AuditController: Sendable {
     @Sendable func export(_ request: Request, context: StewardRequestContext) async throws -> Response {
         // HEAD exports nothing, so it records no export.
         if request.method == .head { return JSONResponse.text("", contentType: "application/x-ndjson; charset=utf-8") }
+        return JSONResponse.text(try await Self.export(store, actor: context.actor), contentType: "application/x-ndjson; charset=utf-8")
+    }
+
+    /// The whole log as JSON lines, the export recorded in the log as done by `actor`.
+    static func export(_ store: Store, actor: String) async throws -> String {
         let lines = LineCollector()
         _ = try await store.exportAudit { line in lines.append(line) }
-        _ = try await store.audit.append(AuditEvent(actor: context.actor, action: .auditExport, object: "audit"))
-        return JSONResponse.text(lines.text, contentType: "application/x-ndjson; charset=utf-8")
+        _ = try await store.audit.append(AuditEvent(actor: actor, action: .auditExport, object: "audit"))
+        return lines.text
     }
 
     static func integer(_ text: String?, field: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -191,21 +191,8 @@ struct RequestsController: Sendable {
     /// The most a resident's request body may hold.
     static let publicBodyLimit = 256 * 1024
 
-    /// Who is calling, for the limits: the connection's address, or behind the council's proxy
-    /// (`trust_forwarded_for`) the first address of `X-Forwarded-For`. IPv6 addresses count by
-    /// their /64, which one household or device usually has to itself.
     func client(_ request: Request, _ context: StewardRequestContext) -> String {
-        var address = context.remoteAddress
-        if trustForwardedFor, let header = request.headers[HTTPField.Name("X-Forwarded-For")!],
-            let first = header.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
-        {
-            address = first
-        }
-        if address.contains(":") {
-            let groups = address.split(separator: ":", omittingEmptySubsequences: false).prefix(4)
-            return groups.joined(separator: ":") + "::/64"
-        }
-        return address
+        context.caller(of: request, trustForwardedFor: trustForwardedFor)
     }
 }
 

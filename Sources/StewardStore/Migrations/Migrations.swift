@@ -189,6 +189,27 @@ enum Migrations {
                 """,
             ]
         ),
+        .portable(
+            version: 8,
+            name: "staff accounts, console sessions, failed sign-ins",
+            [
+                """
+                CREATE TABLE staff_accounts (
+                    id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, role TEXT NOT NULL, password_hash TEXT, setup_hash TEXT,
+                    setup_expires BIGINT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, disabled_at TEXT)
+                """,
+                """
+                CREATE TABLE staff_sessions (
+                    id_hash TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES staff_accounts (id), csrf TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, must_choose INTEGER NOT NULL)
+                """,
+                "CREATE INDEX staff_sessions_account ON staff_sessions (account_id)",
+                "CREATE INDEX staff_sessions_expiry ON staff_sessions (expires_at)",
+                // Scopes are keyed hashes of the account's email or the caller's address, never either in clear.
+                "CREATE TABLE login_failures (scope TEXT NOT NULL, at BIGINT NOT NULL)",
+                "CREATE INDEX login_failures_scope ON login_failures (scope, at)",
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

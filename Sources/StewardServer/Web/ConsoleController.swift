@@ -1,0 +1,397 @@
+import Foundation
+public import HTTPTypes
+import Hummingbird
+import StewardApp
+public import StewardCore
+import StewardFiles
+import StewardStore
+
+/// One console page and the roles it admits: the router is built from these, so no page can be
+/// added without saying who may see it.
+public struct ConsolePolicy: Sendable, Hashable {
+    public var method: HTTPRequest.Method
+    public var path: String
+    public var roles: Set<Role>
+}
+
+/// The staff console under `/console`: sign-in, sign-out, password, and the dashboard. Every page
+/// but sign-in needs a session cookie whose account has one of the page's roles; every form carries
+/// the session's CSRF token (sign-in's form a token bound to a cookie of its own). Errors are pages,
+/// with an error summary linking to each field at fault.
+struct ConsoleController {
+    let services: StewardServices
+    let pages: WebPages
+    let trustForwardedFor: Bool
+    let logo: Data?
+
+    static let sessionCookie = "steward_session"
+    static let signInCookie = "steward_sign_in"
+    static let service = "Staff console"
+
+    var secure: Bool { services.configuration.web.secure }
+    var staff: StaffDirectory { services.staff }
+
+    /// Everyone with a staff account who may see requests: the DPO, caseworkers and auditors.
+    static let dashboardReaders: Set<Role> = [.dpo, .caseworker, .auditor]
+    /// Every role a member of staff can have.
+    static let anyStaff: Set<Role> = [.dpo, .caseworker, .auditor]
+
+    typealias Handler = @Sendable (Request, StewardRequestContext, Signed) async throws -> Response
+
+    /// A request from a signed-in member of staff.
+    struct Signed: Sendable {
+        var session: StaffSession
+        var secret: String
+        /// The submitted form of a POST, its CSRF token already checked.
+        var form: FormBody
+    }
+
+    @discardableResult
+    func register(on router: Router<StewardRequestContext>) -> [ConsolePolicy] {
+        var policies: [ConsolePolicy] = []
+        func page(_ method: HTTPRequest.Method, _ path: String, roles: Set<Role>, _ handler: @escaping Handler) {
+            policies.append(ConsolePolicy(method: method, path: path, roles: roles))
+            router.on(RouterPath(path), method: method) { request, context in
+                try await rendered(request) { try await signedIn(request, context, method: method, roles: roles, handler) }
+            }
+        }
+        router.get("/console/sign-in") { request, _ in try await rendered(request) { try await signInPage(request) } }
+        router.post("/console/sign-in") { request, context in try await rendered(request) { try await signIn(request, context) } }
+        page(.get, "/console", roles: Self.dashboardReaders) { _, _, signed in try await dashboard(signed) }
+        page(.post, "/console/sign-out", roles: Self.anyStaff) { _, _, signed in try await signOut(signed) }
+        page(.get, "/console/password", roles: Self.anyStaff) { _, _, signed in try await passwordPage(signed, errors: []) }
+        page(.post, "/console/password", roles: Self.anyStaff) { _, _, signed in try await changePassword(signed) }
+        page(.get, "/console/audit", roles: .auditReaders) { _, _, signed in try await auditPage(signed, result: nil) }
+        page(.post, "/console/audit/verify", roles: .auditReaders) { _, _, signed in
+            try await auditPage(signed, result: try await services.store.verifyAudit(trustedKeys: [services.store.signingPublicKey]))
+        }
+        page(.get, "/console/audit/export", roles: .auditReaders) { _, _, signed in
+            let text = try await AuditController.export(services.store, actor: signed.session.account.actor)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/x-ndjson; charset=utf-8", .cacheControl: "no-store",
+                    .contentDisposition: "attachment; filename=\"steward-audit-\(services.today()).jsonl\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: text))
+            )
+        }
+        router.get("/assets/steward.css") { _, _ in
+            asset(pages.stylesheet, type: "text/css; charset=utf-8")
+        }
+        router.get("/assets/council.css") { _, _ in
+            asset(":root { --council-colour: \(services.configuration.web.colour); }\n", type: "text/css; charset=utf-8")
+        }
+        if let logo {
+            let type = services.configuration.web.logoFile?.lowercased().hasSuffix(".svg") == true ? "image/svg+xml" : "image/png"
+            router.get("/assets/logo") { _, _ in
+                var response = Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: logo)))
+                response.headers[.cacheControl] = "public, max-age=3600"
+                return response
+            }
+        }
+        return policies
+    }
+
+    func asset(_ text: String, type: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: type, .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
+    // MARK: Sessions
+
+    /// Runs `handler` for a signed-in member of staff with one of `roles`, or answers as a browser
+    /// needs: no session (or one that has ended) goes to sign-in; the wrong role is a 403 page; a
+    /// POST whose CSRF token is not the session's is a 403 page and changes nothing; an account
+    /// still on its setup code sees only the password page.
+    func signedIn(
+        _ request: Request,
+        _ context: StewardRequestContext,
+        method: HTTPRequest.Method,
+        roles: Set<Role>,
+        _ handler: Handler
+    ) async throws -> Response {
+        let secret = request.cookies[Self.sessionCookie]?.value
+        guard let secret, let session = try await staff.session(secret: secret) else {
+            var response = Response.redirect(to: secret == nil ? "/console/sign-in" : "/console/sign-in?ended=1", type: .normal)
+            if secret != nil { response.setCookie(cleared(Self.sessionCookie)) }
+            return response
+        }
+        guard roles.contains(session.account.role) else {
+            return try await errorPage(
+                .forbidden,
+                heading: "You cannot see this page",
+                message: "Your account's role (\(session.account.role.rawValue)) does not allow this. Ask the DPO if you need it.",
+                session: session,
+                next: ("/console", "Go to the dashboard")
+            )
+        }
+        var form = FormBody(fields: [:])
+        if method == .post {
+            form = try await FormBody.read(request, context: context)
+            guard let token = form["csrf"], Secret.equal(token, session.csrf) else {
+                return try await errorPage(
+                    .forbidden,
+                    heading: "This form has expired",
+                    message: "The form was not sent from this session, so nothing was changed. Go back, reload the page and try again.",
+                    session: session,
+                    next: ("/console", "Go to the dashboard")
+                )
+            }
+        }
+        if session.mustChoosePassword, request.uri.path != "/console/password", request.uri.path != "/console/sign-out" {
+            return .redirect(to: "/console/password", type: .normal)
+        }
+        return try await handler(request, context, Signed(session: session, secret: secret, form: form))
+    }
+
+    func sessionCookie(_ secret: String) -> Cookie {
+        Cookie(
+            name: Self.sessionCookie,
+            value: secret,
+            maxAge: services.configuration.web.sessionHours * 3600,
+            path: "/console",
+            secure: secure,
+            httpOnly: true,
+            sameSite: .strict
+        )
+    }
+
+    func cleared(_ name: String) -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: "/console", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    // MARK: Sign-in
+
+    func signInPage(
+        _ request: Request,
+        email: String = "",
+        errors: [(field: String, message: String)] = [],
+        status: HTTPResponse.Status = .ok
+    )
+        async throws -> Response
+    {
+        // The form's token is bound to a cookie of its own (double submit): another site cannot
+        // read it, and SameSite=Strict keeps the cookie from its requests.
+        let token = request.cookies[Self.signInCookie]?.value.nilIfEmpty ?? Secret.randomHex(bytes: 24)
+        var context = try await layout(title: "Sign in", session: nil, errors: errors)
+        context["csrf"] = token
+        context["email"] = email
+        for error in errors { context["\(error.field)Error"] = error.message }
+        if request.uri.queryParameters["ended"] != nil {
+            context["notice"] = "Your session has ended. Sign in again to carry on."
+        }
+        var response = try html("console-sign-in", context, status: status)
+        response.setCookie(
+            Cookie(name: Self.signInCookie, value: token, path: "/console", secure: secure, httpOnly: true, sameSite: .strict)
+        )
+        return response
+    }
+
+    func signIn(_ request: Request, _ context: StewardRequestContext) async throws -> Response {
+        let form = try await FormBody.read(request, context: context)
+        guard let cookie = request.cookies[Self.signInCookie]?.value, !cookie.isEmpty, let token = form["csrf"], Secret.equal(token, cookie) else {
+            return try await errorPage(
+                .forbidden,
+                heading: "This form has expired",
+                message: "The sign-in form was not sent from this browser's page, so nothing was done. Open the sign-in page again.",
+                session: nil,
+                next: ("/console/sign-in", "Sign in")
+            )
+        }
+        let email = form.text("email") ?? ""
+        var errors: [(field: String, message: String)] = []
+        if email.isEmpty { errors.append(("email", "Enter your email address")) }
+        if form["password"]?.isEmpty ?? true { errors.append(("password", "Enter your password")) }
+        if !errors.isEmpty { return try await signInPage(request, email: String(email.prefix(254)), errors: errors, status: .unprocessableContent) }
+        let outcome = try await staff.signIn(
+            email: String(email.prefix(254)),
+            password: form["password"] ?? "",
+            address: context.caller(of: request, trustForwardedFor: trustForwardedFor)
+        )
+        switch outcome {
+        case .refused:
+            return try await signInPage(
+                request,
+                email: String(email.prefix(254)),
+                errors: [("email", "The email address or password is not right")],
+                status: .unprocessableContent
+            )
+        case .throttled:
+            return try await signInPage(
+                request,
+                email: String(email.prefix(254)),
+                errors: [("email", "There have been too many attempts to sign in. Wait 15 minutes and try again")],
+                status: .tooManyRequests
+            )
+        case .signedIn(let secret, let session):
+            var response = Response.redirect(to: session.mustChoosePassword ? "/console/password" : "/console", type: .normal)
+            response.setCookie(sessionCookie(secret))
+            response.setCookie(cleared(Self.signInCookie))
+            return response
+        }
+    }
+
+    func signOut(_ signed: Signed) async throws -> Response {
+        try await staff.signOut(secret: signed.secret, session: signed.session)
+        var response = Response.redirect(to: "/console/sign-in", type: .normal)
+        response.setCookie(cleared(Self.sessionCookie))
+        return response
+    }
+
+    // MARK: Password
+
+    func passwordPage(_ signed: Signed, errors: [(field: String, message: String)], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let choosing = signed.session.mustChoosePassword
+        var context = try await layout(title: choosing ? "Choose a password" : "Change your password", session: signed.session, errors: errors)
+        context["choosing"] = choosing
+        for error in errors { context["\(error.field)Error"] = error.message }
+        return try html("console-password", context, status: status)
+    }
+
+    func changePassword(_ signed: Signed) async throws -> Response {
+        let form = signed.form
+        var errors: [(field: String, message: String)] = []
+        if !signed.session.mustChoosePassword, form["current"]?.isEmpty ?? true { errors.append(("current", "Enter your current password")) }
+        let new = form["new"] ?? ""
+        if new.isEmpty {
+            errors.append(("new", "Enter a new password"))
+        } else {
+            do {
+                try PasswordPolicy.check(new, email: signed.session.account.email, field: "new")
+            } catch let error as StewardError {
+                errors.append(("new", Self.sentence(error.message)))
+            }
+        }
+        if !new.isEmpty, form["confirm"] != new { errors.append(("confirm", "The passwords do not match")) }
+        if !errors.isEmpty { return try await passwordPage(signed, errors: errors, status: .unprocessableContent) }
+        do {
+            try await staff.changePassword(secret: signed.secret, session: signed.session, current: form["current"], new: new)
+        } catch let error as StewardError where error.code == .invalidInput {
+            return try await passwordPage(signed, errors: [(error.field ?? "new", Self.sentence(error.message))], status: .unprocessableContent)
+        }
+        return .redirect(to: "/console?password=1", type: .normal)
+    }
+
+    // MARK: Dashboard
+
+    func dashboard(_ signed: Signed) async throws -> Response {
+        let today = services.today()
+        let open = try await services.requests.list(states: RightsRequest.State.open, today: today)
+        let weeks = try await services.requests.weeklyActivity(weeks: 8, today: today)
+        var context = try await layout(title: "Rights requests", session: signed.session, errors: [])
+        context["roleName"] = signed.session.account.role.rawValue
+        context["hasOpen"] = !open.isEmpty
+        context["open"] = open.map { summary -> [String: Any] in
+            let days = summary.daysLeft ?? 0
+            let paused = summary.state == .paused
+            let soon = !summary.overdue && !paused && (0...7).contains(days)
+            return [
+                "id": summary.id.rawValue, "kind": summary.kind.words, "received": summary.received.description,
+                "due": summary.due?.description ?? "clock stopped", "overdue": summary.overdue, "paused": paused, "soon": soon,
+                "plain": !summary.overdue && !paused && !soon, "state": summary.state.rawValue.replacingOccurrences(of: "_", with: " "),
+                "days": summary.overdue ? "by \(-days) day\(days == -1 ? "" : "s")" : "\(days) day\(days == 1 ? "" : "s")",
+                "tasks": "\(summary.openTasks)",
+            ]
+        }
+        context["counts"] = [
+            "overdue": "\(open.filter(\.overdue).count)",
+            "week": "\(open.filter { !$0.overdue && $0.state != .paused && (0...7).contains($0.daysLeft ?? -1) }.count)",
+            "open": "\(open.count)",
+            "paused": "\(open.filter { $0.state == .paused }.count)",
+        ]
+        context["chart"] = WeeklyChart.html(weeks)
+        return try html("console-dashboard", context)
+    }
+
+    // MARK: Audit
+
+    func auditPage(_ signed: Signed, result: AuditVerifier.Result?) async throws -> Response {
+        var context = try await layout(title: "Audit log", session: signed.session, errors: [])
+        if let result {
+            context["result"] = [
+                "intact": result.isIntact, "entries": "\(result.entriesChecked)", "checkpoints": "\(result.checkpointsChecked)",
+                "last": "\(result.lastSeq)", "hash": result.lastHash, "bad": result.firstBad.map(\.description) ?? "",
+            ]
+        }
+        return try html("console-audit", context)
+    }
+
+    // MARK: Rendering
+
+    /// What every page's layout needs: the council, the service, who is signed in, the errors.
+    func layout(title: String, session: StaffSession?, errors: [(field: String, message: String)]) async throws -> [String: Any] {
+        let controller = try? await services.dataMaps.current()?.dataMap.controller
+        var context: [String: Any] = [
+            "title": title, "service": Self.service, "home": "/console",
+            "council": controller?.name ?? services.configuration.controller?.name ?? "Steward",
+            "hasErrors": !errors.isEmpty, "errors": errors.map { ["field": $0.field, "message": $0.message] }, "logo": logo != nil,
+        ]
+        if let ico = controller?.icoRegistration { context["ico"] = ico }
+        if let session {
+            context["staff"] = ["email": session.account.email, "csrf": session.csrf]
+            context["csrf"] = session.csrf
+        }
+        return context
+    }
+
+    func html(_ name: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
+        let page = try pages.render(name, context)
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: page))
+        )
+    }
+
+    func errorPage(
+        _ status: HTTPResponse.Status,
+        heading: String,
+        message: String,
+        session: StaffSession?,
+        next: (href: String, text: String)?
+    ) async throws -> Response {
+        var context = try await layout(title: heading, session: session, errors: [])
+        context["heading"] = heading
+        context["message"] = message
+        if let next { context["next"] = ["href": next.href, "text": next.text] }
+        return try html("error", context, status: status)
+    }
+
+    /// Runs a page's work; an error becomes a page, never JSON, and says nothing Steward's own
+    /// logs should not.
+    func rendered(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as StewardError {
+            let status = ErrorMiddleware<StewardRequestContext>.status(for: error.code)
+            let heading =
+                switch error.code {
+                case .unavailable: "Sorry, there is a problem with the service"
+                case .malformedInput, .unsupportedMediaType, .invalidInput: "The form could not be read"
+                default: "Sorry, something went wrong"
+                }
+            let message =
+                error.code == .internal ? "Try again later. If it keeps happening, tell the DPO the time it happened." : Self.sentence(error.message)
+            return try await errorPage(status, heading: heading, message: message, session: nil, next: ("/console", "Go to the dashboard"))
+        } catch let error as any HTTPResponseError {
+            let message =
+                error.status == .contentTooLarge
+                ? "The form sent more than this page takes. Go back and shorten what you typed." : error.status.reasonPhrase
+            return try await errorPage(error.status, heading: "The form could not be read", message: message, session: nil, next: nil)
+        }
+    }
+
+    /// A message as a sentence: capital first letter.
+    static func sentence(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        return first.uppercased() + text.dropFirst()
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
