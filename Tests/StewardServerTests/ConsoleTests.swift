@@ -287,6 +287,50 @@ struct ConsoleTests {
         }
     }
 
+    @Test(
+        "requests are listed by status and right, and a request's page shows its clock, timeline and tasks; a bad filter or reference is a page saying so"
+    )
+    func requestPages() async throws {
+        try await Self.with { fixture, client in
+            let services = fixture.environment.services
+            _ = try await services.staff.create(email: "case@wessex.gov.example", role: .caseworker, password: Self.password, actor: "test")
+            let view = try await services.requests.submit(
+                RightsRequest.Intake(
+                    kind: .erasure,
+                    requester: .init(name: "Ada Okafor", email: "ada.okafor@example.org"),
+                    description: "Please delete my library account"
+                ),
+                actor: "token:test-caseworker",
+                fromPublic: false
+            )
+            let reference = view.request.id.rawValue
+            var browser = Browser()
+            _ = try await browser.signIn(client, "case@wessex.gov.example", Self.password)
+            let open = try await browser.get(client, "/console/requests")
+            #expect(open.status == .ok)
+            #expect(open.text.contains("href=\"/console/requests/\(reference)\""))
+            #expect(try await browser.get(client, "/console/requests?status=closed").text.contains(reference) == false)
+            #expect(try await browser.get(client, "/console/requests?status=all&kind=erasure").text.contains(reference))
+            #expect(try await browser.get(client, "/console/requests?kind=access").text.contains(reference) == false)
+            let bad = try await browser.get(client, "/console/requests?status=sometimes")
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("Status must be open, closed or all"))
+
+            let page = try await browser.get(client, "/console/requests/\(reference)")
+            #expect(page.status == .ok)
+            for text in [
+                "<h1>\(reference)</h1>", "Erasure request", "Ada Okafor", "Please delete my library account", "Why the clock says this", "Day 1 is",
+            ] {
+                #expect(page.text.contains(text), "\(text)")
+            }
+            let due = try #require(view.clock.due)
+            #expect(page.text.contains(due.longDescription))
+            let missing = try await browser.get(client, "/console/requests/SR-NONE-NONE-NONE")
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType]?.hasPrefix("text/html") == true)
+        }
+    }
+
     @Test("every console page but sign-in sends a browser without a session to sign in, and changes nothing")
     func everyPageNeedsASession() async throws {
         try await Self.with { fixture, client in

@@ -10,6 +10,8 @@ PostgreSQL database DATABASE_URL names), then as the demo's DPO:
   - signs in with the setup code the server printed, is made to choose a password, gets the
     passwords wrong once and right once, and reaches the dashboard;
   - signs out, and signs in again by keyboard alone (Tab, typing and Enter, no clicks);
+  - lists requests, filtered, and opens one (recorded through the API as staff would) to read its
+    clock, timeline and tasks; verifies the audit log;
   - on every page: axe-core finds no WCAG 2.2 A or AA violation, the page has a title and one h1,
     every input has a label, and an invalid form shows an error summary whose links reach the
     fields.
@@ -25,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import json
+import urllib.request
 
 from axe_selenium_python import Axe
 from selenium import webdriver
@@ -121,7 +125,23 @@ class Journey:
         raise AssertionError(f"#{identifier} was not reached with {limit} presses of Tab")
 
 
-def run(journey, setup_code):
+def staff_request(base, token):
+    """Records a request as a caseworker would from a phone call, through the API; returns its reference."""
+    body = {
+        "kind": "access",
+        "requester": {"name": "Ada Okafor", "email": "ada.okafor@example.org"},
+        "description": "Everything you hold about me",
+    }
+    call = urllib.request.Request(
+        base + "/api/v1/requests",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(call, timeout=30) as answer:
+        return json.load(answer)["request"]["id"]
+
+
+def run(journey, setup_code, reference):
     email = "dpo@demo.steward.example"
     journey.open("/console")
     assert journey.path() == "/console/sign-in", f"an anonymous visit to /console went to {journey.path()}"
@@ -180,6 +200,17 @@ def run(journey, setup_code):
     journey.driver.find_element(By.CSS_SELECTOR, ".error-summary a").send_keys(Keys.ENTER)
     assert journey.driver.switch_to.active_element.get_attribute("id") == "current", "the error summary's link did not reach its field"
 
+    # The requests: the list, filtered, and the request's own page.
+    journey.open("/console/requests")
+    journey.check("requests")
+    journey.driver.find_element(By.LINK_TEXT, reference).click()
+    journey.check("request")
+    page = journey.driver.page_source
+    assert "Why the clock says this" in page and "Ada Okafor" in page, "the request page does not show its clock and requester"
+    journey.open("/console/requests?status=closed")
+    assert reference not in journey.driver.page_source, "an open request is listed as closed"
+    journey.check("requests-closed")
+
     # The audit log: verified from its page.
     journey.open("/console/audit")
     journey.check("audit")
@@ -210,24 +241,29 @@ def main():
     )
     journey = None
     try:
-        code = None
+        code = token = None
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and code is None:
+        while time.monotonic() < deadline and (code is None or token is None):
             if server.poll() is not None:
                 log.seek(0)
                 print(f"serve --demo exited:\n{log.read()}")
                 return 1
             log.flush()
             log.seek(0)
-            match = re.search(r"setup code ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})", log.read())
+            printed = log.read()
+            match = re.search(r"setup code ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})", printed)
             code = match.group(1) if match else None
+            match = re.search(r"Demo DPO token \(shown once\): (stw_\S+)", printed)
+            token = match.group(1) if match else None
             time.sleep(0.2)
-        if code is None:
-            print("serve --demo printed no setup code within 120 s")
+        if code is None or token is None:
+            print("serve --demo printed no setup code and token within 120 s")
             return 1
         print(f"The console in headless Chromium, Steward's store on {label}:")
-        journey = Journey(f"http://127.0.0.1:{port}", screenshots, label)
-        run(journey, code)
+        base = f"http://127.0.0.1:{port}"
+        reference = staff_request(base, token)
+        journey = Journey(base, screenshots, label)
+        run(journey, code, reference)
         print(f"All {journey.checked} pages passed; screenshots in {screenshots}")
         return 0
     except AssertionError as failure:

@@ -61,6 +61,10 @@ struct ConsoleController {
         page(.post, "/console/sign-out", roles: Self.anyStaff) { _, _, signed in try await signOut(signed) }
         page(.get, "/console/password", roles: Self.anyStaff) { _, _, signed in try await passwordPage(signed, errors: []) }
         page(.post, "/console/password", roles: Self.anyStaff) { _, _, signed in try await changePassword(signed) }
+        page(.get, "/console/requests", roles: .requestReaders) { request, _, signed in try await requestsPage(request, signed) }
+        page(.get, "/console/requests/{id}", roles: .requestReaders) { _, context, signed in
+            try await requestPage(try context.parameter("id"), signed)
+        }
         page(.get, "/console/audit", roles: .auditReaders) { _, _, signed in try await auditPage(signed, result: nil) }
         page(.post, "/console/audit/verify", roles: .auditReaders) { _, _, signed in
             try await auditPage(signed, result: try await services.store.verifyAudit(trustedKeys: [services.store.signingPublicKey]))
@@ -285,18 +289,7 @@ struct ConsoleController {
         var context = try await layout(title: "Rights requests", session: signed.session, errors: [])
         context["roleName"] = signed.session.account.role.rawValue
         context["hasOpen"] = !open.isEmpty
-        context["open"] = open.map { summary -> [String: Any] in
-            let days = summary.daysLeft ?? 0
-            let paused = summary.state == .paused
-            let soon = !summary.overdue && !paused && (0...7).contains(days)
-            return [
-                "id": summary.id.rawValue, "kind": summary.kind.words, "received": summary.received.description,
-                "due": summary.due?.description ?? "clock stopped", "overdue": summary.overdue, "paused": paused, "soon": soon,
-                "plain": !summary.overdue && !paused && !soon, "state": summary.state.rawValue.replacingOccurrences(of: "_", with: " "),
-                "days": summary.overdue ? "by \(-days) day\(days == -1 ? "" : "s")" : "\(days) day\(days == 1 ? "" : "s")",
-                "tasks": "\(summary.openTasks)",
-            ]
-        }
+        context["open"] = open.map(Self.row)
         context["counts"] = [
             "overdue": "\(open.filter(\.overdue).count)",
             "week": "\(open.filter { !$0.overdue && $0.state != .paused && (0...7).contains($0.daysLeft ?? -1) }.count)",
