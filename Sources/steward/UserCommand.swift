@@ -9,7 +9,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Create, list and disable staff accounts for the console.",
-        subcommands: [Create.self, List.self, Disable.self]
+        subcommands: [Create.self, List.self, Reset.self, Disable.self]
     )
 
     /// `steward user create`.
@@ -63,6 +63,22 @@ struct UserCommand: AsyncParsableCommand {
                 let state = account.disabledAt.map { "disabled \($0)" } ?? (account.hasPassword ? "active" : "awaiting first sign-in")
                 print("\(account.id)  \(account.role.rawValue.padding(12))  \(account.email)  \(state)")
             }
+        }
+    }
+
+    /// `steward user reset`.
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new setup code for an account (a lost code or a forgotten password): the password is cleared and its sessions end."
+        )
+
+        @OptionGroup var options: CommonOptions
+        @Argument(help: "The account's email address.") var email: String
+
+        func run() async throws {
+            let (account, code) = try await options.withServices { services in try await services.staff.reset(email: email, actor: commandLineActor) }
+            printError("A new setup code for \(account.email), shown once, signs in once within 7 days; its sessions have ended:")
+            print(code)
         }
     }
 

@@ -92,6 +92,9 @@ struct ConsoleTests {
             let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("steward_session=") })
             for attribute in ["HttpOnly", "SameSite=Strict", "Path=/console"] { #expect(cookie.contains(attribute), "\(cookie)") }
             #expect(!cookie.contains("Secure"), "served over plain HTTP, the cookie must still reach the server")
+            // The code signs in once: a second browser with it is refused.
+            var copy = Browser()
+            #expect(try await copy.signIn(client, "officer@wessex.gov.example", setupCode).status == .unprocessableContent)
 
             // Nothing but choosing a password until one is chosen.
             let dashboard = try await browser.get(client, "/console")
@@ -112,9 +115,13 @@ struct ConsoleTests {
                 [("csrf", try Browser.csrf(form)), ("new", Self.password), ("confirm", Self.password)]
             )
             #expect(chosen.status == .seeOther)
+            #expect(chosen.headers[.location] == "/console?password=1")
+            #expect(try await browser.get(client, "/console?password=1").text.contains("Your password has been changed"))
             let home = try await browser.get(client, "/console")
             #expect(home.status == .ok)
             #expect(home.text.contains("<h1>Rights requests</h1>"))
+            #expect(home.text.contains("aria-current=\"page\">Dashboard"))
+            #expect(!home.text.contains("href=\"/console/audit\""), "a caseworker is not offered the audit log")
             #expect(home.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
             #expect(home.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
 
@@ -125,7 +132,7 @@ struct ConsoleTests {
 
             let actions = try await fixture.store.auditEntries(after: 0, limit: 1000).filter { $0.actor == "staff:officer@wessex.gov.example" }
                 .map(\.action)
-            #expect(actions == ["staff.sign_in", "staff.password", "staff.sign_in_failed", "staff.sign_in"])
+            #expect(actions == ["staff.sign_in", "staff.sign_in_failed", "staff.password", "staff.sign_in_failed", "staff.sign_in"])
         }
     }
 
@@ -267,6 +274,16 @@ struct ConsoleTests {
             #expect(try await browser.signIn(client, "new@wessex.gov.example", "AAAA-BBBB-CCCC-DDDD").status == .unprocessableContent)
 
             for _ in 0..<4 { _ = try await browser.signIn(client, "dpo@wessex.gov.example", "still not the password") }
+            // Sent all at once, guesses are still counted before any is checked: with the one wrong
+            // code above, four more get an answer, and the rest are refused unchecked.
+            let outcomes = try await withThrowingTaskGroup(of: SignInOutcome.self) { group in
+                for index in 0..<20 {
+                    group.addTask { try await staff.signIn(email: "new@wessex.gov.example", password: "GUES-SNUM-BER\(index)-XXXX", address: "d") }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .refused }.count == 4)
+            #expect(outcomes.filter { $0 == .throttled }.count == 16)
             let locked = try await browser.signIn(client, "dpo@wessex.gov.example", Self.password)
             #expect(locked.status == .tooManyRequests)
             #expect(locked.text.contains("too many attempts"))
@@ -277,8 +294,8 @@ struct ConsoleTests {
                 Issue.record("the account was still locked after the window")
                 return
             }
-            // The new account's real code still works: guesses at it did not spend it.
-            let right = try await staff.signIn(email: "new@wessex.gov.example", password: try #require(code), address: "c")
+            // The new account's real code works once the window has passed: guesses at it did not spend it.
+            let right = try await staff.signIn(email: "new@wessex.gov.example", password: try #require(code), address: "c", now: later)
             guard case .signedIn(_, let session) = right else {
                 Issue.record("the real setup code was refused: \(right)")
                 return

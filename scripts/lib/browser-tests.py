@@ -19,15 +19,10 @@ Screenshots of every page go to .build/screenshots/ (or $STEWARD_SCREENSHOTS). E
 every check passed.
 """
 
-import os
-import re
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import json
+import os
+import shutil
+import sys
 import urllib.request
 
 from axe_selenium_python import Axe
@@ -35,20 +30,17 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 import axe_playwright_python
+from demo_server import DemoServer, DemoServerError
 
 # axe-selenium-python runs whichever axe-core it is given; the copy it bundles predates WCAG 2.2,
 # so the current one (4.12, carried by axe-playwright-python) is given instead.
 AXE_SCRIPT = os.path.join(os.path.dirname(axe_playwright_python.__file__), "axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PASSWORD = "correct horse battery staple"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Journey:
@@ -109,7 +101,14 @@ class Journey:
             field.send_keys(text)
 
     def submit(self):
-        self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.navigating(lambda: self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click())
+
+    def navigating(self, action):
+        """Does what leads to another page, and waits until that page has replaced this one."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        action()
+        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.driver, 60).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def path(self):
         return "/" + self.driver.current_url.split("/", 3)[3]
@@ -175,7 +174,7 @@ def run(journey, setup_code, reference):
     page = journey.driver.page_source
     assert "Requests received and closed by week" in page, "the dashboard has no weekly chart"
 
-    journey.driver.find_element(By.CSS_SELECTOR, ".header__nav button").click()
+    journey.navigating(lambda: journey.driver.find_element(By.CSS_SELECTOR, ".header__nav button").click())
     assert journey.path() == "/console/sign-in", f"signing out led to {journey.path()}"
     journey.open("/console")
     assert journey.path() == "/console/sign-in", "the dashboard opened after signing out"
@@ -183,18 +182,19 @@ def run(journey, setup_code, reference):
     # Keyboard alone: Tab to each field, type, Enter.
     journey.open("/console/sign-in")
     journey.keyboard_to("email").send_keys(email)
-    journey.keyboard_to("password").send_keys(PASSWORD + Keys.ENTER)
-    time.sleep(0.5)
+    password = journey.keyboard_to("password")
+    password.send_keys(PASSWORD)
+    journey.navigating(lambda: password.send_keys(Keys.ENTER))
     assert journey.driver.find_element(By.TAG_NAME, "h1").text == "Rights requests", "signing in by keyboard did not reach the dashboard"
     link = journey.keyboard_to("change-password-link")
-    link.send_keys(Keys.ENTER)
-    time.sleep(0.5)
+    journey.navigating(lambda: link.send_keys(Keys.ENTER))
     assert journey.path() == "/console/password", f"Enter on the link led to {journey.path()}"
     journey.check("change-password")
     journey.keyboard_to("current").send_keys("wrong current password")
     journey.keyboard_to("new").send_keys("another long passphrase")
-    journey.keyboard_to("confirm").send_keys("another long passphrase" + Keys.ENTER)
-    time.sleep(0.5)
+    confirm = journey.keyboard_to("confirm")
+    confirm.send_keys("another long passphrase")
+    journey.navigating(lambda: confirm.send_keys(Keys.ENTER))
     journey.check("change-password-wrong-current", invalid=True)
     # The error summary's link takes the focus to its field.
     journey.driver.find_element(By.CSS_SELECTOR, ".error-summary a").send_keys(Keys.ENTER)
@@ -203,7 +203,7 @@ def run(journey, setup_code, reference):
     # The requests: the list, filtered, and the request's own page.
     journey.open("/console/requests")
     journey.check("requests")
-    journey.driver.find_element(By.LINK_TEXT, reference).click()
+    journey.navigating(lambda: journey.driver.find_element(By.LINK_TEXT, reference).click())
     journey.check("request")
     page = journey.driver.page_source
     assert "Why the clock says this" in page and "Ada Okafor" in page, "the request page does not show its clock and requester"
@@ -223,63 +223,29 @@ def main():
     if len(sys.argv) not in (2, 3):
         print(__doc__)
         return 2
-    binary = os.path.abspath(sys.argv[1])
     database = sys.argv[2] if len(sys.argv) == 3 else None
     label = "postgres" if database else "sqlite"
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     screenshots = os.environ.get("STEWARD_SCREENSHOTS", os.path.join(root, ".build", "screenshots"))
     os.makedirs(screenshots, exist_ok=True)
-    folder = tempfile.mkdtemp(prefix="steward-browser.")
-    port = free_port()
-    log = open(os.path.join(folder, "serve.log"), "w+")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("STEWARD_")}
-    environment["LOG_LEVEL"] = "error"
-    if database:
-        environment["STEWARD_DATABASE_URL"] = database
-    server = subprocess.Popen(
-        [binary, "serve", "--demo", "--port", str(port)], cwd=folder, env=environment, stdout=log, stderr=subprocess.STDOUT
-    )
+    wanted = {"code": r"setup code ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})", "token": r"Demo DPO token \(shown once\): (stw_\S+)"}
     journey = None
     try:
-        code = token = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and (code is None or token is None):
-            if server.poll() is not None:
-                log.seek(0)
-                print(f"serve --demo exited:\n{log.read()}")
-                return 1
-            log.flush()
-            log.seek(0)
-            printed = log.read()
-            match = re.search(r"setup code ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})", printed)
-            code = match.group(1) if match else None
-            match = re.search(r"Demo DPO token \(shown once\): (stw_\S+)", printed)
-            token = match.group(1) if match else None
-            time.sleep(0.2)
-        if code is None or token is None:
-            print("serve --demo printed no setup code and token within 120 s")
-            return 1
-        print(f"The console in headless Chromium, Steward's store on {label}:")
-        base = f"http://127.0.0.1:{port}"
-        reference = staff_request(base, token)
-        journey = Journey(base, screenshots, label)
-        run(journey, code, reference)
-        print(f"All {journey.checked} pages passed; screenshots in {screenshots}")
-        return 0
-    except AssertionError as failure:
+        with DemoServer(sys.argv[1], wanted=wanted, database=database, prefix="steward-browser.") as demo:
+            print(f"The console in headless Chromium, Steward's store on {label}:")
+            reference = staff_request(demo.base, demo.found["token"])
+            journey = Journey(demo.base, screenshots, label)
+            try:
+                run(journey, demo.found["code"], reference)
+            finally:
+                if sys.exc_info()[0] is not None:
+                    journey.driver.save_screenshot(os.path.join(screenshots, f"{label}-failure.png"))
+                journey.close()
+            print(f"All {journey.checked} pages passed; screenshots in {screenshots}")
+            return 0
+    except (AssertionError, DemoServerError) as failure:
         print(f"✘ {failure}")
-        if journey:
-            journey.driver.save_screenshot(os.path.join(screenshots, f"{label}-failure.png"))
         return 1
-    finally:
-        if journey:
-            journey.close()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,9 @@ public enum PasswordPolicy {
             throw StewardError(.invalidInput, "the password must be at most \(maximumBytes) bytes (72 letters without accents)", field: field)
         }
         let lowered = password.lowercased()
-        guard lowered != email, !lowered.contains(email.split(separator: "@").first.map(String.init) ?? email) || email.count < 4 else {
+        let name = email.split(separator: "@").first.map(String.init) ?? email
+        // A short name ("al", "jo") would rule out ordinary words; only a name of 4 or more counts.
+        guard lowered != email, name.count < 4 || !lowered.contains(name) else {
             throw StewardError(.invalidInput, "the password must not contain your email address", field: field)
         }
     }

@@ -28,6 +28,8 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let staffSignInFailed = AuditAction(rawValue: "staff.sign_in_failed")
     public static let staffSignOut = AuditAction(rawValue: "staff.sign_out")
     public static let staffPassword = AuditAction(rawValue: "staff.password")
+    /// A new setup code issued, the password cleared.
+    public static let staffReset = AuditAction(rawValue: "staff.reset")
 
     // The audit log itself.
     public static let auditExport = AuditAction(rawValue: "audit.export")

@@ -28,6 +28,8 @@ public struct StewardEnvironment: Sendable {
 public func buildApplication(_ environment: StewardEnvironment, logger: Logger) async throws -> some ApplicationProtocol {
     // A search that was going when the server last stopped will not finish: say so, so it can be run again.
     try await environment.services.requests.requests.failInterruptedRuns()
+    // The first sign-in with an unknown email should take no longer than any other.
+    try await environment.services.staff.prepare()
     let runner = AccessRunner(service: environment.services.requests, logger: logger)
     let scheduler = RetentionScheduler(
         service: environment.services.retention,

@@ -27,14 +27,15 @@ public struct StewardRequestContext: RequestContext {
     public var actor: String { token.map { "token:\($0.name)" } ?? "anonymous" }
 
     /// Who is calling, for the limits: the connection's address, or behind the council's proxy
-    /// (`trust_forwarded_for`) the first address of `X-Forwarded-For`. IPv6 addresses count by
-    /// their /64, which one household or device usually has to itself.
+    /// (`trust_forwarded_for`) the last address of `X-Forwarded-For`, the one the proxy added
+    /// (those before it are whatever the caller wrote). IPv6 addresses count by their /64, which
+    /// one household or device usually has to itself.
     public func caller(of request: Request, trustForwardedFor: Bool) -> String {
         var address = remoteAddress
         if trustForwardedFor, let header = request.headers[HTTPField.Name("X-Forwarded-For")!],
-            let first = header.split(separator: ",").first?.trimmingCharacters(in: .whitespaces), !first.isEmpty
+            let last = header.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
         {
-            address = first
+            address = last
         }
         if address.contains(":") {
             let groups = address.split(separator: ":", omittingEmptySubsequences: false).prefix(4)

@@ -27,7 +27,7 @@ extension ConsoleController {
             default: nil
             }
         let found = try await services.requests.list(states: states, kind: kind, today: services.today())
-        var context = try await layout(title: "Requests", session: signed.session, errors: [])
+        var context = try await layout(title: "Requests", session: signed.session, errors: [], here: "requests")
         context["statuses"] = Self.statusFilters.map { ["value": $0.value, "label": $0.label, "selected": $0.value == status] }
         context["kinds"] =
             [["value": "any", "label": "Any right", "selected": kind == nil]]
@@ -55,7 +55,7 @@ extension ConsoleController {
     func requestPage(_ id: String, _ signed: Signed) async throws -> Response {
         let view = try await services.requests.request(.init(id), today: services.today())
         let request = view.request
-        var context = try await layout(title: "Request \(request.id.rawValue)", session: signed.session, errors: [])
+        var context = try await layout(title: "Request \(request.id.rawValue)", session: signed.session, errors: [], here: "requests")
         let days = view.daysLeft ?? 0
         context["id"] = request.id.rawValue
         context["kindTitle"] = Self.sentence(request.kind.words)

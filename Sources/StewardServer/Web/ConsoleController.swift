@@ -57,7 +57,9 @@ struct ConsoleController {
         }
         router.get("/console/sign-in") { request, _ in try await rendered(request) { try await signInPage(request) } }
         router.post("/console/sign-in") { request, context in try await rendered(request) { try await signIn(request, context) } }
-        page(.get, "/console", roles: Self.dashboardReaders) { _, _, signed in try await dashboard(signed) }
+        page(.get, "/console", roles: Self.dashboardReaders) { request, _, signed in
+            try await dashboard(signed, passwordChanged: request.uri.queryParameters["password"] != nil)
+        }
         page(.post, "/console/sign-out", roles: Self.anyStaff) { _, _, signed in try await signOut(signed) }
         page(.get, "/console/password", roles: Self.anyStaff) { _, _, signed in try await passwordPage(signed, errors: []) }
         page(.post, "/console/password", roles: Self.anyStaff) { _, _, signed in try await changePassword(signed) }
@@ -250,7 +252,12 @@ struct ConsoleController {
 
     func passwordPage(_ signed: Signed, errors: [(field: String, message: String)], status: HTTPResponse.Status = .ok) async throws -> Response {
         let choosing = signed.session.mustChoosePassword
-        var context = try await layout(title: choosing ? "Choose a password" : "Change your password", session: signed.session, errors: errors)
+        var context = try await layout(
+            title: choosing ? "Choose a password" : "Change your password",
+            session: signed.session,
+            errors: errors,
+            here: "password"
+        )
         context["choosing"] = choosing
         for error in errors { context["\(error.field)Error"] = error.message }
         return try html("console-password", context, status: status)
@@ -282,12 +289,13 @@ struct ConsoleController {
 
     // MARK: Dashboard
 
-    func dashboard(_ signed: Signed) async throws -> Response {
+    func dashboard(_ signed: Signed, passwordChanged: Bool) async throws -> Response {
         let today = services.today()
         let open = try await services.requests.list(states: RightsRequest.State.open, today: today)
         let weeks = try await services.requests.weeklyActivity(weeks: 8, today: today)
-        var context = try await layout(title: "Rights requests", session: signed.session, errors: [])
+        var context = try await layout(title: "Rights requests", session: signed.session, errors: [], here: "dashboard")
         context["roleName"] = signed.session.account.role.rawValue
+        if passwordChanged { context["notice"] = "Your password has been changed. Other sessions of your account have ended." }
         context["hasOpen"] = !open.isEmpty
         context["open"] = open.map(Self.row)
         context["counts"] = [
@@ -303,7 +311,7 @@ struct ConsoleController {
     // MARK: Audit
 
     func auditPage(_ signed: Signed, result: AuditVerifier.Result?) async throws -> Response {
-        var context = try await layout(title: "Audit log", session: signed.session, errors: [])
+        var context = try await layout(title: "Audit log", session: signed.session, errors: [], here: "audit")
         if let result {
             context["result"] = [
                 "intact": result.isIntact, "entries": "\(result.entriesChecked)", "checkpoints": "\(result.checkpointsChecked)",
@@ -316,16 +324,24 @@ struct ConsoleController {
     // MARK: Rendering
 
     /// What every page's layout needs: the council, the service, who is signed in, the errors.
-    func layout(title: String, session: StaffSession?, errors: [(field: String, message: String)]) async throws -> [String: Any] {
+    /// - Parameter here: the navigation's name for this page (`dashboard`, `requests`, `audit`, `password`).
+    func layout(title: String, session: StaffSession?, errors: [(field: String, message: String)], here: String? = nil) async throws -> [String: Any]
+    {
         let controller = try? await services.dataMaps.current()?.dataMap.controller
         var context: [String: Any] = [
             "title": title, "service": Self.service, "home": "/console",
             "council": controller?.name ?? services.configuration.controller?.name ?? "Steward",
             "hasErrors": !errors.isEmpty, "errors": errors.map { ["field": $0.field, "message": $0.message] }, "logo": logo != nil,
         ]
+        if let here { context["here"] = [here: true] }
         if let ico = controller?.icoRegistration { context["ico"] = ico }
         if let session {
-            context["staff"] = ["email": session.account.email, "csrf": session.csrf]
+            let role = session.account.role
+            // Only the pages the role may open, and none while a password must be chosen.
+            context["staff"] = [
+                "email": session.account.email, "csrf": session.csrf, "navigation": !session.mustChoosePassword,
+                "requests": Self.dashboardReaders.contains(role), "audit": Set<Role>.auditReaders.contains(role),
+            ]
             context["csrf"] = session.csrf
         }
         return context

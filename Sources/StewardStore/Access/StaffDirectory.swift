@@ -121,6 +121,7 @@ public struct StaffDirectory: Sendable {
                 let row = try await database.raw("SELECT \(unsafeRaw: Self.accountColumns) FROM staff_accounts WHERE email = \(bind: email)").first()
             else { throw StewardError(.notFound, "no account for \(email)", field: "email") }
             var account = try Self.account(from: row)
+            if account.disabledAt != nil { return (account, []) }
             account.disabledAt = AuditChain.timestamp()
             try await database.raw("UPDATE staff_accounts SET disabled_at = \(bind: account.disabledAt) WHERE id = \(bind: account.id)").run()
             try await database.raw("DELETE FROM staff_sessions WHERE account_id = \(bind: account.id)").run()
@@ -130,21 +131,32 @@ public struct StaffDirectory: Sendable {
 
     /// Signs in with an email and a password (or, before one is chosen, the setup code), from
     /// `address`. Too many recent failures for the account or the address refuse without checking.
+    /// The attempt is counted before its password is checked, in one serialised transaction, so
+    /// attempts sent all at once cannot each find the count below the limit.
     public func signIn(email typed: String, password: String, address: String, now: Int64 = Self.now()) async throws -> SignInOutcome {
         let email = typed.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let scopes = (account: store.codeKey.hmac("sign-in account:\(email)"), address: store.codeKey.hmac("sign-in address:\(address)"))
         let since = now - Int64(throttle.window.components.seconds)
         let throttle = self.throttle
-        let tooMany = try await store.handle.read { database in
+        let attempt = Secret.randomHex(bytes: 12)
+        let dialect = store.handle.dialect
+        let admitted = try await store.handle.write { database in
+            if dialect == .postgres { try await database.raw("SELECT pg_advisory_xact_lock(\(bind: Self.signInLockKey))").run() }
             func failures(_ scope: String) async throws -> Int {
                 try await database.raw("SELECT COUNT(*) AS n FROM login_failures WHERE scope = \(bind: scope) AND at > \(bind: since)").first()?
                     .decode(column: "n", as: Int.self) ?? 0
             }
             let forAccount = try await failures(scopes.account)
             let forAddress = try await failures(scopes.address)
-            return forAccount >= throttle.perAccount || forAddress >= throttle.perAddress
+            guard forAccount < throttle.perAccount, forAddress < throttle.perAddress else { return false }
+            try await database.raw("DELETE FROM login_failures WHERE at <= \(bind: since)").run()
+            for scope in [scopes.account, scopes.address] {
+                try await database.raw("INSERT INTO login_failures (scope, at, attempt) VALUES (\(bind: scope), \(bind: now), \(bind: attempt))")
+                    .run()
+            }
+            return true
         }
-        if tooMany { return .throttled }
+        guard admitted else { return .throttled }
         let row = try await store.handle.read { database in
             try await database.raw(
                 "SELECT \(unsafeRaw: Self.accountColumns), password_hash, setup_hash, setup_expires FROM staff_accounts WHERE email = \(bind: email)"
@@ -167,12 +179,8 @@ public struct StaffDirectory: Sendable {
         }
         if account?.disabledAt != nil { right = false }
         guard right, let account else {
-            try await store.writeAudited { database in
-                try await database.raw("DELETE FROM login_failures WHERE at <= \(bind: since)").run()
-                try await database.raw("INSERT INTO login_failures (scope, at) VALUES (\(bind: scopes.account), \(bind: now))").run()
-                try await database.raw("INSERT INTO login_failures (scope, at) VALUES (\(bind: scopes.address), \(bind: now))").run()
-                let events = account.map { [AuditEvent(actor: $0.actor, action: .staffSignInFailed, object: "staff/\($0.id)")] } ?? []
-                return ((), events)
+            if let account {
+                _ = try await store.audit.append(AuditEvent(actor: account.actor, action: .staffSignInFailed, object: "staff/\(account.id)"))
             }
             return .refused
         }
@@ -187,7 +195,12 @@ public struct StaffDirectory: Sendable {
         )
         try await store.writeAudited { database in
             try await database.raw("DELETE FROM staff_sessions WHERE expires_at <= \(bind: now)").run()
-            try await database.raw("DELETE FROM login_failures WHERE scope = \(bind: scopes.account)").run()
+            // A right password clears the account's failures, and this attempt's count at the address.
+            try await database.raw("DELETE FROM login_failures WHERE scope = \(bind: scopes.account) OR attempt = \(bind: attempt)").run()
+            // A setup code signs in once.
+            if withSetupCode {
+                try await database.raw("UPDATE staff_accounts SET setup_hash = NULL, setup_expires = NULL WHERE id = \(bind: account.id)").run()
+            }
             try await database.raw(
                 """
                 INSERT INTO staff_sessions (id_hash, account_id, csrf, created_at, seen_at, expires_at, must_choose)
@@ -199,6 +212,37 @@ public struct StaffDirectory: Sendable {
             return ((), [AuditEvent(actor: account.actor, action: .staffSignIn, object: "staff/\(account.id)", details: details)])
         }
         return .signedIn(secret: secret, session: session)
+    }
+
+    /// The advisory lock sign-in attempts are counted under on PostgreSQL ("stwsign" in ASCII).
+    static let signInLockKey: Int64 = 0x73_74_77_73_69_67_6e
+
+    /// A new setup code for an account whose owner lost the last one or forgot their password: the
+    /// password is cleared and every session of the account ends.
+    public func reset(email: String, actor: String) async throws -> (account: StaffAccount, setupCode: String) {
+        let email = try StaffAccount.checkedEmail(email)
+        let code = Self.setupCode()
+        let expires = Self.now() + Self.setupDays * 86_400
+        return try await store.writeAudited { database in
+            guard
+                let row = try await database.raw("SELECT \(unsafeRaw: Self.accountColumns) FROM staff_accounts WHERE email = \(bind: email)").first()
+            else { throw StewardError(.notFound, "no account for \(email)", field: "email") }
+            var account = try Self.account(from: row)
+            guard account.disabledAt == nil else { throw StewardError(.conflict, "the account for \(email) is disabled", field: "email") }
+            try await database.raw(
+                "UPDATE staff_accounts SET password_hash = NULL, setup_hash = \(bind: Secret.sha256(code)), setup_expires = \(bind: expires) WHERE id = \(bind: account.id)"
+            ).run()
+            try await database.raw("DELETE FROM staff_sessions WHERE account_id = \(bind: account.id)").run()
+            account.hasPassword = false
+            return (
+                (account, code), [AuditEvent(actor: actor, action: .staffReset, object: "staff/\(account.id)", details: ["email": .string(email)])]
+            )
+        }
+    }
+
+    /// Makes the hash an unknown email is checked against, so the first one is not slower.
+    public func prepare() async throws {
+        _ = try await decoyHash()
     }
 
     /// The session a cookie's secret belongs to, if it has not been idle too long or lasted past

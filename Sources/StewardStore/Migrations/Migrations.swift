@@ -205,8 +205,9 @@ enum Migrations {
                 """,
                 "CREATE INDEX staff_sessions_account ON staff_sessions (account_id)",
                 "CREATE INDEX staff_sessions_expiry ON staff_sessions (expires_at)",
-                // Scopes are keyed hashes of the account's email or the caller's address, never either in clear.
-                "CREATE TABLE login_failures (scope TEXT NOT NULL, at BIGINT NOT NULL)",
+                // Scopes are keyed hashes of the account's email or the caller's address, never either in clear;
+                // an attempt is recorded before its password is checked, and its rows removed if it was right.
+                "CREATE TABLE login_failures (scope TEXT NOT NULL, at BIGINT NOT NULL, attempt TEXT NOT NULL)",
                 "CREATE INDEX login_failures_scope ON login_failures (scope, at)",
             ]
         ),
