@@ -1,20 +1,14 @@
 import Foundation
-public import HTTPTypes
+import HTTPTypes
 import Hummingbird
 import StewardApp
-public import StewardCore
+import StewardCore
 import StewardFiles
 import StewardStore
 
-/// One console page and the roles it admits: the router is built from these, so no page can be
-/// added without saying who may see it.
-public struct ConsolePolicy: Sendable, Hashable {
-    public var method: HTTPRequest.Method
-    public var path: String
-    public var roles: Set<Role>
-}
-
-/// The staff console under `/console`: sign-in, sign-out, password, and the dashboard. Every page
+/// The staff console under `/console`: sign-in, sign-out, password, and the dashboard. Each page is
+/// registered with the roles it admits (a `RoutePolicy`, as API routes are), so no page can be
+/// added without saying who may see it. Every page
 /// but sign-in needs a session cookie whose account has one of the page's roles; every form carries
 /// the session's CSRF token (sign-in's form a token bound to a cookie of its own). Errors are pages,
 /// with an error summary linking to each field at fault.
@@ -47,10 +41,10 @@ struct ConsoleController {
     }
 
     @discardableResult
-    func register(on router: Router<StewardRequestContext>) -> [ConsolePolicy] {
-        var policies: [ConsolePolicy] = []
+    func register(on router: Router<StewardRequestContext>) -> [RoutePolicy] {
+        var policies: [RoutePolicy] = []
         func page(_ method: HTTPRequest.Method, _ path: String, roles: Set<Role>, _ handler: @escaping Handler) {
-            policies.append(ConsolePolicy(method: method, path: path, roles: roles))
+            policies.append(RoutePolicy(method: method, path: path, roles: roles))
             router.on(RouterPath(path), method: method) { request, context in
                 try await rendered(request) { try await signedIn(request, context, method: method, roles: roles, handler) }
             }
