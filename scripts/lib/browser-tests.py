@@ -5,7 +5,9 @@ axe-core for WCAG 2.2 A and AA.
 Usage: browser-tests.py STEWARD_BINARY [DATABASE_URL]
 
 Starts `steward serve --demo` in a folder of its own on a free loopback port (on SQLite, or on the
-PostgreSQL database DATABASE_URL names), then as the demo's DPO:
+PostgreSQL database DATABASE_URL names). A resident asks for a copy of their data through the
+portal: the start page, the form (sent empty once), check your answers, the code the demo wrote to
+its mail folder (a wrong one first), and the confirmation. Then, as the demo's DPO:
   - opens the console and is sent to sign-in; sends the empty form and reads the error summary;
   - signs in with the setup code the server printed, is made to choose a password, gets the
     passwords wrong once and right once, and reaches the dashboard;
@@ -21,8 +23,10 @@ every check passed.
 
 import json
 import os
+import re
 import shutil
 import sys
+import time
 import urllib.request
 
 from axe_selenium_python import Axe
@@ -140,6 +144,46 @@ def staff_request(base, token):
         return json.load(answer)["request"]["id"]
 
 
+def emailed_code(folder, deadline=60):
+    """The newest code the demo wrote to its mail folder."""
+    mail = os.path.join(folder, "demo-mail")
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        codes = []
+        for name in sorted(os.listdir(mail)) if os.path.isdir(mail) else []:
+            with open(os.path.join(mail, name), encoding="utf-8", errors="replace") as message:
+                codes += re.findall(r"Your code is: ([0-9]{6})", message.read())
+        if codes:
+            return codes[-1]
+        time.sleep(0.5)
+    raise AssertionError(f"no code was written to {mail} within {deadline} s")
+
+
+def resident(journey, folder):
+    """A resident asks for a copy of their data through the portal."""
+    journey.open("/")
+    journey.check("portal-home")
+    journey.navigating(lambda: journey.driver.find_element(By.LINK_TEXT, "Ask for a copy of your data").click())
+    journey.check("portal-access")
+    journey.submit()
+    journey.check("portal-access-empty", invalid=True)
+    journey.fill({"name": "Ada Okafor", "email": "ada.okafor@example.org", "description": "Everything you hold about me"})
+    journey.submit()
+    assert "Check your answers" in journey.driver.find_element(By.TAG_NAME, "h1").text, "no check-your-answers page"
+    journey.check("portal-check")
+    journey.navigating(lambda: journey.driver.find_element(By.CSS_SELECTOR, "button[value=send]").click())
+    assert journey.path().endswith("/code"), f"sending led to {journey.path()}"
+    journey.check("portal-code")
+    code = emailed_code(folder)
+    journey.fill({"code": "000000" if code != "000000" else "111111"})
+    journey.submit()
+    journey.check("portal-code-wrong", invalid=True)
+    journey.fill({"code": code})
+    journey.submit()
+    assert journey.driver.find_element(By.TAG_NAME, "h1").text == "Request received", "the right code did not confirm the request"
+    journey.check("portal-confirmation")
+
+
 def run(journey, setup_code, reference):
     email = "dpo@demo.steward.example"
     journey.open("/console")
@@ -232,10 +276,11 @@ def main():
     journey = None
     try:
         with DemoServer(sys.argv[1], wanted=wanted, database=database, prefix="steward-browser.") as demo:
-            print(f"The console in headless Chromium, Steward's store on {label}:")
+            print(f"The portal and the console in headless Chromium, Steward's store on {label}:")
             reference = staff_request(demo.base, demo.found["token"])
             journey = Journey(demo.base, screenshots, label)
             try:
+                resident(journey, demo.folder)
                 run(journey, demo.found["code"], reference)
             finally:
                 if sys.exc_info()[0] is not None:

@@ -66,13 +66,15 @@ public func buildRouter(
     router.add(middleware: SecurityHeadersMiddleware(secure: services.configuration.web.secure))
     HealthController(store: services.store, metrics: environment.metrics).register(on: router)
     var api = APIRoutes(router: router, authenticator: Authenticator(store: services.store))
+    // One count per caller and per email address, whether a request comes through the API or the portal.
+    let limiter = PublicRateLimiter()
     DataMapController(services: services).register(on: &api)
     GateController(gate: services.gate).register(on: &api)
     AuditController(store: services.store).register(on: &api)
     RequestsController(
         service: services.requests,
         outbox: services.store,
-        limiter: PublicRateLimiter(),
+        limiter: limiter,
         trustForwardedFor: services.configuration.trustForwardedFor
     ).register(on: &api)
     SourcesController(requests: services.requests, store: services.store, taxonomy: services.taxonomy, runner: runner).register(on: &api)
@@ -85,12 +87,14 @@ public func buildRouter(
         }
         return data
     }
-    ConsoleController(
+    let console = ConsoleController(
         services: services,
         pages: try WebPages(directory: services.configuration.web.pagesDirectory),
         trustForwardedFor: services.configuration.trustForwardedFor,
         logo: logo
-    ).register(on: router)
+    )
+    console.register(on: router)
+    PortalController(console: console, limiter: limiter).register(on: router)
     routes.fill(from: router)
     return (router, api.policies)
 }

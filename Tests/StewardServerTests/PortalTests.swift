@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import StewardApp
+import StewardCore
+import StewardFiles
+import StewardServer
+import StewardStore
+import StewardTestSupport
+import Testing
+
+/// The resident portal as a browser uses it, on the backend this run names.
+@Suite("The resident portal")
+struct PortalTests {
+    typealias Browser = ConsoleTests.Browser
+
+    @Test(
+        "a resident asks for a copy of their data: the form, its errors, check your answers, the emailed code, and the confirmation with the due date"
+    )
+    func accessRequest() async throws {
+        let sink = try await SMTPSink()
+        defer { sink.stop() }
+        let calendar = TestCalendar("2026-03-03")
+        try await ServerFixture.with(configuration: RequestRoutesTests.configuration(sink: sink), today: { calendar.today }) { fixture, client in
+            let worker = OutboxWorker(store: fixture.store, settings: fixture.environment.configuration.mail, logger: .init(label: "test"))
+            var browser = Browser()
+            let home = try await browser.get(client, "/")
+            #expect(home.status == .ok)
+            #expect(home.text.contains("href=\"/request/access\""))
+            #expect(home.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+
+            let form = try await browser.get(client, "/request/access")
+            let csrf = try Browser.csrf(form)
+            let empty = try await browser.post(client, "/request/access", [("csrf", csrf), ("action", "check")])
+            #expect(empty.status == .unprocessableContent)
+            for field in ["name", "email", "description"] { #expect(empty.text.contains("href=\"#\(field)\""), "\(field)") }
+            #expect(empty.text.contains("<title>Error: "))
+            let badEmail = try await browser.post(
+                client,
+                "/request/access",
+                [("csrf", csrf), ("action", "check"), ("name", "Amy Pond"), ("email", "amy at example"), ("description", "Everything")]
+            )
+            #expect(badEmail.status == .unprocessableContent)
+            #expect(badEmail.text.contains("href=\"#email\""))
+            #expect(badEmail.text.contains("value=\"Amy Pond\""), "what was typed is kept")
+
+            let answers = [("name", "Amy <Pond>"), ("email", "amy.pond@example.org"), ("description", "Everything you hold about me")]
+            let check = try await browser.post(client, "/request/access", [("csrf", csrf), ("action", "check")] + answers)
+            #expect(check.status == .ok)
+            #expect(check.text.contains("Check your answers"))
+            #expect(check.text.contains("Amy &lt;Pond&gt;"), "answers are escaped")
+            #expect(try await fixture.store.auditEntries(limit: 1000).contains { $0.action == "request.create" } == false, "checking sends nothing")
+            let change = try await browser.post(client, "/request/access", [("csrf", csrf), ("action", "change")] + answers)
+            #expect(change.text.contains("<h1>Ask for a copy of your data</h1>"))
+
+            // Without the form's token nothing is sent.
+            var stranger = Browser()
+            #expect(try await stranger.post(client, "/request/access", [("action", "send")] + answers).status == .forbidden)
+
+            let sent = try await browser.post(client, "/request/access", [("csrf", csrf), ("action", "send")] + answers)
+            #expect(sent.status == .seeOther)
+            let location = try #require(sent.headers[.location])
+            let reference = try #require(location.firstMatch(of: /\/request\/(SR-[0-9A-Z-]+)\/code/)).1
+            #expect(!location.contains("amy"), "nothing personal in the address")
+            let codePage = try await browser.get(client, location)
+            #expect(codePage.text.contains(String(reference)))
+
+            #expect(try await worker.deliverDue() == 1)
+            let code = try RequestRoutesTests.code(in: try #require(try await sink.waitForMessages(count: 1).first))
+            let wrong = try await browser.post(client, location, [("csrf", try Browser.csrf(codePage)), ("code", "000000")])
+            #expect(wrong.status == .unprocessableContent)
+            #expect(wrong.text.contains("The code is not right"))
+            let confirmed = try await browser.post(client, location, [("csrf", try Browser.csrf(codePage)), ("code", code)])
+            #expect(confirmed.status == .ok)
+            #expect(confirmed.text.contains("Request received"))
+            #expect(confirmed.text.contains("Tuesday 7 April 2026"), "one month from 3 March, past Easter")
+            let view = try await fixture.environment.services.requests.request(.init(String(reference)))
+            #expect(view.state == .inProgress)
+            #expect(view.request.requester.email == "amy.pond@example.org")
+
+            // An unknown reference gets the same answer as a wrong code; a malformed one is not found.
+            let unknown = try await browser.post(client, "/request/SR-AAAA-AAAA-AAAA/code", [("csrf", try Browser.csrf(codePage)), ("code", code)])
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.text.contains("The code is not right"))
+            #expect(try await browser.get(client, "/request/not-a-reference/code").status == .notFound)
+        }
+    }
+}
