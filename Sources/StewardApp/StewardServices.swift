@@ -1,3 +1,4 @@
+public import Foundation
 public import Logging
 public import StewardCore
 public import StewardFiles
@@ -131,5 +132,17 @@ public struct StewardServices: Sendable {
             await store.close()
             throw error
         }
+    }
+}
+
+extension StewardServices {
+    /// The ZIP an access request's last search makes (`AccessBundle`), handed over to `actor` and
+    /// audited with its SHA-256: for staff in the API and the console, and for the resident through
+    /// the portal's link.
+    public func bundle(for id: RightsRequest.ID, actor: String) async throws -> Data {
+        let taxonomy = self.taxonomy
+        return try await requests.handOver(id, actor: actor) { result, request, map, supplementary in
+            try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
+        }.archive
     }
 }

@@ -12,17 +12,21 @@ public struct WebPages: Sendable {
     public let names: [String]
     /// Steward's stylesheet.
     public let stylesheet: String
+    /// The one script pages use: it follows a running search in place (pages work without it).
+    public let progressScript: String
 
     /// - Parameter directory: a folder of templates that replace Steward's own, file by file; a
     ///   template there that does not parse stops start-up with an error naming it.
     public init(directory: String? = nil) throws {
         guard let bundled = Bundle.module.url(forResource: "pages", withExtension: nil),
             let web = Bundle.module.url(forResource: "web", withExtension: nil),
-            let css = FileManager.default.contents(atPath: web.appendingPathComponent("steward.css").path)
+            let css = FileManager.default.contents(atPath: web.appendingPathComponent("steward.css").path),
+            let script = FileManager.default.contents(atPath: web.appendingPathComponent("progress.js").path)
         else {
             throw StewardError(.invalidConfiguration, "the bundled page templates are missing from this build")
         }
         stylesheet = String(decoding: css, as: UTF8.self)
+        progressScript = String(decoding: script, as: UTF8.self)
         var texts: [String: String] = [:]
         try Self.read(folder: bundled.path, into: &texts)
         if let directory {

@@ -4,19 +4,24 @@ axe-core for WCAG 2.2 A and AA.
 
 Usage: browser-tests.py STEWARD_BINARY [DATABASE_URL]
 
-Starts `steward serve --demo` in a folder of its own on a free loopback port (on SQLite, or on the
-PostgreSQL database DATABASE_URL names). A resident asks for a copy of their data through the
-portal: the start page, the form (sent empty once), check your answers, the code the demo wrote to
-its mail folder (a wrong one first), and the confirmation. Then, as the demo's DPO:
-  - opens the console and is sent to sign-in; sends the empty form and reads the error summary;
-  - signs in with the setup code the server printed, is made to choose a password, gets the
-    passwords wrong once and right once, and reaches the dashboard;
-  - signs out, and signs in again by keyboard alone (Tab, typing and Enter, no clicks);
-  - lists requests, filtered, and opens one (recorded through the API as staff would) to read its
-    clock, timeline and tasks; verifies the audit log;
-  - on every page: axe-core finds no WCAG 2.2 A or AA violation, the page has a title and one h1,
-    every input has a label, and an invalid form shows an error summary whose links reach the
-    fields.
+Starts the SMTP sink (scripts/lib/smtp-sink.py) and `steward serve --demo` sending its mail to
+it, in a folder of its own on a free loopback port (on SQLite, or on the PostgreSQL database
+DATABASE_URL names). Then the whole of a request, twice: once by mouse, once by keyboard alone
+(Tab, typing, Space and Enter, never a click):
+  - a resident asks for a copy of their data through the portal: the start page, the form (sent
+    empty once), check your answers, the code read from the SMTP sink (a wrong one first), and
+    the confirmation with the reference;
+  - the demo's DPO signs in (the first time with the setup code the server printed, choosing a
+    password and getting it wrong once; later by keyboard), opens the request, tries an
+    extension without reasons and a dry run, runs the search against the demo council's
+    sources and follows it until it is done, marks each system searched and completes the
+    request; verifies the audit log and signs out;
+  - the resident checks the request with the reference, the email address and a fresh code
+    from the SMTP sink, downloads the bundle through the time-limited link, and the test opens
+    the ZIP and finds their council tax row in it;
+  - on every page: axe-core finds no WCAG 2.2 A or AA violation, the page has a title and one
+    h1, every input has a label, and an invalid form shows an error summary whose links reach
+    the fields.
 Screenshots of every page go to .build/screenshots/ (or $STEWARD_SCREENSHOTS). Exits 0 when
 every check passed.
 """
@@ -25,12 +30,15 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
+import zipfile
 
 from axe_selenium_python import Axe
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -48,7 +56,7 @@ PASSWORD = "correct horse battery staple"
 
 
 class Journey:
-    def __init__(self, base, screenshots, label):
+    def __init__(self, base, screenshots, label, downloads):
         self.base = base
         self.screenshots = screenshots
         self.label = label
@@ -58,7 +66,9 @@ class Journey:
         for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000"]:
             options.add_argument(argument)
         service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+        options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
         self.driver = webdriver.Chrome(options=options, service=service)
+        self.driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
         self.driver.set_page_load_timeout(30)
         self.driver.set_script_timeout(60)
 
@@ -128,63 +138,225 @@ class Journey:
         raise AssertionError(f"#{identifier} was not reached with {limit} presses of Tab")
 
 
-def staff_request(base, token):
-    """Records a request as a caseworker would from a phone call, through the API; returns its reference."""
-    body = {
-        "kind": "access",
-        "requester": {"name": "Ada Okafor", "email": "ada.okafor@example.org"},
-        "description": "Everything you hold about me",
-    }
-    call = urllib.request.Request(
-        base + "/api/v1/requests",
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(call, timeout=30) as answer:
-        return json.load(answer)["request"]["id"]
+class Mail:
+    """The SMTP sink (scripts/lib/smtp-sink.py) the demo sends its letters to, on a free loopback port."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        sink = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp-sink.py")
+        self.process = subprocess.Popen([sys.executable, sink, "--dir", folder], stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        if not line.startswith("PORT "):
+            self.process.kill()
+            raise DemoServerError(f"the SMTP sink did not start: {line!r}")
+        self.port = int(line.split()[1])
+        self.used = set()
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def code(self, to, subject, deadline=60):
+        """The code in the newest message to `to` whose subject holds `subject`, not read before."""
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            for name in sorted(os.listdir(self.folder), reverse=True):
+                # The envelope is written last: a message whose envelope is there is whole.
+                if not name.endswith(".parsed.json") or name in self.used:
+                    continue
+                if not os.path.exists(os.path.join(self.folder, name.replace(".parsed.json", ".json"))):
+                    continue
+                with open(os.path.join(self.folder, name), encoding="utf-8") as file:
+                    message = json.load(file)
+                found = re.findall(r"Your code is: ([0-9]{6})", message.get("text") or "")
+                if found and to in str(message.get("to")) and subject in (message.get("subject") or ""):
+                    self.used.add(name)
+                    return found[-1]
+            time.sleep(0.3)
+        raise AssertionError(f"no message to {to} about {subject!r} reached the SMTP sink within {deadline} s")
 
 
-def emailed_code(folder, deadline=60):
-    """The newest code the demo wrote to its mail folder."""
-    mail = os.path.join(folder, "demo-mail")
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        codes = []
-        for name in sorted(os.listdir(mail)) if os.path.isdir(mail) else []:
-            with open(os.path.join(mail, name), encoding="utf-8", errors="replace") as message:
-                codes += re.findall(r"Your code is: ([0-9]{6})", message.read())
-        if codes:
-            return codes[-1]
-        time.sleep(0.5)
-    raise AssertionError(f"no code was written to {mail} within {deadline} s")
+class Steps:
+    """One journey's way of using the page: by mouse (click) or by keyboard alone (Tab, typing,
+    Enter and Space, never a click), so the same journey can be run both ways."""
+
+    def __init__(self, journey, keyboard):
+        self.journey = journey
+        self.keyboard = keyboard
+        self.prefix = "keyboard-" if keyboard else ""
+
+    @property
+    def driver(self):
+        return self.journey.driver
+
+    def check(self, name, invalid=False):
+        self.journey.check(self.prefix + name, invalid=invalid)
+
+    def reach(self, matches, what):
+        """The element `matches` accepts: by mouse, found on the page; by keyboard, reached by Tab."""
+        if not self.keyboard:
+            for element in self.driver.find_elements(By.CSS_SELECTOR, "a, button, input, textarea, select"):
+                if element.is_displayed() and matches(element):
+                    return element
+            raise AssertionError(f"{what} is not on {self.journey.path()}")
+        active = self.driver.switch_to.active_element
+        for _ in range(80):
+            active.send_keys(Keys.TAB)
+            active = self.driver.switch_to.active_element
+            if matches(active):
+                return active
+        raise AssertionError(f"{what} was not reached with 80 presses of Tab on {self.journey.path()}")
+
+    def type(self, identifier, text):
+        field = self.reach(lambda element: element.get_attribute("id") == identifier, f"#{identifier}")
+        if not self.keyboard:
+            field.clear()
+        else:
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys(Keys.DELETE)
+        field.send_keys(text)
+
+    def press(self, matches, what):
+        """Follows a link or presses a button, and waits for the page it leads to."""
+        element = self.reach(matches, what)
+        if self.keyboard:
+            self.journey.navigating(lambda: element.send_keys(Keys.ENTER))
+        else:
+            self.journey.navigating(element.click)
+
+    def link(self, text):
+        self.press(lambda element: element.tag_name == "a" and element.text.strip() == text, f"the link {text!r}")
+
+    def button(self, text):
+        self.press(lambda element: element.tag_name == "button" and element.text.strip() == text, f"the button {text!r}")
+
+    def choose(self, identifier):
+        radio = self.reach(lambda element: element.get_attribute("id") == identifier, f"#{identifier}")
+        if self.keyboard:
+            radio.send_keys(Keys.SPACE)
+        else:
+            radio.click()
+
+    def heading(self):
+        return self.driver.find_element(By.TAG_NAME, "h1").text
 
 
-def resident(journey, folder):
-    """A resident asks for a copy of their data through the portal."""
+def resident_asks(steps, mail, email):
+    """A resident asks for a copy of their data through the portal; returns the reference."""
+    journey = steps.journey
     journey.open("/")
-    journey.check("portal-home")
-    journey.navigating(lambda: journey.driver.find_element(By.LINK_TEXT, "Ask for a copy of your data").click())
-    journey.check("portal-access")
-    journey.submit()
-    journey.check("portal-access-empty", invalid=True)
-    journey.fill({"name": "Ada Okafor", "email": "ada.okafor@example.org", "description": "Everything you hold about me"})
-    journey.submit()
-    assert "Check your answers" in journey.driver.find_element(By.TAG_NAME, "h1").text, "no check-your-answers page"
-    journey.check("portal-check")
-    journey.navigating(lambda: journey.driver.find_element(By.CSS_SELECTOR, "button[value=send]").click())
+    steps.check("portal-home")
+    steps.link("Ask for a copy of your data")
+    steps.check("portal-access")
+    steps.button("Continue")
+    steps.check("portal-access-empty", invalid=True)
+    steps.type("name", "Ada Okafor")
+    steps.type("email", email)
+    steps.type("description", "Everything you hold about me")
+    steps.button("Continue")
+    assert "Check your answers" in steps.heading(), "no check-your-answers page"
+    steps.check("portal-check")
+    steps.button("Send request")
     assert journey.path().endswith("/code"), f"sending led to {journey.path()}"
-    journey.check("portal-code")
-    code = emailed_code(folder)
-    journey.fill({"code": "000000" if code != "000000" else "111111"})
-    journey.submit()
-    journey.check("portal-code-wrong", invalid=True)
-    journey.fill({"code": code})
-    journey.submit()
-    assert journey.driver.find_element(By.TAG_NAME, "h1").text == "Request received", "the right code did not confirm the request"
-    journey.check("portal-confirmation")
+    steps.check("portal-code")
+    code = mail.code(email, "confirm your identity")
+    steps.type("code", "000000" if code != "000000" else "111111")
+    steps.button("Confirm")
+    steps.check("portal-code-wrong", invalid=True)
+    steps.type("code", code)
+    steps.button("Confirm")
+    assert steps.heading() == "Request received", "the right code did not confirm the request"
+    steps.check("portal-confirmation")
+    return steps.driver.find_element(By.CSS_SELECTOR, ".reference").text.strip()
 
 
-def run(journey, setup_code, reference):
+def caseworker_answers(steps, reference):
+    """Staff open the resident's request, run the search, check the bundle, mark the systems
+    searched and complete the request."""
+    journey = steps.journey
+    steps.link("Requests")
+    steps.link(reference)
+    steps.check("request")
+    page = journey.driver.page_source
+    assert "Why the clock says this" in page and "Ada Okafor" in page, "the request page does not show its clock and requester"
+    if not steps.keyboard:
+        # A change that needs reasons, sent without them, shows the error summary; nothing changes.
+        steps.link("Extend by two months")
+        steps.check("change-extend")
+        steps.button("Extend and tell the requester")
+        steps.check("change-extend-empty", invalid=True)
+        steps.link("Cancel")
+        steps.button("Dry run")
+        assert "would find" in journey.driver.page_source, "the dry run says nothing of what it would find"
+        steps.check("dry-run")
+        steps.link("Back to the request")
+    steps.button("Run the search")
+    assert journey.path() == f"/console/requests/{reference}/run", f"running led to {journey.path()}"
+    # The page's script follows the search and reloads the page when it has ended.
+    WebDriverWait(journey.driver, 120).until(lambda driver: "The search is done" in driver.find_element(By.TAG_NAME, "h1").text)
+    WebDriverWait(journey.driver, 60).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+    steps.check("search-done")
+    steps.link("Back to the request")
+    while True:
+        buttons = [b for b in journey.driver.find_elements(By.CSS_SELECTOR, "#tasks + table button") if b.text.startswith("Searched")]
+        if not buttons:
+            break
+        label = buttons[0].text.strip()
+        steps.press(lambda element, label=label: element.tag_name == "button" and element.text.strip() == label, label)
+    steps.check("request-tasks-done")
+    steps.link("Complete the request")
+    steps.check("change-complete")
+    steps.button("Complete the request")
+    assert "Done: complete the request" in journey.driver.page_source, "completing the request said nothing"
+    assert "Completed" in journey.driver.page_source
+
+
+def resident_downloads(steps, mail, email, reference, downloads):
+    """The resident checks the request with a fresh code and downloads the bundle; the test
+    opens the ZIP and finds their council tax record in it."""
+    journey = steps.journey
+    journey.open("/")
+    steps.link("Check a request")
+    steps.check("portal-status")
+    steps.button("Send me a code")
+    steps.check("portal-status-empty", invalid=True)
+    steps.type("reference", reference)
+    steps.type("email", email)
+    steps.button("Send me a code")
+    steps.check("portal-status-code")
+    code = mail.code(email, "Your code to see your request")
+    steps.type("code", code)
+    steps.button("Continue")
+    assert steps.heading() == "Your request", f"the code led to {steps.heading()!r}"
+    steps.check("portal-status-page")
+    before = set(os.listdir(downloads))
+    steps.reach(lambda element: element.get_attribute("id") == "download-bundle", "the download link")
+    link = journey.driver.find_element(By.ID, "download-bundle")
+    if steps.keyboard:
+        journey.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    else:
+        link.click()
+    end = time.monotonic() + 60
+    archive = None
+    while time.monotonic() < end and archive is None:
+        for name in set(os.listdir(downloads)) - before:
+            if name.endswith(".zip"):
+                archive = os.path.join(downloads, name)
+        time.sleep(0.3)
+    assert archive, f"no bundle was downloaded into {downloads} within 60 s"
+    with zipfile.ZipFile(archive) as bundle:
+        names = bundle.namelist()
+        tables = [name for name in names if name.startswith("data/") and name.endswith(".json")]
+        assert tables, f"the bundle holds no data: {names}"
+        rows = [row for name in tables for row in json.loads(bundle.read(name))]
+        assert any(email in json.dumps(row) for row in rows), f"none of the bundle's {len(rows)} rows holds {email}"
+        assert "report.html" in names and "manifest.json" in names, names
+        print(f"  ✔ the bundle {os.path.basename(archive)} holds {len(rows)} rows in {len(tables)} tables, the resident's among them")
+    os.remove(archive)
+
+
+def console(journey, setup_code):
+    """The DPO's first sign-in, the password rules, sign-out, keyboard sign-in and the audit log."""
     email = "dpo@demo.steward.example"
     journey.open("/console")
     assert journey.path() == "/console/sign-in", f"an anonymous visit to /console went to {journey.path()}"
@@ -218,14 +390,25 @@ def run(journey, setup_code, reference):
     page = journey.driver.page_source
     assert "Requests received and closed by week" in page, "the dashboard has no weekly chart"
 
+    journey.open("/console/requests?status=closed")
+    journey.check("requests-closed")
+
+    journey.open("/console/audit")
+    journey.check("audit")
+    journey.submit()
+    assert "The log is intact" in journey.driver.page_source, "verifying the audit log did not say it is intact"
+    journey.check("audit-verified")
+
     journey.navigating(lambda: journey.driver.find_element(By.CSS_SELECTOR, ".header__nav button").click())
     assert journey.path() == "/console/sign-in", f"signing out led to {journey.path()}"
     journey.open("/console")
     assert journey.path() == "/console/sign-in", "the dashboard opened after signing out"
 
-    # Keyboard alone: Tab to each field, type, Enter.
+
+def sign_in_by_keyboard(journey):
+    """Signs the DPO in by keyboard alone, then changes nothing with a wrong current password."""
     journey.open("/console/sign-in")
-    journey.keyboard_to("email").send_keys(email)
+    journey.keyboard_to("email").send_keys("dpo@demo.steward.example")
     password = journey.keyboard_to("password")
     password.send_keys(PASSWORD)
     journey.navigating(lambda: password.send_keys(Keys.ENTER))
@@ -243,24 +426,24 @@ def run(journey, setup_code, reference):
     # The error summary's link takes the focus to its field.
     journey.driver.find_element(By.CSS_SELECTOR, ".error-summary a").send_keys(Keys.ENTER)
     assert journey.driver.switch_to.active_element.get_attribute("id") == "current", "the error summary's link did not reach its field"
+    journey.open("/console")
 
-    # The requests: the list, filtered, and the request's own page.
-    journey.open("/console/requests")
-    journey.check("requests")
-    journey.navigating(lambda: journey.driver.find_element(By.LINK_TEXT, reference).click())
-    journey.check("request")
-    page = journey.driver.page_source
-    assert "Why the clock says this" in page and "Ada Okafor" in page, "the request page does not show its clock and requester"
-    journey.open("/console/requests?status=closed")
-    assert reference not in journey.driver.page_source, "an open request is listed as closed"
-    journey.check("requests-closed")
 
-    # The audit log: verified from its page.
-    journey.open("/console/audit")
-    journey.check("audit")
-    journey.submit()
-    assert "The log is intact" in journey.driver.page_source, "verifying the audit log did not say it is intact"
-    journey.check("audit-verified")
+def run(journey, setup_code, mail, downloads):
+    email = "ada.okafor@example.org"
+    # By mouse: the resident asks, the DPO (signing in for the first time) answers, the resident downloads.
+    mouse = Steps(journey, keyboard=False)
+    reference = resident_asks(mouse, mail, email)
+    console(journey, setup_code)
+    sign_in_by_keyboard(journey)
+    caseworker_answers(mouse, reference)
+    resident_downloads(mouse, mail, email, reference, downloads)
+    # The same journey by keyboard alone.
+    keys = Steps(journey, keyboard=True)
+    reference = resident_asks(keys, mail, email)
+    journey.open("/console")
+    caseworker_answers(keys, reference)
+    resident_downloads(keys, mail, email, reference, downloads)
 
 
 def main():
@@ -272,25 +455,33 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     screenshots = os.environ.get("STEWARD_SCREENSHOTS", os.path.join(root, ".build", "screenshots"))
     os.makedirs(screenshots, exist_ok=True)
-    wanted = {"code": r"setup code ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})", "token": r"Demo DPO token \(shown once\): (stw_\S+)"}
+    wanted = {"code": r"setup code ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})"}
+    scratch = tempfile.mkdtemp(prefix="steward-browser-files.")
+    downloads = os.path.join(scratch, "downloads")
+    os.makedirs(downloads)
+    mail = None
     journey = None
     try:
-        with DemoServer(sys.argv[1], wanted=wanted, database=database, prefix="steward-browser.") as demo:
+        mail = Mail(os.path.join(scratch, "mail"))
+        relay = {"STEWARD_SMTP_HOST": "127.0.0.1", "STEWARD_SMTP_PORT": str(mail.port), "STEWARD_SMTP_SECURITY": "none"}
+        with DemoServer(sys.argv[1], wanted=wanted, database=database, prefix="steward-browser.", environment=relay) as demo:
             print(f"The portal and the console in headless Chromium, Steward's store on {label}:")
-            reference = staff_request(demo.base, demo.found["token"])
-            journey = Journey(demo.base, screenshots, label)
+            journey = Journey(demo.base, screenshots, label, downloads)
             try:
-                resident(journey, demo.folder)
-                run(journey, demo.found["code"], reference)
+                run(journey, demo.found["code"], mail, downloads)
             finally:
                 if sys.exc_info()[0] is not None:
                     journey.driver.save_screenshot(os.path.join(screenshots, f"{label}-failure.png"))
                 journey.close()
             print(f"All {journey.checked} pages passed; screenshots in {screenshots}")
             return 0
-    except (AssertionError, DemoServerError) as failure:
-        print(f"✘ {failure}")
+    except (AssertionError, DemoServerError, WebDriverException) as failure:
+        print(f"✘ {type(failure).__name__}: {failure}")
         return 1
+    finally:
+        if mail:
+            mail.close()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ and stops it again: the one way the API contract and browser tests run the demo.
     with DemoServer(binary, wanted={"token": r"Demo DPO token \\(shown once\\): (stw_\\S+)"}) as demo:
         demo.base, demo.found["token"]
 
-It waits (up to two minutes) until serve has printed every pattern of `wanted` and /readyz answers,
+`environment` adds STEWARD_ settings (say, an SMTP relay) to serve's. It waits (up to two minutes)
+until serve has printed every pattern of `wanted` and /readyz answers,
 raising DemoServerError with what serve printed if it exits or never does.
 """
 
@@ -29,8 +30,9 @@ def free_port():
 
 
 class DemoServer:
-    def __init__(self, binary, wanted, database=None, prefix="steward-demo."):
+    def __init__(self, binary, wanted, database=None, prefix="steward-demo.", environment=None):
         self.binary = os.path.abspath(binary)
+        self.environment = environment or {}
         self.wanted = wanted
         self.database = database
         self.folder = tempfile.mkdtemp(prefix=prefix)
@@ -45,6 +47,7 @@ class DemoServer:
         environment["LOG_LEVEL"] = "error"
         if self.database:
             environment["STEWARD_DATABASE_URL"] = self.database
+        environment.update(self.environment)
         self.server = subprocess.Popen(
             [self.binary, "serve", "--demo", "--port", str(self.port)],
             cwd=self.folder,

@@ -83,6 +83,11 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let identityCodeFailed = AuditAction(rawValue: "request.identity.code_failed")
     public static let identityCodeLocked = AuditAction(rawValue: "request.identity.code_locked")
     public static let bundleDownload = AuditAction(rawValue: "request.bundle_download")
+    /// A resident asked to see a request's status, and a code went to its address.
+    public static let statusCodeIssued = AuditAction(rawValue: "request.status.code_issued")
+    public static let statusCodeFailed = AuditAction(rawValue: "request.status.code_failed")
+    /// A status code was entered and the status page opened.
+    public static let statusOpened = AuditAction(rawValue: "request.status.opened")
 
     /// A change in a request's workflow (`request.extended`, `request.identity_verified`, …).
     public static func request(_ change: RightsRequest.Change.Name) -> AuditAction {

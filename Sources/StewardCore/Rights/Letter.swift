@@ -13,6 +13,8 @@ public enum LetterKind: String, Sendable, Hashable, Codable, CaseIterable {
     case refusal
     /// The request is done; for access, what the supplementary information says.
     case completion
+    /// The code that opens a request's status page (and its bundle link) for the resident.
+    case statusCode = "status_code"
 
     /// The letter sent when a request takes a change, if any.
     public static func sent(on change: RightsRequest.Change) -> LetterKind? {

@@ -99,6 +99,9 @@ public protocol RequestTransaction: Sendable {
     func save(_ request: RightsRequest, reading: ClockReading) async throws
     func challenge(for request: RightsRequest.ID) async throws -> StoredChallenge?
     func saveChallenge(_ challenge: IdentityChallenge, codesIssued: Int, request: RightsRequest.ID) async throws
+    /// The request's status code and bundle link, if a resident has asked for one.
+    func statusAccess(for request: RightsRequest.ID) async throws -> StatusAccess?
+    func saveStatusAccess(_ access: StatusAccess, request: RightsRequest.ID) async throws
     /// Writes a letter into the outbox; returns its audit entry.
     func enqueue(_ letter: OutgoingLetter, actor: String) async throws -> AuditEvent
     /// The person an identifier (normalised) belongs to.

@@ -152,3 +152,14 @@ extension RequestService {
         return activity
     }
 }
+
+extension RequestService {
+    /// The changes a request can take today: those its workflow allows (`RightsRequest.allowedChanges`),
+    /// less an extension the clock would refuse (already extended, not running, or past the first month).
+    public func allowedChanges(of request: RightsRequest, today date: CalendarDate? = nil) -> [RightsRequest.Change.Name] {
+        let today = date ?? self.today()
+        return request.allowedChanges(on: today).filter { name in
+            name != .extended || (try? clock.checkExtension(for: request.timeline, notifiedOn: today)) != nil
+        }
+    }
+}

@@ -226,6 +226,15 @@ public struct RightsRequest: Sendable, Hashable, Codable {
     /// The date of the last event, or of receipt.
     public var lastActivity: CalendarDate { events.last?.date ?? received }
 
+    /// The changes the workflow would take next, on `date`: each tried on a copy, with stand-in
+    /// details, by the same rules `apply` uses, so what a page offers is what it would accept.
+    public func allowedChanges(on date: CalendarDate) -> [Change.Name] {
+        Change.Name.allCases.filter { name in
+            var copy = self
+            return (try? copy.apply(.init(date: max(date, lastActivity), change: name.standIn, actor: "check"))) != nil
+        }
+    }
+
     /// The workflow: received → awaiting identity → in progress ⇄ paused → completed, refused or
     /// withdrawn.
     static func next(after state: State, applying event: Event, at index: Int, kind: Kind, received: CalendarDate) throws -> State {
@@ -329,6 +338,25 @@ extension RightsRequest.Change {
         case .acknowledged: .acknowledged
         case .completed: .completed
         case .refused: .refused
+        case .withdrawn: .withdrawn
+        }
+    }
+}
+
+extension RightsRequest.Change.Name {
+    /// A change of this kind with stand-in details, for asking whether the workflow would take it.
+    var standIn: RightsRequest.Change {
+        switch self {
+        case .identityRequested: .identityRequested
+        case .identityVerified: .identityVerified(IdentityCheck(method: .knownToStaff, evidence: "-", checkedBy: "-"))
+        case .feeReceived: .feeReceived
+        case .started: .started
+        case .clarificationRequested: .clarificationRequested
+        case .clarificationReceived: .clarificationReceived
+        case .extended: .extended(reasons: "-")
+        case .acknowledged: .acknowledged
+        case .completed: .completed
+        case .refused: .refused(ground: .manifestlyUnfounded, reasons: "-")
         case .withdrawn: .withdrawn
         }
     }

@@ -77,7 +77,7 @@ public func buildRouter(
         limiter: limiter,
         trustForwardedFor: services.configuration.trustForwardedFor
     ).register(on: &api)
-    SourcesController(requests: services.requests, store: services.store, taxonomy: services.taxonomy, runner: runner).register(on: &api)
+    SourcesController(services: services, runner: runner).register(on: &api)
     RetentionController(service: services.retention, scheduler: scheduler, page: try CertificatePage(), dataMaps: services.dataMaps).register(
         on: &api
     )
@@ -91,7 +91,8 @@ public func buildRouter(
         services: services,
         pages: try WebPages(directory: services.configuration.web.pagesDirectory),
         trustForwardedFor: services.configuration.trustForwardedFor,
-        logo: logo
+        logo: logo,
+        runner: runner
     )
     console.register(on: router)
     PortalController(console: console, limiter: limiter).register(on: router)

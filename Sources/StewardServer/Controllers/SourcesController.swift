@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import StewardApp
 import StewardCore
 import StewardFiles
 import StewardStore
@@ -8,12 +9,13 @@ import StewardStore
 /// request across every source — an access request's search in the background, a change at once —
 /// then download the bundle.
 struct SourcesController: Sendable {
-    let requests: RequestService
-    /// Where sources are registered (their locations sealed).
-    let store: Store
-    let taxonomy: Taxonomy
+    let services: StewardServices
     /// Runs access searches beside the server.
     let runner: AccessRunner
+
+    var requests: RequestService { services.requests }
+    /// Where sources are registered (their locations sealed).
+    var store: Store { services.store }
 
     func register(on api: inout APIRoutes) {
         api.add(.post, "sources", roles: .sourceAdministrators, use: addSource)
@@ -124,10 +126,7 @@ struct SourcesController: Sendable {
             }
             return Response(status: .ok, headers: headers)
         }
-        let taxonomy = self.taxonomy
-        let (archive, _) = try await requests.handOver(id, actor: context.actor) { result, request, map, supplementary in
-            try AccessBundle.archive(result, request: request, dataMap: map, taxonomy: taxonomy, supplementary: supplementary)
-        }
+        let archive = try await services.bundle(for: id, actor: context.actor)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: archive)))
     }
 }

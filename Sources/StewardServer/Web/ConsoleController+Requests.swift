@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import StewardApp
 import StewardCore
+import StewardStore
 
 /// The console's requests: a list filtered by status and right, and a request's own page with its
 /// clock, timeline and tasks. What they show is what `RequestService` says; nothing is worked out
@@ -52,10 +53,37 @@ extension ConsoleController {
         ]
     }
 
-    func requestPage(_ id: String, _ signed: Signed) async throws -> Response {
+    func requestPage(_ httpRequest: Request, _ id: String, _ signed: Signed) async throws -> Response {
         let view = try await services.requests.request(.init(id), today: services.today())
         let request = view.request
         var context = try await layout(title: "Request \(request.id.rawValue)", session: signed.session, errors: [], here: "requests")
+        if let changed = httpRequest.uri.queryParameters["changed"].map(String.init),
+            let action = Self.actions.first(where: { $0.name.rawValue == changed })
+        {
+            context["notice"] = "Done: \(action.label.prefix(1).lowercased() + action.label.dropFirst())."
+        }
+        let works = Set<Role>.requestWorkers.contains(signed.session.account.role)
+        if works {
+            let allowed = services.requests.allowedChanges(of: request)
+            let actions = Self.actions.filter { allowed.contains($0.name) }
+            context["hasActions"] = !actions.isEmpty
+            context["actions"] = actions.map { ["label": $0.label, "href": "/console/requests/\(id)/change/\($0.name.rawValue)"] }
+        }
+        let run = try await services.requests.runStatus(request.id)
+        context["runnable"] = works && request.kind == .access && view.state == .inProgress && run?.status != .running
+        if let run {
+            context["run"] = [
+                "progress": Self.progress(run), "done": run.status == .done, "running": run.status == .running, "failed": run.status == .failed,
+            ]
+        }
+        let letters = try await services.store.outbox(request: request.id)
+        context["hasLetters"] = !letters.isEmpty
+        context["letters"] = letters.map { message -> [String: String] in
+            [
+                "subject": message.subject, "to": message.toAddress, "status": message.status.rawValue,
+                "kind": message.letter.replacingOccurrences(of: "_", with: " "),
+            ]
+        }
         let days = view.daysLeft ?? 0
         context["id"] = request.id.rawValue
         context["kindTitle"] = Self.sentence(request.kind.words)
@@ -69,10 +97,11 @@ extension ConsoleController {
         context["description"] = request.description
         context["events"] = request.events.map { ["date": $0.date.description, "what": $0.change.words, "actor": $0.actor] }
         context["hasTasks"] = !request.tasks.isEmpty
-        context["tasks"] = request.tasks.map { task -> [String: String] in
+        context["tasks"] = request.tasks.map { task -> [String: Any] in
             [
                 "system": task.systemName, "owner": task.owner, "status": task.status.rawValue.replacingOccurrences(of: "_", with: " "),
-                "reasons": task.reasons.joined(separator: "; "),
+                "reasons": task.reasons.joined(separator: "; "), "key": task.system.rawValue,
+                "open": task.status == .open && works && !view.state.isClosed,
             ]
         }
         return try html("console-request", context)

@@ -17,6 +17,8 @@ struct ConsoleController {
     let pages: WebPages
     let trustForwardedFor: Bool
     let logo: Data?
+    /// Runs the access searches staff start from a request's page.
+    let runner: AccessRunner
 
     static let sessionCookie = "steward_session"
     static let signInCookie = "steward_sign_in"
@@ -58,8 +60,29 @@ struct ConsoleController {
         page(.get, "/console/password", roles: Self.anyStaff) { _, _, signed in try await passwordPage(signed, errors: []) }
         page(.post, "/console/password", roles: Self.anyStaff) { _, _, signed in try await changePassword(signed) }
         page(.get, "/console/requests", roles: .requestReaders) { request, _, signed in try await requestsPage(request, signed) }
-        page(.get, "/console/requests/{id}", roles: .requestReaders) { _, context, signed in
-            try await requestPage(try context.parameter("id"), signed)
+        page(.get, "/console/requests/{id}", roles: .requestReaders) { request, context, signed in
+            try await requestPage(request, try context.parameter("id"), signed)
+        }
+        page(.get, "/console/requests/{id}/change/{change}", roles: .requestWorkers) { _, context, signed in
+            try await changePage(try context.parameter("id"), try Self.action(try context.parameter("change")), signed)
+        }
+        page(.post, "/console/requests/{id}/change/{change}", roles: .requestWorkers) { _, context, signed in
+            try await changePosted(try context.parameter("id"), try Self.action(try context.parameter("change")), signed)
+        }
+        page(.post, "/console/requests/{id}/tasks/{system}", roles: .requestWorkers) { _, context, signed in
+            try await taskPosted(try context.parameter("id"), system: try context.parameter("system"), signed)
+        }
+        page(.post, "/console/requests/{id}/run", roles: .requestWorkers) { _, context, signed in
+            try await runPosted(try context.parameter("id"), signed)
+        }
+        page(.get, "/console/requests/{id}/run", roles: .requestReaders) { request, context, signed in
+            try await runPage(request, try context.parameter("id"), signed)
+        }
+        page(.get, "/console/requests/{id}/run/progress", roles: .requestReaders) { _, context, _ in
+            try await runProgress(try context.parameter("id"))
+        }
+        page(.get, "/console/requests/{id}/bundle", roles: .requestWorkers) { _, context, signed in
+            try await bundleDownload(try context.parameter("id"), signed)
         }
         page(.get, "/console/audit", roles: .auditReaders) { _, _, signed in try await auditPage(signed, result: nil) }
         page(.post, "/console/audit/verify", roles: .auditReaders) { _, _, signed in
@@ -78,6 +101,9 @@ struct ConsoleController {
         }
         router.get("/assets/steward.css") { _, _ in
             asset(pages.stylesheet, type: "text/css; charset=utf-8")
+        }
+        router.get("/assets/progress.js") { _, _ in
+            asset(pages.progressScript, type: "text/javascript; charset=utf-8")
         }
         router.get("/assets/council.css") { _, _ in
             asset(":root { --council-colour: \(services.configuration.web.colour); }\n", type: "text/css; charset=utf-8")

@@ -30,6 +30,18 @@ struct PortalController {
         router.post("/request/{reference}/code") { request, context in
             try await rendered(request) { try await codePosted(request, context, reference: try context.parameter("reference")) }
         }
+        router.get("/request/status") { request, _ in
+            try await rendered(request) { try await statusForm(request, reference: "", email: "", errors: []) }
+        }
+        router.post("/request/status") { request, context in try await rendered(request) { try await statusPosted(request, context) } }
+        router.post("/request/{reference}/status") { request, context in
+            try await rendered(request) { try await statusCodePosted(request, context, reference: try context.parameter("reference")) }
+        }
+        router.get("/request/{reference}/bundle/{token}") { request, context in
+            try await rendered(request) {
+                try await bundleDownload(reference: try context.parameter("reference"), token: try context.parameter("token"))
+            }
+        }
     }
 
     /// What the access form asks.
@@ -138,6 +150,114 @@ struct PortalController {
             request,
             title: "Request received",
             context: ["reference": reference, "due": view.clock.due?.longDescription ?? "the date in the email we send you"]
+        )
+    }
+
+    // MARK: Status
+
+    func statusForm(
+        _ request: Request,
+        reference: String,
+        email: String,
+        errors: [(field: String, message: String)],
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        var context: [String: Any] = ["reference": reference, "email": email]
+        for error in errors { context["\(error.field)Error"] = error.message }
+        return try await page("portal-status", request, title: "Check a request", context: context, errors: errors, status: status)
+    }
+
+    /// The reference and the address: a code goes to the address when they match a request, and
+    /// the next page says the same whether or not they did.
+    func statusPosted(_ request: Request, _ context: StewardRequestContext) async throws -> Response {
+        let form = try await checkedForm(request, context)
+        let reference = String((form.text("reference") ?? "").uppercased().prefix(20))
+        let email = String((form.text("email") ?? "").prefix(254))
+        var errors: [(field: String, message: String)] = []
+        if reference.isEmpty {
+            errors.append(("reference", "Enter your reference"))
+        } else if (try? Self.checkReference(reference)) == nil {
+            errors.append(("reference", "Enter the reference as it is in our email, like SR-AB12-CD34-EF56"))
+        }
+        if email.isEmpty { errors.append(("email", "Enter the email address you gave with the request")) }
+        if !errors.isEmpty {
+            return try await statusForm(request, reference: reference, email: email, errors: errors, status: .unprocessableContent)
+        }
+        try await limiter.admit(context.caller(of: request, trustForwardedFor: console.trustForwardedFor), .submission)
+        try await limiter.admit(email.lowercased(), .address)
+        try await services.requests.sendStatusCode(for: .init(reference), email: email)
+        return try await statusCodeForm(request, reference: reference, errors: [])
+    }
+
+    func statusCodeForm(
+        _ request: Request,
+        reference: String,
+        errors: [(field: String, message: String)],
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        var context: [String: Any] = ["reference": reference, "minutes": "\(IdentityChallenge.lifetime / 60)"]
+        for error in errors { context["\(error.field)Error"] = error.message }
+        return try await page("portal-status-code", request, title: "Enter the code we emailed you", context: context, errors: errors, status: status)
+    }
+
+    /// The code: right, the request's page with where it stands and, when there is one, the
+    /// bundle's link; otherwise the same refusal for every reason.
+    func statusCodePosted(_ request: Request, _ context: StewardRequestContext, reference: String) async throws -> Response {
+        try Self.checkReference(reference)
+        let form = try await checkedForm(request, context)
+        try await limiter.admit(context.caller(of: request, trustForwardedFor: console.trustForwardedFor), .verification)
+        guard let code = form.text("code") else {
+            return try await statusCodeForm(
+                request,
+                reference: reference,
+                errors: [("code", "Enter the code we emailed you")],
+                status: .unprocessableContent
+            )
+        }
+        let result = try? await services.requests.openStatus(String(code.prefix(20)), for: .init(reference))
+        guard case .opened(let view, let token) = result else {
+            return try await statusCodeForm(
+                request,
+                reference: reference,
+                errors: [("code", "The code is not right, has expired, or has been locked after too many tries. Go back to ask for a new one")],
+                status: .unprocessableContent
+            )
+        }
+        var details: [String: Any] = [
+            "reference": reference, "kind": ConsoleController.sentence(view.request.kind.words),
+            "received": view.request.received.longDescription, "state": Self.stateWords(view),
+            "due": view.clock.due?.longDescription ?? "", "hasDue": view.clock.due != nil && !view.state.isClosed,
+            "minutes": "\(StatusAccess.linkLifetime / 60)",
+        ]
+        if let token { details["bundle"] = "/request/\(reference)/bundle/\(token)" }
+        return try await page("portal-status-page", request, title: "Your request", context: details)
+    }
+
+    /// Where the request stands, in the resident's words.
+    static func stateWords(_ view: RequestService.View) -> String {
+        switch view.state {
+        case .received, .inProgress: "We are working on it"
+        case .awaitingIdentity: "We are waiting for you to confirm who you are"
+        case .paused: "We have asked you for more information, and are waiting for your answer"
+        case .completed: "Done"
+        case .refused: "Refused: we have written to you with the reasons"
+        case .withdrawn: "Withdrawn"
+        }
+    }
+
+    /// The bundle, through the link the status page gave, while it works.
+    func bundleDownload(reference: String, token: String) async throws -> Response {
+        try Self.checkReference(reference)
+        guard token.count <= 64, try await services.requests.admitsBundleLink(token, for: .init(reference)) else {
+            throw StewardError(.notFound, "this download link has expired or is not right; check your request again to get a new one")
+        }
+        let archive = try await services.bundle(for: .init(reference), actor: "requester")
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(reference).zip\"", .cacheControl: "no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: archive))
         )
     }
 

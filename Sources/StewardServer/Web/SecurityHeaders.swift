@@ -2,8 +2,8 @@ import HTTPTypes
 public import Hummingbird
 
 /// Headers every response carries: no sniffing of types, no framing, no referrer, and HSTS when
-/// Steward is reached over TLS. Pages get a strict Content-Security-Policy (no script, no inline
-/// style: only Steward's own stylesheet and images); the API's few HTML answers (letters,
+/// Steward is reached over TLS. Pages get a strict Content-Security-Policy (no inline script or
+/// style: only Steward's own stylesheet, script and images); the API's few HTML answers (letters,
 /// certificates, the record of processing) keep their inline style but may run no script either.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     let secure: Bool
@@ -13,7 +13,7 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
     }
 
     static var pagePolicy: String {
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     }
     static var apiPolicy: String { "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'" }
 

@@ -211,6 +211,19 @@ enum Migrations {
                 "CREATE INDEX login_failures_scope ON login_failures (scope, at)",
             ]
         ),
+        .portable(
+            version: 9,
+            name: "a resident's way back to their request: status codes and bundle links",
+            [
+                // The code and the link's token are kept only as keyed hashes, as identity codes are.
+                """
+                CREATE TABLE status_access (
+                    request_id TEXT PRIMARY KEY, salt TEXT NOT NULL, code_hash TEXT NOT NULL, issued_at BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL, used_at BIGINT, codes_issued INTEGER NOT NULL, window_start BIGINT NOT NULL, link_hash TEXT,
+                    link_expires_at BIGINT)
+                """
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

@@ -89,6 +89,37 @@ struct SQLRequestTransaction: RequestTransaction {
         try await Store.saveChallenge(challenge, codesIssued: codesIssued, request: request, on: database)
     }
 
+    func statusAccess(for request: RightsRequest.ID) async throws -> StatusAccess? {
+        guard
+            let row = try await database.raw(
+                """
+                SELECT salt, code_hash, issued_at, attempts, used_at, codes_issued, window_start, link_hash, link_expires_at
+                FROM status_access WHERE request_id = \(bind: request.rawValue)
+                """
+            ).first()
+        else { return nil }
+        return StatusAccess(
+            challenge: try row.model(IdentityChallenge.self),
+            codesIssued: try row.decode(column: "codes_issued", as: Int.self),
+            windowStart: try row.decode(column: "window_start", as: Int64.self),
+            linkHash: try row.decode(column: "link_hash", as: String?.self),
+            linkExpiresAt: try row.decode(column: "link_expires_at", as: Int64?.self)
+        )
+    }
+
+    func saveStatusAccess(_ access: StatusAccess, request: RightsRequest.ID) async throws {
+        try await database.raw("DELETE FROM status_access WHERE request_id = \(bind: request.rawValue)").run()
+        let challenge = access.challenge
+        try await database.raw(
+            """
+            INSERT INTO status_access (request_id, salt, code_hash, issued_at, attempts, used_at, codes_issued, window_start, link_hash, link_expires_at)
+            VALUES (\(bind: request.rawValue), \(bind: challenge.salt), \(bind: challenge.codeHash), \(bind: challenge.issuedAt),
+                    \(bind: challenge.attempts), \(bind: challenge.usedAt), \(bind: access.codesIssued), \(bind: access.windowStart),
+                    \(bind: access.linkHash), \(bind: access.linkExpiresAt))
+            """
+        ).run()
+    }
+
     func enqueue(_ letter: OutgoingLetter, actor: String) async throws -> AuditEvent {
         let code = try letter.code.map { code in
             (sealed: try seal.seal(code.code, context: letter.request?.rawValue ?? ""), expiresAt: code.expiresAt)

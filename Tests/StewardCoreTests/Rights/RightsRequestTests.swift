@@ -29,6 +29,28 @@ struct RightsRequestTests {
         #expect(try request.state() == .completed)
     }
 
+    @Test(
+        "what a request's page offers is what the workflow would take: no completing before work starts or while tasks are open, nothing once closed",
+        arguments: [
+            (
+                [RightsRequest.Change](), RightsRequest.Kind.access,
+                ["identity_requested", "identity_verified", "fee_received", "started", "refused", "withdrawn"]
+            ),
+            ([.identityRequested], .access, ["identity_verified", "fee_received", "refused", "withdrawn"]),
+            ([.started], .access, ["fee_received", "clarification_requested", "extended", "completed", "refused", "withdrawn"]),
+            ([.started, .clarificationRequested], .access, ["fee_received", "clarification_received", "extended", "refused", "withdrawn"]),
+            ([], .complaint, ["identity_requested", "identity_verified", "fee_received", "started", "acknowledged", "refused", "withdrawn"]),
+            ([.started, .completed], .access, []),
+        ]
+    )
+    func allowedChanges(events: [RightsRequest.Change], kind: RightsRequest.Kind, allowed: [String]) throws {
+        var request = RightsRequest(id: "r9", kind: kind, received: Self.date("2026-05-01"))
+        for change in events { try request.apply(.init(date: Self.date("2026-05-02"), change: change, actor: "x")) }
+        #expect(request.allowedChanges(on: Self.date("2026-05-04")).map(\.rawValue) == allowed)
+        request.tasks = [RequestTask(system: "housing", systemName: "Housing", owner: "Housing", reasons: [])]
+        #expect(!request.allowedChanges(on: Self.date("2026-05-04")).contains(.completed), "an open task holds completion back")
+    }
+
     @Test("changes the workflow does not allow are refused and change nothing")
     func invalidTransitions() throws {
         var request = RightsRequest(id: "r2", kind: .erasure, received: Self.date("2026-05-01"))

@@ -23,6 +23,7 @@ public actor InMemoryStore {
         /// The deadline each request was stored with.
         public var due: [RightsRequest.ID: CalendarDate] = [:]
         public var challenges: [RightsRequest.ID: StoredChallenge] = [:]
+        public var statusAccess: [RightsRequest.ID: StatusAccess] = [:]
         /// Letters in the order they were queued, with any one-time code beside them.
         public var outbox: [OutgoingLetter] = []
         public var runs: [RightsRequest.ID: RunStatus] = [:]
@@ -332,6 +333,14 @@ final class InMemoryRequestTransaction: RequestTransaction {
 
     func saveChallenge(_ challenge: IdentityChallenge, codesIssued: Int, request: RightsRequest.ID) async throws {
         state.withLock { $0.challenges[request] = StoredChallenge(challenge: challenge, codesIssued: codesIssued) }
+    }
+
+    func statusAccess(for request: RightsRequest.ID) async throws -> StatusAccess? {
+        state.withLock { $0.statusAccess[request] }
+    }
+
+    func saveStatusAccess(_ access: StatusAccess, request: RightsRequest.ID) async throws {
+        state.withLock { $0.statusAccess[request] = access }
     }
 
     func enqueue(_ letter: OutgoingLetter, actor: String) async throws -> AuditEvent {
