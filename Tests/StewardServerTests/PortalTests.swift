@@ -87,4 +87,56 @@ struct PortalTests {
             #expect(try await browser.get(client, "/request/not-a-reference/code").status == .notFound)
         }
     }
+
+    @Test(
+        "every right has its form from the start page; a CCTV request asks for the date, the times, the place and what the person looked like, each problem named, and is recorded with them"
+    )
+    func everyRight() async throws {
+        let calendar = TestCalendar("2026-11-30")
+        try await ServerFixture.with(today: { calendar.today }) { fixture, client in
+            var browser = Browser()
+            let home = try await browser.get(client, "/")
+            for slug in ["correction", "erasure", "restriction", "objection", "cctv", "complaint"] {
+                #expect(home.text.contains("href=\"/request/\(slug)\""), "\(slug)")
+                let form = try await browser.get(client, "/request/\(slug)")
+                #expect(form.status == .ok, "\(slug)")
+                #expect(form.text.contains("action=\"/request/\(slug)\""), "\(slug)")
+            }
+            let form = try await browser.get(client, "/request/cctv")
+            let csrf = try Browser.csrf(form)
+            let base = [("csrf", csrf), ("action", "check"), ("name", "Amy Pond"), ("email", "amy.pond@example.org")]
+            let empty = try await browser.post(client, "/request/cctv", base)
+            #expect(empty.status == .unprocessableContent)
+            for field in ["date", "from", "until", "location", "person"] { #expect(empty.text.contains("href=\"#\(field)\""), "\(field)") }
+            #expect(!empty.text.contains("href=\"#description\""), "the description is optional for CCTV")
+            let details = [
+                ("date", "2026-11-27"), ("from", "14:00"), ("until", "15:00"), ("location", "Market Street car park"),
+                ("person", "Red coat, blue umbrella"),
+            ]
+            let backwards = try await browser.post(
+                client,
+                "/request/cctv",
+                base + [("date", "2026-11-27"), ("from", "15:00"), ("until", "14:00"), ("location", "Market Street"), ("person", "Red coat")]
+            )
+            #expect(backwards.status == .unprocessableContent)
+            #expect(backwards.text.contains("href=\"#until\""))
+            let check = try await browser.post(client, "/request/cctv", base + details)
+            #expect(check.text.contains("Check your answers"))
+            #expect(check.text.contains("Friday 27 November 2026"))
+            let sent = try await browser.post(
+                client,
+                "/request/cctv",
+                [("csrf", csrf), ("action", "send"), ("name", "Amy Pond"), ("email", "amy.pond@example.org")] + details
+            )
+            #expect(sent.status == .seeOther)
+            let location = try #require(sent.headers[.location])
+            let reference = try #require(location.firstMatch(of: /\/request\/(SR-[0-9A-Z-]+)\/code/)).1
+            let request = try await fixture.environment.services.requests.request(.init(String(reference))).request
+            #expect(request.kind == .cctvAccess)
+            #expect(
+                request.cctv?.location == "Market Street car park" && request.cctv?.from == "14:00"
+                    && request.cctv?.personDescription == "Red coat, blue umbrella"
+            )
+        }
+    }
 }

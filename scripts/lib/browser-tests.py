@@ -38,11 +38,10 @@ import zipfile
 
 from axe_selenium_python import Axe
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 import axe_playwright_python
@@ -121,7 +120,21 @@ class Journey:
         """Does what leads to another page, and waits until that page has replaced this one."""
         page = self.driver.find_element(By.TAG_NAME, "html")
         action()
-        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(page))
+
+        def replaced(_):
+            try:
+                page.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                # Chromium sometimes says a node of a page that has gone is not in the document,
+                # rather than that it is stale.
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+
+        WebDriverWait(self.driver, 60).until(replaced)
         WebDriverWait(self.driver, 60).until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def path(self):
@@ -433,6 +446,11 @@ def run(journey, setup_code, mail, downloads):
     email = "ada.okafor@example.org"
     # By mouse: the resident asks, the DPO (signing in for the first time) answers, the resident downloads.
     mouse = Steps(journey, keyboard=False)
+    journey.open("/")
+    mouse.link("Ask for CCTV footage of you")
+    mouse.check("portal-cctv")
+    mouse.button("Continue")
+    mouse.check("portal-cctv-empty", invalid=True)
     reference = resident_asks(mouse, mail, email)
     console(journey, setup_code)
     sign_in_by_keyboard(journey)

@@ -5,9 +5,10 @@ import StewardApp
 import StewardCore
 import StewardFiles
 
-/// The resident portal under `/`, for people with no account: the rights explained, and a request
-/// for a copy of one's data — the form, "check your answers", the emailed code, and the confirmation
-/// with the reference and the date the answer is due. It submits through the same
+/// The resident portal under `/`, for people with no account: the rights explained, a request form
+/// for each right (`PortalController+Forms`) — the form, "check your answers", the emailed code, and
+/// the confirmation with the reference and the date the answer is due — and a way back to a request
+/// with a fresh code, with its bundle once it is ready. It submits through the same
 /// `RequestService.submit` and `verifyCode` as the public API, under the same limits per address and
 /// per email. Nothing personal goes in a URL: answers travel in the form, the reference (which names
 /// no one) in the path. Every form carries a token bound to a cookie (double submit).
@@ -22,8 +23,14 @@ struct PortalController {
 
     func register(on router: Router<StewardRequestContext>) {
         router.get("/") { request, _ in try await rendered(request) { try await home(request) } }
-        router.get("/request/access") { request, _ in try await rendered(request) { try await accessForm(request, answers: .init(), errors: []) } }
-        router.post("/request/access") { request, context in try await rendered(request) { try await accessPosted(request, context) } }
+        for form in Self.forms {
+            router.get("/request/\(form.slug)") { request, _ in
+                try await rendered(request) { try await requestForm(request, form, answers: .init(), errors: []) }
+            }
+            router.post("/request/\(form.slug)") { request, context in
+                try await rendered(request) { try await requestPosted(request, context, form) }
+            }
+        }
         router.get("/request/{reference}/code") { request, context in
             try await rendered(request) { try await codeForm(request, reference: try context.parameter("reference"), errors: []) }
         }
@@ -44,72 +51,15 @@ struct PortalController {
         }
     }
 
-    /// What the access form asks.
-    struct Answers {
-        var name = ""
-        var email = ""
-        var description = ""
-
-        init() {}
-
-        init(_ form: FormBody) {
-            name = form.text("name") ?? ""
-            email = form.text("email") ?? ""
-            description = form.text("description") ?? ""
-        }
-
-        var context: [String: Any] { ["name": name, "email": email, "description": description] }
-    }
-
     // MARK: Pages
 
     func home(_ request: Request) async throws -> Response {
-        try await page("portal-home", request, title: "Your rights", context: [:])
-    }
-
-    func accessForm(
-        _ request: Request,
-        answers: Answers,
-        errors: [(field: String, message: String)],
-        status: HTTPResponse.Status = .ok
-    )
-        async throws -> Response
-    {
-        var context = answers.context
-        for error in errors { context["\(error.field)Error"] = error.message }
-        return try await page("portal-access", request, title: "Ask for a copy of your data", context: context, errors: errors, status: status)
-    }
-
-    func accessPosted(_ request: Request, _ context: StewardRequestContext) async throws -> Response {
-        let form = try await checkedForm(request, context)
-        let answers = Answers(form)
-        if form["action"] == "change" { return try await accessForm(request, answers: answers, errors: []) }
-        let intake = RightsRequest.Intake(
-            kind: .access,
-            requester: Requester(name: answers.name, email: answers.email.isEmpty ? nil : answers.email),
-            description: answers.description
+        try await page(
+            "portal-home",
+            request,
+            title: "Your rights",
+            context: ["rights": Self.forms.dropFirst().map { ["slug": $0.slug, "title": $0.title] }]
         )
-        // Every problem at once, in the order of the form.
-        var errors: [(field: String, message: String)] = []
-        if answers.name.isEmpty { errors.append(("name", "Enter your full name")) }
-        if answers.email.isEmpty { errors.append(("email", "Enter your email address")) }
-        if answers.description.isEmpty { errors.append(("description", "Say what you would like a copy of")) }
-        if errors.isEmpty {
-            do {
-                _ = try intake.request(id: .init("SR-CHECK"), fromPublic: true, today: services.today())
-            } catch let error as StewardError where error.code == .invalidInput {
-                errors.append((Self.formField(error.field), ConsoleController.sentence(error.message)))
-            }
-        }
-        if !errors.isEmpty { return try await accessForm(request, answers: answers, errors: errors, status: .unprocessableContent) }
-        guard form["action"] == "send" else {
-            return try await page("portal-check", request, title: "Check your answers", context: answers.context)
-        }
-        let caller = context.caller(of: request, trustForwardedFor: console.trustForwardedFor)
-        try await limiter.admit(caller, .submission)
-        try await limiter.admit(answers.email.lowercased(), .address)
-        let view = try await services.requests.submit(intake, actor: "public", fromPublic: true)
-        return .redirect(to: "/request/\(view.request.id.rawValue)/code", type: .normal)
     }
 
     func codeForm(
@@ -276,15 +226,6 @@ struct PortalController {
     static func checkReference(_ text: String) throws {
         guard text.wholeMatch(of: /SR-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/) != nil else {
             throw StewardError(.notFound, "there is no request with that reference")
-        }
-    }
-
-    /// The form's name for a field of the intake.
-    static func formField(_ field: String?) -> String {
-        switch field {
-        case "requester.name": "name"
-        case "requester.email": "email"
-        default: "description"
         }
     }
 
