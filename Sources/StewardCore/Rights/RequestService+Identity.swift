@@ -55,25 +55,16 @@ extension RequestService {
     ) async throws -> [AuditEvent] {
         let (challenge, code) = IdentityChallenge.issue(at: IdentityChallenge.now(), key: codeKey)
         try await work.saveChallenge(challenge, codesIssued: codesIssued, request: request.id)
-        let letter = try render(
+        let mail = try await queueCodeLetter(
             .identityRequest,
             for: request,
+            to: email,
+            code: OneTimeCode(code: code, expiresAt: challenge.expiresAt),
             reading: reading,
             map: map,
             today: today,
-            reasons: nil,
-            ground: nil,
-            code: OneTimeCode.marker
-        )
-        let mail = try await work.enqueue(
-            OutgoingLetter(
-                letter: letter,
-                address: email,
-                name: request.requester.name,
-                request: request.id,
-                code: OneTimeCode(code: code, expiresAt: challenge.expiresAt)
-            ),
-            actor: actor
+            actor: actor,
+            in: work
         )
         let issued = AuditEvent(
             actor: actor,
@@ -82,6 +73,27 @@ extension RequestService {
             details: ["codesIssued": .int(codesIssued)]
         )
         return [issued, mail]
+    }
+
+    /// Queues a letter that carries a one-time code (the identity request, the status code): the
+    /// code sealed beside the waiting letter and put in only as it is sent. Returns the letter's
+    /// audit entry.
+    func queueCodeLetter(
+        _ kind: LetterKind,
+        for request: RightsRequest,
+        to email: String,
+        code: OneTimeCode,
+        reading: ClockReading,
+        map: DataMap?,
+        today: CalendarDate,
+        actor: String,
+        in work: any RequestTransaction
+    ) async throws -> AuditEvent {
+        let letter = try render(kind, for: request, reading: reading, map: map, today: today, reasons: nil, ground: nil, code: OneTimeCode.marker)
+        return try await work.enqueue(
+            OutgoingLetter(letter: letter, address: email, name: request.requester.name, request: request.id, code: code),
+            actor: actor
+        )
     }
 
     /// Checks a code a resident typed. Every try is recorded and audited before the answer is

@@ -37,25 +37,16 @@ extension RequestService {
                 StatusAccess(challenge: challenge, codesIssued: sent.count + 1, windowStart: sent.windowStart),
                 request: id
             )
-            let letter = try service.render(
+            let mail = try await service.queueCodeLetter(
                 .statusCode,
                 for: request,
+                to: address,
+                code: OneTimeCode(code: code, expiresAt: challenge.expiresAt),
                 reading: service.clock.reading(for: request.timeline),
                 map: map,
                 today: today,
-                reasons: nil,
-                ground: nil,
-                code: OneTimeCode.marker
-            )
-            let mail = try await work.enqueue(
-                OutgoingLetter(
-                    letter: letter,
-                    address: address,
-                    name: request.requester.name,
-                    request: id,
-                    code: OneTimeCode(code: code, expiresAt: challenge.expiresAt)
-                ),
-                actor: "requester"
+                actor: "requester",
+                in: work
             )
             let issued = AuditEvent(
                 actor: "requester",

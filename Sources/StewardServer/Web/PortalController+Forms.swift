@@ -110,16 +110,12 @@ extension PortalController {
 
         /// The intake the answers make (not yet checked).
         func intake(_ form: RightForm) -> RightsRequest.Intake {
-            var cctv: CCTVDetails?
-            if form.isCCTV {
-                cctv = CCTVDetails(
-                    date: CalendarDate(iso: self["date"]) ?? CalendarDate(year: 9999, month: 12, day: 31)!,
-                    from: self["from"],
-                    until: self["until"],
-                    location: self["location"],
-                    personDescription: self["person"]
-                )
-            }
+            // A date that does not parse leaves the details out, which the intake names as the date.
+            let cctv =
+                form.isCCTV
+                ? CalendarDate(iso: self["date"]).map {
+                    CCTVDetails(date: $0, from: self["from"], until: self["until"], location: self["location"], personDescription: self["person"])
+                } : nil
             return RightsRequest.Intake(
                 kind: form.kind,
                 requester: Requester(name: self["name"], email: self["email"].isEmpty ? nil : self["email"]),

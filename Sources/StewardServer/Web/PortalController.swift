@@ -35,7 +35,7 @@ struct PortalController {
             try await rendered(request) { try await codeForm(request, reference: try context.parameter("reference"), errors: []) }
         }
         router.post("/request/{reference}/code") { request, context in
-            try await rendered(request) { try await codePosted(request, context, reference: try context.parameter("reference")) }
+            try await rendered(request) { try await identityCodePosted(request, context, reference: try context.parameter("reference")) }
         }
         router.get("/request/status") { request, _ in
             try await rendered(request) { try await statusForm(request, reference: "", email: "", errors: []) }
@@ -62,9 +62,25 @@ struct PortalController {
         )
     }
 
+    /// The two pages that take an emailed code: confirming a new request, and opening a request's
+    /// status. Each says the same for every code that does not work.
+    enum CodePage: String {
+        case identity = "portal-code"
+        case status = "portal-status-code"
+
+        var refusal: String {
+            switch self {
+            case .identity:
+                "The code is not right, has expired, or has been locked after too many tries. Check the email, or ask the council for a new code"
+            case .status: "The code is not right, has expired, or has been locked after too many tries. Go back to ask for a new one"
+            }
+        }
+    }
+
     func codeForm(
         _ request: Request,
         reference: String,
+        _ which: CodePage = .identity,
         errors: [(field: String, message: String)],
         status: HTTPResponse.Status = .ok
     )
@@ -73,10 +89,19 @@ struct PortalController {
         try Self.checkReference(reference)
         var context: [String: Any] = ["reference": reference, "minutes": "\(IdentityChallenge.lifetime / 60)"]
         for error in errors { context["\(error.field)Error"] = error.message }
-        return try await page("portal-code", request, title: "Enter the code we emailed you", context: context, errors: errors, status: status)
+        return try await page(which.rawValue, request, title: "Enter the code we emailed you", context: context, errors: errors, status: status)
     }
 
-    func codePosted(_ request: Request, _ context: StewardRequestContext, reference: String) async throws -> Response {
+    /// A code page's answer: the form's token checked and the try counted against the caller's
+    /// address before `use` sees the code; `use` returns the page a right code leads to, or nil,
+    /// and the code page is shown again with its refusal.
+    func codePosted(
+        _ request: Request,
+        _ context: StewardRequestContext,
+        reference: String,
+        _ which: CodePage,
+        use: (String) async throws -> Response?
+    ) async throws -> Response {
         try Self.checkReference(reference)
         let form = try await checkedForm(request, context)
         try await limiter.admit(context.caller(of: request, trustForwardedFor: console.trustForwardedFor), .verification)
@@ -84,23 +109,26 @@ struct PortalController {
             return try await codeForm(
                 request,
                 reference: reference,
+                which,
                 errors: [("code", "Enter the code we emailed you")],
                 status: .unprocessableContent
             )
         }
-        // The same answer whether the reference exists, the code is wrong, old or locked.
-        let refused =
-            "The code is not right, has expired, or has been locked after too many tries. Check the email, or ask the council for a new code"
-        let result = try? await services.requests.verifyCode(String(code.prefix(20)), for: .init(reference))
-        guard case .verified(let view) = result else {
-            return try await codeForm(request, reference: reference, errors: [("code", refused)], status: .unprocessableContent)
+        if let page = try await use(String(code.prefix(20))) { return page }
+        return try await codeForm(request, reference: reference, which, errors: [("code", which.refusal)], status: .unprocessableContent)
+    }
+
+    /// The emailed code confirms a new request: the confirmation with its due date.
+    func identityCodePosted(_ request: Request, _ context: StewardRequestContext, reference: String) async throws -> Response {
+        try await codePosted(request, context, reference: reference, .identity) { code in
+            guard case .verified(let view) = try? await services.requests.verifyCode(code, for: .init(reference)) else { return nil }
+            return try await page(
+                "portal-confirmation",
+                request,
+                title: "Request received",
+                context: ["reference": reference, "due": view.clock.due?.longDescription ?? "the date in the email we send you"]
+            )
         }
-        return try await page(
-            "portal-confirmation",
-            request,
-            title: "Request received",
-            context: ["reference": reference, "due": view.clock.due?.longDescription ?? "the date in the email we send you"]
-        )
     }
 
     // MARK: Status
@@ -136,51 +164,23 @@ struct PortalController {
         try await limiter.admit(context.caller(of: request, trustForwardedFor: console.trustForwardedFor), .submission)
         try await limiter.admit(email.lowercased(), .address)
         try await services.requests.sendStatusCode(for: .init(reference), email: email)
-        return try await statusCodeForm(request, reference: reference, errors: [])
+        return try await codeForm(request, reference: reference, .status, errors: [])
     }
 
-    func statusCodeForm(
-        _ request: Request,
-        reference: String,
-        errors: [(field: String, message: String)],
-        status: HTTPResponse.Status = .ok
-    ) async throws -> Response {
-        var context: [String: Any] = ["reference": reference, "minutes": "\(IdentityChallenge.lifetime / 60)"]
-        for error in errors { context["\(error.field)Error"] = error.message }
-        return try await page("portal-status-code", request, title: "Enter the code we emailed you", context: context, errors: errors, status: status)
-    }
-
-    /// The code: right, the request's page with where it stands and, when there is one, the
-    /// bundle's link; otherwise the same refusal for every reason.
+    /// The status code opens the request's page: where it stands and, when there is one, the
+    /// bundle's link.
     func statusCodePosted(_ request: Request, _ context: StewardRequestContext, reference: String) async throws -> Response {
-        try Self.checkReference(reference)
-        let form = try await checkedForm(request, context)
-        try await limiter.admit(context.caller(of: request, trustForwardedFor: console.trustForwardedFor), .verification)
-        guard let code = form.text("code") else {
-            return try await statusCodeForm(
-                request,
-                reference: reference,
-                errors: [("code", "Enter the code we emailed you")],
-                status: .unprocessableContent
-            )
+        try await codePosted(request, context, reference: reference, .status) { code in
+            guard case .opened(let view, let token) = try? await services.requests.openStatus(code, for: .init(reference)) else { return nil }
+            var details: [String: Any] = [
+                "reference": reference, "kind": ConsoleController.sentence(view.request.kind.words),
+                "received": view.request.received.longDescription, "state": Self.stateWords(view),
+                "due": view.clock.due?.longDescription ?? "", "hasDue": view.clock.due != nil && !view.state.isClosed,
+                "minutes": "\(StatusAccess.linkLifetime / 60)",
+            ]
+            if let token { details["bundle"] = "/request/\(reference)/bundle/\(token)" }
+            return try await page("portal-status-page", request, title: "Your request", context: details)
         }
-        let result = try? await services.requests.openStatus(String(code.prefix(20)), for: .init(reference))
-        guard case .opened(let view, let token) = result else {
-            return try await statusCodeForm(
-                request,
-                reference: reference,
-                errors: [("code", "The code is not right, has expired, or has been locked after too many tries. Go back to ask for a new one")],
-                status: .unprocessableContent
-            )
-        }
-        var details: [String: Any] = [
-            "reference": reference, "kind": ConsoleController.sentence(view.request.kind.words),
-            "received": view.request.received.longDescription, "state": Self.stateWords(view),
-            "due": view.clock.due?.longDescription ?? "", "hasDue": view.clock.due != nil && !view.state.isClosed,
-            "minutes": "\(StatusAccess.linkLifetime / 60)",
-        ]
-        if let token { details["bundle"] = "/request/\(reference)/bundle/\(token)" }
-        return try await page("portal-status-page", request, title: "Your request", context: details)
     }
 
     /// Where the request stands, in the resident's words.
