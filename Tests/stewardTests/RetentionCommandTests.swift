@@ -39,8 +39,10 @@ struct RetentionCommandTests {
                 let process = Process()
                 process.executableURL = StewardProcess.binary
                 process.arguments = ["retention", "run", "--rule", "records_db.people"]
-                // Small batches, each followed by a pause as long as it took: the sweep takes a while.
-                process.environment = cli.environment.merging(["STEWARD_RETENTION_BATCH_SIZE": "40", "STEWARD_RETENTION_YIELD": "1"]) { _, new in new
+                // Very small batches, each followed by a pause twice as long as it took: the sweep takes
+                // long enough (hundreds of transactions) for this test, however loaded the machine, to
+                // see it part-way.
+                process.environment = cli.environment.merging(["STEWARD_RETENTION_BATCH_SIZE": "5", "STEWARD_RETENTION_YIELD": "2"]) { _, new in new
                 }
                 process.currentDirectoryURL = cli.folder
                 process.standardOutput = FileHandle.nullDevice
