@@ -1,4 +1,5 @@
 public import Foundation
+import StewardCore
 import ZIPFoundation
 
 /// ZIP archives made and read in memory with ZIPFoundation: the form an access bundle is handed
@@ -32,6 +33,29 @@ public enum ZipArchive {
         for entry in archive where entry.type == .file {
             var contents = Data()
             _ = try archive.extract(entry) { contents.append($0) }
+            files[entry.path] = contents
+        }
+        return files
+    }
+
+    /// The files of an archive someone else made, refused once they would unpack to more than
+    /// `limit` bytes or number more than `count`: a small archive cannot stand in for a large one.
+    public static func files(_ data: Data, limit: Int, count: Int) throws -> [String: Data] {
+        let archive = try Archive(data: data, accessMode: .read)
+        var files: [String: Data] = [:]
+        var total = 0
+        for entry in archive where entry.type == .file {
+            guard files.count < count else {
+                throw StewardError(.invalidInput, "the archive holds more than \(count) files", field: "archive")
+            }
+            var contents = Data()
+            _ = try archive.extract(entry) { chunk in
+                total += chunk.count
+                guard total <= limit else {
+                    throw StewardError(.invalidInput, "the archive unpacks to more than \(limit / (1 << 20)) MiB", field: "archive")
+                }
+                contents.append(chunk)
+            }
             files[entry.path] = contents
         }
         return files

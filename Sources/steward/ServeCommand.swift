@@ -67,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = services.configuration
         let sources = try await DemoCouncil.create(in: URL(fileURLWithPath: "demo-council"), store: store, logger: quietLogger())
         for source in sources { _ = try await store.checkSource(source.id, actor: "demo") }
+        try await DemoCouncil.recordWalkthroughResident(services)
         let registered = try await store.sources().map(\.id.rawValue).sorted().joined(separator: ", ")
         // One console account for the DPO, made at the first start; its setup code is shown once.
         let console: String
@@ -84,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
             Retention: see what the schedule would dispose of with `steward retention plan`; the demo sweeps only when asked.
             Demo DPO token (shown once): \(secret)
             Try: curl -H 'Authorization: Bearer \(secret)' http://\(configuration.host):\(configuration.port)/api/v1/systems
+            Resident portal: http://\(configuration.host):\(configuration.port)/
             Staff console: http://\(configuration.host):\(configuration.port)/console
             \(console)
 

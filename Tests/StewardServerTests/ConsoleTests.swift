@@ -55,6 +55,33 @@ struct ConsoleTests {
             return response
         }
 
+        /// Posts a `multipart/form-data` form with one file, as a browser uploads one.
+        mutating func upload(
+            _ client: any TestClientProtocol,
+            _ uri: String,
+            _ form: [(String, String)],
+            file: (field: String, filename: String, contents: Data)
+        ) async throws -> TestResponse {
+            let boundary = "----steward-test-\(UUID().uuidString)"
+            var body = Data()
+            for (name, value) in form {
+                body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+            }
+            body.append(
+                Data(
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.filename)\"\r\nContent-Type: application/zip\r\n\r\n"
+                        .utf8
+                )
+            )
+            body.append(file.contents)
+            body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            var fields = headers
+            fields[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let response = try await client.execute(uri: uri, method: .post, headers: fields, body: ByteBuffer(bytes: body))
+            keep(response)
+            return response
+        }
+
         static func encoded(_ text: String) -> String {
             text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
         }

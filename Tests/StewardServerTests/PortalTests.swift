@@ -139,4 +139,26 @@ struct PortalTests {
             )
         }
     }
+
+    @Test(
+        "the privacy notice is made from the data map: each purpose with what it uses, its lawful basis, its recipients, transfers abroad and how long it is kept"
+    )
+    func privacyNotice() async throws {
+        try await ServerFixture.with { fixture, client in
+            let page = try await client.execute(uri: "/privacy-notice", method: .get)
+            #expect(page.status == .ok)
+            let text = String(buffer: page.body)
+            let map = try #require(try await fixture.environment.services.dataMaps.current()).dataMap
+            for purpose in map.purposes { #expect(text.contains(purpose.name.replacingOccurrences(of: "'", with: "&#39;")), "\(purpose.name)") }
+            for words in ["Who receives it", "How long we keep it", "Library Cloud Inc.", "Sent outside the UK", "Consent (UK GDPR Art 6(1)(a))"] {
+                #expect(text.contains(words), "\(words)")
+            }
+            #expect(text.contains(map.controller.name))
+            #expect(text.contains("href=\"/request/access\""))
+        }
+        try await ServerFixture.with(loadDemo: false) { _, client in
+            let none = try await client.execute(uri: "/privacy-notice", method: .get)
+            #expect(none.status == .notFound)
+        }
+    }
 }

@@ -19,6 +19,9 @@ DATABASE_URL names). Then the whole of a request, twice: once by mouse, once by 
   - the resident checks the request with the reference, the email address and a fresh code
     from the SMTP sink, downloads the bundle through the time-limited link, and the test opens
     the ZIP and finds their council tax row in it;
+  - the DPO records a request that came by post, reads the data map, the record of processing
+    and the gate's decisions, asks the gate a what-if, records and withdraws a restriction on a
+    person's page, tests a source and opens the outbox; the portal's privacy notice;
   - on every page: axe-core finds no WCAG 2.2 A or AA violation, the page has a title and one
     h1, every input has a label, and an invalid form shows an error summary whose links reach
     the fields.
@@ -42,7 +45,7 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import axe_playwright_python
 from demo_server import DemoServer, DemoServerError
@@ -442,6 +445,96 @@ def sign_in_by_keyboard(journey):
     journey.open("/console")
 
 
+def records(journey):
+    """The DPO's other pages: recording a request that came by post, the data map down to a
+    system's fields, purposes, recipients and the record of processing, loading a data map, the
+    gate's decision log and a what-if, a person's page with a preference recorded and withdrawn,
+    the sources tested, the outbox, and the portal's privacy notice."""
+    steps = Steps(journey, keyboard=False)
+    driver = journey.driver
+    journey.open("/console/requests")
+    steps.link("Record a request that came by post, phone or in person")
+    journey.check("request-new")
+    journey.fill({"name": "Bea Smith"})
+    steps.button("Record the request")
+    journey.check("request-new-invalid", invalid=True)
+    journey.fill({"address": "1 High Street, Wessex WX1 1AA", "description": "My council tax account"})
+    steps.button("Record the request")
+    assert "The request is recorded" in driver.page_source, "recording a postal request said nothing"
+    journey.check("request-recorded")
+
+    steps.link("Data map")
+    journey.check("data-map")
+    steps.link("Library management system")
+    assert "Special category" in driver.page_source or "user.name" in driver.page_source, "the system page lists no fields"
+    journey.check("data-map-system")
+    steps.link("Purposes")
+    journey.check("data-map-purposes")
+    steps.link("Recipients and agreements")
+    assert "Ends in" in driver.page_source or "Ended" in driver.page_source, "no agreement is flagged as ending or ended"
+    journey.check("data-map-recipients")
+    steps.link("Record of processing")
+    journey.check("data-map-record")
+    steps.link("Load a new version")
+    journey.check("data-map-load")
+    steps.button("Check and load")
+    journey.check("data-map-load-empty", invalid=True)
+
+    steps.link("Gate")
+    assert "Wessex Leisure Trust" in driver.page_source, "the decision log does not show the demo's refused sharing"
+    journey.check("gate")
+    journey.open("/console/gate?from=yesterday")
+    journey.check("gate-bad-filter", invalid=True)
+    steps.link("Ask the gate what it would decide")
+    journey.check("gate-try")
+    steps.button("Ask the gate")
+    journey.check("gate-try-empty", invalid=True)
+    Select(driver.find_element(By.ID, "system")).select_by_value("libraries")
+    Select(driver.find_element(By.ID, "purpose")).select_by_value("library_newsletter")
+    journey.fill({"categories": "user.name, user.contact.email", "subject": "ada.okafor@example.org"})
+    steps.button("Ask the gate")
+    # The resident consented to the newsletter (the demo records it), so the gate allows it.
+    assert "Allowed, as on" in driver.page_source, "the what-if does not honour the resident's recorded consent"
+    journey.check("gate-try-answer")
+
+    steps.link("People")
+    journey.check("people")
+    journey.fill({"value": "nobody@example.org"})
+    steps.button("Find")
+    journey.check("people-not-found", invalid=True)
+    journey.fill({"value": "ada.okafor@example.org"})
+    steps.button("Find")
+    assert journey.path().startswith("/console/people/"), f"finding the resident led to {journey.path()}"
+    journey.check("person")
+    steps.link("Record a consent, refusal, objection or restriction")
+    journey.check("preference")
+    driver.find_element(By.ID, "kind-restriction").click()
+    steps.button("Record it")
+    journey.check("preference-invalid", invalid=True)
+    journey.fill({"ground": "accuracy disputed while we check"})
+    steps.button("Record it")
+    assert "The preference is recorded" in driver.page_source, "recording a restriction said nothing"
+    journey.navigating(lambda: driver.find_elements(By.CSS_SELECTOR, "a[href$='/withdraw']")[-1].click())
+    journey.check("withdraw")
+    steps.button("Withdraw it")
+    journey.check("withdraw-untold", invalid=True)
+    journey.fill({"notice": time.strftime("%Y-%m-%d", time.gmtime())})
+    steps.button("Withdraw it")
+    assert "The preference is withdrawn" in driver.page_source, "lifting the restriction said nothing"
+
+    steps.link("Sources")
+    journey.check("sources")
+    steps.press(lambda element: element.tag_name == "button" and element.text.strip().startswith("Test"), "a source's Test button")
+    assert "the check passed" in driver.page_source, "the demo source's check did not pass"
+    journey.check("sources-tested")
+    steps.link("Outbox")
+    journey.check("outbox")
+    journey.open("/privacy-notice")
+    assert "Who receives it" in driver.page_source, "the privacy notice says nothing of recipients"
+    journey.check("portal-privacy-notice")
+    journey.open("/console")
+
+
 def run(journey, setup_code, mail, downloads):
     email = "ada.okafor@example.org"
     # By mouse: the resident asks, the DPO (signing in for the first time) answers, the resident downloads.
@@ -454,6 +547,7 @@ def run(journey, setup_code, mail, downloads):
     reference = resident_asks(mouse, mail, email)
     console(journey, setup_code)
     sign_in_by_keyboard(journey)
+    records(journey)
     caseworker_answers(mouse, reference)
     resident_downloads(mouse, mail, email, reference, downloads)
     # The same journey by keyboard alone.

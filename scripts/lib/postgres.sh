@@ -22,7 +22,7 @@ start_throwaway_postgres() {
     trap stop_throwaway_postgres EXIT
     run_as_postgres "$PG_BIN/initdb" -D "$PG_CLUSTER/data" -U postgres --auth=trust --no-sync -E UTF8 >/dev/null
     run_as_postgres "$PG_BIN/pg_ctl" -D "$PG_CLUSTER/data" -l "$PG_CLUSTER/server.log" -w \
-        -o "-p $port -k $PG_CLUSTER -c listen_addresses=127.0.0.1 -c max_connections=200 $*" start >/dev/null
+        -o "-p $port -k $PG_CLUSTER -c listen_addresses=127.0.0.1 -c max_connections=500 $*" start >/dev/null
     POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
     echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 }

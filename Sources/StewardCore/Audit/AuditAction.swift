@@ -33,6 +33,8 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
 
     // The audit log itself.
     public static let auditExport = AuditAction(rawValue: "audit.export")
+    /// A member of staff verified the log from the console; the details hold the result.
+    public static let auditVerify = AuditAction(rawValue: "audit.verify")
 
     // The gate.
     public static let gateAllow = AuditAction(rawValue: "gate.allow")

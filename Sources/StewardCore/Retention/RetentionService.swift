@@ -220,7 +220,7 @@ extension RetentionService {
             guard let id = hold.subject, let subject = try await self.people.subject(id) else { continue }
             people.append((.init(.hold, hold.id.rawValue), subject.identifiers))
         }
-        for request in try await requests.requests(states: RightsRequest.State.open, kind: nil, dueBefore: nil) {
+        for request in try await requests.requests(states: RightsRequest.State.open, kind: nil, dueBefore: nil, subject: nil) {
             let subject = try await request.subject.asyncMap { try await self.people.subject($0) } ?? nil
             let identifiers = request.searchIdentifiers(subject: subject)
             if !identifiers.isEmpty { people.append((.init(.request, request.id.rawValue), identifiers)) }

@@ -122,7 +122,13 @@ public protocol RequestRepository: Sendable {
     /// A request by reference; `notFound`, naming `id`, when there is none.
     func request(_ id: RightsRequest.ID) async throws -> RightsRequest
     /// Requests by state, kind and deadline, in no particular order.
-    func requests(states: Set<RightsRequest.State>?, kind: RightsRequest.Kind?, dueBefore: CalendarDate?) async throws -> [RightsRequest]
+    func requests(
+        states: Set<RightsRequest.State>?,
+        kind: RightsRequest.Kind?,
+        dueBefore: CalendarDate?,
+        subject: Subject.ID?
+    ) async throws
+        -> [RightsRequest]
     /// Appends an audit entry that is not part of another change (through the group commit).
     func append(_ event: AuditEvent) async throws
 

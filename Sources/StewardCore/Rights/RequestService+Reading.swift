@@ -12,11 +12,12 @@ extension RequestService {
         states: Set<RightsRequest.State>? = nil,
         kind: RightsRequest.Kind? = nil,
         dueBefore: CalendarDate? = nil,
+        subject: Subject.ID? = nil,
         today date: CalendarDate? = nil,
         limit: Int = 500
     ) async throws -> [Summary] {
         let today = date ?? self.today()
-        let found = try await requests.requests(states: states, kind: kind, dueBefore: dueBefore)
+        let found = try await requests.requests(states: states, kind: kind, dueBefore: dueBefore, subject: subject)
         let summaries = try found.map { request in
             let view = try view(request, today: today)
             return Summary(
@@ -145,7 +146,7 @@ extension RequestService {
             guard offset >= 0, offset < 7 * weeks else { return nil }
             return offset / 7
         }
-        for request in try await requests.requests(states: nil, kind: nil, dueBefore: nil) {
+        for request in try await requests.requests(states: nil, kind: nil, dueBefore: nil, subject: nil) {
             if let week = index(of: request.received) { activity[week].received[request.kind, default: 0] += 1 }
             if let closed = request.closedOn, let week = index(of: closed) { activity[week].closed[request.kind, default: 0] += 1 }
         }

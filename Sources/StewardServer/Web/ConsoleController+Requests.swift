@@ -29,6 +29,7 @@ extension ConsoleController {
             }
         let found = try await services.requests.list(states: states, kind: kind, today: services.today())
         var context = try await layout(title: "Requests", session: signed.session, errors: [], here: "requests")
+        context["canRecord"] = Set<Role>.requestWorkers.contains(signed.session.account.role)
         context["statuses"] = Self.statusFilters.map { ["value": $0.value, "label": $0.label, "selected": $0.value == status] }
         context["kinds"] =
             [["value": "any", "label": "Any right", "selected": kind == nil]]
@@ -57,7 +58,9 @@ extension ConsoleController {
         let view = try await services.requests.request(.init(id), today: services.today())
         let request = view.request
         var context = try await layout(title: "Request \(request.id.rawValue)", session: signed.session, errors: [], here: "requests")
-        if let changed = httpRequest.uri.queryParameters["changed"].map(String.init),
+        if httpRequest.uri.queryParameters["changed"] == "recorded" {
+            context["notice"] = "The request is recorded, received on \(request.received.longDescription)."
+        } else if let changed = httpRequest.uri.queryParameters["changed"].map(String.init),
             let action = Self.actions.first(where: { $0.name.rawValue == changed })
         {
             context["notice"] = "Done: \(action.label.prefix(1).lowercased() + action.label.dropFirst())."

@@ -33,6 +33,9 @@ struct ConsoleController {
     static let anyStaff: Set<Role> = [.dpo, .caseworker, .auditor]
 
     typealias Handler = @Sendable (Request, StewardRequestContext, Signed) async throws -> Response
+    /// Registers a page: its method, path, the roles it admits, the largest upload it takes (nil
+    /// for none), and its handler. Each part of the console registers its pages through one.
+    typealias PageRegistrar = (HTTPRequest.Method, String, Set<Role>, Int?, @escaping Handler) -> Void
 
     /// A request from a signed-in member of staff.
     struct Signed: Sendable {
@@ -45,10 +48,12 @@ struct ConsoleController {
     @discardableResult
     func register(on router: Router<StewardRequestContext>) -> [RoutePolicy] {
         var policies: [RoutePolicy] = []
-        func page(_ method: HTTPRequest.Method, _ path: String, roles: Set<Role>, _ handler: @escaping Handler) {
+        func page(_ method: HTTPRequest.Method, _ path: String, roles: Set<Role>, uploadLimit: Int? = nil, _ handler: @escaping Handler) {
             policies.append(RoutePolicy(method: method, path: path, roles: roles))
             router.on(RouterPath(path), method: method) { request, context in
-                try await rendered(request) { try await signedIn(request, context, method: method, roles: roles, handler) }
+                try await rendered(request) {
+                    try await signedIn(request, context, method: method, roles: roles, uploadLimit: uploadLimit, handler)
+                }
             }
         }
         router.get("/console/sign-in") { request, _ in try await rendered(request) { try await signInPage(request) } }
@@ -86,7 +91,7 @@ struct ConsoleController {
         }
         page(.get, "/console/audit", roles: .auditReaders) { _, _, signed in try await auditPage(signed, result: nil) }
         page(.post, "/console/audit/verify", roles: .auditReaders) { _, _, signed in
-            try await auditPage(signed, result: try await services.store.verifyAudit(trustedKeys: [services.store.signingPublicKey]))
+            try await auditPage(signed, result: try await services.store.verifyAndRecordAudit(actor: signed.session.account.actor))
         }
         page(.get, "/console/audit/export", roles: .auditReaders) { _, _, signed in
             let text = try await AuditController.export(services.store, actor: signed.session.account.actor)
@@ -99,6 +104,14 @@ struct ConsoleController {
                 body: .init(byteBuffer: ByteBuffer(string: text))
             )
         }
+        let registrar: PageRegistrar = { method, path, roles, uploadLimit, handler in
+            page(method, path, roles: roles, uploadLimit: uploadLimit, handler)
+        }
+        newRequestPages(registrar)
+        dataMapPages(registrar)
+        gatePages(registrar)
+        peoplePages(registrar)
+        sourcePages(registrar)
         router.get("/assets/steward.css") { _, _ in
             asset(pages.stylesheet, type: "text/css; charset=utf-8")
         }
@@ -138,6 +151,7 @@ struct ConsoleController {
         _ context: StewardRequestContext,
         method: HTTPRequest.Method,
         roles: Set<Role>,
+        uploadLimit: Int? = nil,
         _ handler: Handler
     ) async throws -> Response {
         let secret = request.cookies[Self.sessionCookie]?.value
@@ -157,7 +171,7 @@ struct ConsoleController {
         }
         var form = FormBody(fields: [:])
         if method == .post {
-            form = try await FormBody.read(request, context: context)
+            form = try await FormBody.read(request, context: context, uploadLimit: uploadLimit)
             guard let token = form["csrf"], Secret.equal(token, session.csrf) else {
                 return try await errorPage(
                     .forbidden,
@@ -215,6 +229,23 @@ struct ConsoleController {
 
     func auditPage(_ signed: Signed, result: AuditVerifier.Result?) async throws -> Response {
         var context = try await layout(title: "Audit log", session: signed.session, errors: [], here: "audit")
+        let store = services.store
+        if let last = try await store.lastAuditVerification() {
+            context["last"] = [
+                "time": Self.readableTime(last.time), "actor": last.actor, "intact": last.result.isIntact, "upTo": "\(last.result.lastSeq)",
+                "bad": last.result.firstBad?.description ?? "",
+            ]
+        }
+        let checkpoints = try await store.auditCheckpoints(limit: 10)
+        context["checkpointCount"] = "\(checkpoints.count)"
+        context["hasCheckpoints"] = !checkpoints.newest.isEmpty
+        context["checkpoints"] = checkpoints.newest.map { checkpoint -> [String: String] in
+            [
+                "seq": "\(checkpoint.seq)", "signed": Self.readableTime(checkpoint.signedAt), "key": String(checkpoint.publicKey.prefix(16)),
+                "hash": String(checkpoint.hash.prefix(16)),
+            ]
+        }
+        context["publicKey"] = store.signingPublicKey
         if let result {
             context["result"] = [
                 "intact": result.isIntact, "entries": "\(result.entriesChecked)", "checkpoints": "\(result.checkpointsChecked)",
@@ -244,6 +275,9 @@ struct ConsoleController {
             context["staff"] = [
                 "email": session.account.email, "csrf": session.csrf, "navigation": !session.mustChoosePassword,
                 "requests": Self.dashboardReaders.contains(role), "audit": Set<Role>.auditReaders.contains(role),
+                "people": Set<Role>.subjectWriters.contains(role), "dataMap": Set<Role>.dataMapReaders.contains(role),
+                "gate": Set<Role>.auditReaders.contains(role), "sources": Set<Role>.sourceReaders.contains(role),
+                "outbox": Set<Role>.requestWorkers.contains(role),
             ]
             context["csrf"] = session.csrf
         }
@@ -251,7 +285,7 @@ struct ConsoleController {
     }
 
     func html(_ name: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
-        let page = try pages.render(name, context)
+        let page = try pages.render(name, Self.pruned(context))
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -295,6 +329,21 @@ struct ConsoleController {
                 ? "The form sent more than this page takes. Go back and shorten what you typed." : error.status.reasonPhrase
             return try await errorPage(error.status, heading: "The form could not be read", message: message, session: nil, next: nil)
         }
+    }
+
+    /// The context without its empty strings, which Mustache would take as true: a section such
+    /// as `{{#legislation}}Law: {{legislation}}{{/legislation}}` then shows only when there is some.
+    static func pruned(_ context: [String: Any]) -> [String: Any] {
+        func prune(_ value: Any) -> Any? {
+            switch value {
+            case let text as String: text.isEmpty ? nil : text
+            case let object as [String: Any]: pruned(object)
+            case let rows as [[String: Any]]: rows.map(pruned)
+            case let list as [String]: list
+            default: value
+            }
+        }
+        return context.compactMapValues(prune)
     }
 
     /// A message as a sentence: capital first letter.

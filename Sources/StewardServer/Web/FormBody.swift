@@ -6,6 +6,8 @@ import StewardCore
 /// and 10,000 characters a field, each name once. Anything else is refused before it is used.
 struct FormBody: Sendable {
     private(set) var fields: [String: String] = [:]
+    /// Files, when the page takes an upload (`multipart/form-data`).
+    private(set) var uploads: [String: MultipartForm.Upload] = [:]
 
     static let byteLimit = 64 * 1024
     static let fieldLimit = 50
@@ -49,9 +51,21 @@ struct FormBody: Sendable {
         }
     }
 
-    /// The form of `request`: one labelled form-encoded, within the limits.
-    static func read(_ request: Request, context: some RequestContext) async throws -> FormBody {
-        let type = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+    /// The form of `request`: one labelled form-encoded, within the limits; or, on a page that
+    /// takes a file (`uploadLimit` bytes at most), `multipart/form-data`.
+    static func read(_ request: Request, context: some RequestContext, uploadLimit: Int? = nil) async throws -> FormBody {
+        let header = request.headers[.contentType] ?? ""
+        let type = header.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        if let uploadLimit, type == "multipart/form-data" {
+            guard let boundary = MultipartForm.boundary(of: header) else {
+                throw StewardError(.malformedInput, "a multipart form names its boundary in Content-Type", field: "Content-Type")
+            }
+            let buffer = try await request.body.collect(upTo: uploadLimit)
+            let parsed = try MultipartForm.parse(Data(buffer.readableBytesView), boundary: boundary)
+            var form = FormBody(fields: parsed.fields)
+            form.uploads = parsed.uploads
+            return form
+        }
         guard type == "application/x-www-form-urlencoded" else {
             throw StewardError(.unsupportedMediaType, "a form is sent as application/x-www-form-urlencoded", field: "Content-Type")
         }

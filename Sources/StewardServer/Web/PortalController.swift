@@ -23,6 +23,7 @@ struct PortalController {
 
     func register(on router: Router<StewardRequestContext>) {
         router.get("/") { request, _ in try await rendered(request) { try await home(request) } }
+        router.get("/privacy-notice") { request, _ in try await rendered(request) { try await privacyNotice(request) } }
         for form in Self.forms {
             router.get("/request/\(form.slug)") { request, _ in
                 try await rendered(request) { try await requestForm(request, form, answers: .init(), errors: []) }

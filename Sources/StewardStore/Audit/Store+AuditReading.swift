@@ -129,3 +129,49 @@ extension Store {
         }
     }
 }
+
+/// A verification of the log that a member of staff ran, as the log records it.
+public struct AuditVerificationRecord: Sendable, Hashable {
+    public var time: String
+    public var actor: String
+    public var result: AuditVerifier.Result
+}
+
+extension Store {
+    /// Verifies the log against this installation's key and records in it who verified it and
+    /// what they found, so the next reader sees when the log was last checked.
+    public func verifyAndRecordAudit(actor: String) async throws -> AuditVerifier.Result {
+        let result = try await verifyAudit(trustedKeys: [signingPublicKey])
+        try await audit.append(
+            AuditEvent(actor: actor, action: .auditVerify, object: "audit/\(result.lastSeq)", details: try JSONValue(encoding: result))
+        )
+        return result
+    }
+
+    /// The last verification recorded, if any.
+    public func lastAuditVerification() async throws -> AuditVerificationRecord? {
+        try await handle.read { database in
+            guard
+                let row = try await database.raw(
+                    "SELECT time, actor, details FROM audit_entries WHERE action = \(bind: AuditAction.auditVerify.rawValue) ORDER BY seq DESC LIMIT 1"
+                ).first()
+            else { return nil }
+            return AuditVerificationRecord(
+                time: try row.decode(column: "time", as: String.self),
+                actor: try row.decode(column: "actor", as: String.self),
+                result: try JSONDecoder().decode(AuditVerifier.Result.self, from: Data(try row.decode(column: "details", as: String.self).utf8))
+            )
+        }
+    }
+
+    /// The newest signed checkpoints, newest first, and how many there are.
+    public func auditCheckpoints(limit: Int) async throws -> (newest: [AuditCheckpoint], count: Int) {
+        try await handle.read { database in
+            let newest = try await database.raw(
+                "SELECT seq, hash, signed_at, public_key, signature, previous FROM audit_checkpoints ORDER BY seq DESC LIMIT \(bind: limit)"
+            ).all().map { try $0.model(AuditCheckpoint.self) }
+            let count = try await database.raw("SELECT COUNT(*) AS count FROM audit_checkpoints").first()?.decode(column: "count", as: Int.self) ?? 0
+            return (newest, count)
+        }
+    }
+}

@@ -224,6 +224,11 @@ enum Migrations {
                 """
             ]
         ),
+        .portable(
+            version: 10,
+            name: "the console's readings of the audit log: decisions and verifications by action, newest first",
+            ["CREATE INDEX audit_entries_action ON audit_entries (action, seq)"]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).

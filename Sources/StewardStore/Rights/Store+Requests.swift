@@ -167,7 +167,14 @@ extension Store: RequestRepository {
         try await handle.read { database in try await Self.loadRequest(id, forUpdate: false, on: database) }
     }
 
-    public func requests(states: Set<RightsRequest.State>?, kind: RightsRequest.Kind?, dueBefore: CalendarDate?) async throws -> [RightsRequest] {
+    public func requests(
+        states: Set<RightsRequest.State>?,
+        kind: RightsRequest.Kind?,
+        dueBefore: CalendarDate?,
+        subject: Subject.ID?
+    ) async throws
+        -> [RightsRequest]
+    {
         try await handle.read { database in
             var query = SQLQueryString("SELECT document FROM rights_requests WHERE 1 = 1")
             if let states {
@@ -176,6 +183,7 @@ extension Store: RequestRepository {
             }
             if let kind { query = query + " AND kind = " + "\(bind: kind.rawValue)" }
             if let dueBefore { query = query + " AND due IS NOT NULL AND due <= " + "\(bind: dueBefore.description)" }
+            if let subject { query = query + " AND subject_id = " + "\(bind: subject.rawValue)" }
             return try await database.raw(query).all().map { try Store.decodeRequest(from: $0) }
         }
     }

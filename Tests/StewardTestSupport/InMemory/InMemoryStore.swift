@@ -388,10 +388,18 @@ extension InMemoryStore: RequestRepository {
         return request
     }
 
-    public func requests(states: Set<RightsRequest.State>?, kind: RightsRequest.Kind?, dueBefore: CalendarDate?) async throws -> [RightsRequest] {
+    public func requests(
+        states: Set<RightsRequest.State>?,
+        kind: RightsRequest.Kind?,
+        dueBefore: CalendarDate?,
+        subject: Subject.ID?
+    ) async throws
+        -> [RightsRequest]
+    {
         try state.requests.values.filter { request in
             if let states, !states.contains(try request.state()) { return false }
             if let kind, request.kind != kind { return false }
+            if let subject, request.subject != subject { return false }
             if let dueBefore { return state.due[request.id].map { $0 <= dueBefore } ?? false }
             return true
         }
