@@ -8,7 +8,7 @@ struct Steward: AsyncParsableCommand {
         abstract: "Personal-data governance for public bodies: the data map, the audit log and the API.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, LoadCommand.self, ROPACommand.self, GateCommand.self, AuditCommand.self, TokenCommand.self,
-            RequestsCommand.self, RequestCommand.self, RetentionCommand.self, UserCommand.self,
+            RequestsCommand.self, RequestCommand.self, RetentionCommand.self, UserCommand.self, SourcesCommand.self, OutboxCommand.self,
         ]
     )
 }

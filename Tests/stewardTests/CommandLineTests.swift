@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SQLKit
+import StewardApp
 import StewardCore
 import StewardFiles
 import StewardTestSupport
@@ -176,6 +177,48 @@ struct CommandLineTests {
             #expect(error.status == 1)
             #expect(error.stderr.contains("(purpose)"))
             #expect(try cli.run("audit", "verify").stdout.contains("Intact"))
+            // The log lists what was decided, newest first, by system and outcome.
+            let refused = try cli.run("gate", "log", "--outcome", "refused")
+            #expect(refused.status == 0, "\(refused.stderr)")
+            #expect(refused.stdout.contains("refused  council_website for website_analytics to webstats_analytics"))
+            #expect(!refused.stdout.contains("allowed"))
+            let library = try cli.run("gate", "log", "--system", "libraries", "--json")
+            let entries = try JSONDecoder().decode([JSONValue].self, from: Data(library.stdout.utf8))
+            #expect(entries.count == 2)
+            #expect(try cli.run("gate", "log", "--outcome", "maybe").status == 1)
+            #expect(try cli.run("gate", "log", "--until", "2020-01-01").stdout.contains("No decisions match."))
+        }
+    }
+
+    @Test("sources list and test the registered databases; outbox lists a failed letter, exits 3, and retries it")
+    func sourcesAndOutbox() async throws {
+        try await Self.withCLI { cli, database in
+            #expect(try cli.run("load", try BundledData.demoDataMap.path).status == 0)
+            #expect(try cli.run("sources", "list").stdout.contains("No sources are registered."))
+            let store = try await Self.openStore(cli, database)
+            _ = try await DemoCouncil.create(in: cli.folder.appendingPathComponent("council"), store: store, logger: .init(label: "test"))
+            let intake = RightsRequest.Intake(kind: .access, requester: .init(name: "Cal Jones", email: "cal@example.org"), description: "All")
+            let services = try StewardServices(store: store, configuration: StewardConfiguration())
+            _ = try await services.requests.submit(intake, actor: "public", fromPublic: true)
+            let claimed = try #require(try await store.claimOutbox(limit: 1).first)
+            _ = try await store.markFailed(claimed, error: "550 no such mailbox", permanent: true, maxAttempts: 5)
+            await store.close()
+
+            let list = try cli.run("sources", "list")
+            #expect(list.stdout.contains("council_tax") && list.stdout.contains("library"))
+            let test = try cli.run("sources", "test", "council_tax")
+            #expect(test.status == 0, "\(test.stdout)\(test.stderr)")
+            #expect(test.stdout.contains("council_tax: the check passed."))
+            #expect(try cli.run("sources", "test", "nowhere").status == 1)
+
+            let failed = try cli.run("outbox", "list")
+            #expect(failed.status == 3)
+            #expect(failed.stdout.contains("550 no such mailbox"))
+            #expect(try cli.run("outbox", "list", "--status", "lost").status == 1)
+            let retry = try cli.run("outbox", "retry", claimed.id)
+            #expect(retry.status == 0, "\(retry.stderr)")
+            #expect(try cli.run("outbox", "list").status == 0)
+            #expect(try cli.run("outbox", "retry", claimed.id).status == 1, "a letter back in the queue is not retried twice")
         }
     }
 

@@ -59,7 +59,7 @@ public enum DecisionLog {
     }
 
     /// One decision: its audit entry's place and time, and what its details record.
-    public struct Entry: Sendable, Hashable {
+    public struct Entry: Sendable, Hashable, Encodable {
         public var seq: Int64
         public var time: String
         public var actor: String
