@@ -76,11 +76,33 @@ public struct WebPages: Sendable {
         }
     }
 
-    /// The page `name` filled with `context`.
+    /// The page `name` filled with `context`. An empty string in the context is blank: Mustache
+    /// would take it as true (so `{{#legislation}}Law: {{legislation}}{{/legislation}}` would show
+    /// "Law: " with nothing after it), and a key left out would take the value of the same name
+    /// from the section around it, so empty strings become a value that renders as nothing and
+    /// counts as false.
     public func render(_ name: String, _ context: [String: Any]) throws -> String {
-        guard let page = library.render(context, withTemplate: name) else {
+        guard let page = library.render(Self.blankingEmptyText(context), withTemplate: name) else {
             throw StewardError(.internal, "there is no page template named \(name)")
         }
         return page
+    }
+
+    /// Text that renders as nothing and opens no section, unlike the empty string.
+    struct Blank: MustacheCustomRenderable {
+        var renderText: String { "" }
+        var isNull: Bool { true }
+    }
+
+    static func blankingEmptyText(_ context: [String: Any]) -> [String: Any] {
+        func blank(_ value: Any) -> Any {
+            switch value {
+            case let text as String: text.isEmpty ? Blank() : text
+            case let object as [String: Any]: blankingEmptyText(object)
+            case let rows as [[String: Any]]: rows.map(blankingEmptyText)
+            default: value
+            }
+        }
+        return context.mapValues(blank)
     }
 }

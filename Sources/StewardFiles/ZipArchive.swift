@@ -44,8 +44,10 @@ public enum ZipArchive {
         let archive = try Archive(data: data, accessMode: .read)
         var files: [String: Data] = [:]
         var total = 0
+        var entries = 0
         for entry in archive where entry.type == .file {
-            guard files.count < count else {
+            entries += 1
+            guard entries <= count else {
                 throw StewardError(.invalidInput, "the archive holds more than \(count) files", field: "archive")
             }
             var contents = Data()
@@ -56,7 +58,9 @@ public enum ZipArchive {
                 }
                 contents.append(chunk)
             }
-            files[entry.path] = contents
+            guard files.updateValue(contents, forKey: entry.path) == nil else {
+                throw StewardError(.invalidInput, "the archive holds \(entry.path) more than once", field: "archive")
+            }
         }
         return files
     }

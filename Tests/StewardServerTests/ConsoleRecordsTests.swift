@@ -134,6 +134,22 @@ struct ConsoleRecordsTests {
             #expect(notZip.text.contains("not a ZIP archive"))
             let noCSRF = try await browser.upload(client, "/console/data-map/load", [], file: ("folder", "map.zip", try Self.zip(files)))
             #expect(noCSRF.status == .forbidden)
+            // A body that is not the multipart form it says it is changes nothing, and is a page saying so.
+            var headers = browser.headers
+            headers[.contentType] = "multipart/form-data; boundary=XYZ"
+            for body in [
+                "--XYZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\(csrf)\r\n--XYZ--\r\n",
+                "--XYZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n",
+                "--XYZ\r\nContent-Disposition: attachment; name=\"csrf\"\r\n\r\n\(csrf)\r\n--XYZ--\r\n",
+            ] {
+                let broken = try await client.execute(uri: "/console/data-map/load", method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(broken.status == .badRequest, "\(body)")
+                #expect(broken.headers[.contentType]?.hasPrefix("text/html") == true)
+            }
+            let duplicated = try ZipArchive.make([("controller.yaml", Data("a".utf8)), ("controller.yaml", Data("b".utf8))])
+            let twice = try await browser.upload(client, "/console/data-map/load", [("csrf", csrf)], file: ("folder", "map.zip", duplicated))
+            #expect(twice.status == .unprocessableContent)
+            #expect(twice.text.contains("more than once"))
 
             var changed = try Self.demoFiles()
             let cctv = String(decoding: try #require(changed["data-map/systems/cctv.yaml"]), as: UTF8.self)
@@ -241,7 +257,26 @@ struct ConsoleRecordsTests {
                 [("csrf", csrf), ("asOf", "soon"), ("justification", "legal_requirement")]
             )
             #expect(missing.status == .unprocessableContent)
-            for field in ["system", "purpose", "categories", "asOf", "reference"] { #expect(missing.text.contains("href=\"#\(field)\""), "\(field)") }
+            for field in ["system", "purpose", "categories", "asOf"] { #expect(missing.text.contains("href=\"#\(field)\""), "\(field)") }
+            let unreferenced = try await browser.post(
+                client,
+                "/console/gate/try",
+                [
+                    ("csrf", csrf), ("system", "libraries"), ("purpose", "library_membership"), ("categories", "user.name"), ("asOf", "2027-02-10"),
+                    ("justification", "legal_requirement"),
+                ]
+            )
+            #expect(unreferenced.status == .unprocessableContent)
+            #expect(unreferenced.text.contains("href=\"#reference\""))
+            let unknownGround = try await browser.post(
+                client,
+                "/console/gate/try",
+                [
+                    ("csrf", csrf), ("system", "libraries"), ("purpose", "library_membership"), ("categories", "user.name"), ("asOf", "2027-02-10"),
+                    ("justification", "a hunch"),
+                ]
+            )
+            #expect(unknownGround.text.contains("href=\"#justification\""))
             let unknown = try await browser.post(
                 client,
                 "/console/gate/try",
@@ -362,7 +397,14 @@ struct ConsoleRecordsTests {
             )
             #expect(future.status == .unprocessableContent)
             #expect(future.text.contains("href=\"#received\""))
-            #expect(future.text.contains("href=\"#email\""))
+            let noReply = try await browser.post(
+                client,
+                "/console/requests/new",
+                [("csrf", csrf), ("kind", "other"), ("received", "2027-02-01"), ("name", "Bea Smith"), ("description", "A question")]
+            )
+            #expect(noReply.status == .unprocessableContent)
+            #expect(noReply.text.contains("href=\"#email\""))
+            #expect(noReply.text.contains("Give an email address or a postal address to reply to"))
             let recorded = try await browser.post(
                 client,
                 "/console/requests/new",

@@ -21,7 +21,7 @@ struct DecisionLogStoreTests {
     }
 
     @Test(
-        "decisions come back newest first, narrowed by system, purpose, recipient and outcome exactly (a key that is another's prefix or has LIKE's wildcards does not match), never what-ifs, page by page"
+        "decisions come back newest first, narrowed by system, purpose, recipient and outcome exactly (a key that is another's prefix, has LIKE's wildcards or JSON's escapes does not match more), never what-ifs, page by page"
     )
     func filters() async throws {
         try await TestDatabase.withStore { store, _ in
@@ -49,6 +49,11 @@ struct DecisionLogStoreTests {
             #expect(libraries.map(\.allowed) == [false, true], "newest first")
             #expect(libraries.first?.recipient == "leisure")
             #expect(try await store.decisionLog(.init(system: "li_raries")).count == 1)
+            // Keys holding LIKE's and JSON's own characters match only themselves.
+            try await store.recordDecision(Self.decision(#"50%"od_d\!"#, "library_membership", allowed: true), disclosure: nil)
+            #expect(try await store.decisionLog(.init(system: .init(#"50%"od_d\!"#))).count == 1)
+            #expect(try await store.decisionLog(.init(system: "%")).isEmpty)
+            #expect(try await store.decisionLog(.init(system: "Libraries")).isEmpty, "case counts")
             #expect(try await store.decisionLog(.init(system: "libraries", outcome: .refused)).count == 1)
             #expect(try await store.decisionLog(.init(recipient: "leisure")).count == 1)
             // A rare match far back is found whatever lies in front of it.
@@ -60,7 +65,7 @@ struct DecisionLogStoreTests {
             #expect(rest.count == 25)
             #expect(Set(fraud.map(\.seq)).isDisjoint(with: rest.map(\.seq)))
             let today = CalendarDate(iso: String(AuditChain.timestamp().prefix(10)))!
-            #expect(try await store.decisionLog(.init(from: today, until: today, limit: 500)).count == 254)
+            #expect(try await store.decisionLog(.init(from: today, until: today, limit: 500)).count == 255)
             #expect(try await store.decisionLog(.init(until: today.adding(days: -1))).isEmpty)
         }
     }

@@ -54,8 +54,7 @@ public struct RecordOfProcessing: Sendable, Hashable, Codable {
             let restricted = RestrictedTransfer.all(recipients: recipients, systems: systems, dataMap: dataMap, adequacy: adequacy, on: date)
             let transfers = restricted.map(\.label)
             let safeguards = restricted.map { "\($0.to): \($0.safeguard)" }
-            let datasetKeys = Set(systems.flatMap(\.datasets))
-            let retention = dataMap.retention.filter { datasetKeys.contains($0.dataset) }.map { rule in
+            let retention = Self.retentionRules(for: purpose.key, in: dataMap).map { rule in
                 "\(rule.dataset).\(rule.collection): \(rule.summary)"
             }
             return Activity(
@@ -77,6 +76,13 @@ public struct RecordOfProcessing: Sendable, Hashable, Codable {
                 securityMeasures: systems.compactMap { system in system.securityMeasures.map { "\(system.name): \($0)" } }
             )
         }
+    }
+
+    /// The retention rules of the data a purpose uses: those of every dataset held by a system that
+    /// serves it. The record and the privacy notice both say how long data is kept from these.
+    public static func retentionRules(for purpose: Purpose.Key, in dataMap: DataMap) -> [RetentionRule] {
+        let datasets = Set(dataMap.systems.filter { $0.purposes.contains(purpose) }.flatMap(\.datasets))
+        return dataMap.retention.filter { datasets.contains($0.dataset) }
     }
 
     /// The column headings of the CSV form, in order.

@@ -21,11 +21,11 @@ extension Recipient.Agreement {
 
     /// The agreement's standing on `date`, with a warning `warningDays` before it ends (90 by
     /// default: long enough to renew a data sharing agreement or re-tender a processor contract).
-    /// An agreement is in force from its start day to its end day, both included.
+    /// In force as the gate reads it (`isInForce(on:)`): from its start day to its end day, both
+    /// included.
     public func standing(on date: CalendarDate, warningDays: Int = 90) -> Standing {
-        if date < starts { return .notYetInForce(starts: starts) }
+        guard isInForce(on: date) else { return date < starts ? .notYetInForce(starts: starts) : .ended(ends: ends ?? date) }
         guard let ends else { return .inForce }
-        if date > ends { return .ended(ends: ends) }
         let left = date.days(until: ends) + 1
         return left <= warningDays ? .endingSoon(ends: ends, days: left) : .inForce
     }

@@ -11,7 +11,8 @@ import StewardFiles
 /// show is the stored data map and `RecordOfProcessing`; the load goes through the same
 /// `loadDataMap` the API and `steward load` use.
 extension ConsoleController {
-    /// The largest ZIP of a data-map folder the load page takes.
+    /// The largest ZIP of a data-map folder the load page takes (the form around it may add a
+    /// little).
     static let dataMapUploadLimit = InputLimits.dataMapBody
 
     func dataMapPages(_ page: PageRegistrar) {
@@ -26,7 +27,7 @@ extension ConsoleController {
             try await recordDownload(request.uri.queryParameters["format"].map(String.init) ?? "csv")
         }
         page(.get, "/console/data-map/load", .dataMapWriters, nil) { _, _, signed in try await loadPage(signed, issues: [], result: nil) }
-        page(.post, "/console/data-map/load", .dataMapWriters, Self.dataMapUploadLimit) { _, _, signed in try await loadPosted(signed) }
+        page(.post, "/console/data-map/load", .dataMapWriters, Self.dataMapUploadLimit + 64 * 1024) { _, _, signed in try await loadPosted(signed) }
     }
 
     /// The data map in force, or a page saying none has been loaded.

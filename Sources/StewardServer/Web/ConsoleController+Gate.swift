@@ -122,6 +122,8 @@ extension ConsoleController {
         let map = try await currentMap().dataMap
         var context = try await layout(title: "Ask the gate", session: signed.session, errors: errors, here: "gate")
         for (name, value) in answers { context[name] = value }
+        context["cannotConsent"] = answers["personCannotConsent"] == "on"
+        context["notObtainable"] = answers["consentNotObtainable"] == "on"
         if answers["asOf"] == nil { context["asOf"] = services.today().description }
         for error in errors { context["\(error.field)Error"] = error.message }
         context["systems"] = Self.options(map.systems.map { ($0.key.rawValue, $0.name) }, chosen: answers["system"], none: "Choose a system")
@@ -154,22 +156,17 @@ extension ConsoleController {
     func tryPosted(_ signed: Signed) async throws -> Response {
         var answers: [String: String] = [:]
         for field in Self.tryFields { answers[field] = signed.form.text(field) ?? "" }
+        for box in ["personCannotConsent", "consentNotObtainable"] where signed.form[box] != nil { answers[box] = "on" }
         var errors: [(field: String, message: String)] = []
         if answers["system"]!.isEmpty { errors.append(("system", "Choose the system that holds the data")) }
         if answers["purpose"]!.isEmpty { errors.append(("purpose", "Choose the purpose the data would be used for")) }
         let categories = answers["categories"]!.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
         if categories.isEmpty { errors.append(("categories", "Enter at least one data category, like user.contact.email")) }
         if CalendarDate(iso: answers["asOf"]!) == nil { errors.append(("asOf", "Enter the day to decide as on as YYYY-MM-DD, like 2026-11-27")) }
+        // What a justification of each kind must carry is `JustificationBody`'s to say, below.
         let justification = answers["justification"]!
-        if let kind = Justification.Kind(rawValue: justification) {
-            let words = [
-                "reference": "Enter the reference relied on: the law, the order or the case",
-                "statement": "Say why the justification applies",
-                "officer": "Enter the officer who asked", "organisation": "Enter the organisation that asked",
-            ]
-            for field in ["reference", "statement", "officer", "organisation"] where kind.requiredFields.contains(field) && answers[field]!.isEmpty {
-                errors.append((field, words[field]!))
-            }
+        if !justification.isEmpty, Justification.Kind(rawValue: justification) == nil {
+            errors.append(("justification", "Choose a justification from the list"))
         }
         guard errors.isEmpty else { return try await tryPage(signed, answers: answers, errors: errors, decision: nil) }
         var body: [String: JSONValue] = [
@@ -184,8 +181,12 @@ extension ConsoleController {
                 ? .object(["identifiers": .array([.object(["kind": "email", "value": .string(subject)])])]) : .object(["id": .string(subject)])
         }
         if let kind = Justification.Kind(rawValue: justification) {
+            // The fields its kind needs, empty ones included so the first missing is named; and
+            // the facts vital interests and safeguarding turn on.
             var fields: [String: JSONValue] = ["type": .string(kind.rawValue)]
             for field in kind.requiredFields { fields[field] = .string(answers[field]!) }
+            if kind == .vitalInterests { fields["personCannotConsent"] = .bool(signed.form["personCannotConsent"] != nil) }
+            if kind == .safeguarding { fields["consentNotObtainable"] = .bool(signed.form["consentNotObtainable"] != nil) }
             body["justification"] = .object(fields)
         }
         do {
@@ -204,7 +205,10 @@ extension ConsoleController {
         guard let field else { return "system" }
         if field.hasPrefix("categories") { return "categories" }
         if field.hasPrefix("subject") { return "subject" }
-        if field.hasPrefix("justification.") { return String(field.dropFirst("justification.".count)) }
+        if field.hasPrefix("justification.") {
+            let name = String(field.dropFirst("justification.".count))
+            return ["reference", "statement", "officer", "organisation"].contains(name) ? name : "justification"
+        }
         return tryFields.contains(field) ? field : "system"
     }
 }

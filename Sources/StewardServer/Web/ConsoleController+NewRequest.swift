@@ -39,19 +39,19 @@ extension ConsoleController {
         let form = signed.form
         let answers = PortalController.Answers(form)
         var values = answers.values
-        for field in Self.newRequestFields { values[field] = form.text(field).map { String($0.prefix(2_000)) } ?? "" }
+        for field in Self.newRequestFields { values[field] = form.text(field) ?? "" }
         var errors: [(field: String, message: String)] = []
-        guard let kind = RightsRequest.Kind(rawValue: values["kind"]!),
-            let right = PortalController.forms.first(where: { $0.kind == kind })
-        else {
+        guard let kind = RightsRequest.Kind(rawValue: values["kind"]!) else {
             return try await newRequestPage(signed, answers: values, errors: [("kind", "Choose the right the person is exercising")])
         }
+        // A right the portal does not offer (a request about something else) is read as any other.
+        let right =
+            PortalController.forms.first { $0.kind == kind }
+            ?? .init(slug: kind.rawValue, kind: kind, title: "", intro: "", descriptionLabel: "", descriptionHint: "", descriptionCheck: "")
+
         let received = CalendarDate(iso: values["received"]!)
         if received == nil { errors.append(("received", "Enter the day the request was received as YYYY-MM-DD, like 2026-11-27")) }
         if answers["name"].isEmpty { errors.append(("name", "Enter the requester's full name")) }
-        if answers["email"].isEmpty, values["address"]!.isEmpty {
-            errors.append(("email", "Enter an email address or a postal address, so the council can reply"))
-        }
         if right.isCCTV, CalendarDate(iso: answers["date"]) == nil { errors.append(("date", "Enter the date of the footage, like 2026-11-27")) }
         var intake = answers.intake(right)
         intake.received = received

@@ -181,18 +181,9 @@ extension ConsoleController {
         for field in Self.preferenceFields { answers[field] = form.text(field) ?? "" }
         let channels = Channel.allCases.filter { form["channel-\($0.rawValue)"] != nil }
         for channel in channels { answers["channel-\(channel.rawValue)"] = "on" }
-        var errors: [(field: String, message: String)] = []
+        // Every rule of a preference is the domain's (`Preference.Draft.validated` and `checked`):
+        // the form is read into the API's body, and the problem found is shown on its field.
         let kind = answers["kind"]!
-        if !Self.preferenceKinds.contains(where: { $0.value == kind }) { errors.append(("kind-consent", "Choose what the person said")) }
-        if kind == "contact_condition", channels.isEmpty { errors.append(("channel-email", "Choose at least one way the person may be contacted")) }
-        if kind == "restriction", answers["ground"]!.isEmpty { errors.append(("ground", "Say why the data is restricted")) }
-        if kind == "objection", answers["outcome"] == "overridden", answers["reason"]!.isEmpty {
-            errors.append(("reason", "Give the compelling grounds the objection is overridden on"))
-        }
-        for (field, label) in [("given", "given"), ("expires", "ends")] where !answers[field]!.isEmpty && CalendarDate(iso: answers[field]!) == nil {
-            errors.append((field, "Enter the date it \(label) as YYYY-MM-DD, like 2026-11-27"))
-        }
-        guard errors.isEmpty else { return try await preferencePage(id, signed, answers: answers, errors: errors) }
         var body: [String: JSONValue] = ["kind": .string(kind)]
         for field in ["purpose", "recipient", "given", "expires"] { if let value = answers[field]?.nilIfEmpty { body[field] = .string(value) } }
         switch kind {
@@ -209,7 +200,11 @@ extension ConsoleController {
             return .redirect(to: "/console/people/\(id)?added=1", type: .normal)
         } catch let error as StewardError where error.code == .invalidInput || error.code == .malformedInput {
             let field =
-                error.field.map { Self.preferenceFields.contains($0) ? $0 : $0 == "channels" ? "channel-email" : "kind-consent" } ?? "kind-consent"
+                switch error.field {
+                case "channels": "channel-email"
+                case let field? where Self.preferenceFields.contains(field) && field != "kind": field
+                default: "kind-consent"
+                }
             return try await preferencePage(id, signed, answers: answers, errors: [(field, Self.sentence(error.message))])
         }
     }

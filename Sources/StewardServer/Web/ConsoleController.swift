@@ -285,7 +285,7 @@ struct ConsoleController {
     }
 
     func html(_ name: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) throws -> Response {
-        let page = try pages.render(name, Self.pruned(context))
+        let page = try pages.render(name, context)
         return Response(
             status: status,
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
@@ -326,24 +326,10 @@ struct ConsoleController {
         } catch let error as any HTTPResponseError {
             let message =
                 error.status == .contentTooLarge
-                ? "The form sent more than this page takes. Go back and shorten what you typed." : error.status.reasonPhrase
+                ? "The form sent more than this page takes. Go back and shorten what you typed, or choose a smaller file."
+                : error.status.reasonPhrase
             return try await errorPage(error.status, heading: "The form could not be read", message: message, session: nil, next: nil)
         }
-    }
-
-    /// The context without its empty strings, which Mustache would take as true: a section such
-    /// as `{{#legislation}}Law: {{legislation}}{{/legislation}}` then shows only when there is some.
-    static func pruned(_ context: [String: Any]) -> [String: Any] {
-        func prune(_ value: Any) -> Any? {
-            switch value {
-            case let text as String: text.isEmpty ? nil : text
-            case let object as [String: Any]: pruned(object)
-            case let rows as [[String: Any]]: rows.map(pruned)
-            case let list as [String]: list
-            default: value
-            }
-        }
-        return context.compactMapValues(prune)
     }
 
     /// A message as a sentence: capital first letter.

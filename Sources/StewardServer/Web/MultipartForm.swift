@@ -40,9 +40,12 @@ enum MultipartForm {
             if body[cursor...].starts(with: Data("--".utf8)) { break }
             guard body[cursor...].starts(with: newline) else { throw refused("is not correctly delimited") }
             cursor += newline.count
-            guard let headersEnd = body.range(of: headerEnd, in: cursor..<body.endIndex) else { throw refused("has a part without headers") }
-            guard let next = body.range(of: newline + delimiter, in: headersEnd.upperBound..<body.endIndex) else {
+            // The part ends at the next delimiter; its headers end at its first blank line.
+            guard let next = body.range(of: newline + delimiter, in: cursor..<body.endIndex) else {
                 throw refused("ends before its last part does")
+            }
+            guard let headersEnd = body.range(of: headerEnd, in: cursor..<next.lowerBound) else {
+                throw refused("has a part without headers")
             }
             parts += 1
             guard parts <= partLimit else { throw refused("has more than \(partLimit) parts") }
@@ -64,11 +67,14 @@ enum MultipartForm {
         return (fields, uploads)
     }
 
-    /// The parameters of a part's `Content-Disposition: form-data; name="…"; filename="…"`.
+    /// The parameters of a part's `Content-Disposition: form-data; name="…"; filename="…"`. As
+    /// browsers send them (the HTML standard's form encoding), a quoted value carries `"`, CR and LF
+    /// percent-encoded and a backslash as itself.
     static func disposition(_ headers: String) -> [String: String]? {
         for line in headers.components(separatedBy: "\r\n") {
             let header = line.split(separator: ":", maxSplits: 1)
             guard header.count == 2, header[0].trimmingCharacters(in: .whitespaces).lowercased() == "content-disposition" else { continue }
+            guard header[1].split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "form-data" else { return nil }
             var parameters: [String: String] = [:]
             var rest = Substring(header[1])
             // Values are quoted strings that may hold ';', so read them rather than split on it.
@@ -78,20 +84,10 @@ enum MultipartForm {
                 var value = ""
                 if rest.first == "\"" {
                     rest = rest.dropFirst()
-                    var escaped = false
-                    while let character = rest.first {
-                        rest = rest.dropFirst()
-                        if escaped {
-                            value.append(character)
-                            escaped = false
-                        } else if character == "\\" {
-                            escaped = true
-                        } else if character == "\"" {
-                            break
-                        } else {
-                            value.append(character)
-                        }
-                    }
+                    let end = rest.firstIndex(of: "\"") ?? rest.endIndex
+                    value = rest[..<end].replacingOccurrences(of: "%22", with: "\"").replacingOccurrences(of: "%0D", with: "\r")
+                        .replacingOccurrences(of: "%0A", with: "\n")
+                    rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[end...]
                 } else {
                     let end = rest.firstIndex(of: ";") ?? rest.endIndex
                     value = rest[..<end].trimmingCharacters(in: .whitespaces)

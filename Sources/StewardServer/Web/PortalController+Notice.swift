@@ -31,13 +31,14 @@ extension PortalController {
             context["dpo"] = [dpo.name, dpo.email, dpo.phone, dpo.address].compactMap { $0 }.joined(separator: ", ")
         }
         context["activities"] = record.activities.map { activity -> [String: Any] in
-            let retention = activity.retention.map { line -> String in
-                // "dataset.collection: rule" as residents read it: the dataset's own name.
-                guard let colon = line.range(of: ": "), let dot = line[..<colon.lowerBound].firstIndex(of: ".") else { return line }
-                let dataset = map.dataset(.init(String(line[..<dot])))
-                let collection = line[line.index(after: dot)..<colon.lowerBound].replacingOccurrences(of: "_", with: " ")
-                return "\(dataset?.name ?? String(line[..<dot])), \(collection): \(line[colon.upperBound...])"
-            }
+            let rules = RecordOfProcessing.retentionRules(for: .init(activity.purpose), in: map)
+            let retention =
+                rules.isEmpty
+                ? activity.retention
+                : rules.map { rule in
+                    let dataset = map.dataset(rule.dataset)?.name ?? rule.dataset.rawValue
+                    return "\(dataset), \(rule.collection.replacingOccurrences(of: "_", with: " ")): \(rule.summary)"
+                }
             return [
                 "name": activity.purposeName, "description": activity.description, "basis": activity.lawfulBasis,
                 "legislation": activity.legislation ?? "", "special": activity.specialCondition ?? "",

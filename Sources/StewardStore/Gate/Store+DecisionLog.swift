@@ -32,9 +32,10 @@ extension Store: DecisionLogRepository {
                 for (name, key) in [
                     ("system", query.system?.rawValue), ("purpose", query.purpose?.rawValue), ("recipient", query.recipient?.rawValue),
                 ] {
-                    guard let key, Self.plainKey(key) else { continue }
+                    guard let key else { continue }
                     sql.appendLiteral(" AND details LIKE ")
-                    sql.appendInterpolation(bind: "%\"\(name)\":\"\(key)\"%")
+                    sql.appendInterpolation(bind: Self.likePattern(name: name, value: key))
+                    sql.appendLiteral(" ESCAPE '!'")
                 }
                 sql.appendLiteral(" ORDER BY seq DESC LIMIT ")
                 sql.appendInterpolation(bind: page)
@@ -61,12 +62,20 @@ extension Store: DecisionLogRepository {
         }
     }
 
-    /// A key LIKE can look for as written: letters, digits and the separators keys use. Others are
-    /// left to the exact test.
-    static func plainKey(_ key: String) -> Bool {
-        !key.isEmpty
-            && key.unicodeScalars.allSatisfy {
-                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
-            }
+    /// A LIKE pattern for `"name":"value"` as the canonical JSON of an entry's details writes it
+    /// (`JSONValue.writeString`), with LIKE's own characters escaped by `!`: it matches exactly the
+    /// entries holding that pair (SQLite's LIKE ignores the case of ASCII letters; the exact test
+    /// after it does not), so the narrowing is as tight as the filter, whatever the key holds.
+    static func likePattern(name: String, value: String) -> String {
+        var bytes: [UInt8] = []
+        JSONValue.writeString(name, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        JSONValue.writeString(value, into: &bytes)
+        var pattern = "%"
+        for character in String(decoding: bytes, as: UTF8.self) {
+            if character == "!" || character == "%" || character == "_" { pattern.append("!") }
+            pattern.append(character)
+        }
+        return pattern + "%"
     }
 }
