@@ -146,3 +146,21 @@ extension StewardServices {
         }.archive
     }
 }
+
+extension StewardServices {
+    /// The record of processing (UK GDPR Art 30) of the data map in force, as on today: for the
+    /// API, the console, `steward ropa` and the privacy notice alike.
+    public func recordOfProcessing() async throws -> (record: RecordOfProcessing, dataMap: DataMap) {
+        guard let current = try await dataMaps.current() else {
+            throw StewardError(.notFound, "no data map has been loaded yet, so there is no record of processing; load one with steward load DIR")
+        }
+        let record = RecordOfProcessing(
+            dataMap: current.dataMap,
+            taxonomy: taxonomy,
+            adequacy: configuration.adequacy,
+            on: today(),
+            version: current.version
+        )
+        return (record, current.dataMap)
+    }
+}

@@ -47,18 +47,7 @@ struct ROPACommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
     func run() async throws {
-        let record = try await options.withServices { services in
-            guard let current = try await services.dataMaps.current() else {
-                throw StewardError(.conflict, "no data map has been loaded yet; run 'steward load DIR' first")
-            }
-            return RecordOfProcessing(
-                dataMap: current.dataMap,
-                taxonomy: services.taxonomy,
-                adequacy: services.configuration.adequacy,
-                on: services.today(),
-                version: current.version
-            )
-        }
+        let record = try await options.withServices { services in try await services.recordOfProcessing().record }
         let text =
             switch format {
             case .csv: record.csv

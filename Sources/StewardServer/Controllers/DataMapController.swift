@@ -85,16 +85,7 @@ struct DataMapController: Sendable {
 
     @Sendable func recordOfProcessing(_ request: Request, context: StewardRequestContext) async throws -> Response {
         let format = request.uri.queryParameters.get("format") ?? "json"
-        guard let current = try await cache.current() else {
-            throw StewardError(.notFound, "no data map has been loaded yet, so there is no record of processing")
-        }
-        let record = RecordOfProcessing(
-            dataMap: current.dataMap,
-            taxonomy: services.taxonomy,
-            adequacy: services.configuration.adequacy,
-            on: services.today(),
-            version: current.version
-        )
+        let record = try await services.recordOfProcessing().record
         switch format {
         case "json": return try JSONResponse.make(record)
         case "csv": return JSONResponse.text(record.csv, contentType: "text/csv; charset=utf-8")

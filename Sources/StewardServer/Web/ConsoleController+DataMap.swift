@@ -151,16 +151,7 @@ extension ConsoleController {
         return try html("console-recipients", context)
     }
 
-    func record() async throws -> RecordOfProcessing {
-        let current = try await currentMap()
-        return RecordOfProcessing(
-            dataMap: current.dataMap,
-            taxonomy: services.taxonomy,
-            adequacy: services.configuration.adequacy,
-            on: services.today(),
-            version: current.version
-        )
-    }
+    func record() async throws -> RecordOfProcessing { try await services.recordOfProcessing().record }
 
     func recordPage(_ signed: Signed) async throws -> Response {
         let record = try await record()

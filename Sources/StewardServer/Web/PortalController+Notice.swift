@@ -10,17 +10,10 @@ import StewardFiles
 /// is kept (UK GDPR Art 13–14).
 extension PortalController {
     func privacyNotice(_ request: Request) async throws -> Response {
-        guard let current = try await services.dataMaps.current() else {
+        guard try await services.dataMaps.current() != nil else {
             throw StewardError(.notFound, "the council has not published its privacy notice here yet")
         }
-        let map = current.dataMap
-        let record = RecordOfProcessing(
-            dataMap: map,
-            taxonomy: services.taxonomy,
-            adequacy: services.configuration.adequacy,
-            on: services.today(),
-            version: current.version
-        )
+        let (record, map) = try await services.recordOfProcessing()
         let controller = map.controller
         var context: [String: Any] = [
             "controllerName": controller.name, "updated": record.generatedOn.longDescription,
