@@ -2,7 +2,7 @@ import Foundation
 public import StewardCore
 
 extension DemoCouncil {
-    /// Records the README's resident in the gate, once: her email address and library card, her
+    /// Records the README's resident in the gate, once: her email address, her
     /// consent to the library's events newsletter, and three questions the library system asked
     /// the gate about her (her membership, the library's cloud supplier, and the leisure trust,
     /// which she has not agreed to), so the console's person page and decision log show what a
@@ -13,7 +13,9 @@ extension DemoCouncil {
         let email = Subject.Identifier(kind: .email, value: walkthroughEmail)
         if try await gate.findSubject(identifiers: [email]) != nil { return false }
         let subject = try await gate.createSubject(
-            identifiers: [email, .init(kind: "local_id", value: walkthroughCard, system: "libraries")],
+            // Her email only: the library knows her by another address and her card, which staff
+            // confirm before a search uses them (the README's walkthrough).
+            identifiers: [email],
             dateOfBirth: nil,
             isAdultAtRisk: false,
             verifiedEmails: [],

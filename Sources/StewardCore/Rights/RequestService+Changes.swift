@@ -282,3 +282,12 @@ extension ChangeReport.Notice {
         }
     }
 }
+
+extension RequestService {
+    /// What the last rectification, erasure, restriction or objection run of a request did, if
+    /// it has been run.
+    public func changeReport(_ id: RightsRequest.ID) async throws -> ChangeReport? {
+        guard [.rectification, .erasure, .restriction, .objection].contains(try await requests.request(id).kind) else { return nil }
+        return try await requests.runDocument(id, as: ChangeReport.self)
+    }
+}

@@ -72,6 +72,16 @@ extension ConsoleController {
             context["hasActions"] = !actions.isEmpty
             context["actions"] = actions.map { ["label": $0.label, "href": "/console/requests/\(id)/change/\($0.name.rawValue)"] }
         }
+        let changes: [RightsRequest.Kind: String] = [
+            .rectification: "Correct the person's records in every registered source, with a dry run first.",
+            .erasure: "Erase the person's data in every registered source where the law allows, with a dry run first.",
+            .restriction: "Mark the person restricted in the gate and flag their records in every registered source.",
+            .objection: "Mark the person's objection in the gate and flag their records in every registered source.",
+        ]
+        if let words = changes[request.kind], view.state == .inProgress || view.state.isClosed {
+            context["changeable"] = words
+            context["changeReported"] = try await services.requests.changeReport(request.id) != nil
+        }
         let run = try await services.requests.runStatus(request.id)
         context["runnable"] = works && request.kind == .access && view.state == .inProgress && run?.status != .running
         if let run {

@@ -112,6 +112,7 @@ struct ConsoleController {
         gatePages(registrar)
         peoplePages(registrar)
         sourcePages(registrar)
+        changePages(registrar)
         router.get("/assets/steward.css") { _, _ in
             asset(pages.stylesheet, type: "text/css; charset=utf-8")
         }
