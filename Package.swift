@@ -49,7 +49,7 @@ let package = Package(
             ],
             resources: [
                 .copy("Resources/demo"), .copy("Resources/letters"), .copy("Resources/pages"), .copy("Resources/web"),
-                .copy("Resources/bank-holidays-england-wales.json"),
+                .copy("Resources/bank-holidays-england-wales.json"), .copy("Resources/statistics"),
             ],
             swiftSettings: swiftSettings
         ),
