@@ -36,6 +36,10 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     /// A member of staff verified the log from the console; the details hold the result.
     public static let auditVerify = AuditAction(rawValue: "audit.verify")
 
+    // Statistics.
+    /// A release of equality statistics published, with the ε it spent.
+    public static let statisticsRelease = AuditAction(rawValue: "statistics.release")
+
     // The gate.
     public static let gateAllow = AuditAction(rawValue: "gate.allow")
     public static let gateRefuse = AuditAction(rawValue: "gate.refuse")

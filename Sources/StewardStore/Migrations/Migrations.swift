@@ -229,6 +229,19 @@ enum Migrations {
             name: "the console's readings of the audit log: decisions and verifications by action, newest first",
             ["CREATE INDEX audit_entries_action ON audit_entries (action, seq)"]
         ),
+        .portable(
+            version: 11,
+            name: "equality statistics: each cycle's budget, and the releases that spend it",
+            [
+                "CREATE TABLE stats_budgets (dataset TEXT NOT NULL, cycle TEXT NOT NULL, total TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (dataset, cycle))",
+                // A release is stored whole and never drawn again; its ε is the ledger's entry.
+                """
+                CREATE TABLE stats_releases (
+                    id TEXT PRIMARY KEY, dataset TEXT NOT NULL, cycle TEXT NOT NULL, name TEXT NOT NULL, epsilon TEXT NOT NULL,
+                    published_at TEXT NOT NULL, document TEXT NOT NULL, UNIQUE (dataset, cycle, name))
+                """,
+            ]
+        ),
     ]
 
     /// The advisory lock key every serial writer takes on PostgreSQL ("steward" in ASCII).
