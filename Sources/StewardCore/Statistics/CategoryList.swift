@@ -13,6 +13,14 @@ public struct CategoryList: Sendable, Hashable, Codable {
         /// For age bands: the first and last whole year of age (`to` nil for the open top band).
         public var from: Int?
         public var to: Int?
+
+        public init(code: String, label: String, group: String? = nil, from: Int? = nil, to: Int? = nil) {
+            self.code = code
+            self.label = label
+            self.group = group
+            self.from = from
+            self.to = to
+        }
     }
 
     public var key: Key

@@ -9,7 +9,7 @@ import Foundation
 /// Bernoulli trials with rational probabilities drawn from uniform integers, so no floating-point
 /// rounding shapes the noise (the leak Mironov found in floating-point Laplace, 2012). The random
 /// integers come from the generator given: the system's cryptographically secure one in every
-/// release (`SystemRandomNumberGenerator`, `getrandom` on Linux); tests may give a seeded one.
+/// release (`SecureRandom`, `getrandom` on Linux); tests may give a seeded one.
 public struct DiscreteLaplace: Sendable, Hashable {
     public let epsilon: PrivacyLoss
 
@@ -36,7 +36,7 @@ public struct DiscreteLaplace: Sendable, Hashable {
 
     /// One draw from the system's cryptographically secure generator.
     public func sample() -> Int {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SecureRandom()
         return sample(using: &generator)
     }
 

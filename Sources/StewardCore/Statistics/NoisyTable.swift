@@ -29,7 +29,7 @@ public struct NoisyTable: Sendable, Hashable, Codable {
 
     /// Adds noise from the system's cryptographically secure generator.
     public static func release(_ counts: Tabulation.Counts, epsilon: PrivacyLoss) -> NoisyTable {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SecureRandom()
         return release(counts, epsilon: epsilon, using: &generator)
     }
 

@@ -95,7 +95,7 @@ public struct StatisticsService: Sendable {
         tables: @autoclosure () throws -> [TableRequest],
         actor: String
     ) async throws -> Outcome {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SecureRandom()
         return try await release(name: name, dataset: dataset, cycle: cycle, tables: try tables(), actor: actor, using: &generator)
     }
 }

@@ -73,9 +73,10 @@ public enum Tabulation {
             }
             cells = product
         }
-        // Each dimension's value codes to their place on its axis.
+        // Each dimension's recorded codes straight to the place of the value they count under.
         let places = dimensions.map { dimension in
-            Dictionary(uniqueKeysWithValues: dimension.values.enumerated().map { ($0.element.code, $0.offset) })
+            let axis = Dictionary(uniqueKeysWithValues: dimension.values.enumerated().map { ($0.element.code, $0.offset) })
+            return dimension.mapping.compactMapValues { axis[$0] }
         }
         var counts = [Int](repeating: 0, count: cells)
         var seen = Set<String>()
@@ -86,7 +87,7 @@ public enum Tabulation {
             var bad = false
             for (index, dimension) in dimensions.enumerated() {
                 let recorded = record.values[dimension.name] ?? ""
-                guard let value = dimension.mapping[recorded], let place = places[index][value] else {
+                guard let place = places[index][recorded] else {
                     let previous = outside[dimension.name]
                     outside[dimension.name] = ((previous?.count ?? 0) + 1, previous?.example ?? recorded)
                     bad = true
