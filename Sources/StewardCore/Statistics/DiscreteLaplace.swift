@@ -79,6 +79,12 @@ public struct DiscreteLaplace: Sendable, Hashable {
         return m
     }
 
+    /// The noise's variance, 2r/(1 − r)².
+    public var variance: Double {
+        let r = ratio
+        return 2 * r / ((1 - r) * (1 - r))
+    }
+
     /// The expected size of the noise, E|X| = 2r/(1 − r²): 0.85 at ε = 1.
     public var meanAbsoluteError: Double {
         let r = ratio

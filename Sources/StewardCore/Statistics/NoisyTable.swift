@@ -56,9 +56,7 @@ public struct NoisyTable: Sendable, Hashable, Codable {
     /// The 95% margin of a total over `cells` cells, approximately (the noise of a sum of many
     /// cells is near normal): ±1.96·σ·√cells.
     public func totalMargin(cells: Int) -> Int {
-        let r = DiscreteLaplace(epsilon: epsilon).probability(of: 1) / DiscreteLaplace(epsilon: epsilon).probability(of: 0)
-        let variance = 2 * r / ((1 - r) * (1 - r))
-        return Int((1.96 * (variance * Double(cells)).squareRoot()).rounded(.up))
+        Int((1.96 * (DiscreteLaplace(epsilon: epsilon).variance * Double(cells)).squareRoot()).rounded(.up))
     }
 }
 

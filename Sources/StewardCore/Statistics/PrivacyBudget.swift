@@ -37,14 +37,14 @@ public struct PrivacyBudget: Sendable, Hashable, Codable {
     }
 
     /// The ε spent so far, or nil when nothing has been.
-    public var spentSoFar: PrivacyLoss? { spent.map(\.epsilon).reduce(nil) { sum, next in sum.map { $0 + next } ?? next } }
+    public var spentSoFar: PrivacyLoss? { PrivacyLoss.sum(spent.map(\.epsilon)) }
 
     /// Whether a release spending `epsilon` fits what is left.
     public func answer(_ epsilon: PrivacyLoss) -> Answer {
         let after = spentSoFar.map { $0 + epsilon } ?? epsilon
         guard after <= total else {
             let left: PrivacyLoss?
-            if let spent = spentSoFar { left = Self.difference(total, spent) } else { left = total }
+            if let spent = spentSoFar { left = total - spent } else { left = total }
             return .overspends(asked: epsilon, left: left)
         }
         return .fits(spentAfter: after)
@@ -64,11 +64,5 @@ public struct PrivacyBudget: Sendable, Hashable, Codable {
                 field: "epsilon"
             )
         }
-    }
-
-    static func difference(_ a: PrivacyLoss, _ b: PrivacyLoss) -> PrivacyLoss? {
-        let numerator = a.numerator * b.denominator - b.numerator * a.denominator
-        guard numerator > 0 else { return nil }
-        return PrivacyLoss(exactly: numerator, a.denominator * b.denominator)
     }
 }

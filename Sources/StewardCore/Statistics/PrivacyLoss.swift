@@ -66,6 +66,18 @@ public struct PrivacyLoss: Sendable, Hashable, Comparable, CustomStringConvertib
         )
     }
 
+    /// The sum of several, nil for none: what a release's tables, or a cycle's releases, spend.
+    public static func sum(_ losses: some Sequence<PrivacyLoss>) -> PrivacyLoss? {
+        losses.reduce(nil) { sum, next in sum.map { $0 + next } ?? next }
+    }
+
+    /// What is left of `left` once `right` is spent, nil when nothing is.
+    public static func - (left: PrivacyLoss, right: PrivacyLoss) -> PrivacyLoss? {
+        let denominator = left.denominator / gcd(left.denominator, right.denominator) * right.denominator
+        let numerator = left.numerator * (denominator / left.denominator) - right.numerator * (denominator / right.denominator)
+        return numerator > 0 ? PrivacyLoss(exactly: numerator, denominator) : nil
+    }
+
     public static func < (left: PrivacyLoss, right: PrivacyLoss) -> Bool {
         left.numerator * right.denominator < right.numerator * left.denominator
     }

@@ -28,8 +28,6 @@ public struct StatisticsRelease: Sendable, Hashable, Codable {
     public var tables: [Table]
     /// The edition of the category lists counted by.
     public var categoriesVersion: String
-    /// People counted, each once (before noise: a count of the whole population, published as
-    /// context only when the release says so).
     public var publishedAt: String
     public var publishedBy: String
 
@@ -56,7 +54,7 @@ public struct StatisticsRelease: Sendable, Hashable, Codable {
     /// The ε the release spends: the sum of its tables' (basic composition, since one person is in
     /// every table).
     public var epsilon: PrivacyLoss? {
-        tables.map(\.table.epsilon).reduce(nil) { sum, next in sum.map { $0 + next } ?? next }
+        PrivacyLoss.sum(tables.map(\.table.epsilon))
     }
 }
 

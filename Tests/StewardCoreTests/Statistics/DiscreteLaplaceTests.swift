@@ -37,6 +37,9 @@ struct DiscreteLaplaceTests {
         #expect(try PrivacyLoss(parsing: "0.1") + PrivacyLoss(parsing: "0.2") == PrivacyLoss(parsing: "0.3"), "no floating point")
         #expect(try PrivacyLoss(parsing: "0.25").description == "0.25")
         #expect(try PrivacyLoss(parsing: "1/3").description == "1/3")
+        #expect(try PrivacyLoss(parsing: "1") - PrivacyLoss(parsing: "0.25") == (try PrivacyLoss(parsing: "0.75")))
+        #expect(try PrivacyLoss(parsing: "0.5") - PrivacyLoss(parsing: "1/2") == nil, "nothing left")
+        #expect(PrivacyLoss.sum([]) == nil)
         for bad in ["0", "-1", "11", "e", "1/0", "0.0000001", ".", "1e-3", "½"] {
             #expect(throws: StewardError.self, "\(bad)") { try PrivacyLoss(parsing: bad, field: "tables[0].epsilon") }
         }

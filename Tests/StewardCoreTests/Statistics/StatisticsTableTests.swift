@@ -62,6 +62,8 @@ struct StatisticsTableTests {
             table.total(axis: 0, code: "female") + table.total(axis: 0, code: "male") + table.total(axis: 0, code: "prefer_not_to_say") == table.total
         )
         #expect(table.codes(at: 0) == ["female", "asian_bangladeshi"])
+        // A total over 100 cells at ε = 1/2: 1.96 × √(100 × 7.83), rounded up.
+        #expect(table.totalMargin(cells: 100) == 55)
         #expect(table.codes(at: table.counts.count - 1) == ["prefer_not_to_say", "prefer_not_to_say"])
         // Noise is added once: the exact counts are not what was published.
         #expect(table.counts != counts.counts)
